@@ -1,0 +1,11 @@
+# Every dependency comes from Debian 12 packages (scripts/install-deps.sh).
+set(THREADS_PREFER_PTHREAD_FLAG ON)
+find_package(Threads REQUIRED)
+find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS system json url)
+find_package(Protobuf 3.21 REQUIRED)
+find_package(ZLIB REQUIRED)
+
+# spdlog and fmt ship only shared libraries in Debian, so a static binary uses them header-only.
+add_library(iof_logging INTERFACE)
+target_compile_definitions(iof_logging INTERFACE SPDLOG_HEADER_ONLY SPDLOG_FMT_EXTERNAL
+                                                 FMT_HEADER_ONLY=1)
