@@ -1,0 +1,44 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <boost/json/value.hpp>
+
+#include "iof/wire/error.hpp"
+
+namespace google::protobuf {
+class Message;
+}
+
+// JSON <-> protobuf exactly as a Mesos master converts them (stout): proto field names, enum
+// names, base64 bytes, bare 64-bit integers, unset fields with explicit defaults written out.
+namespace iof::wire::json {
+
+enum class KeyOrder {
+  // Field declaration order: the scheduler event stream and call bodies.
+  declaration,
+  // Keys sorted by name: master endpoints that render a JSON object model
+  // (/master/maintenance/schedule and /status).
+  sorted,
+};
+
+std::string write(const google::protobuf::Message& message, KeyOrder order = KeyOrder::declaration);
+void write_to(const google::protobuf::Message& message, KeyOrder order, std::string& out);
+
+// Doubles the way the master prints them: shortest round-trip digits, ".0" on integral values.
+void append_double(double value, std::string& out);
+void append_quoted(std::string_view text, std::string& out);
+
+// Parses JSON text with correctly rounded numbers. The error reads like the master's:
+// "syntax error at line N near: <rest of that line>".
+Result<boost::json::value> parse(std::string_view text);
+
+// Fills `message` from JSON with the master's rules: unknown keys and nulls are ignored,
+// numbers and booleans may be quoted, required fields must end up set.
+Result<void> to_message(const boost::json::value& json, google::protobuf::Message& message);
+
+// parse() then to_message().
+Result<void> read(std::string_view text, google::protobuf::Message& message);
+
+}  // namespace iof::wire::json
