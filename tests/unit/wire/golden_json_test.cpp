@@ -1,12 +1,13 @@
 // The JSON codec against what a real mesos-master wrote (tests/golden/real-master).
-#include <doctest/doctest.h>
-
 #include <string>
 #include <vector>
 
-#include "golden.hpp"
+#include <doctest/doctest.h>
+
 #include "iof/wire/json.hpp"
 #include "iof/wire/recordio.hpp"
+
+#include "golden.hpp"
 #include "mesos/v1/maintenance/maintenance.pb.h"
 #include "mesos/v1/scheduler/scheduler.pb.h"
 
@@ -79,7 +80,8 @@ TEST_CASE("the real offers carry what the framework decides on") {
 
   const auto inverse = read_json<mesos::v1::scheduler::Event>(records[3]);
   REQUIRE(inverse.inverse_offers().inverse_offers_size() == 1);
-  CHECK(inverse.inverse_offers().inverse_offers(0).agent_id().value() == draining.agent_id().value());
+  CHECK(inverse.inverse_offers().inverse_offers(0).agent_id().value() ==
+        draining.agent_id().value());
   CHECK(inverse.inverse_offers().inverse_offers(0).resources_size() == 0);
 }
 

@@ -2,16 +2,17 @@
 // put on the wire. The capture shows each message decoded to text plus its exact byte size;
 // re-encoding the text with our .proto files must give the same size, which pins every field
 // number, wire type and nested message involved.
+#include <set>
+#include <string>
+
 #include <doctest/doctest.h>
 #include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/text_format.h>
 
-#include <set>
-#include <string>
-
-#include "golden.hpp"
 #include "iof/wire/codec.hpp"
 #include "iof/wire/json.hpp"
+
+#include "golden.hpp"
 #include "mesos/v1/scheduler/scheduler.pb.h"
 
 namespace json = iof::wire::json;
@@ -103,5 +104,6 @@ TEST_CASE("protobuf decoding rejects garbage and missing required fields with cl
   const std::string partial("\x08\x04\x2a\x02\x0a\x00", 6);
   const auto missing = iof::wire::decode(partial, iof::wire::ContentType::protobuf, event);
   REQUIRE_FALSE(missing);
-  CHECK(missing.error().message == "Missing required fields: update.status.task_id, update.status.state");
+  CHECK(missing.error().message ==
+        "Missing required fields: update.status.task_id, update.status.state");
 }
