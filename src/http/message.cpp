@@ -1,0 +1,81 @@
+#include "message.hpp"
+
+#include <array>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include <boost/beast/http/status.hpp>
+
+namespace iof::http {
+
+std::string_view Request::path() const {
+  return std::string_view(target).substr(0, target.find('?'));
+}
+
+std::string_view Request::query() const {
+  auto mark = target.find('?');
+  return mark == std::string::npos ? std::string_view() : std::string_view(target).substr(mark + 1);
+}
+
+std::optional<std::string_view> Request::header(std::string_view name) const {
+  auto lower = [](char c) { return std::tolower(static_cast<unsigned char>(c)); };
+  for (const auto& h : headers) {
+    if (h.name.size() != name.size())
+      continue;
+    bool same = true;
+    for (std::size_t i = 0; same && i < name.size(); ++i)
+      same = lower(h.name[i]) == lower(name[i]);
+    if (same)
+      return h.value;
+  }
+  return std::nullopt;
+}
+
+namespace detail {
+
+std::string http_date() {
+  // Fixed English names: strftime's %a and %b follow the locale.
+  static constexpr std::array<const char*, 7> days{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr std::array<const char*, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  std::array<char, 40> text{};
+  int n = std::snprintf(text.data(), text.size(), "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                        days.at(static_cast<std::size_t>(utc.tm_wday)), utc.tm_mday,
+                        months.at(static_cast<std::size_t>(utc.tm_mon)), utc.tm_year + 1900,
+                        utc.tm_hour, utc.tm_min, utc.tm_sec);
+  return std::string(text.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
+}
+
+std::string response_head(unsigned status, const std::vector<Header>& headers,
+                          std::optional<std::size_t> content_length) {
+  auto reason =
+      boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
+  std::string head = "HTTP/1.1 " + std::to_string(status) + ' ';
+  if (reason.starts_with("<"))  // Beast's "<unknown-status>"
+    head += "Unknown";
+  else
+    head.append(reason.data(), reason.size());
+  head += "\r\nDate: " + http_date() + "\r\n";
+  if (!content_length)
+    head += "Transfer-Encoding: chunked\r\n";
+  for (const auto& h : headers)
+    head += h.name + ": " + h.value + "\r\n";
+  if (content_length)
+    head += "Content-Length: " + std::to_string(*content_length) + "\r\n";
+  head += "\r\n";
+  return head;
+}
+
+std::string chunk_size_line(std::size_t size) {
+  std::array<char, 24> text{};
+  int n = std::snprintf(text.data(), text.size(), "%zx\r\n", size);
+  return std::string(text.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
+}
+
+}  // namespace detail
+}  // namespace iof::http
