@@ -1,0 +1,119 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "iof/wire/codec.hpp"
+#include "iof/wire/error.hpp"
+
+#include "mesos/v1/mesos.pb.h"
+
+// Mesos's text conventions, as its flags and HTTP endpoints read and write them. Every accepted
+// form and every rejected one follows upstream Mesos (stout, libprocess, src/common). Error texts
+// are upstream's wherever upstream has one, so a user sees what a real master or agent prints;
+// the few additions (which resource failed validation, durations beyond int64) say so below.
+// read_flag_value is this layer's only I/O.
+namespace iof::wire::text {
+
+// ---- Durations (stout Duration) ----------------------------------------------------------------
+
+// "<number><unit>", nothing between them: the number is digits and '.' only (so no sign, no
+// exponent, no bare number), the unit one of ns, us, ms, secs, mins, hrs, days, weeks. The value
+// is number * unit in double arithmetic, truncated toward zero to whole nanoseconds
+// ("1.5ns" is 1ns). Errors, as stout words them:
+//   ""            -> Invalid duration ''
+//   "10"          -> Invalid duration '10'
+//   "-5secs"      -> Failed to convert '' to number
+//   "1.2.3secs"   -> Failed to convert '1.2.3' to number
+//   "5 secs"      -> Unknown duration unit ' secs'; supported units are 'ns', 'us', 'ms',
+//                    'secs', 'mins', 'hrs', 'days', and 'weeks'
+// A value past the int64 nanosecond range (undefined behaviour upstream) is an error here.
+Result<std::chrono::nanoseconds> parse_duration(std::string_view text);
+
+// Writes a duration like stout's operator<<: the largest unit the magnitude reaches, unless the
+// next smaller unit gives a whole number and this one does not ("90secs", "1500ms", "10days");
+// numbers with 15 significant digits ("1.00000000000028hrs"); a leading '-' for negatives.
+std::string format_duration(std::chrono::nanoseconds duration);
+
+// ---- Resources (mesos::Resources::parse) -------------------------------------------------------
+
+// Parses an agent's --resources value, with `default_role` standing for --default_role.
+//
+// Text form: "name(role):value;name:value", split on ';' then ':' (empty pieces skipped, so
+// "a;;b" and "cpus::1" are fine, "cpus" or "a:b:c" are not). Names and roles are trimmed of
+// " \t\n\r"; "(role)" is a static reservation and "(*)" or no parentheses mean `default_role`.
+// Spaces (only spaces) are removed from a value, which is then
+//   "[b-e, b-e, ...]"  ranges of non-negative integers (decimal, or 0x hex), coalesced;
+//   "{a,b,c}"          a set;
+//   anything else      a scalar when it is a number; negative, NaN, infinite and subnormal
+//                      scalars are rejected; non-numbers are TEXT, which resources cannot be.
+// JSON form: a JSON array of Resource objects (as mesos-agent --resources accepts it); a
+// resource without role or reservations gets `default_role`.
+//
+// Then, like Mesos: every resource is validated (a validation error reads "Resource '<resource
+// as Mesos prints it>' is invalid: <reason>"), zero-sized ones are dropped, and resources that
+// Mesos could add together are merged ("cpus:1;cpus:2" is one cpus:3; scalars add in Mesos's
+// fixed point of three decimals, ranges coalesce, sets unite). Persistent volumes, revocable
+// resources, dynamic reservations and one name with two types are refused.
+//
+// The result is in the pre-refinement format, as an agent without reservation refinement
+// reports it: `role` set ("*" when unreserved), `reservations` empty. A lone scalar keeps the
+// exact value written ("cpus:0.12345"); only sums are rounded to three decimals.
+Result<std::vector<mesos::v1::Resource>> parse_resources(std::string_view text,
+                                                         std::string_view default_role = "*");
+
+// The total of the SCALAR resources named `name`, whatever their role, reservation or allocation,
+// summed in Mesos's fixed point (three decimals). 0 when there are none.
+double scalar(const std::vector<mesos::v1::Resource>& resources, std::string_view name);
+
+// Whether `have` holds everything in `want` (mesos::Resources::contains), ignoring
+// allocation_info on both sides. Both lists may be in either reservation format.
+// Rules, as Mesos applies them:
+// - Each list is first made a Mesos Resources object: invalid entries (negative or missing
+//   value, reversed or overlapping ranges, duplicate set items, bad roles...) and empty ones
+//   (zero scalar, no ranges, no items) are dropped, and entries of the same kind are merged.
+// - Two entries are of the same kind when name, type, reservations (role, type, principal,
+//   labels), disk, revocable, shared and provider id all match. Roles are compared: strip them
+//   first (as Mesos's toUnreserved()) to ask whether the amounts fit regardless of role.
+// - A wanted entry fits a held entry of its kind when: scalars compare in fixed point
+//   (want <= have to three decimals); every wanted range lies inside one held range; every
+//   wanted set item is held. A persistent volume is used up by the first want that matches it.
+bool contains(const std::vector<mesos::v1::Resource>& have,
+              const std::vector<mesos::v1::Resource>& want);
+
+// ---- Credentials (the master's --credentials file) ---------------------------------------------
+
+// JSON first: an object that converts to mesos.v1.Credentials ({"credentials":[{"principal":
+// "p","secret":"s"}]}). Anything else is read as the deprecated text format: one credential per
+// non-empty line, "principal secret" separated by spaces only (a tab or '\r' is part of a token);
+// a line without exactly two tokens fails with "Invalid credential format at line N", N counting
+// non-empty lines. An empty file is "Credentials file must contain at least one credential", the
+// master's refusal; a file of blank lines yields no credentials, as upstream.
+Result<std::vector<mesos::v1::Credential>> parse_credentials(std::string_view file_contents);
+
+// ---- Flag values -------------------------------------------------------------------------------
+
+// A flag value "file://<path>" is replaced by the contents of <path>, byte for byte (a trailing
+// newline is kept, as stout keeps it, for secrets too); any other value is returned unchanged.
+// Error: "Error reading file '<path>': <strerror>". Mesos does not fetch Path flags (such as
+// --credentials): do not use this for them.
+Result<std::string> read_flag_value(std::string_view value);
+
+// ---- HTTP Accept negotiation (libprocess Request::acceptsMediaType) ----------------------------
+
+// No header accepts everything. Otherwise spaces, tabs and newlines are removed, the header is
+// split on ',' and each media range on ';'. The candidates "type/subtype", "type/*" and "*/*"
+// are tried in that order (case-insensitively); for the first candidate that any media range
+// names, the first such range decides: acceptable unless it carries exactly one "q=" parameter
+// whose value is not a number above 0 ("q=0", "q=0.0", "q=x" refuse). A media type that is not
+// "type/subtype" is never accepted.
+bool accepts_media_type(std::optional<std::string_view> accept_header, std::string_view media_type);
+
+// The master's choice for SUBSCRIBE and the operator API: JSON when acceptable, else protobuf
+// when acceptable, else none (406 Not Acceptable).
+std::optional<ContentType> negotiate(std::optional<std::string_view> accept_header);
+
+}  // namespace iof::wire::text

@@ -1,0 +1,861 @@
+#include "iof/wire/mesos_text.hpp"
+
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <optional>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+namespace text = iof::wire::text;
+using mesos::v1::Resource;
+using std::chrono::nanoseconds;
+
+namespace {
+
+constexpr std::int64_t second = 1'000'000'000;
+
+// Shortest round-trip digits: shows exactly which double a scalar holds.
+std::string shortest(double value) {
+  char buffer[64];
+  const auto [end, ec] =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::general);
+  REQUIRE(ec == std::errc{});
+  return std::string(buffer, end);
+}
+
+// "name(role):value" per resource, "; " between them; "+reservation" or "+reservations" flags
+// fields that the pre-refinement format must not carry for these inputs.
+std::string render(const std::vector<Resource>& resources) {
+  std::string out;
+  for (const auto& resource : resources) {
+    if (!out.empty()) {
+      out += "; ";
+    }
+    out += resource.name() + "(" + (resource.has_role() ? resource.role() : "<unset>") + "):";
+    switch (resource.type()) {
+      case mesos::v1::Value::SCALAR:
+        out += shortest(resource.scalar().value());
+        break;
+      case mesos::v1::Value::RANGES: {
+        out += "[";
+        for (int i = 0; i < resource.ranges().range_size(); ++i) {
+          out += (i > 0 ? "," : "") + std::to_string(resource.ranges().range(i).begin()) + "-" +
+                 std::to_string(resource.ranges().range(i).end());
+        }
+        out += "]";
+        break;
+      }
+      case mesos::v1::Value::SET: {
+        out += "{";
+        for (int i = 0; i < resource.set().item_size(); ++i) {
+          out += (i > 0 ? "," : "") + resource.set().item(i);
+        }
+        out += "}";
+        break;
+      }
+      case mesos::v1::Value::TEXT:
+        out += "TEXT";
+        break;
+    }
+    if (resource.has_reservation()) {
+      out += "+reservation";
+    }
+    if (resource.reservations_size() > 0) {
+      out += "+reservations";
+    }
+  }
+  return out;
+}
+
+std::vector<Resource> resources(std::string_view text) {
+  auto parsed = text::parse_resources(text);
+  INFO(text);
+  REQUIRE_MESSAGE(parsed.has_value(), (parsed ? "" : parsed.error().message));
+  return *parsed;
+}
+
+std::string render(const std::vector<mesos::v1::Credential>& credentials) {
+  std::string out;
+  for (const auto& credential : credentials) {
+    out += (out.empty() ? "" : " ") + credential.principal();
+    if (credential.has_secret()) {
+      out += "=" + credential.secret();
+    }
+  }
+  return out;
+}
+
+// A scratch directory that works on a host and in the empty chroot the static test uses.
+class Scratch {
+ public:
+  Scratch() {
+    std::error_code error;
+    std::filesystem::path base = std::filesystem::temp_directory_path(error);
+    if (error || !std::filesystem::is_directory(base)) {
+      base = std::filesystem::current_path();
+    }
+    path_ = base / ("iof-mesos-text-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(path_);
+  }
+  ~Scratch() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+
+  std::string write(const std::string& name, const std::string& contents) const {
+    const auto file = path_ / name;
+    std::ofstream(file, std::ios::binary) << contents;
+    return file.string();
+  }
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+const std::string unit_list =
+    "; supported units are 'ns', 'us', 'ms', 'secs', 'mins', 'hrs', 'days', and 'weeks'";
+
+}  // namespace
+
+// ---- Durations ---------------------------------------------------------------------------------
+
+TEST_CASE("durations parse in every unit stout knows") {
+  struct Row {
+    std::string input;
+    std::int64_t nanoseconds;
+  };
+  const std::vector<Row> rows{
+      {"0ns", 0},
+      {"10ns", 10},
+      {"1.5ns", 1},  // Truncated to whole nanoseconds.
+      {"3us", 3'000},
+      {"200ms", 200'000'000},
+      {"15secs", 15 * second},
+      {"1.5secs", 1'500'000'000},
+      {"0.1secs", 100'000'000},
+      {".5secs", 500'000'000},
+      {"5.secs", 5 * second},
+      {"007secs", 7 * second},
+      {"2mins", 120 * second},
+      {"1hrs", 3600 * second},
+      {"1.5hrs", 5400 * second},
+      {"2days", 172'800 * second},
+      {"1weeks", 604'800 * second},
+      {"15250weeks", std::int64_t{15'250} * 604'800 * second},
+  };
+  for (const auto& row : rows) {
+    INFO(row.input);
+    const auto parsed = text::parse_duration(row.input);
+    REQUIRE_MESSAGE(parsed.has_value(), (parsed ? "" : parsed.error().message));
+    CHECK(parsed->count() == row.nanoseconds);
+  }
+}
+
+TEST_CASE("durations stout refuses are refused with its messages") {
+  struct Row {
+    std::string input;
+    std::string error;
+  };
+  const std::vector<Row> rows{
+      {"", "Invalid duration ''"},
+      {"10", "Invalid duration '10'"},
+      {"1.5", "Invalid duration '1.5'"},
+      {"secs", "Failed to convert '' to number"},
+      {"-5secs", "Failed to convert '' to number"},
+      {"+5secs", "Failed to convert '' to number"},
+      {" 5secs", "Failed to convert '' to number"},
+      {"1.2.3secs", "Failed to convert '1.2.3' to number"},
+      {".secs", "Failed to convert '.' to number"},
+      {"5 secs", "Unknown duration unit ' secs'" + unit_list},
+      {"5secs ", "Unknown duration unit 'secs '" + unit_list},
+      {"5s", "Unknown duration unit 's'" + unit_list},
+      {"5sec", "Unknown duration unit 'sec'" + unit_list},
+      {"5SECS", "Unknown duration unit 'SECS'" + unit_list},
+      {"5parsecs", "Unknown duration unit 'parsecs'" + unit_list},
+      {"1e3secs", "Unknown duration unit 'e3secs'" + unit_list},
+      {"100000weeks",
+       "Invalid duration '100000weeks': more nanoseconds than a 64-bit integer holds"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.input);
+    const auto parsed = text::parse_duration(row.input);
+    REQUIRE_FALSE(parsed.has_value());
+    CHECK(parsed.error().message == row.error);
+  }
+}
+
+TEST_CASE("durations print like stout's operator<<") {
+  struct Row {
+    std::int64_t nanoseconds;
+    std::string output;
+  };
+  constexpr std::int64_t hour = 3600 * second;
+  constexpr std::int64_t day = 24 * hour;
+  const std::vector<Row> rows{
+      {0, "0ns"},
+      {999, "999ns"},
+      {1'000, "1us"},
+      {1'500, "1500ns"},
+      {999'000, "999us"},
+      {1'000'000, "1ms"},
+      {1'500'000, "1500us"},
+      {1'500'001, "1.500001ms"},
+      {200'000'000, "200ms"},
+      {second, "1secs"},
+      {1'500'000'000, "1500ms"},
+      {1'000'000'001, "1.000000001secs"},
+      {15 * second, "15secs"},
+      {60 * second, "1mins"},
+      {90 * second, "90secs"},
+      {90 * second + 1, "1.50000000001667mins"},
+      {hour, "1hrs"},
+      {hour + 1, "1.00000000000028hrs"},
+      {hour + second, "1.00027777777778hrs"},
+      {90 * 60 * second, "90mins"},
+      {day, "1days"},
+      {36 * hour, "36hrs"},
+      {10 * day, "10days"},
+      {14 * day, "2weeks"},
+      {21 * day / 2, "1.5weeks"},
+      {-1, "-1ns"},
+      {-15 * second, "-15secs"},
+      {-90 * 60 * second, "-90mins"},
+      {std::numeric_limits<std::int64_t>::max(), "15250.2844524715weeks"},
+      {std::numeric_limits<std::int64_t>::min(), "-15250.2844524715weeks"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.nanoseconds);
+    CHECK(text::format_duration(nanoseconds(row.nanoseconds)) == row.output);
+  }
+}
+
+TEST_CASE("printed durations parse back to the same value when whole") {
+  for (const std::int64_t value :
+       {std::int64_t{0}, std::int64_t{1'000}, 15 * second, 90 * second, 36 * 3600 * second}) {
+    const auto printed = text::format_duration(nanoseconds(value));
+    INFO(printed);
+    const auto parsed = text::parse_duration(printed);
+    REQUIRE(parsed.has_value());
+    CHECK(parsed->count() == value);
+  }
+}
+
+// ---- Resources ---------------------------------------------------------------------------------
+
+TEST_CASE("resources in Mesos's text form") {
+  struct Row {
+    std::string input;
+    std::string output;
+  };
+  const std::vector<Row> rows{
+      {"cpus:2", "cpus(*):2"},
+      {"cpus:2;mem:1024.5", "cpus(*):2; mem(*):1024.5"},
+      {"ports:[31000-32000, 40000-40010]", "ports(*):[31000-32000,40000-40010]"},
+      {"names:{a,b,c}", "names(*):{a,b,c}"},
+      {"names:{ a , b }", "names(*):{a,b}"},
+      {"cpus(web):2", "cpus(web):2"},
+      {"cpus(*):2", "cpus(*):2"},
+      {"disk(eng/web):10", "disk(eng/web):10"},
+      {"cpus( web ):1", "cpus(web):1"},
+      {"cpus(web)ignored:1", "cpus(web):1"},
+      {" cpus : 1 ", "cpus(*):1"},
+      {"c p u s:1", "c p u s(*):1"},
+      {"cpus::1", "cpus(*):1"},
+      {";;cpus:1;;", "cpus(*):1"},
+      {"", ""},
+      // Numbers as boost::lexical_cast reads them.
+      {"cpus:+2", "cpus(*):2"},
+      {"cpus:2.", "cpus(*):2"},
+      {"cpus:.5", "cpus(*):0.5"},
+      {"cpus:1e3", "cpus(*):1000"},
+      {"cpus:1E+1", "cpus(*):10"},
+      {"ports:[0x10-0X20]", "ports(*):[16-32]"},
+      {"ports:[+5-10]", "ports(*):[5-10]"},
+      // A lone scalar keeps its digits; sums are fixed point with three decimals.
+      {"cpus:0.12345", "cpus(*):0.12345"},
+      {"cpus:0.0005", "cpus(*):0.0005"},
+      {"cpus:0.12345;cpus:1", "cpus(*):1.123"},
+      {"cpus:0.1;cpus:0.2", "cpus(*):0.3"},
+      // Same name and role merge, first position kept.
+      {"cpus:1;cpus:2", "cpus(*):3"},
+      {"cpus(web):1;cpus:2;cpus(web):3", "cpus(web):4; cpus(*):2"},
+      {"ports:[1-5];mem:1;ports:[6-8]", "ports(*):[1-8]; mem(*):1"},
+      {"names:{a,b};names:{b,c}", "names(*):{a,b,c}"},
+      // Ranges are coalesced while parsing, reversed ones included, as upstream does.
+      {"ports:[1-10,5-20]", "ports(*):[1-20]"},
+      {"ports:[1-10,11-20]", "ports(*):[1-20]"},
+      {"ports:[30-40,1-10]", "ports(*):[1-10,30-40]"},
+      {"ports:[1-1,1-1]", "ports(*):[1-1]"},
+      {"ports:[5-1,3-9]", "ports(*):[3-9]"},
+      // Empty amounts vanish.
+      {"cpus:0", ""},
+      {"cpus:-0", ""},
+      {"cpus:1e-400", ""},
+      {"ports:[]", ""},
+      {"names:{}", ""},
+      {"cpus:0;mem:1", "mem(*):1"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.input);
+    CHECK(render(resources(row.input)) == row.output);
+  }
+}
+
+TEST_CASE("resources without a role get the default role") {
+  const auto parsed = text::parse_resources("cpus:1;mem(*):2;disk(ops):3", "web");
+  REQUIRE(parsed.has_value());
+  CHECK(render(*parsed) == "cpus(web):1; mem(*):2; disk(ops):3");
+
+  const auto json =
+      text::parse_resources(R"([{"name":"cpus","type":"SCALAR","scalar":{"value":1}},)"
+                            R"( {"name":"mem","type":"SCALAR","scalar":{"value":2},"role":"*"}])",
+                            "web");
+  REQUIRE(json.has_value());
+  CHECK(render(*json) == "cpus(web):1; mem(*):2");
+}
+
+TEST_CASE("resources in the JSON form mesos-agent accepts") {
+  struct Row {
+    std::string input;
+    std::string output;
+  };
+  const std::vector<Row> rows{
+      {"[]", ""},
+      {R"([{"name":"cpus","type":"SCALAR","scalar":{"value":2}}])", "cpus(*):2"},
+      {R"([{"name":"cpus","type":"SCALAR","scalar":{"value":"2.5"},"role":"web"}])",
+       "cpus(web):2.5"},
+      {R"([{"name":"cpus","type":"SCALAR","scalar":{"value":2},)"
+       R"("reservations":[{"type":"STATIC","role":"web"}]}])",
+       "cpus(web):2"},
+      {R"([{"name":"ports","type":"RANGES","ranges":{"range":[{"begin":1,"end":5}]}},)"
+       R"( {"name":"ports","type":"RANGES","ranges":{"range":[{"begin":6,"end":9}]}},)"
+       R"( {"name":"names","type":"SET","set":{"item":["a","b"]}}])",
+       "ports(*):[1-9]; names(*):{a,b}"},
+      // JSON ranges are not coalesced; upstream's overlap check only looks forward.
+      {R"([{"name":"ports","type":"RANGES","ranges":{"range":[{"begin":5,"end":10},)"
+       R"({"begin":1,"end":6}]}}])",
+       "ports(*):[5-10,1-6]"},
+      {R"([{"name":"cpus","type":"SCALAR","scalar":{"value":1},"unknown":[1,2]}])", "cpus(*):1"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.input);
+    CHECK(render(resources(row.input)) == row.output);
+  }
+}
+
+TEST_CASE("bad resources are refused with Mesos's messages") {
+  struct Row {
+    std::string input;
+    std::string error;
+  };
+  const std::vector<Row> rows{
+      // Splitting.
+      {"cpus", "Bad value for resources, missing or extra ':' in cpus"},
+      {":1", "Bad value for resources, missing or extra ':' in :1"},
+      {"cpus:1:2", "Bad value for resources, missing or extra ':' in cpus:1:2"},
+      {"mem:1;cpus", "Bad value for resources, missing or extra ':' in cpus"},
+      {"cpus(web:1", "Bad value for resources, mismatched parentheses in cpus(web:1"},
+      {"cpus)web(:1", "Bad value for resources, mismatched parentheses in cpus)web(:1"},
+      // Values.
+      {"cpus: ", "Failed to parse resource cpus value   error Expecting non-empty string"},
+      {"ports:[1-2", "Failed to parse resource ports value [1-2 error Mismatched brackets"},
+      {"ports:[1-2]]", "Failed to parse resource ports value [1-2]] error Mismatched brackets"},
+      {"names:{a}}", "Failed to parse resource names value {a}} error Mismatched brackets"},
+      {"x:(1", "Failed to parse resource x value (1 error Mismatched brackets"},
+      {"ports:[1-2-3]",
+       "Failed to parse resource ports value [1-2-3] error Expecting one or more \"ranges\""},
+      {"ports:[a-b]",
+       "Failed to parse resource ports value [a-b] error Expecting non-negative integers in 'a'"},
+      {"ports:[1-b]",
+       "Failed to parse resource ports value [1-b] error Expecting non-negative integers in '1'"},
+      {"ports:[1-18446744073709551616]",
+       "Failed to parse resource ports value [1-18446744073709551616] error Expecting "
+       "non-negative integers in '1'"},
+      {"ports:[1.5-2]",
+       "Failed to parse resource ports value [1.5-2] error Expecting non-negative integers in "
+       "'1.5'"},
+      {"ports:x[1-2]", "Failed to parse resource ports value x[1-2] error Unexpected '[' found"},
+      {"names:x{a}", "Failed to parse resource names value x{a} error Unexpected '{' found"},
+      {"cpus:-1",
+       "Failed to parse resource cpus value -1 error Invalid scalar value '-1':Negative values "
+       "not supported"},
+      {"cpus:inf",
+       "Failed to parse resource cpus value inf error Invalid scalar value 'inf':Infinite values "
+       "not supported"},
+      {"cpus:-Infinity",
+       "Failed to parse resource cpus value -Infinity error Invalid scalar value "
+       "'-Infinity':Infinite values not supported"},
+      {"cpus:nan",
+       "Failed to parse resource cpus value nan error Invalid scalar value 'nan':NaN not "
+       "supported"},
+      {"cpus:1e-310",
+       "Failed to parse resource cpus value 1e-310 error Invalid scalar value "
+       "'1e-310':Subnormal values not supported"},
+      {"cpus:1e400", "Bad type for resource cpus value 1e400 type TEXT"},
+      {"cpus:abc", "Bad type for resource cpus value abc type TEXT"},
+      {"cpus:0x10", "Bad type for resource cpus value 0x10 type TEXT"},
+      {"cpus:1e", "Bad type for resource cpus value 1e type TEXT"},
+      {"cpus:1,5", "Bad type for resource cpus value 1,5 type TEXT"},
+      {"cpus:1\t", "Bad type for resource cpus value 1\t type TEXT"},
+      // Validation.
+      {"(web):1", "Resource '(reservations: [(STATIC,web)]):1' is invalid: Empty resource name"},
+      {"cpus:0.0001", "Resource 'cpus:0' is invalid: Invalid scalar resource: value <= 0"},
+      {"cpus:0.0004", "Resource 'cpus:0' is invalid: Invalid scalar resource: value <= 0"},
+      {"ports:[10-1]", "Resource 'ports:[10-1]' is invalid: Invalid ranges resource: begin > end"},
+      {"ports:[10-1,12-15]",
+       "Resource 'ports:[10-1, 12-15]' is invalid: Invalid ranges resource: begin > end"},
+      {"names:{a,a}",
+       "Resource 'names:{a, a}' is invalid: Invalid set resource: duplicated elements"},
+      {"cpus():1",
+       "Resource 'cpus(reservations: [(STATIC,)]):1' is invalid: Role names cannot be the empty "
+       "string"},
+      {"cpus(-web):1",
+       "Resource 'cpus(reservations: [(STATIC,-web)]):1' is invalid: Role component '-web' is "
+       "invalid because it starts with a dash"},
+      {"cpus(a//b):1",
+       "Resource 'cpus(reservations: [(STATIC,a//b)]):1' is invalid: Role 'a//b' cannot contain "
+       "two adjacent slashes"},
+      {"cpus(/a):1",
+       "Resource 'cpus(reservations: [(STATIC,/a)]):1' is invalid: Role '/a' cannot start with a "
+       "slash"},
+      {"cpus(a/):1",
+       "Resource 'cpus(reservations: [(STATIC,a/)]):1' is invalid: Role 'a/' cannot end with a "
+       "slash"},
+      {"cpus(.):1",
+       "Resource 'cpus(reservations: [(STATIC,.)]):1' is invalid: Role '.' cannot include '.' as "
+       "a component"},
+      {"cpus(a/..):1",
+       "Resource 'cpus(reservations: [(STATIC,a/..)]):1' is invalid: Role 'a/..' cannot include "
+       "'..' as a component"},
+      {"cpus(a/*):1",
+       "Resource 'cpus(reservations: [(STATIC,a/*)]):1' is invalid: Role 'a/*' cannot include "
+       "'*' as a component"},
+      {"cpus(a b):1",
+       "Resource 'cpus(reservations: [(STATIC,a b)]):1' is invalid: Role component 'a b' is "
+       "invalid because it contains backspace or whitespace"},
+      // Errors in splitting come before validation of earlier resources.
+      {"cpus:0.0001;mem", "Bad value for resources, missing or extra ':' in mem"},
+      // Command-line rules, checked after merging.
+      {"x:1;x:[1-2]", "Resources with the same name ('x') but different types are not allowed"},
+      {"x(web):{a};x:1", "Resources with the same name ('x') but different types are not allowed"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.input);
+    const auto parsed = text::parse_resources(row.input);
+    REQUIRE_FALSE(parsed.has_value());
+    CHECK(parsed.error().message == row.error);
+  }
+}
+
+TEST_CASE("bad JSON resources are refused with Mesos's messages") {
+  struct Row {
+    std::string input;
+    std::string error;
+  };
+  const std::string scalar = R"("name":"cpus","type":"SCALAR","scalar":{"value":1})";
+  const std::vector<Row> rows{
+      {"[1]", "Some JSON resources were not formatted properly: Expecting a JSON object"},
+      {R"([{"name":"cpus"}])",
+       "Some JSON resources were not formatted properly: Missing required fields: type"},
+      {R"([{"name":"cpus","type":"SCALAR"}])",
+       "Resource 'cpus:0' is invalid: Invalid scalar resource"},
+      {R"([{"name":"cpus","type":"SCALAR","scalar":{"value":1},"set":{"item":["a"]}}])",
+       "Resource 'cpus:1' is invalid: Invalid scalar resource"},
+      {R"([{"name":"cpus","type":"SCALAR","scalar":{"value":-1}}])",
+       "Resource 'cpus:-1' is invalid: Invalid scalar resource: value <= 0"},
+      {R"([{"name":"ports","type":"RANGES"}])",
+       "Resource 'ports:[]' is invalid: Invalid ranges resource"},
+      {R"([{"name":"ports","type":"RANGES","ranges":{"range":[{"begin":1,"end":10},)"
+       R"({"begin":5,"end":20}]}}])",
+       "Resource 'ports:[1-10, 5-20]' is invalid: Invalid ranges resource: overlapping ranges"},
+      {R"([{"name":"names","type":"SET"}])",
+       "Resource 'names:{}' is invalid: Invalid set resource"},
+      {R"([{"name":"x","type":"TEXT","text":{"value":"t"}}])",
+       "Resource 'x:' is invalid: Unsupported resource type"},
+      {"[{" + scalar + R"(,"disk":{}}])",
+       "Resource 'cpus[]:1' is invalid: DiskInfo should not be set for cpus resource"},
+      {R"([{"name":"disk","type":"SCALAR","scalar":{"value":1},)"
+       R"("disk":{"source":{"type":"UNKNOWN"}}}])",
+       "Resource 'disk[UNKNOWN]:1' is invalid: Unsupported 'DiskInfo.Source.Type' in 'UNKNOWN'"},
+      {R"([{"name":"disk","type":"SCALAR","scalar":{"value":1},)"
+       R"("disk":{"source":{"type":"RAW","path":{"root":"/r"}}}}])",
+       "Resource 'disk[RAW]:1' is invalid: Path should not be set for RAW disk source"},
+      {R"([{"name":"disk","type":"SCALAR","scalar":{"value":1},)"
+       R"("disk":{"source":{"type":"BLOCK","mount":{}}}}])",
+       "Resource 'disk[BLOCK]:1' is invalid: Mount should not be set for BLOCK disk source"},
+      {"[{" + scalar + R"(,"shared":{}}])",
+       "Resource 'cpus<SHARED>:1' is invalid: Resource cpus cannot be shared"},
+      {R"([{"name":"disk","type":"SCALAR","scalar":{"value":1},"shared":{}}])",
+       "Resource 'disk<SHARED>:1' is invalid: Only persistent volumes can be shared"},
+      {"[{" + scalar + R"(,"role":"*","reservation":{"principal":"p"}}])",
+       "Resource 'cpus:1' is invalid: Invalid reservation: role \"*\" cannot be dynamically "
+       "reserved"},
+      {"[{" + scalar + R"(,"reservations":[{"role":"a"}]}])",
+       "Resource 'cpus(reservations: [(UNKNOWN,a)]):1' is invalid: Invalid reservation: "
+       "'Resource.ReservationInfo.type' field must be set."},
+      {"[{" + scalar + R"(,"reservations":[{"type":"STATIC"}]}])",
+       "Resource 'cpus(reservations: [(STATIC,)]):1' is invalid: Invalid reservation: "
+       "'Resource.ReservationInfo.role' field must be set."},
+      {"[{" + scalar + R"(,"reservations":[{"type":"STATIC","role":"*"}]}])",
+       "Resource 'cpus(reservations: [(STATIC,*)]):1' is invalid: Invalid reservation: role "
+       "\"*\" cannot be reserved"},
+      {"[{" + scalar +
+           R"(,"reservations":[{"type":"STATIC","role":"a"},{"type":"STATIC","role":"a/b"}]}])",
+       "Resource 'cpus(reservations: [(STATIC,a),(STATIC,a/b)]):1' is invalid: Invalid refined "
+       "reservation: A refined reservation cannot be STATIC"},
+      {"[{" + scalar +
+           R"(,"reservations":[{"type":"STATIC","role":"a"},{"type":"DYNAMIC","role":"b"}]}])",
+       "Resource 'cpus(reservations: [(STATIC,a),(DYNAMIC,b)]):1' is invalid: Invalid refined "
+       "reservation: role 'b' is not a refinement of 'a'"},
+      // Command-line rules.
+      {R"([{"name":"disk","type":"SCALAR","scalar":{"value":1},"disk":{"persistence":{"id":"v"}}}])",
+       "Persistent volumes cannot be specified at the command line"},
+      {"[{" + scalar + R"(,"revocable":{}}])",
+       "Revocable resources cannot be specified at the command line; do not include a "
+       "'revocable' key in the resources JSON"},
+      {"[{" + scalar + R"(,"role":"web","reservation":{"principal":"p"}}])",
+       "Dynamic reservations cannot be specified at the command line; do not include a "
+       "reservation with DYNAMIC type in the resources JSON"},
+      {"[{" + scalar +
+           R"(,"reservations":[{"type":"STATIC","role":"a"},{"type":"DYNAMIC","role":"a/b"}]}])",
+       "Dynamic reservations cannot be specified at the command line; do not include a "
+       "reservation with DYNAMIC type in the resources JSON"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.input);
+    const auto parsed = text::parse_resources(row.input);
+    REQUIRE_FALSE(parsed.has_value());
+    CHECK(parsed.error().message == row.error);
+  }
+}
+
+TEST_CASE("scalar sums one name over every role in fixed point") {
+  struct Row {
+    std::string resources;
+    std::string name;
+    double total;
+  };
+  const std::vector<Row> rows{
+      {"cpus:2;mem:1024", "cpus", 2},
+      {"cpus:2;mem:1024", "mem", 1024},
+      {"cpus(web):1.5;cpus:0.25", "cpus", 1.75},
+      {"cpus:0.12345;mem:1", "cpus", 0.123},
+      {"cpus:1", "gpus", 0},
+      {"ports:[1-10]", "ports", 0},
+      {"", "cpus", 0},
+  };
+  for (const auto& row : rows) {
+    INFO(row.resources);
+    CHECK(text::scalar(resources(row.resources), row.name) == row.total);
+  }
+
+  // Each addend is rounded to three decimals before adding.
+  Resource tiny;
+  tiny.set_name("cpus");
+  tiny.set_type(mesos::v1::Value::SCALAR);
+  tiny.mutable_scalar()->set_value(0.0004);
+  CHECK(text::scalar({tiny, tiny, tiny}, "cpus") == 0);
+}
+
+TEST_CASE("contains decides whether wanted resources fit held ones") {
+  struct Row {
+    std::string have;
+    std::string want;
+    bool fits;
+  };
+  const std::vector<Row> rows{
+      {"cpus:2;mem:1024", "cpus:0.2;mem:32", true},
+      {"cpus:0.2;mem:32", "cpus:0.2;mem:32", true},
+      {"cpus:0.1;mem:1024", "cpus:0.2;mem:32", false},
+      {"cpus:2", "cpus:0.2;mem:32", false},
+      {"cpus:0.2", "cpus:0.2004", true},   // Equal to three decimals.
+      {"cpus:0.2", "cpus:0.2006", false},  // 0.201 > 0.2.
+      {"cpus:1;cpus:1", "cpus:2", true},
+      {"cpus:1", "", true},
+      {"", "cpus:1", false},
+      {"", "", true},
+      {"mem:1", "disk:1", false},
+      {"ports:[31000-32000]", "ports:[31000-31005,31010-31010]", true},
+      {"ports:[1-10,20-30]", "ports:[9-21]", false},
+      {"ports:[1-10,11-20]", "ports:[5-15]", true},
+      {"ports:[1-10]", "ports:[10-11]", false},
+      {"names:{a,b}", "names:{b}", true},
+      {"names:{a,b}", "names:{b,a}", true},
+      {"names:{a,b}", "names:{c}", false},
+      // Roles must match; the framework strips them when any role will do.
+      {"cpus(web):2", "cpus:1", false},
+      {"cpus:2", "cpus(web):1", false},
+      {"cpus(web):2;cpus:1", "cpus(web):1;cpus:1", true},
+      {"cpus(web):2", "cpus(web):1", true},
+  };
+  for (const auto& row : rows) {
+    INFO(row.have << " >= " << row.want);
+    CHECK(text::contains(resources(row.have), resources(row.want)) == row.fits);
+  }
+}
+
+TEST_CASE("contains ignores allocation_info and reads either reservation format") {
+  auto offered = resources("cpus:2;mem:1024;cpus(web):1");
+  for (auto& resource : offered) {
+    resource.mutable_allocation_info()->set_role("web");
+  }
+  const auto task = resources("cpus:0.2;mem:32");
+  CHECK(text::contains(offered, task));
+  CHECK_FALSE(text::contains(task, offered));
+
+  // Post-refinement: `reservations` set, `role` unset.
+  Resource reserved;
+  reserved.set_name("cpus");
+  reserved.set_type(mesos::v1::Value::SCALAR);
+  reserved.mutable_scalar()->set_value(1);
+  auto* reservation = reserved.add_reservations();
+  reservation->set_type(Resource::ReservationInfo::STATIC);
+  reservation->set_role("web");
+  CHECK(text::contains(offered, {reserved}));
+  CHECK(text::contains({reserved}, resources("cpus(web):1")));
+  CHECK_FALSE(text::contains({reserved}, resources("cpus:1")));
+}
+
+TEST_CASE("contains merges wanted resources and drops invalid ones like Mesos") {
+  Resource half;
+  half.set_name("cpus");
+  half.set_type(mesos::v1::Value::SCALAR);
+  half.mutable_scalar()->set_value(0.6);
+  CHECK_FALSE(text::contains(resources("cpus:1"), {half, half}));
+  CHECK(text::contains(resources("cpus:1.2"), {half, half}));
+
+  // mesos::Resources drops an invalid resource on construction, so it never fails to fit.
+  Resource negative = half;
+  negative.mutable_scalar()->set_value(-1);
+  CHECK(text::contains(resources("mem:1"), {negative}));
+  Resource reversed;
+  reversed.set_name("ports");
+  reversed.set_type(mesos::v1::Value::RANGES);
+  auto* range = reversed.mutable_ranges()->add_range();
+  range->set_begin(10);
+  range->set_end(1);
+  CHECK(text::contains({}, {reversed}));
+}
+
+// ---- Credentials -------------------------------------------------------------------------------
+
+TEST_CASE("credentials files in both formats the master reads") {
+  struct Row {
+    std::string input;
+    std::string credentials;
+  };
+  const std::vector<Row> rows{
+      {R"({"credentials":[{"principal":"p","secret":"s"}]})", "p=s"},
+      {"{\n  \"credentials\": [\n    {\"principal\": \"a\", \"secret\": \"1\"},\n"
+       "    {\"principal\": \"b\"}\n  ]\n}\n",
+       "a=1 b"},
+      {R"({"credentials":[]})", ""},
+      {"{}", ""},
+      {"p s", "p=s"},
+      {"p s\n", "p=s"},
+      {"a 1\nb 2\n", "a=1 b=2"},
+      {"a 1\n\n\nb 2", "a=1 b=2"},
+      {"  a   1  ", "a=1"},
+      {"a 1\r\nb 2\r\n", "a=1\r b=2\r"},
+      {"\n\n", ""},
+      // Valid JSON that is not Credentials falls back to text, a line of two words here.
+      {R"({"credentials": 5})", R"({"credentials":=5})"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.input);
+    const auto parsed = text::parse_credentials(row.input);
+    REQUIRE_MESSAGE(parsed.has_value(), (parsed ? "" : parsed.error().message));
+    CHECK(render(*parsed) == row.credentials);
+  }
+}
+
+TEST_CASE("bad credentials files are refused naming the line") {
+  struct Row {
+    std::string input;
+    std::string error;
+  };
+  const std::vector<Row> rows{
+      {"", "Credentials file must contain at least one credential"},
+      {"p", "Invalid credential format at line 1"},
+      {"p s extra", "Invalid credential format at line 1"},
+      {"p\ts", "Invalid credential format at line 1"},
+      {"   \n", "Invalid credential format at line 1"},
+      {"a 1\nb", "Invalid credential format at line 2"},
+      {"a 1\n\nb 2 3", "Invalid credential format at line 2"},  // Blank lines are not counted.
+      {R"({"credentials":[{"secret":"s"}]})", "Invalid credential format at line 1"},
+      {R"([{"principal":"p","secret":"s"}])", "Invalid credential format at line 1"},
+      {R"({"credentials":[{"principal":"p","secret":"s"}])", "Invalid credential format at line 1"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.input);
+    const auto parsed = text::parse_credentials(row.input);
+    REQUIRE_FALSE(parsed.has_value());
+    CHECK(parsed.error().message == row.error);
+  }
+}
+
+// ---- Flag values -------------------------------------------------------------------------------
+
+TEST_CASE("flag values that are not file URLs pass through unchanged") {
+  for (const std::string value :
+       {"", "plain", "file:/x", "FILE:///x", "/etc/hostname", " file:///x", "file:"}) {
+    INFO(value);
+    const auto read = text::read_flag_value(value);
+    REQUIRE(read.has_value());
+    CHECK(*read == value);
+  }
+}
+
+TEST_CASE("file URL flag values are read byte for byte") {
+  const Scratch scratch;
+  struct Row {
+    std::string name;
+    std::string contents;
+  };
+  const std::vector<Row> rows{
+      {"secret", "s3cret\n"},
+      {"empty", ""},
+      {"binary", std::string("a\0b\r\n", 5)},
+      {"large", std::string(20'000, 'x') + "end"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.name);
+    const auto path = scratch.write(row.name, row.contents);
+    const auto read = text::read_flag_value("file://" + path);
+    REQUIRE_MESSAGE(read.has_value(), (read ? "" : read.error().message));
+    CHECK(*read == row.contents);
+  }
+}
+
+TEST_CASE("unreadable file URL flag values are errors naming the path") {
+  const Scratch scratch;
+  struct Row {
+    std::string value;
+    std::string error;
+  };
+  const std::vector<Row> rows{
+      {"file://" + scratch.path() + "/missing",
+       "Error reading file '" + scratch.path() + "/missing': No such file or directory"},
+      {"file://" + scratch.path(), "Error reading file '" + scratch.path() + "': Is a directory"},
+      {"file://", "Error reading file '': No such file or directory"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.value);
+    const auto read = text::read_flag_value(row.value);
+    REQUIRE_FALSE(read.has_value());
+    CHECK(read.error().message == row.error);
+  }
+}
+
+// ---- HTTP Accept -------------------------------------------------------------------------------
+
+TEST_CASE("Accept headers libprocess's own tests refuse for text") {
+  for (const std::string header :
+       {"text/*;q=0.0", "text/html;q=0.0", "text/", "text", "foo/*", "foo/*, text/*;q=0.0",
+        "foo/*,\ttext/*;q=0.0", "*/*, text/*;q=0.0", "*/*;q=0.0, foo", "textttt/*"}) {
+    INFO(header);
+    CHECK_FALSE(text::accepts_media_type(header, "text/*"));
+    CHECK_FALSE(text::accepts_media_type(header, "text/html"));
+  }
+}
+
+TEST_CASE("Accept headers libprocess's own tests accept for text/html") {
+  for (const std::string header :
+       {"text/*", "text/*;q=0.1", "text/html", "text/html;q=0.1", "text/bar, text/html,q=0.1",
+        "*/*, text/bar;q=0.5", "*/*;q=0.9, text/foo", "text/foo,\ttext/*;q=0.1", "*/*",
+        "*/*, text/bar", "*/*, foo/*"}) {
+    INFO(header);
+    CHECK(text::accepts_media_type(header, "text/html"));
+  }
+  CHECK(text::accepts_media_type(std::nullopt, "text/html"));
+}
+
+TEST_CASE("Accept matching follows libprocess in every detail") {
+  struct Row {
+    std::optional<std::string> header;
+    std::string media_type;
+    bool accepted;
+  };
+  const std::vector<Row> rows{
+      {std::nullopt, "application/json", true},
+      {"", "application/json", false},
+      {",,", "application/json", false},
+      {",,application/json", "application/json", true},
+      {"APPLICATION/JSON", "application/json", true},
+      {"application/json", "Application/Json", true},
+      {"application/json;q=0", "application/json", false},
+      {"application/json; q=0", "application/json", false},
+      {"application/json;level=1;q=0", "application/json", false},
+      {"application/json;q=0.001", "application/json", true},
+      {"application/json;q=1", "application/json", true},
+      {"application/json;q=-1", "application/json", false},
+      {"application/json;q=abc", "application/json", false},
+      {"application/json;q=nan", "application/json", false},
+      {"application/json;q=inf", "application/json", true},
+      {"application/json;q=1e-400", "application/json", false},
+      {"application/json;q=", "application/json", true},       // Not a pair: no q at all.
+      {"application/json;q=0=1", "application/json", true},    // Not a pair either.
+      {"application/json;q==0", "application/json", false},    // Empty pieces are dropped.
+      {"application/json;Q=0", "application/json", true},      // Only a lower-case q counts.
+      {"application/json;q=0;q=0", "application/json", true},  // Two q values: malformed.
+      {"application/json;q=0, application/json", "application/json", false},  // First decides.
+      {"application/json, application/json;q=0", "application/json", true},
+      {"application/*;q=0, */*", "application/json", false},  // type/* beats */*.
+      {"*/*;q=0, application/json", "application/json", true},
+      {"*/*;q=0, application/*", "application/json", true},
+      {"application/json;q=0, */*", "application/json", false},
+      {"application/json\r", "application/json", false},  // Only spaces, tabs, newlines go.
+      {"application/\njson", "application/json", true},
+      {";q=0, application/json", "application/json", true},
+      {"*/*", "json", false},
+      {std::nullopt, "json", false},  // Not type/subtype: never acceptable.
+      {std::nullopt, "a/b/c", false},
+      {"text/*", "text//html", true},
+  };
+  for (const auto& row : rows) {
+    INFO((row.header ? *row.header : "<none>") << " for " << row.media_type);
+    const std::optional<std::string_view> header =
+        row.header ? std::optional<std::string_view>(*row.header) : std::nullopt;
+    CHECK(text::accepts_media_type(header, row.media_type) == row.accepted);
+  }
+}
+
+TEST_CASE("negotiate tries JSON then protobuf like the master") {
+  using iof::wire::ContentType;
+  struct Row {
+    std::optional<std::string> header;
+    std::optional<ContentType> type;
+  };
+  const std::vector<Row> rows{
+      {std::nullopt, ContentType::json},
+      {"application/json", ContentType::json},
+      {"application/x-protobuf", ContentType::protobuf},
+      {"application/x-protobuf, application/json", ContentType::json},
+      {"application/x-protobuf;q=1, application/json;q=0.1", ContentType::json},
+      {"application/json;q=0, application/x-protobuf", ContentType::protobuf},
+      {"application/json;q=0, */*", ContentType::protobuf},
+      {"*/*", ContentType::json},
+      {"application/*", ContentType::json},
+      {"text/html", std::nullopt},
+      {"", std::nullopt},
+      {"application/*;q=0", std::nullopt},
+      {"*/*;q=0", std::nullopt},
+      {"application/json;q=0, application/x-protobuf;q=0", std::nullopt},
+  };
+  for (const auto& row : rows) {
+    INFO((row.header ? *row.header : "<none>"));
+    const std::optional<std::string_view> header =
+        row.header ? std::optional<std::string_view>(*row.header) : std::nullopt;
+    CHECK(text::negotiate(header) == row.type);
+  }
+}
