@@ -15,7 +15,6 @@
 // form and every rejected one follows upstream Mesos (stout, libprocess, src/common). Error texts
 // are upstream's wherever upstream has one, so a user sees what a real master or agent prints;
 // the few additions (which resource failed validation, durations beyond int64) say so below.
-// read_flag_value is this layer's only I/O.
 namespace iof::wire::text {
 
 // ---- Durations (stout Duration) ----------------------------------------------------------------
@@ -93,14 +92,6 @@ bool contains(const std::vector<mesos::v1::Resource>& have,
 // non-empty lines. An empty file is "Credentials file must contain at least one credential", the
 // master's refusal; a file of blank lines yields no credentials, as upstream.
 Result<std::vector<mesos::v1::Credential>> parse_credentials(std::string_view file_contents);
-
-// ---- Flag values -------------------------------------------------------------------------------
-
-// A flag value "file://<path>" is replaced by the contents of <path>, byte for byte (a trailing
-// newline is kept, as stout keeps it, for secrets too); any other value is returned unchanged.
-// Error: "Error reading file '<path>': <strerror>". Mesos does not fetch Path flags (such as
-// --credentials): do not use this for them.
-Result<std::string> read_flag_value(std::string_view value);
 
 // ---- HTTP Accept negotiation (libprocess Request::acceptsMediaType) ----------------------------
 

@@ -3,12 +3,9 @@
 #include <charconv>
 #include <chrono>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <optional>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -93,35 +90,6 @@ std::string render(const std::vector<mesos::v1::Credential>& credentials) {
 }
 
 // A scratch directory that works on a host and in the empty chroot the static test uses.
-class Scratch {
- public:
-  Scratch() {
-    std::error_code error;
-    std::filesystem::path base = std::filesystem::temp_directory_path(error);
-    if (error || !std::filesystem::is_directory(base)) {
-      base = std::filesystem::current_path();
-    }
-    path_ = base / ("iof-mesos-text-test-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(path_);
-  }
-  ~Scratch() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-
-  std::string write(const std::string& name, const std::string& contents) const {
-    const auto file = path_ / name;
-    std::ofstream(file, std::ios::binary) << contents;
-    return file.string();
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
 const std::string unit_list =
     "; supported units are 'ns', 'us', 'ms', 'secs', 'mins', 'hrs', 'days', and 'weeks'";
 
@@ -701,59 +669,6 @@ TEST_CASE("bad credentials files are refused naming the line") {
     const auto parsed = text::parse_credentials(row.input);
     REQUIRE_FALSE(parsed.has_value());
     CHECK(parsed.error().message == row.error);
-  }
-}
-
-// ---- Flag values -------------------------------------------------------------------------------
-
-TEST_CASE("flag values that are not file URLs pass through unchanged") {
-  for (const std::string value :
-       {"", "plain", "file:/x", "FILE:///x", "/etc/hostname", " file:///x", "file:"}) {
-    INFO(value);
-    const auto read = text::read_flag_value(value);
-    REQUIRE(read.has_value());
-    CHECK(*read == value);
-  }
-}
-
-TEST_CASE("file URL flag values are read byte for byte") {
-  const Scratch scratch;
-  struct Row {
-    std::string name;
-    std::string contents;
-  };
-  const std::vector<Row> rows{
-      {"secret", "s3cret\n"},
-      {"empty", ""},
-      {"binary", std::string("a\0b\r\n", 5)},
-      {"large", std::string(20'000, 'x') + "end"},
-  };
-  for (const auto& row : rows) {
-    INFO(row.name);
-    const auto path = scratch.write(row.name, row.contents);
-    const auto read = text::read_flag_value("file://" + path);
-    REQUIRE_MESSAGE(read.has_value(), (read ? "" : read.error().message));
-    CHECK(*read == row.contents);
-  }
-}
-
-TEST_CASE("unreadable file URL flag values are errors naming the path") {
-  const Scratch scratch;
-  struct Row {
-    std::string value;
-    std::string error;
-  };
-  const std::vector<Row> rows{
-      {"file://" + scratch.path() + "/missing",
-       "Error reading file '" + scratch.path() + "/missing': No such file or directory"},
-      {"file://" + scratch.path(), "Error reading file '" + scratch.path() + "': Is a directory"},
-      {"file://", "Error reading file '': No such file or directory"},
-  };
-  for (const auto& row : rows) {
-    INFO(row.value);
-    const auto read = text::read_flag_value(row.value);
-    REQUIRE_FALSE(read.has_value());
-    CHECK(read.error().message == row.error);
   }
 }
 
