@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/status.hpp>
 
 namespace iof::http {
@@ -63,9 +64,19 @@ std::string response_head(unsigned status, const std::vector<Header>& headers,
   head += "\r\nDate: " + http_date() + "\r\n";
   if (!content_length)
     head += "Transfer-Encoding: chunked\r\n";
-  for (const auto& h : headers)
+  bool length_placed = false;
+  for (const auto& h : headers) {
+    if (boost::beast::iequals(h.name, "Content-Length")) {
+      // A handler may name the header to fix its position; the value is always the real one.
+      if (content_length && !length_placed) {
+        head += "Content-Length: " + std::to_string(*content_length) + "\r\n";
+        length_placed = true;
+      }
+      continue;
+    }
     head += h.name + ": " + h.value + "\r\n";
-  if (content_length)
+  }
+  if (content_length && !length_placed)
     head += "Content-Length: " + std::to_string(*content_length) + "\r\n";
   head += "\r\n";
   return head;

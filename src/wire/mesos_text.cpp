@@ -1231,6 +1231,94 @@ bool contains(const std::vector<Resource>& have, const std::vector<Resource>& wa
   return true;
 }
 
+std::vector<Resource> sum(const std::vector<Resource>& left, const std::vector<Resource>& right) {
+  std::vector<Resource> all = normalized(left);
+  for (Resource resource : normalized(right)) {
+    add(all, std::move(resource), true);
+  }
+  for (Resource& resource : all) {
+    downgrade(resource);
+  }
+  return all;
+}
+
+namespace {
+
+// Takes `take` out of `have`, both normalized and of the same kind; false when not held.
+bool subtract_amount(Resource& have, const Resource& take) {
+  switch (have.type()) {
+    case Value::SCALAR: {
+      const long long left = to_fixed(have.scalar().value());
+      const long long right = to_fixed(take.scalar().value());
+      if (right > left) {
+        return false;
+      }
+      have.mutable_scalar()->set_value(to_floating(left - right));
+      return true;
+    }
+    case Value::RANGES: {
+      if (!ranges_within(take.ranges(), have.ranges())) {
+        return false;
+      }
+      std::vector<Span> remaining = spans(coalesce(have.ranges(), {}));
+      for (const Span& cut : spans(coalesce(take.ranges(), {}))) {
+        std::vector<Span> next;
+        for (const Span& span : remaining) {
+          if (cut.end < span.begin || cut.begin > span.end) {
+            next.push_back(span);
+            continue;
+          }
+          if (cut.begin > span.begin) {
+            next.push_back({span.begin, cut.begin - 1});
+          }
+          if (cut.end < span.end) {
+            next.push_back({cut.end + 1, span.end});
+          }
+        }
+        remaining = std::move(next);
+      }
+      *have.mutable_ranges() = remaining.empty() ? Value::Ranges{} : coalesce(remaining);
+      return true;
+    }
+    case Value::SET: {
+      auto* items = have.mutable_set()->mutable_item();
+      for (const auto& item : take.set().item()) {
+        const auto found = std::find(items->begin(), items->end(), item);
+        if (found == items->end()) {
+          return false;
+        }
+        items->erase(found);
+      }
+      return true;
+    }
+    case Value::TEXT:
+      break;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<std::vector<Resource>> difference(const std::vector<Resource>& have,
+                                         const std::vector<Resource>& take) {
+  std::vector<Resource> remaining = normalized(have);
+  for (const Resource& wanted : normalized(take)) {
+    const auto match = std::find_if(remaining.begin(), remaining.end(), [&](const Resource& held) {
+      return held.has_shared() == wanted.has_shared() && kind(held, true) == kind(wanted, true);
+    });
+    if (match == remaining.end() || !subtract_amount(*match, wanted)) {
+      return Error{"Resource '" + resource_text(wanted) + "' is not held"};
+    }
+    if (is_empty(*match)) {
+      remaining.erase(match);
+    }
+  }
+  for (Resource& resource : remaining) {
+    downgrade(resource);
+  }
+  return remaining;
+}
+
 // ---- Credentials -------------------------------------------------------------------------------
 
 Result<std::vector<mesos::v1::Credential>> parse_credentials(std::string_view file_contents) {

@@ -37,7 +37,9 @@ struct Request {
 
 struct Response {
   unsigned status = 200;
-  // The server adds Date first and Content-Length last.
+  // The server adds Date first and Content-Length last, or where `headers` names Content-Length
+  // (its value there is replaced by the real length): a real master sends Content-Length before
+  // Content-Type on JSON bodies and after it on error texts.
   std::vector<Header> headers;
   std::string body;
 };

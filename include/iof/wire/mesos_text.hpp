@@ -83,6 +83,17 @@ double scalar(const std::vector<mesos::v1::Resource>& resources, std::string_vie
 bool contains(const std::vector<mesos::v1::Resource>& have,
               const std::vector<mesos::v1::Resource>& want);
 
+// Resources added together (mesos::Resources +), ignoring allocation_info: what can be merged is
+// merged, in Mesos's three-decimal fixed point. The result is in the pre-refinement format.
+std::vector<mesos::v1::Resource> sum(const std::vector<mesos::v1::Resource>& left,
+                                     const std::vector<mesos::v1::Resource>& right);
+
+// `have` minus `take` (mesos::Resources -), ignoring allocation_info; what drops to zero is
+// removed. Unlike Mesos, which would silently go negative, taking more than is held is an error
+// naming the resource, so that an accounting bug in a caller cannot go unnoticed.
+Result<std::vector<mesos::v1::Resource>> difference(const std::vector<mesos::v1::Resource>& have,
+                                                    const std::vector<mesos::v1::Resource>& take);
+
 // ---- Credentials (the master's --credentials file) ---------------------------------------------
 
 // JSON first: an object that converts to mesos.v1.Credentials ({"credentials":[{"principal":

@@ -1,0 +1,110 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "iof/sim/config.hpp"
+#include "iof/sim/registry.pb.h"
+#include "iof/wire/error.hpp"
+
+#include "mesos/v1/maintenance/maintenance.pb.h"
+#include "mesos/v1/scheduler/scheduler.pb.h"
+
+// The pure model of a Mesos master with simulated agents: frameworks, the allocator, tasks and a
+// command executor per task, maintenance. It owns no socket and reads no clock: every entry
+// point takes `now`, and every event it wants sent goes to an outbox the caller drains. That
+// makes it deterministic for a given seed and sequence of calls, which is what the tests need.
+namespace iof::sim {
+
+// One SUBSCRIBE stream. Ids are never reused.
+using ConnectionId = std::uint64_t;
+
+struct Outgoing {
+  ConnectionId connection = 0;
+  // The event to send on that stream; absent means: close the stream after what came before.
+  std::optional<mesos::v1::scheduler::Event> event;
+};
+
+enum class FrameworkState { unknown, removed, disconnected, connected };
+
+class Cluster {
+ public:
+  // A new cluster whose agents register at `now`. Fails on an invalid --agent_resources or
+  // --roles value.
+  static wire::Result<Cluster> create(Config config, Time now);
+  // The cluster a restarted master recovers from its registry: same master id, agents,
+  // frameworks (disconnected until they subscribe again), tasks, schedule and machine modes.
+  static wire::Result<Cluster> recover(Config config, const registry::Registry& registry, Time now);
+
+  Cluster(Cluster&&) noexcept;
+  Cluster& operator=(Cluster&&) noexcept;
+  ~Cluster();
+
+  const Config& config() const;
+  const mesos::v1::MasterInfo& master_info() const;
+
+  // ---- Scheduler API, for calls that passed the HTTP checks ------------------------------------
+
+  // Opens the stream of a SUBSCRIBE. Its first events (SUBSCRIBED and HEARTBEAT, or ERROR and a
+  // close when the subscription is refused) are in the outbox under the returned connection.
+  // `principal` is the authenticated one, if any.
+  ConnectionId subscribe(const mesos::v1::scheduler::Call& call,
+                         const std::optional<std::string>& principal, Time now);
+  // The Mesos-Stream-Id of a connection ("" once it is closed or if it was refused).
+  std::string stream_id(ConnectionId connection) const;
+  // The stream ended on the client's side (or the shell closed it).
+  void disconnected(ConnectionId connection, Time now);
+
+  FrameworkState framework_state(const std::string& framework_id) const;
+  // The current stream id and principal of a connected framework.
+  std::string framework_stream_id(const std::string& framework_id) const;
+  std::optional<std::string> framework_principal(const std::string& framework_id) const;
+
+  // Every call but SUBSCRIBE and UPDATE_FRAMEWORK, from a connected framework with the right
+  // stream id: the master answers 202 and acts asynchronously, so nothing is returned.
+  void handle(const mesos::v1::scheduler::Call& call, Time now);
+  // UPDATE_FRAMEWORK answers 200 or 400 with this message.
+  wire::Result<void> update_framework(const mesos::v1::scheduler::Call& call, Time now);
+
+  // ---- Maintenance (the legacy endpoints and the v1 operator calls share these) ----------------
+
+  wire::Result<void> update_schedule(const mesos::v1::maintenance::Schedule& schedule, Time now);
+  wire::Result<void> start_maintenance(const std::vector<mesos::v1::MachineID>& machines, Time now);
+  wire::Result<void> stop_maintenance(const std::vector<mesos::v1::MachineID>& machines, Time now);
+  mesos::v1::maintenance::Schedule schedule() const;
+  mesos::v1::maintenance::ClusterStatus maintenance_status() const;
+
+  // ---- Time ------------------------------------------------------------------------------------
+
+  // Runs everything due by `now`: allocations, heartbeats, offer timeouts, executor progress,
+  // status update retries, framework removals.
+  void advance(Time now);
+  // When advance() next has something to do.
+  std::optional<Time> next_wakeup() const;
+
+  // ---- Output ----------------------------------------------------------------------------------
+
+  std::vector<Outgoing> take_outbox();
+  // True when the registry changed since the last call (so the shell persists only then).
+  bool take_registry_changed();
+  registry::Registry registry() const;
+
+  // ---- Views -----------------------------------------------------------------------------------
+
+  // GET /master/state, in the real master's JSON shape for the parts the model has.
+  std::string state_json(Time now) const;
+  // GET /metrics/snapshot: the master/* figures.
+  std::map<std::string, double> metrics(Time now) const;
+
+  struct State;
+
+ private:
+  explicit Cluster(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace iof::sim

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+// What a mesos-sim cluster is made of and how it behaves. Defaults are a real mesos-master's
+// where one exists; the emulator-only settings default to what a small real cluster does.
+namespace iof::sim {
+
+// Wall-clock time, as nanoseconds since the Unix epoch: the unit of Mesos's TimeInfo, which the
+// model compares with maintenance windows. The model never reads a clock; callers pass `now`.
+using Time = std::chrono::nanoseconds;
+using Duration = std::chrono::nanoseconds;
+
+struct Config {
+  // The master's identity. An empty id is drawn from `seed`, like a real master's random UUID.
+  std::string master_id;
+  std::string ip = "127.0.0.1";
+  std::string hostname = "127.0.0.1";
+  std::uint16_t port = 5050;
+  std::string version = "1.12.0";
+
+  Duration allocation_interval = std::chrono::seconds(1);
+  // Offers are rescinded after this long; unset (the master's default) means never.
+  std::optional<Duration> offer_timeout;
+  Duration heartbeat_interval = std::chrono::seconds(15);
+  // --roles: when set, frameworks may only subscribe with these roles ("*" is always allowed).
+  std::optional<std::vector<std::string>> roles;
+
+  // Simulated agents: agent1..agentN with ips 127.0.0.2, 127.0.0.3, ... each holding
+  // `agent_resources` (Mesos resource syntax).
+  std::size_t agents = 3;
+  std::string agent_resources = "ports:[31000-32000];cpus:2;mem:1024;disk:10240";
+
+  // The simulated command executor: TASK_STARTING as soon as a task reaches its agent,
+  // TASK_RUNNING `launch_latency` later; TASK_KILLED `kill_latency` after a kill.
+  Duration launch_latency = std::chrono::milliseconds(10);
+  Duration kill_latency = std::chrono::milliseconds(10);
+  // An agent resends an unacknowledged status update after this, doubling up to 10 minutes.
+  Duration status_update_retry = std::chrono::seconds(10);
+
+  // Seeds every random choice (ids, uuids, agent order) so that a run can be replayed.
+  std::uint64_t seed = 0;
+};
+
+}  // namespace iof::sim

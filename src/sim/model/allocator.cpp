@@ -1,0 +1,369 @@
+// The allocator: offers every allocation interval, decline filters, SUPPRESS/REVIVE, rescinds,
+// and inverse offers for agents under maintenance.
+#include <algorithm>
+#include <numeric>
+
+#include "iof/wire/mesos_text.hpp"
+
+#include "state.hpp"
+
+namespace iof::sim {
+
+using model::Agent;
+using model::Framework;
+namespace text = wire::text;
+
+namespace {
+
+constexpr double default_refuse_seconds = 5.0;
+constexpr double max_refuse_seconds = 365.0 * 24 * 3600;
+
+// The master's --min_allocatable_resources default, "cpus:0.01|mem:32".
+bool allocatable(const std::vector<v1::Resource>& resources) {
+  return text::scalar(resources, "cpus") >= 0.01 || text::scalar(resources, "mem") >= 32;
+}
+
+// What of an agent's unallocated resources a role may be offered: unreserved ones and those
+// reserved to the role.
+std::vector<v1::Resource> for_role(const std::vector<v1::Resource>& available,
+                                   const std::string& role) {
+  std::vector<v1::Resource> out;
+  for (const auto& resource : available) {
+    if (resource.role() == "*" || resource.role() == role) {
+      out.push_back(resource);
+    }
+  }
+  return out;
+}
+
+// The refusal a decline or accept installs: none for 0, else clamped like the allocator does.
+std::optional<Duration> refusal(const std::optional<v1::Filters>& filters,
+                                Duration allocation_interval) {
+  if (!filters) {
+    return std::nullopt;
+  }
+  double refuse = filters->refuse_seconds();
+  if (refuse > max_refuse_seconds) {
+    refuse = max_refuse_seconds;
+  } else if (refuse < 0 || !std::isfinite(refuse)) {
+    refuse = default_refuse_seconds;
+  }
+  if (refuse == 0) {
+    return std::nullopt;
+  }
+  const auto timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(refuse));
+  return std::max(timeout, allocation_interval);
+}
+
+}  // namespace
+
+void Cluster::State::release(Agent& agent, const std::vector<v1::Resource>& resources) {
+  if (resources.empty()) {
+    return;
+  }
+  agent.available = text::sum(agent.available, resources);
+  ++agent.version;
+}
+
+void Cluster::State::allocate(Time now) {
+  allocation_requested.reset();
+  if (next_periodic_allocation <= now) {
+    next_periodic_allocation = now + config.allocation_interval;
+  }
+
+  struct Candidate {
+    Framework* framework;
+    std::string role;
+    double cpus = 0;  // offered and used, the share the allocator evens out
+  };
+  std::vector<Candidate> candidates;
+  for (auto& [id, framework] : frameworks) {
+    if (!framework.connected()) {
+      continue;
+    }
+    for (const auto& role : framework.roles()) {
+      if (!framework.suppressed_roles.contains(role)) {
+        candidates.push_back({&framework, role});
+      }
+    }
+  }
+  if (!candidates.empty()) {
+    for (auto& candidate : candidates) {
+      for (const auto& offer_id : candidate.framework->offers) {
+        candidate.cpus += text::scalar(offers.at(offer_id).resources, "cpus");
+      }
+      for (const auto& key : candidate.framework->tasks) {
+        candidate.cpus += text::scalar(tasks.at(key).resources, "cpus");
+      }
+    }
+
+    // Like the hierarchical allocator, visit agents in a fresh random order each time.
+    std::vector<std::size_t> order(agents.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::shuffle(order.begin(), order.end(), random);
+
+    std::map<std::string, Event> batches;
+    for (const std::size_t index : order) {
+      Agent& agent = agents[index];
+      if (!agent.registered || agent.available.empty()) {
+        continue;
+      }
+      Candidate* best = nullptr;
+      std::vector<v1::Resource> best_resources;
+      for (auto& candidate : candidates) {
+        if (best != nullptr && candidate.cpus >= best->cpus) {
+          continue;
+        }
+        std::vector<v1::Resource> resources = for_role(agent.available, candidate.role);
+        if (resources.empty() || !allocatable(resources)) {
+          continue;
+        }
+        auto& role_filters = candidate.framework->filters[candidate.role];
+        auto filter = role_filters.find(index);
+        if (filter != role_filters.end()) {
+          if (filter->second.expires <= now) {
+            role_filters.erase(filter);
+          } else if (filter->second.agent_version == agent.version ||
+                     text::contains(filter->second.resources, resources)) {
+            continue;
+          }
+        }
+        best = &candidate;
+        best_resources = std::move(resources);
+      }
+      if (best == nullptr) {
+        continue;
+      }
+
+      const std::string offer_id = master_info.id() + "-O" + std::to_string(next_offer++);
+      auto remaining = text::difference(agent.available, best_resources);
+      agent.available = remaining ? std::move(*remaining) : std::vector<v1::Resource>{};
+      ++agent.version;
+      Framework& framework = *best->framework;
+      offers[offer_id] = model::Offer{framework.id, index, best->role, best_resources};
+      agent.offers.insert(offer_id);
+      framework.offers.insert(offer_id);
+      best->cpus += text::scalar(best_resources, "cpus");
+
+      Event& batch = batches[framework.id];
+      batch.set_type(Event::OFFERS);
+      v1::Offer& offer = *batch.mutable_offers()->add_offers();
+      offer.mutable_id()->set_value(offer_id);
+      offer.mutable_framework_id()->set_value(framework.id);
+      offer.mutable_agent_id()->set_value(agent.id);
+      offer.set_hostname(agent.hostname);
+      *offer.mutable_url() = agent_url(agent);
+      for (auto& resource : model::offered_format(best_resources, framework, best->role)) {
+        *offer.add_resources() = std::move(resource);
+      }
+      if (const auto* machine = machine_of(agent)) {
+        *offer.mutable_unavailability() = machine->unavailability;
+      }
+      if (framework.has(v1::FrameworkInfo::Capability::MULTI_ROLE)) {
+        offer.mutable_allocation_info()->set_role(best->role);
+      }
+      if (config.offer_timeout) {
+        schedule_timer(now + *config.offer_timeout, model::TimerKind::offer_timeout, offer_id, 0);
+      }
+      ++counters.offers_sent;
+    }
+    for (auto& [framework_id, event] : batches) {
+      send_to(frameworks.at(framework_id), std::move(event));
+    }
+  }
+  generate_inverse_offers(now);
+}
+
+void Cluster::State::generate_inverse_offers(Time now) {
+  std::map<std::string, Event> batches;
+  for (const auto& [key, machine] : machines) {
+    if (machine.mode != v1::MachineInfo::DRAINING) {
+      continue;
+    }
+    auto on_machine = agents_by_machine.find(key);
+    if (on_machine == agents_by_machine.end()) {
+      continue;
+    }
+    for (const std::size_t index : on_machine->second) {
+      const Agent& agent = agents[index];
+      if (!agent.registered) {
+        continue;
+      }
+      // Frameworks with resources offered or allocated on the agent.
+      std::set<std::string> users;
+      for (const auto& offer_id : agent.offers) {
+        users.insert(offers.at(offer_id).framework);
+      }
+      for (const auto& task_key : agent.tasks) {
+        const auto& task = tasks.at(task_key);
+        if (!task.resources.empty()) {
+          users.insert(task.framework);
+        }
+      }
+      for (const auto& framework_id : users) {
+        Framework* framework = this->framework(framework_id);
+        if (framework == nullptr || !framework->connected() ||
+            framework->inverse_offers.contains(index)) {
+          continue;
+        }
+        auto filter = framework->inverse_filters.find(index);
+        if (filter != framework->inverse_filters.end()) {
+          if (filter->second > now) {
+            continue;
+          }
+          framework->inverse_filters.erase(filter);
+        }
+        const std::string id = master_info.id() + "-O" + std::to_string(next_offer++);
+        inverse_offers[id] = model::InverseOffer{framework_id, index};
+        framework->inverse_offers[index] = id;
+
+        Event& batch = batches[framework_id];
+        batch.set_type(Event::INVERSE_OFFERS);
+        v1::InverseOffer& offer = *batch.mutable_inverse_offers()->add_inverse_offers();
+        offer.mutable_id()->set_value(id);
+        *offer.mutable_url() = agent_url(agent);
+        offer.mutable_framework_id()->set_value(framework_id);
+        offer.mutable_agent_id()->set_value(agent.id);
+        *offer.mutable_unavailability() = machine.unavailability;
+        if (config.offer_timeout) {
+          schedule_timer(now + *config.offer_timeout, model::TimerKind::offer_timeout, id, 0);
+        }
+        ++counters.inverse_offers_sent;
+      }
+    }
+  }
+  for (auto& [framework_id, event] : batches) {
+    send_to(frameworks.at(framework_id), std::move(event));
+  }
+}
+
+void Cluster::State::recover_offer(const std::string& offer_id,
+                                   const std::optional<v1::Filters>& filters, Time now) {
+  auto found = offers.find(offer_id);
+  if (found == offers.end()) {
+    return;
+  }
+  model::Offer offer = std::move(found->second);
+  offers.erase(found);
+  Agent& agent = agents[offer.agent];
+  agent.offers.erase(offer_id);
+  release(agent, offer.resources);
+  Framework* framework = this->framework(offer.framework);
+  if (framework == nullptr) {
+    return;
+  }
+  framework->offers.erase(offer_id);
+  install_filter(*framework, offer.role, offer.agent, std::move(offer.resources), filters, now);
+}
+
+void Cluster::State::install_filter(Framework& framework, const std::string& role,
+                                    std::size_t agent, std::vector<v1::Resource> resources,
+                                    const std::optional<v1::Filters>& filters, Time now) {
+  if (auto timeout = refusal(filters, config.allocation_interval)) {
+    framework.filters[role][agent] =
+        model::Filter{std::move(resources), now + *timeout, agents[agent].version};
+  }
+}
+
+void Cluster::State::rescind_offer(const std::string& offer_id) {
+  auto found = offers.find(offer_id);
+  if (found == offers.end()) {
+    return;
+  }
+  if (const Framework* framework = this->framework(found->second.framework)) {
+    Event event;
+    event.set_type(Event::RESCIND);
+    event.mutable_rescind()->mutable_offer_id()->set_value(offer_id);
+    send_to(*framework, std::move(event));
+  }
+  ++counters.offers_rescinded;
+  recover_offer(offer_id, std::nullopt, Time{});
+}
+
+void Cluster::State::remove_inverse_offer(const std::string& id, bool rescind) {
+  auto found = inverse_offers.find(id);
+  if (found == inverse_offers.end()) {
+    return;
+  }
+  const model::InverseOffer offer = found->second;
+  inverse_offers.erase(found);
+  Framework* framework = this->framework(offer.framework);
+  if (framework == nullptr) {
+    return;
+  }
+  framework->inverse_offers.erase(offer.agent);
+  if (rescind) {
+    Event event;
+    event.set_type(Event::RESCIND_INVERSE_OFFER);
+    event.mutable_rescind_inverse_offer()->mutable_inverse_offer_id()->set_value(id);
+    send_to(*framework, std::move(event));
+  }
+}
+
+void Cluster::State::decline(const Call& call, Time now) {
+  ++counters.messages_decline_offers;
+  // Without `filters` the proto default applies: Filters{refuse_seconds: 5}.
+  const v1::Filters filters = call.decline().filters();
+  for (const auto& id : call.decline().offer_ids()) {
+    auto found = offers.find(id.value());
+    if (found == offers.end() || found->second.framework != call.framework_id().value()) {
+      continue;  // the master only logs stale ids
+    }
+    ++counters.offers_declined;
+    recover_offer(id.value(), filters, now);
+  }
+}
+
+void Cluster::State::revive(Framework& framework, const Call::Revive& revive, Time now) {
+  ++counters.messages_revive_offers;
+  std::vector<std::string> roles(revive.roles().begin(), revive.roles().end());
+  if (roles.empty()) {
+    roles = framework.roles();
+  }
+  for (const auto& role : roles) {
+    framework.suppressed_roles.erase(role);
+    framework.filters.erase(role);
+  }
+  framework.inverse_filters.clear();
+  request_allocation(now);
+}
+
+void Cluster::State::suppress(Framework& framework, const Call::Suppress& suppress) {
+  ++counters.messages_suppress_offers;
+  std::vector<std::string> roles(suppress.roles().begin(), suppress.roles().end());
+  if (roles.empty()) {
+    roles = framework.roles();
+  }
+  framework.suppressed_roles.insert(roles.begin(), roles.end());
+}
+
+void Cluster::State::answer_inverse_offers(
+    Framework& framework, const google::protobuf::RepeatedPtrField<v1::OfferID>& ids,
+    const std::optional<v1::Filters>& filters, v1::allocator::InverseOfferStatus::Status status,
+    Time now) {
+  for (const auto& id : ids) {
+    auto found = inverse_offers.find(id.value());
+    if (found == inverse_offers.end() || found->second.framework != framework.id) {
+      continue;  // logged only, still 202
+    }
+    const std::size_t index = found->second.agent;
+    v1::allocator::InverseOfferStatus record;
+    record.set_status(status);
+    record.mutable_framework_id()->set_value(framework.id);
+    *record.mutable_timestamp() = model::time_info(now);
+    agents[index].statuses[framework.id] = record;
+    remove_inverse_offer(id.value(), false);
+    // Unlike offer filters: 5 s when absent, none for 0, not raised to the allocation interval.
+    double refuse = filters ? filters->refuse_seconds() : default_refuse_seconds;
+    if (refuse < 0 || !std::isfinite(refuse)) {
+      refuse = default_refuse_seconds;
+    }
+    refuse = std::min(refuse, max_refuse_seconds);
+    if (refuse > 0) {
+      framework.inverse_filters[index] =
+          now + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(refuse));
+    }
+  }
+}
+
+}  // namespace iof::sim

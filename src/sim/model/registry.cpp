@@ -1,0 +1,165 @@
+// The registry a restarted mesos-sim recovers from: what a real master keeps in its replicated
+// log plus what its agents report when they re-register (tasks and their pending updates).
+#include "iof/wire/mesos_text.hpp"
+
+#include "state.hpp"
+
+namespace iof::sim {
+
+registry::Registry Cluster::registry() const {
+  const State& s = *state_;
+  registry::Registry out;
+  out.set_master_id(s.master_info.id());
+  out.set_next_framework(s.next_framework);
+  out.set_next_offer(s.next_offer);
+  out.set_next_agent(s.next_agent);
+  for (const auto& agent : s.agents) {
+    auto* entry = out.add_agents();
+    entry->set_id(agent.id);
+    entry->set_hostname(agent.hostname);
+    entry->set_ip(agent.ip);
+    entry->set_ordinal(agent.ordinal);
+    for (const auto& resource : agent.total) {
+      *entry->add_resources() = resource;
+    }
+    entry->set_removed(!agent.registered);
+    entry->set_registered_at(agent.registered_at.count());
+  }
+  for (const auto& [id, framework] : s.frameworks) {
+    auto* entry = out.add_frameworks();
+    *entry->mutable_info() = framework.info;
+    entry->set_registered_at(framework.registered_at.count());
+  }
+  for (const auto& [id, info] : s.removed_frameworks) {
+    auto* entry = out.add_frameworks();
+    *entry->mutable_info() = info;
+    entry->set_removed(true);
+  }
+  for (const auto& [key, task] : s.tasks) {
+    auto* entry = out.add_tasks();
+    entry->set_framework_id(task.framework);
+    entry->set_agent_id(s.agents[task.agent].id);
+    *entry->mutable_info() = task.info;
+    entry->set_state(task.state);
+    entry->set_role(task.role);
+    for (const auto& resource : task.resources) {
+      *entry->add_resources() = resource;
+    }
+    for (const auto& status : task.pending) {
+      *entry->add_pending() = status;
+    }
+    for (const auto& status : task.history) {
+      *entry->add_history() = status;
+    }
+    entry->set_next_step(static_cast<int>(task.next_step));
+    entry->set_next_step_due(task.next_step_due.count());
+    entry->set_container_id(task.container_id);
+    entry->set_killing(task.killing);
+  }
+  *out.mutable_schedule() = s.schedule;
+  for (const auto& [key, machine] : s.machines) {
+    auto* entry = out.add_machines();
+    *entry->mutable_id() = machine.id;
+    entry->set_mode(machine.mode);
+    *entry->mutable_unavailability() = machine.unavailability;
+  }
+  return out;
+}
+
+wire::Result<Cluster> Cluster::recover(Config config, const registry::Registry& registry,
+                                       Time now) {
+  config.master_id = registry.master_id();
+  config.agents = 0;  // the agents come from the registry
+  auto created = create(std::move(config), now);
+  if (!created) {
+    return created.error();
+  }
+  Cluster cluster = std::move(*created);
+  State& s = *cluster.state_;
+  s.next_framework = registry.next_framework();
+  s.next_offer = registry.next_offer();
+  s.next_agent = registry.next_agent();
+
+  for (const auto& entry : registry.agents()) {
+    model::Agent agent;
+    agent.id = entry.id();
+    agent.hostname = entry.hostname();
+    agent.ip = entry.ip();
+    agent.ordinal = entry.ordinal();
+    agent.total = {entry.resources().begin(), entry.resources().end()};
+    agent.available = entry.removed() ? std::vector<v1::Resource>{} : agent.total;
+    agent.registered = !entry.removed();
+    agent.registered_at = Time(entry.registered_at());
+    v1::MachineID machine;
+    machine.set_hostname(agent.hostname);
+    machine.set_ip(agent.ip);
+    const std::size_t index = s.agents.size();
+    s.agent_by_id[agent.id] = index;
+    s.agents_by_machine[model::machine_key(machine)].push_back(index);
+    s.agents.push_back(std::move(agent));
+  }
+  for (const auto& entry : registry.frameworks()) {
+    const std::string& id = entry.info().id().value();
+    if (entry.removed()) {
+      s.removed_frameworks[id] = entry.info();
+      continue;
+    }
+    model::Framework& framework = s.frameworks[id];
+    framework.id = id;
+    framework.info = entry.info();
+    framework.recovered = true;
+    framework.registered_at = Time(entry.registered_at());
+  }
+  for (const auto& entry : registry.tasks()) {
+    auto agent = s.agent(entry.agent_id());
+    model::Framework* framework = s.framework(entry.framework_id());
+    if (!agent || framework == nullptr) {
+      continue;  // inconsistent entry: nothing could deliver its updates
+    }
+    const std::string key = model::task_key(entry.framework_id(), entry.info().task_id().value());
+    model::Task& task = s.tasks[key];
+    task.framework = entry.framework_id();
+    task.agent = *agent;
+    task.info = entry.info();
+    task.state = entry.state();
+    task.role = entry.role();
+    task.resources = {entry.resources().begin(), entry.resources().end()};
+    task.pending = {entry.pending().begin(), entry.pending().end()};
+    task.history = {entry.history().begin(), entry.history().end()};
+    task.retry_interval = s.config.status_update_retry;
+    task.container_id = entry.container_id();
+    task.killing = entry.killing();
+    task.next_step = static_cast<model::Step>(entry.next_step());
+    task.next_step_due = Time(entry.next_step_due());
+    framework->tasks.insert(key);
+    model::Agent& host = s.agents[*agent];
+    host.tasks.insert(key);
+    if (!task.resources.empty()) {
+      auto left = wire::text::difference(host.available, task.resources);
+      if (left) {
+        host.available = std::move(*left);
+      }
+    }
+    if (task.next_step != model::Step::none) {
+      s.schedule_timer(std::max(task.next_step_due, now), model::TimerKind::executor_step, key,
+                       ++task.step_generation);
+    }
+    if (!task.pending.empty()) {
+      // The agent resends its pending update once it has re-registered.
+      s.schedule_timer(now + task.retry_interval, model::TimerKind::update_retry, key,
+                       ++task.retry_generation);
+    }
+  }
+  s.schedule = registry.schedule();
+  for (const auto& entry : registry.machines()) {
+    model::Machine machine;
+    machine.id = entry.id();
+    machine.mode = entry.mode();
+    machine.unavailability = entry.unavailability();
+    s.machines[model::machine_key(machine.id)] = machine;
+  }
+  s.registry_changed = false;
+  return cluster;
+}
+
+}  // namespace iof::sim

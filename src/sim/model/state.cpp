@@ -1,0 +1,187 @@
+#include "state.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "iof/wire/json.hpp"
+
+namespace iof::sim {
+
+namespace model {
+
+bool Framework::has(v1::FrameworkInfo::Capability::Type capability) const {
+  return std::any_of(info.capabilities().begin(), info.capabilities().end(),
+                     [&](const auto& c) { return c.type() == capability; });
+}
+
+std::vector<std::string> Framework::roles() const {
+  if (has(v1::FrameworkInfo::Capability::MULTI_ROLE)) {
+    return {info.roles().begin(), info.roles().end()};
+  }
+  return {info.role()};
+}
+
+std::string task_key(const std::string& framework_id, const std::string& task_id) {
+  return framework_id + '\n' + task_id;
+}
+
+std::string machine_key(const v1::MachineID& id) {
+  std::string key = id.has_hostname() ? "h" : "-";
+  for (const char c : id.hostname()) {
+    key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  key += '\n';
+  key += id.has_ip() ? "i" + id.ip() : "-";
+  return key;
+}
+
+bool is_terminal(v1::TaskState state) {
+  switch (state) {
+    case v1::TASK_FINISHED:
+    case v1::TASK_FAILED:
+    case v1::TASK_KILLED:
+    case v1::TASK_ERROR:
+    case v1::TASK_LOST:
+    case v1::TASK_DROPPED:
+    case v1::TASK_GONE:
+    case v1::TASK_GONE_BY_OPERATOR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+double seconds(Time time) {
+  return static_cast<double>(time.count()) / 1e9;
+}
+
+v1::TimeInfo time_info(Time time) {
+  v1::TimeInfo info;
+  info.set_nanoseconds(time.count());
+  return info;
+}
+
+std::string machine_text(const v1::MachineID& id) {
+  return wire::json::write(id, wire::json::KeyOrder::sorted);
+}
+
+std::vector<v1::Resource> offered_format(const std::vector<v1::Resource>& resources,
+                                         const Framework& framework, const std::string& role) {
+  const bool refined = framework.has(v1::FrameworkInfo::Capability::RESERVATION_REFINEMENT);
+  const bool multi_role = framework.has(v1::FrameworkInfo::Capability::MULTI_ROLE);
+  std::vector<v1::Resource> out;
+  out.reserve(resources.size());
+  for (v1::Resource resource : resources) {
+    if (refined) {
+      if (resource.role() != "*") {
+        auto* reservation = resource.add_reservations();
+        reservation->set_type(v1::Resource::ReservationInfo::STATIC);
+        reservation->set_role(resource.role());
+      }
+      resource.clear_role();
+    }
+    if (multi_role) {
+      resource.mutable_allocation_info()->set_role(role);
+    }
+    out.push_back(std::move(resource));
+  }
+  return out;
+}
+
+}  // namespace model
+
+void Cluster::State::send(ConnectionId connection, Event event) {
+  ++counters.events_sent;
+  outbox.push_back({connection, std::move(event)});
+}
+
+void Cluster::State::send_to(const model::Framework& framework, Event event) {
+  if (framework.connected()) {
+    send(framework.connection, std::move(event));
+  }
+}
+
+void Cluster::State::close(ConnectionId connection) {
+  outbox.push_back({connection, std::nullopt});
+}
+
+void Cluster::State::schedule_timer(Time at, model::TimerKind kind, std::string key,
+                                    std::uint64_t generation) {
+  timers.emplace(at, model::Timer{kind, std::move(key), generation});
+}
+
+void Cluster::State::request_allocation(Time now) {
+  if (!allocation_requested || *allocation_requested > now) {
+    allocation_requested = now;
+  }
+}
+
+std::string Cluster::State::uuid_bytes() {
+  std::string bytes(16, '\0');
+  for (std::size_t i = 0; i < bytes.size(); i += 8) {
+    std::uint64_t word = random();
+    for (std::size_t j = 0; j < 8; ++j) {
+      bytes[i + j] = static_cast<char>(word & 0xFF);
+      word >>= 8;
+    }
+  }
+  // RFC 4122 version 4, as boost::uuids::random_generator makes them upstream.
+  bytes[6] = static_cast<char>((static_cast<unsigned char>(bytes[6]) & 0x0F) | 0x40);
+  bytes[8] = static_cast<char>((static_cast<unsigned char>(bytes[8]) & 0x3F) | 0x80);
+  return bytes;
+}
+
+std::string Cluster::State::uuid_text() {
+  static constexpr std::array<char, 16> hex{'0', '1', '2', '3', '4', '5', '6', '7',
+                                            '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
+  const std::string bytes = uuid_bytes();
+  std::string text;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) {
+      text += '-';
+    }
+    const auto byte = static_cast<unsigned char>(bytes[i]);
+    text += hex[byte >> 4];
+    text += hex[byte & 0x0F];
+  }
+  return text;
+}
+
+model::Framework* Cluster::State::framework(const std::string& id) {
+  auto found = frameworks.find(id);
+  return found == frameworks.end() ? nullptr : &found->second;
+}
+
+model::Task* Cluster::State::task(const std::string& framework_id, const std::string& task_id) {
+  auto found = tasks.find(model::task_key(framework_id, task_id));
+  return found == tasks.end() ? nullptr : &found->second;
+}
+
+std::optional<std::size_t> Cluster::State::agent(const std::string& agent_id) const {
+  auto found = agent_by_id.find(agent_id);
+  if (found == agent_by_id.end()) {
+    return std::nullopt;
+  }
+  return found->second;
+}
+
+v1::URL Cluster::State::agent_url(const model::Agent& agent) const {
+  v1::URL url;
+  url.set_scheme("http");
+  url.mutable_address()->set_hostname(agent.hostname);
+  url.mutable_address()->set_ip(agent.ip);
+  url.mutable_address()->set_port(5051);
+  url.set_path("/slave(1)");
+  return url;
+}
+
+const model::Machine* Cluster::State::machine_of(const model::Agent& agent) const {
+  v1::MachineID id;
+  id.set_hostname(agent.hostname);
+  id.set_ip(agent.ip);
+  auto found = machines.find(model::machine_key(id));
+  return found == machines.end() ? nullptr : &found->second;
+}
+
+}  // namespace iof::sim

@@ -1,0 +1,261 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "iof/sim/cluster.hpp"
+
+#include "mesos/v1/allocator/allocator.pb.h"
+#include "mesos/v1/mesos.pb.h"
+
+// The model's data, shared by the files that implement Cluster. Each file owns one concern
+// (frameworks, allocator, tasks, maintenance, views, registry); they meet only here.
+namespace iof::sim {
+
+namespace v1 = mesos::v1;
+using v1::scheduler::Call;
+using v1::scheduler::Event;
+
+namespace model {
+
+// A decline filter: offers of at most `resources` on this agent are refused until `expires`.
+struct Filter {
+  std::vector<v1::Resource> resources;
+  Time expires{};
+  std::uint64_t agent_version = 0;  // the agent's `version` when installed
+};
+
+struct Agent {
+  std::string id;
+  std::string hostname;
+  std::string ip;
+  std::uint64_t ordinal = 0;  // N in agentN
+  std::vector<v1::Resource> total;
+  std::vector<v1::Resource> available;  // neither offered nor used by a task
+  std::uint64_t version = 0;            // bumped whenever `available` changes
+  bool registered = true;               // false once removed (machine DOWN)
+  Time registered_at{};
+  std::set<std::string> offers;  // ids of outstanding offers on this agent
+  std::set<std::string> tasks;   // task keys
+  // The latest inverse-offer reply per framework id, for /maintenance/status.
+  std::map<std::string, v1::allocator::InverseOfferStatus> statuses;
+};
+
+struct Offer {
+  std::string framework;
+  std::size_t agent = 0;
+  std::string role;
+  std::vector<v1::Resource> resources;
+};
+
+struct InverseOffer {
+  std::string framework;
+  std::size_t agent = 0;
+};
+
+struct Framework {
+  std::string id;
+  v1::FrameworkInfo info;
+  ConnectionId connection = 0;  // 0 while disconnected
+  std::string stream_id;
+  // Recovered from the registry and not subscribed since: never timed out, as a real master
+  // keeps the frameworks its agents report after a failover.
+  bool recovered = false;
+  Time registered_at{};
+  Time unregistered_at{};
+  // Bumped on every (re)subscription and disconnection, so that timers of an older
+  // connection do nothing.
+  std::uint64_t epoch = 0;
+  std::set<std::string> suppressed_roles;
+  std::map<std::string, std::unordered_map<std::size_t, Filter>> filters;  // role -> agent
+  std::unordered_map<std::size_t, Time> inverse_filters;                   // agent -> until
+  std::unordered_map<std::size_t, std::string> inverse_offers;  // agent -> outstanding id
+  std::set<std::string> offers;
+  std::set<std::string> tasks;  // task keys
+
+  bool has(v1::FrameworkInfo::Capability::Type capability) const;
+  std::vector<std::string> roles() const;
+  bool connected() const { return connection != 0; }
+};
+
+enum class Step : int { none = 0, running = 1, killed = 2 };
+
+struct Task {
+  std::string framework;
+  std::size_t agent = 0;
+  v1::TaskInfo info;
+  std::string role;
+  v1::TaskState state = v1::TASK_STAGING;  // the latest state the master knows
+  std::vector<v1::Resource> resources;     // allocated while not terminal
+  // The agent's status update stream: the front is in flight, the rest wait for its ACK.
+  std::deque<v1::TaskStatus> pending;
+  Duration retry_interval{};
+  std::uint64_t retry_generation = 0;
+  // The simulated executor's next transition.
+  Step next_step = Step::none;
+  Time next_step_due{};
+  std::uint64_t step_generation = 0;
+  bool killing = false;
+  std::string container_id;
+  std::vector<v1::TaskStatus> history;
+};
+
+struct Machine {
+  v1::MachineID id;
+  v1::MachineInfo::Mode mode = v1::MachineInfo::UP;
+  v1::Unavailability unavailability;
+};
+
+enum class TimerKind { heartbeat, offer_timeout, executor_step, update_retry, framework_removal };
+
+struct Timer {
+  TimerKind kind{};
+  std::string key;  // framework id, offer id or task key
+  std::uint64_t generation = 0;
+};
+
+struct Counters {
+  std::uint64_t valid_status_update_acknowledgements = 0;
+  std::uint64_t invalid_status_update_acknowledgements = 0;
+  std::uint64_t messages_decline_offers = 0;
+  std::uint64_t messages_launch_tasks = 0;
+  std::uint64_t messages_kill_task = 0;
+  std::uint64_t messages_reconcile_tasks = 0;
+  std::uint64_t messages_revive_offers = 0;
+  std::uint64_t messages_suppress_offers = 0;
+  std::uint64_t messages_status_update_acknowledgement = 0;
+  std::uint64_t messages_teardown_framework = 0;
+  std::uint64_t offers_sent = 0;
+  std::uint64_t inverse_offers_sent = 0;
+  std::uint64_t offers_rescinded = 0;
+  std::uint64_t offers_declined = 0;
+  std::uint64_t offers_accepted = 0;
+  std::uint64_t tasks_launched = 0;
+  std::uint64_t frameworks_removed = 0;
+  std::uint64_t agents_removed = 0;
+  std::uint64_t events_sent = 0;
+  std::map<v1::TaskState, std::uint64_t> terminal_tasks;  // by final state
+};
+
+}  // namespace model
+
+struct Cluster::State {
+  Config config;
+  v1::MasterInfo master_info;
+  std::mt19937_64 random;
+  Time started_at{};
+
+  std::vector<model::Agent> agents;
+  std::unordered_map<std::string, std::size_t> agent_by_id;
+  std::unordered_map<std::string, std::vector<std::size_t>> agents_by_machine;
+  std::map<std::string, model::Framework> frameworks;
+  std::map<std::string, v1::FrameworkInfo> removed_frameworks;
+  std::unordered_map<std::string, model::Offer> offers;
+  std::unordered_map<std::string, model::InverseOffer> inverse_offers;
+  std::map<std::string, model::Task> tasks;        // key: framework id + '\n' + task id
+  std::map<std::string, model::Machine> machines;  // key: machine_key()
+  v1::maintenance::Schedule schedule;
+  std::unordered_map<ConnectionId, std::string> connections;  // -> framework id ("" refused)
+  std::unordered_map<ConnectionId, std::string> stream_ids;   // until the stream is gone
+
+  ConnectionId next_connection = 1;
+  std::uint64_t next_framework = 0;
+  std::uint64_t next_offer = 0;
+  std::uint64_t next_agent = 0;
+
+  std::multimap<Time, model::Timer> timers;
+  Time next_periodic_allocation{};
+  std::optional<Time> allocation_requested;
+
+  std::vector<Outgoing> outbox;
+  bool registry_changed = false;
+  model::Counters counters;
+
+  // ---- shared helpers (state.cpp) ----
+  void send(ConnectionId connection, Event event);
+  void send_to(const model::Framework& framework, Event event);
+  void close(ConnectionId connection);
+  void schedule_timer(Time at, model::TimerKind kind, std::string key, std::uint64_t generation);
+  void request_allocation(Time now);
+  std::string uuid_text();
+  std::string uuid_bytes();
+  model::Framework* framework(const std::string& id);
+  model::Task* task(const std::string& framework_id, const std::string& task_id);
+  std::optional<std::size_t> agent(const std::string& agent_id) const;
+  v1::URL agent_url(const model::Agent& agent) const;
+  const model::Machine* machine_of(const model::Agent& agent) const;
+  void changed() { registry_changed = true; }
+
+  // ---- frameworks.cpp ----
+  void remove_framework(const std::string& id, Time now);
+  void deactivate(model::Framework& framework);
+  void heartbeat(const std::string& framework_id, std::uint64_t generation, Time now);
+  void failover_timeout(const std::string& framework_id, std::uint64_t generation, Time now);
+
+  // ---- allocator.cpp ----
+  void allocate(Time now);
+  void generate_inverse_offers(Time now);
+  // Takes an offer back: its resources return to the agent, with a decline filter when given.
+  void recover_offer(const std::string& offer_id, const std::optional<v1::Filters>& filters,
+                     Time now);
+  // A decline filter for what `framework` leaves unused on `agent`, per the refuse_seconds rules.
+  void install_filter(model::Framework& framework, const std::string& role, std::size_t agent,
+                      std::vector<v1::Resource> resources,
+                      const std::optional<v1::Filters>& filters, Time now);
+  void rescind_offer(const std::string& offer_id);
+  void remove_inverse_offer(const std::string& id, bool rescind);
+  void release(model::Agent& agent, const std::vector<v1::Resource>& resources);
+  void decline(const Call& call, Time now);
+  void revive(model::Framework& framework, const Call::Revive& revive, Time now);
+  void suppress(model::Framework& framework, const Call::Suppress& suppress);
+  void answer_inverse_offers(model::Framework& framework,
+                             const google::protobuf::RepeatedPtrField<v1::OfferID>& ids,
+                             const std::optional<v1::Filters>& filters,
+                             v1::allocator::InverseOfferStatus::Status status, Time now);
+
+  // ---- tasks.cpp ----
+  void accept(model::Framework& framework, const Call::Accept& accept, Time now);
+  void kill(model::Framework& framework, const Call::Kill& kill, Time now);
+  void acknowledge(model::Framework& framework, const Call::Acknowledge& ack, Time now);
+  void reconcile(model::Framework& framework, const Call::Reconcile& reconcile, Time now);
+  // The executor reports a new state: queued on the task's update stream, sent if at its head.
+  void emit(const std::string& task_key, v1::TaskState state,
+            const std::optional<std::string>& message, Time now);
+  // Sends the head of a task's update stream and arms its resend.
+  void forward(const std::string& task_key, Time now);
+  void executor_step(const std::string& task_key, std::uint64_t generation, Time now);
+  void retry_update(const std::string& task_key, std::uint64_t generation, Time now);
+  // Sends every task's pending head to a framework that (re)subscribed.
+  void resume_updates(model::Framework& framework, Time now);
+  // Drops a task from the master's books and frees what it still holds.
+  void forget_task(const std::string& task_key, v1::TaskState final_state);
+  // A master-generated update (no uuid) to the framework, if it is connected.
+  void send_master_update(model::Framework& framework, v1::TaskStatus status);
+
+  // ---- maintenance.cpp ----
+  void remove_agent(std::size_t agent, const std::string& reason, Time now);
+};
+
+namespace model {
+
+std::string task_key(const std::string& framework_id, const std::string& task_id);
+std::string machine_key(const v1::MachineID& id);
+bool is_terminal(v1::TaskState state);
+double seconds(Time time);
+v1::TimeInfo time_info(Time time);
+// Machines as the master prints them in error messages: JSON with sorted keys.
+std::string machine_text(const v1::MachineID& id);
+// The resources in the format a framework with these capabilities gets them in offers.
+std::vector<v1::Resource> offered_format(const std::vector<v1::Resource>& resources,
+                                         const Framework& framework, const std::string& role);
+
+}  // namespace model
+}  // namespace iof::sim

@@ -1,0 +1,413 @@
+// Read-only views: GET /master/state in the real master's JSON shape (the parts the model has)
+// and the master/* metrics of GET /metrics/snapshot.
+#include <string>
+
+#include "iof/wire/json.hpp"
+#include "iof/wire/mesos_text.hpp"
+
+#include "state.hpp"
+
+namespace iof::sim {
+
+namespace json = wire::json;
+
+namespace {
+
+// A compact JSON writer that keeps keys in the order written, with the master's number format.
+class Writer {
+ public:
+  std::string take() { return std::move(out_); }
+
+  void begin_object() { open('{'); }
+  void end_object() { close('}'); }
+  void begin_array() { open('['); }
+  void end_array() { close(']'); }
+
+  Writer& key(std::string_view name) {
+    comma();
+    json::append_quoted(name, out_);
+    out_ += ':';
+    after_key_ = true;
+    return *this;
+  }
+  void value(std::string_view text) {
+    comma();
+    json::append_quoted(text, out_);
+  }
+  void value(const char* text) { value(std::string_view(text)); }
+  void value(double number) {
+    comma();
+    json::append_double(number, out_);
+  }
+  void value(bool flag) {
+    comma();
+    out_ += flag ? "true" : "false";
+  }
+  void integer(long long number) {
+    comma();
+    out_ += std::to_string(number);
+  }
+  void raw(std::string_view text) {
+    comma();
+    out_ += text;
+  }
+
+ private:
+  void open(char bracket) {
+    comma();
+    out_ += bracket;
+    first_ = true;
+  }
+  void close(char bracket) {
+    out_ += bracket;
+    first_ = false;
+  }
+  void comma() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (!first_) {
+      out_ += ',';
+    }
+    first_ = false;
+  }
+
+  std::string out_;
+  bool first_ = true;
+  bool after_key_ = false;
+};
+
+// The master's flat resources object: the four standard scalars first, then other scalars,
+// then ranges and sets as strings.
+void write_resources(Writer& w, const std::vector<v1::Resource>& resources) {
+  w.begin_object();
+  for (const char* name : {"disk", "mem", "gpus", "cpus"}) {
+    w.key(name).value(wire::text::scalar(resources, name));
+  }
+  std::vector<std::string> done{"disk", "mem", "gpus", "cpus"};
+  for (const auto& resource : resources) {
+    if (resource.type() != v1::Value::SCALAR ||
+        std::find(done.begin(), done.end(), resource.name()) != done.end()) {
+      continue;
+    }
+    done.push_back(resource.name());
+    w.key(resource.name()).value(wire::text::scalar(resources, resource.name()));
+  }
+  for (const auto& resource : resources) {
+    if (resource.type() == v1::Value::RANGES) {
+      std::string text = "[";
+      for (int i = 0; i < resource.ranges().range_size(); ++i) {
+        text += (i > 0 ? ", " : "") + std::to_string(resource.ranges().range(i).begin()) + "-" +
+                std::to_string(resource.ranges().range(i).end());
+      }
+      w.key(resource.name()).value(text + "]");
+    } else if (resource.type() == v1::Value::SET) {
+      std::string text = "{";
+      for (int i = 0; i < resource.set().item_size(); ++i) {
+        text += (i > 0 ? "," : "") + resource.set().item(i);
+      }
+      w.key(resource.name()).value(text + "}");
+    }
+  }
+  w.end_object();
+}
+
+const char* state_name(v1::TaskState state) {
+  return v1::TaskState_Name(state).c_str();
+}
+
+}  // namespace
+
+std::string Cluster::state_json(Time now) const {
+  const State& s = *state_;
+  std::size_t active_agents = 0;
+  std::size_t removed_agents = 0;
+  for (const auto& agent : s.agents) {
+    (agent.registered ? active_agents : removed_agents)++;
+  }
+
+  Writer w;
+  w.begin_object();
+  w.key("version").value(s.config.version);
+  w.key("start_time").value(model::seconds(s.started_at));
+  w.key("elected_time").value(model::seconds(s.started_at));
+  w.key("id").value(s.master_info.id());
+  w.key("pid").value(s.master_info.pid());
+  w.key("hostname").value(s.master_info.hostname());
+  w.key("capabilities").begin_array();
+  for (const auto& capability : s.master_info.capabilities()) {
+    w.value(v1::MasterInfo::Capability::Type_Name(capability.type()));
+  }
+  w.end_array();
+  w.key("activated_slaves").value(static_cast<double>(active_agents));
+  w.key("deactivated_slaves").value(0.0);
+  w.key("unreachable_slaves").value(0.0);
+  w.key("leader").value(s.master_info.pid());
+  w.key("leader_info").begin_object();
+  w.key("id").value(s.master_info.id());
+  w.key("pid").value(s.master_info.pid());
+  w.key("port").integer(s.master_info.port());
+  w.key("hostname").value(s.master_info.hostname());
+  w.end_object();
+
+  w.key("slaves").begin_array();
+  for (const auto& agent : s.agents) {
+    if (!agent.registered) {
+      continue;
+    }
+    std::vector<v1::Resource> used;
+    for (const auto& key : agent.tasks) {
+      used = wire::text::sum(used, s.tasks.at(key).resources);
+    }
+    std::vector<v1::Resource> offered;
+    for (const auto& id : agent.offers) {
+      offered = wire::text::sum(offered, s.offers.at(id).resources);
+    }
+    w.begin_object();
+    w.key("id").value(agent.id);
+    w.key("hostname").value(agent.hostname);
+    w.key("port").integer(5051);
+    w.key("attributes").begin_object();
+    w.end_object();
+    w.key("pid").value("slave(1)@" + agent.ip + ":5051");
+    w.key("registered_time").value(model::seconds(agent.registered_at));
+    w.key("resources");
+    write_resources(w, agent.total);
+    w.key("used_resources");
+    write_resources(w, used);
+    w.key("offered_resources");
+    write_resources(w, offered);
+    w.key("reserved_resources").begin_object();
+    w.end_object();
+    w.key("unreserved_resources");
+    write_resources(w, agent.total);
+    w.key("active").value(true);
+    w.key("deactivated").value(false);
+    w.key("version").value(s.config.version);
+    w.key("capabilities").begin_array();
+    for (const char* capability : {"MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT",
+                                   "AGENT_OPERATION_FEEDBACK", "AGENT_DRAINING"}) {
+      w.value(capability);
+    }
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+  w.key("recovered_slaves").begin_array();
+  w.end_array();
+
+  w.key("frameworks").begin_array();
+  for (const auto& [id, framework] : s.frameworks) {
+    std::vector<v1::Resource> used;
+    for (const auto& key : framework.tasks) {
+      used = wire::text::sum(used, s.tasks.at(key).resources);
+    }
+    std::vector<v1::Resource> offered;
+    for (const auto& offer_id : framework.offers) {
+      offered = wire::text::sum(offered, s.offers.at(offer_id).resources);
+    }
+    w.begin_object();
+    w.key("id").value(id);
+    w.key("name").value(framework.info.name());
+    w.key("used_resources");
+    write_resources(w, used);
+    w.key("offered_resources");
+    write_resources(w, offered);
+    w.key("capabilities").begin_array();
+    for (const auto& capability : framework.info.capabilities()) {
+      w.value(v1::FrameworkInfo::Capability::Type_Name(capability.type()));
+    }
+    w.end_array();
+    w.key("hostname").value(framework.info.hostname());
+    w.key("webui_url").value(framework.info.webui_url());
+    w.key("active").value(framework.connected());
+    w.key("connected").value(framework.connected());
+    w.key("recovered").value(framework.recovered);
+    w.key("user").value(framework.info.user());
+    w.key("failover_timeout").value(framework.info.failover_timeout());
+    w.key("checkpoint").value(framework.info.checkpoint());
+    w.key("registered_time").value(model::seconds(framework.registered_at));
+    w.key("unregistered_time").value(model::seconds(framework.unregistered_at));
+    if (framework.info.has_principal()) {
+      w.key("principal").value(framework.info.principal());
+    }
+    w.key("resources");
+    write_resources(w, wire::text::sum(used, offered));
+    if (framework.has(v1::FrameworkInfo::Capability::MULTI_ROLE)) {
+      w.key("roles").begin_array();
+      for (const auto& role : framework.info.roles()) {
+        w.value(role);
+      }
+      w.end_array();
+    } else {
+      w.key("role").value(framework.info.role());
+    }
+    w.key("tasks").begin_array();
+    for (const auto& key : framework.tasks) {
+      const model::Task& task = s.tasks.at(key);
+      w.begin_object();
+      w.key("id").value(task.info.task_id().value());
+      w.key("name").value(task.info.name());
+      w.key("framework_id").value(id);
+      w.key("executor_id")
+          .value(task.info.has_executor() ? task.info.executor().executor_id().value()
+                                          : std::string());
+      w.key("slave_id").value(s.agents[task.agent].id);
+      w.key("state").value(state_name(task.state));
+      w.key("resources");
+      write_resources(w, {task.info.resources().begin(), task.info.resources().end()});
+      w.key("role").value(task.role);
+      w.key("statuses").begin_array();
+      for (const auto& status : task.history) {
+        w.begin_object();
+        w.key("state").value(state_name(status.state()));
+        w.key("timestamp").value(status.timestamp());
+        w.key("container_status").raw(json::write(status.container_status()));
+        w.end_object();
+      }
+      w.end_array();
+      w.end_object();
+    }
+    w.end_array();
+    w.key("unreachable_tasks").begin_array();
+    w.end_array();
+    w.key("completed_tasks").begin_array();
+    w.end_array();
+    w.key("offers").begin_array();
+    for (const auto& offer_id : framework.offers) {
+      const model::Offer& offer = s.offers.at(offer_id);
+      w.begin_object();
+      w.key("id").value(offer_id);
+      w.key("framework_id").value(id);
+      w.key("allocation_info").begin_object();
+      w.key("role").value(offer.role);
+      w.end_object();
+      w.key("slave_id").value(s.agents[offer.agent].id);
+      w.key("resources");
+      write_resources(w, offer.resources);
+      w.end_object();
+    }
+    w.end_array();
+    w.key("executors").begin_array();
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+
+  w.key("completed_frameworks").begin_array();
+  for (const auto& [id, info] : s.removed_frameworks) {
+    w.begin_object();
+    w.key("id").value(id);
+    w.key("name").value(info.name());
+    w.key("active").value(false);
+    w.key("connected").value(false);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("orphan_tasks").begin_array();
+  w.end_array();
+  w.key("unregistered_frameworks").begin_array();
+  w.end_array();
+  w.end_object();
+  (void)now;
+  (void)removed_agents;
+  return w.take();
+}
+
+std::map<std::string, double> Cluster::metrics(Time now) const {
+  const State& s = *state_;
+  const auto& c = s.counters;
+  std::map<std::string, double> m;
+  const auto count = [](auto value) { return static_cast<double>(value); };
+
+  m["master/uptime_secs"] = model::seconds(now - s.started_at);
+  m["master/elected"] = 1;
+
+  double agents_active = 0;
+  std::vector<v1::Resource> total;
+  std::vector<v1::Resource> used;
+  for (const auto& agent : s.agents) {
+    if (agent.registered) {
+      ++agents_active;
+      total = wire::text::sum(total, agent.total);
+    }
+  }
+  m["master/slaves_connected"] = agents_active;
+  m["master/slaves_disconnected"] = 0;
+  m["master/slaves_active"] = agents_active;
+  m["master/slaves_inactive"] = 0;
+  m["master/slaves_unreachable"] = 0;
+  m["master/slave_registrations"] = count(s.agents.size());
+  m["master/slave_removals"] = count(c.agents_removed);
+
+  double connected = 0;
+  for (const auto& [id, framework] : s.frameworks) {
+    connected += framework.connected() ? 1 : 0;
+  }
+  m["master/frameworks_connected"] = connected;
+  m["master/frameworks_disconnected"] = count(s.frameworks.size()) - connected;
+  m["master/frameworks_active"] = connected;
+  m["master/frameworks_inactive"] = count(s.frameworks.size()) - connected;
+  m["master/outstanding_offers"] = count(s.offers.size());
+
+  std::map<v1::TaskState, double> active;
+  for (const auto& [key, task] : s.tasks) {
+    if (!model::is_terminal(task.state)) {
+      active[task.state] += 1;
+      used = wire::text::sum(used, task.resources);
+    }
+  }
+  m["master/tasks_staging"] = active[v1::TASK_STAGING];
+  m["master/tasks_starting"] = active[v1::TASK_STARTING];
+  m["master/tasks_running"] = active[v1::TASK_RUNNING];
+  m["master/tasks_killing"] = active[v1::TASK_KILLING];
+  m["master/tasks_unreachable"] = 0;
+  const auto terminal = [&](v1::TaskState state) {
+    auto found = c.terminal_tasks.find(state);
+    return found == c.terminal_tasks.end() ? 0.0 : count(found->second);
+  };
+  m["master/tasks_finished"] = terminal(v1::TASK_FINISHED);
+  m["master/tasks_failed"] = terminal(v1::TASK_FAILED);
+  m["master/tasks_killed"] = terminal(v1::TASK_KILLED);
+  m["master/tasks_lost"] = terminal(v1::TASK_LOST);
+  m["master/tasks_error"] = terminal(v1::TASK_ERROR);
+  m["master/tasks_dropped"] = terminal(v1::TASK_DROPPED);
+  m["master/tasks_gone"] = terminal(v1::TASK_GONE);
+  m["master/tasks_gone_by_operator"] = terminal(v1::TASK_GONE_BY_OPERATOR);
+
+  for (const char* name : {"cpus", "mem", "disk", "gpus"}) {
+    const double all = wire::text::scalar(total, name);
+    const double in_use = wire::text::scalar(used, name);
+    m[std::string("master/") + name + "_total"] = all;
+    m[std::string("master/") + name + "_used"] = in_use;
+    m[std::string("master/") + name + "_percent"] = all > 0 ? in_use / all : 0;
+  }
+
+  m["master/messages_decline_offers"] = count(c.messages_decline_offers);
+  m["master/messages_launch_tasks"] = count(c.messages_launch_tasks);
+  m["master/messages_kill_task"] = count(c.messages_kill_task);
+  m["master/messages_reconcile_tasks"] = count(c.messages_reconcile_tasks);
+  m["master/messages_revive_offers"] = count(c.messages_revive_offers);
+  m["master/messages_suppress_offers"] = count(c.messages_suppress_offers);
+  m["master/messages_status_update_acknowledgement"] =
+      count(c.messages_status_update_acknowledgement);
+  m["master/messages_unregister_framework"] = count(c.messages_teardown_framework);
+  m["master/valid_status_update_acknowledgements"] = count(c.valid_status_update_acknowledgements);
+  m["master/invalid_status_update_acknowledgements"] =
+      count(c.invalid_status_update_acknowledgements);
+
+  // mesos-sim's own figures, for benchmarks.
+  m["sim/events_sent"] = count(c.events_sent);
+  m["sim/offers_sent"] = count(c.offers_sent);
+  m["sim/offers_declined"] = count(c.offers_declined);
+  m["sim/offers_accepted"] = count(c.offers_accepted);
+  m["sim/offers_rescinded"] = count(c.offers_rescinded);
+  m["sim/inverse_offers_sent"] = count(c.inverse_offers_sent);
+  m["sim/inverse_offers_outstanding"] = count(s.inverse_offers.size());
+  m["sim/tasks_launched"] = count(c.tasks_launched);
+  m["sim/frameworks_removed"] = count(c.frameworks_removed);
+  return m;
+}
+
+}  // namespace iof::sim

@@ -1,0 +1,168 @@
+// Routing, event streams and the read-only endpoints.
+#include "iof/sim/service.hpp"
+
+#include "iof/wire/json.hpp"
+#include "iof/wire/recordio.hpp"
+
+#include "responses.hpp"
+
+namespace iof::sim {
+
+MasterService::MasterService(Cluster cluster, ServiceOptions options, Clock clock)
+    : cluster_(std::move(cluster)),
+      options_(std::move(options)),
+      clock_(std::move(clock)),
+      self_(std::make_shared<MasterService*>(this)) {}
+
+MasterService::~MasterService() {
+  *self_ = nullptr;
+}
+
+void MasterService::on_change(std::function<void()> callback) {
+  on_change_ = std::move(callback);
+}
+
+void MasterService::changed() {
+  flush();
+  if (on_change_) {
+    on_change_();
+  }
+}
+
+http::Reply MasterService::handle(const http::Request& request) {
+  const std::string_view path = request.path();
+  http::Reply reply = [&]() -> http::Reply {
+    if (path == "/api/v1/scheduler" || path == "/master/api/v1/scheduler") {
+      return scheduler(request);
+    }
+    if (path == "/maintenance/schedule" || path == "/master/maintenance/schedule") {
+      return maintenance_schedule(request);
+    }
+    if (path == "/maintenance/status" || path == "/master/maintenance/status") {
+      return maintenance_status(request);
+    }
+    if (path == "/machine/down" || path == "/master/machine/down") {
+      return machines(request, true);
+    }
+    if (path == "/machine/up" || path == "/master/machine/up") {
+      return machines(request, false);
+    }
+    if (path == "/api/v1" || path == "/master/api/v1") {
+      return operator_api(request);
+    }
+    if (path == "/state" || path == "/master/state" || path == "/state.json" ||
+        path == "/master/state.json") {
+      return state(request);
+    }
+    if (path == "/metrics/snapshot") {
+      return metrics(request);
+    }
+    if (path == "/health" || path == "/master/health") {
+      return responses::empty(200);
+    }
+    if (path == "/redirect" || path == "/master/redirect") {
+      http::Response response = responses::empty(307);
+      const auto& info = cluster_.master_info();
+      std::string target = "//" + info.hostname() + ":" + std::to_string(info.port());
+      if (options_.leader && *options_.leader != "none") {
+        target = "//" + *options_.leader;
+      }
+      response.headers.push_back({"Location", target});
+      return response;
+    }
+    return responses::empty(404);
+  }();
+  changed();
+  return reply;
+}
+
+std::optional<http::Response> MasterService::not_leader(const http::Request& request) const {
+  if (!options_.leader) {
+    return std::nullopt;
+  }
+  if (*options_.leader == "none") {
+    return responses::text(503, "No leader elected");
+  }
+  // libprocess delegates /x to /master/x, and the redirect names the rewritten path.
+  std::string path(request.path());
+  if (!path.starts_with("/master/")) {
+    path = "/master" + path;
+  }
+  std::string location = "//" + *options_.leader + path;
+  if (!request.query().empty()) {
+    location += "?" + std::string(request.query());
+  }
+  http::Response response = responses::empty(307);
+  response.headers.push_back({"Location", location});
+  return response;
+}
+
+void MasterService::tick() {
+  cluster_.advance(clock_());
+  changed();
+}
+
+std::optional<Time> MasterService::next_wakeup() const {
+  return cluster_.next_wakeup();
+}
+
+void MasterService::flush() {
+  for (auto& outgoing : cluster_.take_outbox()) {
+    auto found = streams_.find(outgoing.connection);
+    if (found == streams_.end()) {
+      continue;  // the stream is already gone
+    }
+    Stream& stream = found->second;
+    if (!outgoing.event) {
+      stream.close_requested = true;
+      if (stream.sink) {
+        stream.sink->close();
+      }
+      continue;
+    }
+    if (stream.close_requested) {
+      continue;
+    }
+    std::string chunk = wire::recordio::encode(wire::encode(*outgoing.event, stream.type));
+    if (stream.sink) {
+      stream.sink->send(std::move(chunk));
+    } else {
+      stream.waiting.push_back(std::move(chunk));
+    }
+  }
+}
+
+void MasterService::close_streams() {
+  for (auto& [connection, stream] : streams_) {
+    stream.close_requested = true;
+    if (stream.sink) {
+      stream.sink->close();
+    }
+  }
+}
+
+http::Reply MasterService::state(const http::Request& request) {
+  if (request.method != "GET") {
+    return responses::method_not_allowed({"GET"}, request.method);
+  }
+  return responses::body(cluster_.state_json(clock_()), "application/json");
+}
+
+http::Reply MasterService::metrics(const http::Request& request) {
+  if (request.method != "GET") {
+    return responses::method_not_allowed({"GET"}, request.method);
+  }
+  std::string out = "{";
+  for (const auto& [name, value] : cluster_.metrics(clock_())) {
+    if (out.size() > 1) {
+      out += ',';
+    }
+    wire::json::append_quoted(name, out);
+    out += ':';
+    wire::json::append_double(value, out);
+  }
+  out += '}';
+  return responses::body(std::move(out), "application/json");
+}
+
+}  // namespace iof::sim

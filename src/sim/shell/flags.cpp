@@ -1,0 +1,230 @@
+#include "flags.hpp"
+
+#include <charconv>
+#include <random>
+
+#include <CLI/App.hpp>
+#include <CLI/Config.hpp>
+#include <CLI/Formatter.hpp>
+
+#include "iof/config/flag_value.hpp"
+#include "iof/wire/mesos_text.hpp"
+
+namespace iof::sim {
+
+namespace {
+
+constexpr const char* usage_hint = "Run 'mesos-sim --help' for usage.";
+
+FlagsOutcome failure(const std::string& message) {
+  return {std::nullopt, 1, "mesos-sim: " + message + "\n" + usage_hint + "\n"};
+}
+
+wire::Result<Duration> duration_flag(const std::string& name, const std::string& value) {
+  auto parsed = wire::text::parse_duration(value);
+  if (!parsed) {
+    return wire::Error{"Invalid value '" + value + "' for --" + name + ": " +
+                       parsed.error().message};
+  }
+  if (parsed->count() < 0) {
+    return wire::Error{"--" + name + " must not be negative"};
+  }
+  return *parsed;
+}
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::string current;
+  for (const char c : text) {
+    if (c == separator) {
+      if (!current.empty()) {
+        parts.push_back(current);
+      }
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) {
+    parts.push_back(current);
+  }
+  return parts;
+}
+
+bool valid_host_port(const std::string& value) {
+  const auto colon = value.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return false;
+  }
+  unsigned port = 0;
+  const char* begin = value.data() + colon + 1;
+  const char* end = value.data() + value.size();
+  auto [rest, error] = std::from_chars(begin, end, port);
+  return error == std::errc() && rest == end && begin != end && port > 0 && port < 65536;
+}
+
+}  // namespace
+
+FlagsOutcome parse_flags(int argc, const char* const* argv) {
+  CLI::App app{
+      "mesos-sim: a local Apache Mesos master with simulated agents. It speaks the v1 scheduler "
+      "API and the maintenance API like a real mesos-master, for tests, benchmarks and "
+      "--master=local.\nEvery flag can also be set as MESOS_<FLAG> in the environment; the "
+      "command line wins.",
+      "mesos-sim"};
+  app.get_formatter()->column_width(36);
+
+  SimOptions options;
+  Config& config = options.config;
+  std::string port = "5050";
+  std::string hostname;
+  std::string allocation_interval = "1secs";
+  std::string offer_timeout;
+  std::string heartbeat_interval = "15secs";
+  std::string launch_latency = "10ms";
+  std::string kill_latency = "10ms";
+  std::string status_update_retry = "10secs";
+  std::string credentials;
+  std::string roles;
+  std::string work_dir;
+  std::string leader;
+  std::string seed;
+  std::string agents = "3";
+  bool version = false;
+
+  const auto flag = [&](const std::string& name, std::string& target, const std::string& help) {
+    std::string env = "MESOS_" + name;
+    for (char& c : env) {
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    return app.add_option("--" + name, target, help)->envname(env)->capture_default_str();
+  };
+
+  // mesos-master's flags.
+  flag("ip", config.ip, "IP address to listen on");
+  flag("port", port, "Port to listen on (0 picks a free one)");
+  flag("hostname", hostname, "Hostname the master advertises (default: the --ip value)");
+  flag("allocation_interval", allocation_interval, "Time between allocations (offers)");
+  flag("offer_timeout", offer_timeout,
+       "Rescind offers unanswered after this long (default: never)");
+  app.add_flag("--authenticate_http_frameworks", options.service.authenticate_frameworks,
+               "Require HTTP Basic authentication on the scheduler API")
+      ->envname("MESOS_AUTHENTICATE_HTTP_FRAMEWORKS");
+  flag("credentials", credentials,
+       "Path (or file:// URL) of the credentials file, JSON or 'principal secret' lines");
+  flag("roles", roles, "Comma-separated roles frameworks may use (default: any)");
+  flag("work_dir", work_dir, "Directory for the registry; a restart with it recovers the cluster");
+  // Emulator-only flags.
+  flag("agents", agents, "Number of simulated agents (agent1..agentN, ips 127.0.0.2...)");
+  flag("agent_resources", config.agent_resources, "Resources of every agent, in Mesos syntax");
+  flag("heartbeat_interval", heartbeat_interval, "Time between HEARTBEAT events");
+  flag("task_launch_latency", launch_latency, "Time from TASK_STARTING to TASK_RUNNING");
+  flag("task_kill_latency", kill_latency, "Time from a KILL to TASK_KILLED");
+  flag("status_update_retry", status_update_retry,
+       "First resend interval of an unacknowledged status update (doubles up to 10mins)");
+  flag("seed", seed, "Seed of every random choice (default: random; logged at start)");
+  flag("leader", leader,
+       "Run as a standby: HOST:PORT answers 307 to that leader, 'none' answers 503");
+  app.add_flag("--version", version, "Print the version and exit");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    return {std::nullopt, 0, app.help()};
+  } catch (const CLI::ParseError& error) {
+    return failure(error.what());
+  }
+  if (version) {
+    return {std::nullopt, 0, "mesos-sim 0.1.0 (speaks Mesos 1.12.0)\n"};
+  }
+
+  unsigned parsed_port = 0;
+  {
+    auto [rest, error] = std::from_chars(port.data(), port.data() + port.size(), parsed_port);
+    if (error != std::errc() || rest != port.data() + port.size() || parsed_port > 65535) {
+      return failure("Invalid value '" + port + "' for --port: expected 0..65535");
+    }
+  }
+  config.port = static_cast<std::uint16_t>(parsed_port);
+  config.hostname = hostname.empty() ? config.ip : hostname;
+  {
+    auto [rest, error] =
+        std::from_chars(agents.data(), agents.data() + agents.size(), config.agents);
+    if (error != std::errc() || rest != agents.data() + agents.size() || config.agents > 1000000) {
+      return failure("Invalid value '" + agents + "' for --agents: expected 0..1000000");
+    }
+  }
+  struct DurationFlag {
+    const char* name;
+    const std::string& value;
+    Duration& target;
+  };
+  for (const DurationFlag& entry :
+       {DurationFlag{"allocation_interval", allocation_interval, config.allocation_interval},
+        DurationFlag{"heartbeat_interval", heartbeat_interval, config.heartbeat_interval},
+        DurationFlag{"task_launch_latency", launch_latency, config.launch_latency},
+        DurationFlag{"task_kill_latency", kill_latency, config.kill_latency},
+        DurationFlag{"status_update_retry", status_update_retry, config.status_update_retry}}) {
+    auto parsed = duration_flag(entry.name, entry.value);
+    if (!parsed) {
+      return failure(parsed.error().message);
+    }
+    entry.target = *parsed;
+  }
+  if (config.allocation_interval.count() == 0 || config.heartbeat_interval.count() == 0 ||
+      config.status_update_retry.count() == 0) {
+    return failure(
+        "--allocation_interval, --heartbeat_interval and --status_update_retry must be positive");
+  }
+  if (!offer_timeout.empty()) {
+    auto parsed = duration_flag("offer_timeout", offer_timeout);
+    if (!parsed) {
+      return failure(parsed.error().message);
+    }
+    config.offer_timeout = *parsed;
+  }
+  if (auto resources = wire::text::parse_resources(config.agent_resources); !resources) {
+    return failure("Invalid value for --agent_resources: " + resources.error().message);
+  }
+  if (!roles.empty()) {
+    config.roles = split(roles, ',');
+  }
+  if (!credentials.empty()) {
+    const std::string source =
+        credentials.starts_with("file://") ? credentials : "file://" + credentials;
+    auto contents = config::read_flag_value(source);
+    if (!contents) {
+      return failure("Invalid --credentials: " + contents.error().message);
+    }
+    auto parsed = wire::text::parse_credentials(*contents);
+    if (!parsed) {
+      return failure("Invalid --credentials: " + parsed.error().message);
+    }
+    options.service.credentials = std::move(*parsed);
+  }
+  if (options.service.authenticate_frameworks && options.service.credentials.empty()) {
+    return failure(
+        "No credentials provided for the default 'basic' HTTP authenticator for realm "
+        "'mesos-master-scheduler'");
+  }
+  if (!work_dir.empty()) {
+    options.work_dir = work_dir;
+  }
+  if (!leader.empty()) {
+    if (leader != "none" && !valid_host_port(leader)) {
+      return failure("Invalid value '" + leader + "' for --leader: expected HOST:PORT or 'none'");
+    }
+    options.service.leader = leader;
+  }
+  if (seed.empty()) {
+    config.seed = std::random_device{}();
+  } else {
+    auto [rest, error] = std::from_chars(seed.data(), seed.data() + seed.size(), config.seed);
+    if (error != std::errc() || rest != seed.data() + seed.size()) {
+      return failure("Invalid value '" + seed + "' for --seed: expected an unsigned integer");
+    }
+  }
+  return {std::move(options), 0, {}};
+}
+
+}  // namespace iof::sim
