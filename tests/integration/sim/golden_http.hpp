@@ -1,0 +1,57 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "golden.hpp"
+#include "http_client.hpp"
+
+// The HTTP responses in the real-master transcripts, parsed like live ones.
+namespace iof::test {
+
+// The `index`th response ("HTTP/1.1 ..." up to its Content-Length) in a golden file.
+inline HttpResponse golden_response(std::string_view name, std::size_t index = 0) {
+  const std::string_view file = golden(name);
+  std::size_t at = 0;
+  for (std::size_t i = 0;; ++i) {
+    at = file.find("HTTP/1.1 ", at);
+    if (at == std::string_view::npos) {
+      throw std::runtime_error("no response #" + std::to_string(index) + " in " +
+                               std::string(name));
+    }
+    if (i == index) {
+      break;
+    }
+    ++at;
+  }
+  const auto head_end = file.find("\r\n\r\n", at);
+  HttpResponse response;
+  std::string_view head = file.substr(at, head_end - at);
+  auto line_end = head.find("\r\n");
+  response.status_line = std::string(head.substr(0, line_end));
+  response.status = static_cast<unsigned>(std::stoul(response.status_line.substr(9, 3)));
+  while (line_end != std::string_view::npos) {
+    head.remove_prefix(line_end + 2);
+    line_end = head.find("\r\n");
+    const auto line = head.substr(0, line_end);
+    const auto colon = line.find(": ");
+    response.headers.emplace_back(std::string(line.substr(0, colon)),
+                                  std::string(line.substr(colon + 2)));
+  }
+  if (auto length = response.header("Content-Length")) {
+    response.body = std::string(file.substr(head_end + 4, std::stoul(*length)));
+  }
+  return response;
+}
+
+// Replaces every occurrence of `from` with `to`.
+inline std::string replace_all(std::string text, std::string_view from, std::string_view to) {
+  for (std::size_t at = text.find(from); at != std::string::npos;
+       at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+}  // namespace iof::test

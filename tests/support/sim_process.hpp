@@ -1,0 +1,39 @@
+#pragma once
+
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+// Runs the mesos-sim binary for an integration test on a free loopback port (--port=0), learns
+// the port from its first line of output, and stops it when the test ends.
+namespace iof::test {
+
+class SimProcess {
+ public:
+  // Throws with the sim's stderr if it does not come up within a few seconds.
+  explicit SimProcess(std::vector<std::string> flags);
+  ~SimProcess();
+  SimProcess(const SimProcess&) = delete;
+  SimProcess& operator=(const SimProcess&) = delete;
+
+  unsigned short port() const { return port_; }
+  const std::string& master_id() const { return master_id_; }
+  // SIGTERM and wait: the sim writes its registry and exits. Returns the exit status.
+  int stop();
+
+ private:
+  pid_t pid_ = -1;
+  unsigned short port_ = 0;
+  std::string master_id_;
+  std::string stderr_path_;
+};
+
+// Runs mesos-sim with these flags to completion (for flag errors, --help): exit status and
+// everything it printed.
+struct SimRun {
+  int status = 0;
+  std::string output;
+};
+SimRun run_sim(const std::vector<std::string>& flags);
+
+}  // namespace iof::test
