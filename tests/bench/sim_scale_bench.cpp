@@ -1,0 +1,105 @@
+// How mesos-sim's model copes with a large cluster: the cost of an allocation that offers every
+// agent, of encoding that OFFERS event, of declining it all, and of the steady state where every
+// agent is filtered. Prints numbers; asserts nothing.
+//
+//   ./build/tests/bench/sim_scale_bench [agents]     (default 10000)
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <sys/resource.h>
+
+#include "iof/sim/cluster.hpp"
+#include "iof/wire/codec.hpp"
+#include "iof/wire/recordio.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace v1 = mesos::v1;
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+long max_rss_mib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::size_t agents = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 10000;
+  iof::sim::Config config;
+  config.agents = agents;
+  config.seed = 1;
+  iof::sim::Time now = std::chrono::seconds(1'800'000'000);
+
+  auto start = Clock::now();
+  auto cluster = iof::sim::Cluster::create(config, now);
+  if (!cluster) {
+    std::fprintf(stderr, "%s\n", cluster.error().message.c_str());
+    return 1;
+  }
+  std::printf("agents:                         %zu\n", agents);
+  std::printf("create cluster:                 %8.1f ms\n", ms_since(start));
+
+  v1::scheduler::Call subscribe;
+  subscribe.set_type(v1::scheduler::Call::SUBSCRIBE);
+  subscribe.mutable_subscribe()->mutable_framework_info()->set_user("bench");
+  subscribe.mutable_subscribe()->mutable_framework_info()->set_name("bench");
+  subscribe.mutable_subscribe()->mutable_framework_info()->set_failover_timeout(3600);
+  cluster->subscribe(subscribe, std::nullopt, now);
+  cluster->take_outbox();
+
+  start = Clock::now();
+  cluster->advance(now);
+  auto outbox = cluster->take_outbox();
+  std::printf("allocation offering every agent: %7.1f ms\n", ms_since(start));
+
+  const v1::scheduler::Event* offers = nullptr;
+  for (const auto& outgoing : outbox) {
+    if (outgoing.event && outgoing.event->type() == v1::scheduler::Event::OFFERS) {
+      offers = &*outgoing.event;
+    }
+  }
+  if (offers == nullptr) {
+    std::fprintf(stderr, "no OFFERS event\n");
+    return 1;
+  }
+  std::printf("offers in one OFFERS event:     %d\n", offers->offers().offers_size());
+  for (auto type : {iof::wire::ContentType::json, iof::wire::ContentType::protobuf}) {
+    start = Clock::now();
+    const std::string record = iof::wire::recordio::encode(iof::wire::encode(*offers, type));
+    std::printf("encode OFFERS as %-9s       %8.1f ms, %zu bytes\n",
+                type == iof::wire::ContentType::json ? "JSON:" : "protobuf:", ms_since(start),
+                record.size());
+  }
+
+  v1::scheduler::Call decline;
+  decline.set_type(v1::scheduler::Call::DECLINE);
+  decline.mutable_framework_id()->set_value(config.master_id.empty()
+                                                ? cluster->master_info().id() + "-0000"
+                                                : config.master_id + "-0000");
+  for (const auto& offer : offers->offers().offers()) {
+    *decline.mutable_decline()->add_offer_ids() = offer.id();
+  }
+  decline.mutable_decline()->mutable_filters()->set_refuse_seconds(600);
+  start = Clock::now();
+  cluster->handle(decline, now);
+  std::printf("decline every offer (600 s):    %8.1f ms\n", ms_since(start));
+
+  constexpr int rounds = 20;
+  start = Clock::now();
+  for (int i = 0; i < rounds; ++i) {
+    now += config.allocation_interval;
+    cluster->advance(now);
+  }
+  std::printf("allocation, every agent filtered: %6.2f ms per run (%d runs)\n",
+              ms_since(start) / rounds, rounds);
+  std::printf("events sent while filtered:     %zu\n", cluster->take_outbox().size());
+  std::printf("max RSS:                        %ld MiB\n", max_rss_mib());
+  return 0;
+}
