@@ -79,8 +79,9 @@ std::string serialize(const HttpRequest& request) {
   return out;
 }
 
-// Splits "HTTP/1.1 200 OK\r\nA: b\r\n..." (without the blank line).
-HttpResponse parse_head(std::string_view head) {
+}  // namespace
+
+HttpResponse parse_response_head(std::string_view head) {
   HttpResponse response;
   auto line_end = head.find("\r\n");
   response.status_line = std::string(head.substr(0, line_end));
@@ -101,6 +102,8 @@ HttpResponse parse_head(std::string_view head) {
   }
   return response;
 }
+
+namespace {
 
 // Removes complete chunks from `raw` into `payload`; true once the last chunk was seen.
 bool dechunk(std::string& raw, std::string& payload) {
@@ -154,7 +157,7 @@ HttpResponse request(unsigned short port, const HttpRequest& request,
       }
     }
     const auto head_end = raw.find("\r\n\r\n");
-    HttpResponse response = parse_head(std::string_view(raw).substr(0, head_end));
+    HttpResponse response = parse_response_head(std::string_view(raw).substr(0, head_end));
     std::string rest = raw.substr(head_end + 4);
     if (auto length = response.header("Content-Length")) {
       const std::size_t wanted = std::stoul(*length);
@@ -190,7 +193,7 @@ EventStream::EventStream(unsigned short port, const HttpRequest& request, bool p
     }
   }
   const auto head_end = raw_.find("\r\n\r\n");
-  head_ = parse_head(std::string_view(raw_).substr(0, head_end));
+  head_ = parse_response_head(std::string_view(raw_).substr(0, head_end));
   raw_.erase(0, head_end + 4);
   if (auto length = head_.header("Content-Length")) {
     const std::size_t wanted = std::stoul(*length);

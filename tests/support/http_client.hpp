@@ -31,6 +31,10 @@ struct HttpRequest {
   std::string body;
 };
 
+// A response's status line and headers ("HTTP/1.1 200 OK\r\nName: value..." without the
+// blank line that ends them).
+HttpResponse parse_response_head(std::string_view head);
+
 // One request on a fresh connection; throws on a connection error or after `timeout`.
 HttpResponse request(unsigned short port, const HttpRequest& request,
                      std::chrono::milliseconds timeout = std::chrono::seconds(10));

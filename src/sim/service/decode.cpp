@@ -4,6 +4,8 @@
 
 #include "iof/wire/json.hpp"
 
+#include "responses.hpp"
+
 namespace iof::sim {
 
 std::optional<std::string> decode_body(std::string_view body, wire::ContentType type,
@@ -21,6 +23,23 @@ std::optional<std::string> decode_body(std::string_view body, wire::ContentType 
   }
   if (auto converted = wire::json::to_message(*json, message); !converted) {
     return "Failed to convert JSON into " + name + " protobuf: " + converted.error().message;
+  }
+  return std::nullopt;
+}
+
+std::optional<http::Response> read_call(const http::Request& request,
+                                        google::protobuf::Message& call) {
+  const auto header = request.header("Content-Type");
+  if (!header) {
+    return responses::text(400, "Expecting 'Content-Type' to be present");
+  }
+  const auto type = wire::content_type_from_header(*header);
+  if (!type) {
+    return responses::text(
+        415, "Expecting 'Content-Type' of application/json or application/x-protobuf");
+  }
+  if (auto error = decode_body(request.body, *type, call)) {
+    return responses::text(400, *error);
   }
   return std::nullopt;
 }

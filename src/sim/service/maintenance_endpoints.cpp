@@ -99,18 +99,9 @@ http::Reply MasterService::operator_api(const http::Request& request) {
   if (request.method != "POST") {
     return responses::method_not_allowed({"POST"}, request.method);
   }
-  const auto content_type_header = request.header("Content-Type");
-  if (!content_type_header) {
-    return responses::text(400, "Expecting 'Content-Type' to be present");
-  }
-  const auto content_type = wire::content_type_from_header(*content_type_header);
-  if (!content_type) {
-    return responses::text(
-        415, "Expecting 'Content-Type' of application/json or application/x-protobuf");
-  }
   v1::master::Call call;
-  if (auto error = decode_body(request.body, *content_type, call)) {
-    return responses::text(400, *error);
+  if (auto error = read_call(request, call)) {
+    return *error;
   }
   if (!call.has_type()) {
     return responses::text(400, "Failed to validate master::Call: Expecting 'type' to be present");

@@ -26,19 +26,7 @@ inline HttpResponse golden_response(std::string_view name, std::size_t index = 0
     ++at;
   }
   const auto head_end = file.find("\r\n\r\n", at);
-  HttpResponse response;
-  std::string_view head = file.substr(at, head_end - at);
-  auto line_end = head.find("\r\n");
-  response.status_line = std::string(head.substr(0, line_end));
-  response.status = static_cast<unsigned>(std::stoul(response.status_line.substr(9, 3)));
-  while (line_end != std::string_view::npos) {
-    head.remove_prefix(line_end + 2);
-    line_end = head.find("\r\n");
-    const auto line = head.substr(0, line_end);
-    const auto colon = line.find(": ");
-    response.headers.emplace_back(std::string(line.substr(0, colon)),
-                                  std::string(line.substr(colon + 2)));
-  }
+  HttpResponse response = parse_response_head(file.substr(at, head_end - at));
   if (auto length = response.header("Content-Length")) {
     response.body = std::string(file.substr(head_end + 4, std::stoul(*length)));
   }
