@@ -54,7 +54,8 @@ class Cluster {
   // `principal` is the authenticated one, if any.
   ConnectionId subscribe(const mesos::v1::scheduler::Call& call,
                          const std::optional<std::string>& principal, Time now);
-  // The Mesos-Stream-Id of a connection ("" once it is closed or if it was refused).
+  // The Mesos-Stream-Id of a connection, refused ones included (the master sends the header
+  // before it decides), until disconnected() is called for it; "" after that.
   std::string stream_id(ConnectionId connection) const;
   // The stream ended on the client's side (or the shell closed it).
   void disconnected(ConnectionId connection, Time now);

@@ -76,6 +76,8 @@ wire::Result<Cluster> Cluster::recover(Config config, const registry::Registry& 
   }
   Cluster cluster = std::move(*created);
   State& s = *cluster.state_;
+  // A restarted master must not replay the ids and uuids of its first life: mix the time in.
+  s.random.seed(s.config.seed ^ static_cast<std::uint64_t>(now.count()));
   s.next_framework = registry.next_framework();
   s.next_offer = registry.next_offer();
   s.next_agent = registry.next_agent();

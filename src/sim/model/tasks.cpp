@@ -225,6 +225,10 @@ void Cluster::State::accept(Framework& framework, const Call::Accept& accept, Ti
     if (!invalid && task.resources_size() == 0) {
       invalid = std::string("Task uses no resources");
     }
+    if (!invalid && text::sum({task.resources().begin(), task.resources().end()}, {}).empty()) {
+      // Every resource was malformed or empty (Mesos names the first problem; we name none).
+      invalid = std::string("Task uses invalid resources: no valid, non-empty resource");
+    }
     if (!invalid && group_executor == nullptr && task.has_command() == task.has_executor()) {
       invalid = std::string(
           "Task should have at least one (but not both) of CommandInfo or "
@@ -471,8 +475,11 @@ void Cluster::State::acknowledge(Framework& framework, const Call::Acknowledge& 
 void Cluster::State::reconcile(Framework& framework, const Call::Reconcile& reconcile, Time now) {
   ++counters.messages_reconcile_tasks;
   const auto latest = [&](const Task& task) {
+    // The master knows the state of the update the agent is delivering (its head), which can
+    // be behind the executor's latest when the framework has not acknowledged it yet.
+    const v1::TaskState state = task.pending.empty() ? task.state : task.pending.front().state();
     v1::TaskStatus status =
-        master_status(task.info.task_id().value(), task.state, "Reconciliation: Latest task state",
+        master_status(task.info.task_id().value(), state, "Reconciliation: Latest task state",
                       v1::TaskStatus::REASON_RECONCILIATION, now);
     status.mutable_agent_id()->set_value(agents[task.agent].id);
     if (!task.history.empty()) {
