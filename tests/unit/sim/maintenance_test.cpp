@@ -1,5 +1,6 @@
 // Maintenance in the cluster model: schedule validation, machine matching, unavailability in
 // offers, inverse offers and their replies, DOWN and UP.
+#include <set>
 #include <string>
 #include <vector>
 
@@ -381,6 +382,40 @@ TEST_CASE("UP brings a DOWN machine back with a new agent id, off the schedule")
   REQUIRE(h.cluster().start_maintenance({agent2}, h.now()).has_value());
   REQUIRE(h.cluster().stop_maintenance({agent2}, h.now()).has_value());
   CHECK(h.cluster().schedule().windows_size() == 0);
+}
+
+}  // namespace
+}  // namespace iof::sim::test
+
+namespace iof::sim::test {
+namespace {
+
+TEST_CASE("every schedule update rescinds every outstanding offer, which come back re-formed") {
+  Harness h;
+  const auto framework = h.add_framework();
+  h.settle();
+  const auto offers = offers_in(h.take(framework.connection));
+  REQUIRE(offers.size() == 3);
+
+  schedule(h, schedule_of({agent2}, in_an_hour(h)));
+  std::set<std::string> rescinded;
+  for (const auto& event : h.take(framework.connection)) {
+    if (event.type() == Event::RESCIND) {
+      rescinded.insert(event.rescind().offer_id().value());
+    }
+  }
+  CHECK(rescinded.size() == 3);
+  for (const auto& offer : offers) {
+    CHECK(rescinded.contains(offer.id().value()));
+  }
+
+  // The next allocation offers them again; only agent2's carries the window.
+  h.settle();
+  const auto again = offers_in(h.take(framework.connection));
+  REQUIRE(again.size() == 3);
+  for (const auto& offer : again) {
+    CHECK(offer.has_unavailability() == (offer.hostname() == "agent2"));
+  }
 }
 
 }  // namespace
