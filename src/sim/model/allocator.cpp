@@ -114,19 +114,22 @@ void Cluster::State::allocate(Time now) {
         if (best != nullptr && candidate.cpus >= best->cpus) {
           continue;
         }
+        auto& role_filters = candidate.framework->filters[candidate.role];
+        auto filter = role_filters.find(index);
+        if (filter != role_filters.end() && filter->second.expires <= now) {
+          role_filters.erase(filter);
+          filter = role_filters.end();
+        }
+        // Nothing changed on the agent since the refusal: still refused, and cheap to tell.
+        if (filter != role_filters.end() && filter->second.agent_version == agent.version) {
+          continue;
+        }
         std::vector<v1::Resource> resources = for_role(agent.available, candidate.role);
         if (resources.empty() || !allocatable(resources)) {
           continue;
         }
-        auto& role_filters = candidate.framework->filters[candidate.role];
-        auto filter = role_filters.find(index);
-        if (filter != role_filters.end()) {
-          if (filter->second.expires <= now) {
-            role_filters.erase(filter);
-          } else if (filter->second.agent_version == agent.version ||
-                     text::contains(filter->second.resources, resources)) {
-            continue;
-          }
+        if (filter != role_filters.end() && text::contains(filter->second.resources, resources)) {
+          continue;
         }
         best = &candidate;
         best_resources = std::move(resources);
