@@ -4,6 +4,7 @@
 #include <set>
 
 #include "iof/wire/mesos_text.hpp"
+#include "iof/wire/task_state.hpp"
 
 namespace iof::framework {
 
@@ -57,22 +58,6 @@ bool contains_with_allocation(const std::vector<v1::Resource>& have,
     }
   }
   return true;
-}
-
-bool is_terminal(v1::TaskState state) {
-  switch (state) {
-    case v1::TASK_FINISHED:
-    case v1::TASK_FAILED:
-    case v1::TASK_KILLED:
-    case v1::TASK_ERROR:
-    case v1::TASK_LOST:
-    case v1::TASK_DROPPED:
-    case v1::TASK_GONE:
-    case v1::TASK_GONE_BY_OPERATOR:
-      return true;
-    default:
-      return false;
-  }
 }
 
 }  // namespace
@@ -339,7 +324,7 @@ Decision SchedulerState::update(const v1::TaskStatus& status) {
                         ? (status.state() == v1::TASK_FINISHED || status.state() == v1::TASK_LOST ||
                            status.state() == v1::TASK_FAILED || status.state() == v1::TASK_ERROR ||
                            status.state() == v1::TASK_KILLED)
-                        : is_terminal(status.state());
+                        : wire::is_terminal(status.state());
   if (lost) {
     ++counters_.sleepers_lost_abnormally;
     sleepers_.erase(agent);

@@ -36,22 +36,6 @@ std::string machine_key(const v1::MachineID& id) {
   return key;
 }
 
-bool is_terminal(v1::TaskState state) {
-  switch (state) {
-    case v1::TASK_FINISHED:
-    case v1::TASK_FAILED:
-    case v1::TASK_KILLED:
-    case v1::TASK_ERROR:
-    case v1::TASK_LOST:
-    case v1::TASK_DROPPED:
-    case v1::TASK_GONE:
-    case v1::TASK_GONE_BY_OPERATOR:
-      return true;
-    default:
-      return false;
-  }
-}
-
 double seconds(Time time) {
   return static_cast<double>(time.count()) / 1e9;
 }

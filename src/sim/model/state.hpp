@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "iof/sim/cluster.hpp"
+#include "iof/wire/task_state.hpp"
 
 #include "mesos/v1/allocator/allocator.pb.h"
 #include "mesos/v1/mesos.pb.h"
@@ -248,7 +249,7 @@ namespace model {
 
 std::string task_key(const std::string& framework_id, const std::string& task_id);
 std::string machine_key(const v1::MachineID& id);
-bool is_terminal(v1::TaskState state);
+using wire::is_terminal;
 double seconds(Time time);
 v1::TimeInfo time_info(Time time);
 // Machines as the master prints them in error messages: JSON with sorted keys.
