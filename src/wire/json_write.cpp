@@ -287,4 +287,17 @@ std::string write(const Message& message, KeyOrder order) {
   return out;
 }
 
+std::string write_metrics(const std::map<std::string, double>& metrics) {
+  std::string out = "{";
+  for (const auto& [name, value] : metrics) {
+    if (out.size() > 1) {
+      out += ',';
+    }
+    append_quoted(name, out);
+    out += ':';
+    append_double(value, out);
+  }
+  return out + "}";
+}
+
 }  // namespace iof::wire::json

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,10 @@ void write_to(const google::protobuf::Message& message, KeyOrder order, std::str
 // Doubles the way the master prints them: shortest round-trip digits, ".0" on integral values.
 void append_double(double value, std::string& out);
 void append_quoted(std::string_view text, std::string& out);
+
+// A /metrics/snapshot body as libprocess writes it: one flat object, keys sorted, every value a
+// double.
+std::string write_metrics(const std::map<std::string, double>& metrics);
 
 // Parses JSON text with correctly rounded numbers. The error reads like the master's:
 // "syntax error at line N near: <rest of that line>".

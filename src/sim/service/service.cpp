@@ -152,17 +152,7 @@ http::Reply MasterService::metrics(const http::Request& request) {
   if (request.method != "GET") {
     return responses::method_not_allowed({"GET"}, request.method);
   }
-  std::string out = "{";
-  for (const auto& [name, value] : cluster_.metrics(clock_())) {
-    if (out.size() > 1) {
-      out += ',';
-    }
-    wire::json::append_quoted(name, out);
-    out += ':';
-    wire::json::append_double(value, out);
-  }
-  out += '}';
-  return responses::body(std::move(out), "application/json");
+  return responses::body(wire::json::write_metrics(cluster_.metrics(clock_())), "application/json");
 }
 
 }  // namespace iof::sim

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "iof/framework/scheduler_state.hpp"
+#include "iof/wire/codec.hpp"
+
+// The framework's command line: every flag of Mesos's example with its name and default, each
+// also read from MESOS_EXAMPLE_<NAME> (upper or lower case), the command line winning.
+namespace iof::framework {
+
+struct Flags {
+  // Where the master is: host:port, master@host:port, http(s)://host:port, zk://hosts/path,
+  // file:///path holding one of those, or "local" (an embedded mesos-sim). The example requires
+  // it; here it defaults to "local" so that the binary runs anywhere.
+  std::string master = "local";
+  std::uint32_t num_tasks = 1;
+  std::string role = "*";
+  bool checkpoint = false;
+  bool authenticate = false;
+  std::string principal = "test";
+  std::optional<std::string> secret;  // file:// values are read from the file
+
+  std::string http_address = "127.0.0.1:8090";
+  std::string log_level = "info";
+  wire::ContentType content_type = wire::ContentType::protobuf;
+  Policy policy = Policy::intent;
+  TaskTemplate task;
+};
+
+// The result of reading the command line: flags to run with, or text to print and an exit status
+// (--help and --version exit 0; bad input exits 1 with one line naming the problem).
+struct FlagsOutcome {
+  std::optional<Flags> flags;
+  int exit_code = 0;
+  std::string output;
+};
+
+FlagsOutcome parse_flags(int argc, const char* const* argv);
+
+// Whether `master` has one of the accepted forms; the error says which forms are.
+std::optional<std::string> master_problem(const std::string& master);
+
+}  // namespace iof::framework

@@ -1,0 +1,14 @@
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "iof/framework/scheduler_state.hpp"
+
+namespace iof::framework {
+
+// The seed's seven metrics under their exact names (inverse_offer_framework/...), plus ours
+// under the same prefix, for /metrics/snapshot (wire::json::write_metrics).
+std::map<std::string, double> metrics(const SchedulerState& state, double uptime_secs);
+
+}  // namespace iof::framework

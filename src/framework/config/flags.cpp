@@ -1,0 +1,279 @@
+#include "iof/framework/flags.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <tuple>
+#include <vector>
+
+#include <CLI/App.hpp>
+#include <CLI/Config.hpp>
+#include <CLI/Formatter.hpp>
+#include <boost/url/parse.hpp>
+
+#include "iof/config/flag_value.hpp"
+
+namespace iof::framework {
+
+namespace {
+
+constexpr const char* program = "inverse-offer-framework";
+
+FlagsOutcome failure(const std::string& message) {
+  return {std::nullopt, 1,
+          std::string(program) + ": " + message + "\nRun '" + program + " --help' for usage.\n"};
+}
+
+bool valid_port(std::string_view text) {
+  unsigned port = 0;
+  auto [rest, error] = std::from_chars(text.data(), text.data() + text.size(), port);
+  return error == std::errc() && rest == text.data() + text.size() && !text.empty() && port > 0 &&
+         port < 65536;
+}
+
+bool valid_host_port(std::string_view text) {
+  const auto colon = text.rfind(':');
+  return colon != std::string_view::npos && colon > 0 && valid_port(text.substr(colon + 1));
+}
+
+std::vector<std::string_view> split(std::string_view text, char separator) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == separator) {
+      parts.push_back(text.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return parts;
+}
+
+// An env value from MESOS_EXAMPLE_<name>, the lower-case spelling first, as stout reads them.
+std::optional<std::string> from_environment(const std::string& name) {
+  std::string upper = name;
+  for (char& c : upper) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  for (const std::string& key : {"MESOS_EXAMPLE_" + name, "MESOS_EXAMPLE_" + upper}) {
+    if (const char* value = std::getenv(key.c_str())) {
+      return std::string(value);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<bool> parse_bool(std::string value) {
+  for (char& c : value) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (value == "true" || value == "1" || value == "yes" || value.empty()) {
+    return true;
+  }
+  if (value == "false" || value == "0" || value == "no") {
+    return false;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> master_problem(const std::string& master) {
+  const std::string forms =
+      "expected 'local', host:port[,host:port...], http(s)://host:port, "
+      "zk://host:port[,host:port...]/path or file:///path";
+  const auto bad = [&](const std::string& why) {
+    return "Invalid --master '" + master + "': " + why + "; " + forms;
+  };
+  if (master == "local") {
+    return std::nullopt;
+  }
+  if (master.starts_with("zk://")) {
+    std::string_view rest = std::string_view(master).substr(5);
+    const auto at = rest.rfind('@', rest.find('/'));
+    if (at != std::string_view::npos && rest.find('/') != std::string_view::npos &&
+        at < rest.find('/')) {
+      rest.remove_prefix(at + 1);
+    }
+    const auto slash = rest.find('/');
+    if (slash == std::string_view::npos || slash + 1 >= rest.size()) {
+      return bad("a ZooKeeper URL needs a path other than '/'");
+    }
+    for (const auto host : split(rest.substr(0, slash), ',')) {
+      if (!valid_host_port(host)) {
+        return bad("'" + std::string(host) + "' is not host:port");
+      }
+    }
+    return std::nullopt;
+  }
+  if (master.starts_with("file://")) {
+    if (master.size() <= 7 || master[7] != '/') {
+      return bad("a file URL needs an absolute path");
+    }
+    return std::nullopt;
+  }
+  for (auto entry : split(master, ',')) {
+    if (entry.starts_with("http://") || entry.starts_with("https://")) {
+      auto url = boost::urls::parse_uri(entry);
+      if (!url || url->host().empty() || (url->has_port() && !valid_port(url->port()))) {
+        return bad("'" + std::string(entry) + "' is not a valid http(s) URL");
+      }
+      continue;
+    }
+    if (entry.starts_with("master@")) {
+      entry.remove_prefix(7);
+    }
+    if (!valid_host_port(entry)) {
+      return bad("'" + std::string(entry) + "' is not host:port");
+    }
+  }
+  return std::nullopt;
+}
+
+FlagsOutcome parse_flags(int argc, const char* const* argv) {
+  CLI::App app{
+      "inverse-offer-framework: keeps --num_tasks long-running tasks on a Mesos cluster, at most "
+      "one per agent, and moves them off machines before planned maintenance.\nEvery flag can "
+      "also be set as MESOS_EXAMPLE_<FLAG> in the environment; the command line wins.",
+      program};
+  app.get_formatter()->column_width(34);
+
+  Flags flags;
+  std::string num_tasks = "1";
+  std::string secret;
+  std::string content_type = "protobuf";
+  std::string policy = "intent";
+  std::string cpus = "0.2";
+  std::string mem = "32";
+  bool version = false;
+
+  struct Named {
+    std::string name;
+    CLI::Option* option;
+    bool* boolean;  // the target of a boolean flag, else null
+  };
+  std::vector<Named> options;
+  const auto option = [&](const std::string& name, std::string& target, const std::string& help) {
+    auto* added = app.add_option("--" + name, target, help)->capture_default_str();
+    options.push_back({name, added, nullptr});
+    return added;
+  };
+  const auto boolean = [&](const std::string& name, bool& target, const std::string& help) {
+    auto* added = app.add_flag("--" + name + ",!--no-" + name, target, help);
+    options.push_back({name, added, &target});
+    return added;
+  };
+
+  // Mesos's example flags.
+  option("master", flags.master,
+         "The master: " + std::string("local (an embedded mesos-sim), "
+                                      "host:port, http(s)://host:port, "
+                                      "zk://host:port/path, file:///path"));
+  option("num_tasks", num_tasks, "Number of sleeper tasks to keep running (> 0)");
+  option("role", flags.role, "Role the framework subscribes with");
+  boolean("checkpoint", flags.checkpoint, "Whether the framework checkpoints its tasks");
+  boolean("authenticate", flags.authenticate, "Authenticate with --principal and --secret");
+  option("principal", flags.principal, "Principal for authentication");
+  option("secret", secret, "Secret for authentication; file:///path reads it from a file");
+  // Ours.
+  option("http_address", flags.http_address, "Where /metrics/snapshot is served (HOST:PORT)");
+  option("log_level", flags.log_level, "trace, debug, info, warn, error or off");
+  option("content_type", content_type, "Encoding of calls and events: protobuf or json");
+  option("policy", policy, "seed (Mesos's example as published) or intent (its defects fixed)");
+  option("task_command", flags.task.command, "Shell command of each task");
+  option("task_cpus", cpus, "cpus of each task");
+  option("task_mem", mem, "mem (MB) of each task");
+  app.add_flag("--version", version, "Print the version and exit");
+
+  // MESOS_EXAMPLE_<name>: applied as defaults, so that the command line wins.
+  for (const auto& [name, added, target] : options) {
+    if (auto value = from_environment(name)) {
+      if (target != nullptr) {
+        auto parsed = parse_bool(*value);
+        if (!parsed) {
+          return failure("Invalid value '" + *value + "' for MESOS_EXAMPLE_" + name +
+                         ": expected true or false");
+        }
+        *target = *parsed;
+      } else {
+        added->default_val(*value);
+      }
+    }
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    return {std::nullopt, 0, app.help()};
+  } catch (const CLI::ParseError& error) {
+    return failure(error.what());
+  }
+  if (version) {
+    return {std::nullopt, 0, std::string(program) + " 0.1.0\n"};
+  }
+
+  if (auto problem = master_problem(flags.master)) {
+    return failure(*problem);
+  }
+  {
+    long long parsed = 0;
+    auto [rest, error] =
+        std::from_chars(num_tasks.data(), num_tasks.data() + num_tasks.size(), parsed);
+    if (error != std::errc() || rest != num_tasks.data() + num_tasks.size() || parsed <= 0 ||
+        parsed > 1'000'000) {
+      return failure("Invalid value '" + num_tasks + "' for --num_tasks: expected 1..1000000");
+    }
+    flags.num_tasks = static_cast<std::uint32_t>(parsed);
+  }
+  for (const auto& [text, target, name] : {std::tuple{cpus, &flags.task.cpus, "--task_cpus"},
+                                           std::tuple{mem, &flags.task.mem, "--task_mem"}}) {
+    double value = 0;
+    auto [rest, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || rest != text.data() + text.size() || !(value > 0)) {
+      return failure("Invalid value '" + text + "' for " + name + ": expected a positive number");
+    }
+    *target = value;
+  }
+  if (content_type == "protobuf") {
+    flags.content_type = wire::ContentType::protobuf;
+  } else if (content_type == "json") {
+    flags.content_type = wire::ContentType::json;
+  } else {
+    return failure("Invalid value '" + content_type +
+                   "' for --content_type: expected protobuf or json");
+  }
+  auto chosen = policy_from_name(policy);
+  if (!chosen) {
+    return failure("Invalid value '" + policy + "' for --policy: expected seed or intent");
+  }
+  flags.policy = *chosen;
+  if (!valid_host_port(flags.http_address)) {
+    return failure("Invalid value '" + flags.http_address +
+                   "' for --http_address: expected HOST:PORT");
+  }
+  static const std::vector<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
+  if (std::find(levels.begin(), levels.end(), flags.log_level) == levels.end()) {
+    return failure("Invalid value '" + flags.log_level +
+                   "' for --log_level: expected trace, debug, info, warn, error or off");
+  }
+  if (!secret.empty()) {
+    if (secret.starts_with("file://")) {
+      auto contents = config::read_flag_value(secret);
+      if (!contents) {
+        return failure("Invalid --secret: " + contents.error().message);
+      }
+      // A trailing newline is part of most secret files, never of the secret.
+      while (!contents->empty() && (contents->back() == '\n' || contents->back() == '\r')) {
+        contents->pop_back();
+      }
+      flags.secret = *contents;
+    } else {
+      flags.secret = secret;
+    }
+  }
+  if (flags.authenticate && !flags.secret) {
+    return failure("--authenticate needs --secret (or MESOS_EXAMPLE_SECRET)");
+  }
+  return {std::move(flags), 0, {}};
+}
+
+}  // namespace iof::framework

@@ -1,0 +1,163 @@
+// The framework's command line: the example's flags and defaults, MESOS_EXAMPLE_ variables, and
+// one clear line for every kind of bad input.
+#include "iof/framework/flags.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "iof/framework/metrics.hpp"
+#include "iof/wire/json.hpp"
+
+namespace {
+
+using iof::framework::FlagsOutcome;
+using iof::framework::Policy;
+
+FlagsOutcome parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "inverse-offer-framework");
+  std::vector<const char*> argv;
+  for (const auto& arg : args) {
+    argv.push_back(arg.c_str());
+  }
+  return iof::framework::parse_flags(static_cast<int>(argv.size()), argv.data());
+}
+
+// Sets an environment variable for the life of a test.
+class Env {
+ public:
+  Env(std::string name, const std::string& value) : name_(std::move(name)) {
+    ::setenv(name_.c_str(), value.c_str(), 1);
+  }
+  ~Env() { ::unsetenv(name_.c_str()); }
+  Env(const Env&) = delete;
+  Env& operator=(const Env&) = delete;
+
+ private:
+  std::string name_;
+};
+
+}  // namespace
+
+TEST_CASE("defaults are the example's, with an embedded master") {
+  const auto outcome = parse({});
+  REQUIRE(outcome.flags);
+  const auto& flags = *outcome.flags;
+  CHECK(flags.master == "local");
+  CHECK(flags.num_tasks == 1);
+  CHECK(flags.role == "*");
+  CHECK_FALSE(flags.checkpoint);
+  CHECK_FALSE(flags.authenticate);
+  CHECK(flags.principal == "test");
+  CHECK_FALSE(flags.secret);
+  CHECK(flags.http_address == "127.0.0.1:8090");
+  CHECK(flags.content_type == iof::wire::ContentType::protobuf);
+  CHECK(flags.policy == Policy::intent);
+  CHECK(flags.task.cpus == 0.2);
+  CHECK(flags.task.mem == 32);
+  CHECK(flags.task.command == "while [ true ]; do echo ZZZzzz...; sleep 5; done");
+}
+
+TEST_CASE("flags and MESOS_EXAMPLE_ variables, the command line winning") {
+  Env upper("MESOS_EXAMPLE_NUM_TASKS", "4");
+  Env lower("MESOS_EXAMPLE_role", "web");
+  Env checkpoint("MESOS_EXAMPLE_CHECKPOINT", "true");
+  auto outcome = parse({"--master=10.0.0.1:5050", "--policy=seed", "--content_type=json"});
+  REQUIRE(outcome.flags);
+  CHECK(outcome.flags->num_tasks == 4);
+  CHECK(outcome.flags->role == "web");
+  CHECK(outcome.flags->checkpoint);
+  CHECK(outcome.flags->master == "10.0.0.1:5050");
+  CHECK(outcome.flags->policy == Policy::seed);
+  CHECK(outcome.flags->content_type == iof::wire::ContentType::json);
+
+  outcome = parse({"--num_tasks=2", "--no-checkpoint"});
+  REQUIRE(outcome.flags);
+  CHECK(outcome.flags->num_tasks == 2);
+  CHECK_FALSE(outcome.flags->checkpoint);
+}
+
+TEST_CASE("--secret=file:// reads the file") {
+  char path[] = "/tmp/iof-secret-XXXXXX";
+  const int fd = ::mkstemp(path);
+  REQUIRE(fd >= 0);
+  FILE* file = ::fdopen(fd, "w");
+  std::fputs("s3cret\n", file);
+  std::fclose(file);
+  const auto outcome =
+      parse({"--authenticate", "--principal=p", std::string("--secret=file://") + path});
+  ::unlink(path);
+  REQUIRE(outcome.flags);
+  CHECK(outcome.flags->authenticate);
+  CHECK(outcome.flags->secret == "s3cret");
+}
+
+TEST_CASE("bad input exits 1 with one line naming the problem and pointing to --help") {
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  for (const auto& [args, says] : std::vector<Case>{
+           {{"--num_tasks=0"}, "Invalid value '0' for --num_tasks"},
+           {{"--num_tasks=many"}, "Invalid value 'many' for --num_tasks"},
+           {{"--master=nowhere"}, "Invalid --master 'nowhere'"},
+           {{"--master=zk://10.0.0.1:2181/"}, "needs a path other than '/'"},
+           {{"--master=http://"}, "is not a valid http(s) URL"},
+           {{"--master=a:1,b"}, "'b' is not host:port"},
+           {{"--bogus"}, "The following argument was not expected: --bogus"},
+           {{"--policy=best"}, "for --policy: expected seed or intent"},
+           {{"--content_type=xml"}, "for --content_type"},
+           {{"--task_cpus=-1"}, "for --task_cpus"},
+           {{"--http_address=8090"}, "for --http_address"},
+           {{"--authenticate"}, "--authenticate needs --secret"},
+           {{"--secret=file:///nonexistent/secret"}, "Invalid --secret: Error reading file"},
+       }) {
+    CAPTURE(args.front());
+    const auto outcome = parse(args);
+    CHECK_FALSE(outcome.flags);
+    CHECK(outcome.exit_code == 1);
+    CHECK(outcome.output.find(says) != std::string::npos);
+    CHECK(outcome.output.starts_with("inverse-offer-framework: "));
+    CHECK(outcome.output.find("Run 'inverse-offer-framework --help' for usage.") !=
+          std::string::npos);
+  }
+  Env bad("MESOS_EXAMPLE_AUTHENTICATE", "maybe");
+  CHECK(parse({}).exit_code == 1);
+}
+
+TEST_CASE("every accepted --master form") {
+  for (const std::string master :
+       {"local", "10.0.0.1:5050", "master@10.0.0.1:5050", "a:5050,b:5050", "http://m:5050",
+        "https://m.example.com:5050/", "zk://z1:2181,z2:2181/mesos", "zk://user:pass@z1:2181/mesos",
+        "file:///etc/mesos/master"}) {
+    CAPTURE(master);
+    CHECK_FALSE(iof::framework::master_problem(master));
+  }
+}
+
+TEST_CASE("--help and --version exit 0") {
+  const auto help = parse({"--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.output.find("--num_tasks") != std::string::npos);
+  CHECK(help.output.find("MESOS_EXAMPLE_") != std::string::npos);
+  CHECK(parse({"--version"}).exit_code == 0);
+}
+
+TEST_CASE("the seed's seven metrics under their exact names") {
+  iof::framework::SchedulerState state(Policy::intent, 2, "*", {});
+  const auto json = iof::wire::json::write_metrics(iof::framework::metrics(state, 1.5));
+  for (const char* expected : {R"("inverse_offer_framework/uptime_secs":1.5)",
+                               R"("inverse_offer_framework/subscribed":0.0)",
+                               R"("inverse_offer_framework/offers_received":0.0)",
+                               R"("inverse_offer_framework/inverse_offers_received":0.0)",
+                               R"("inverse_offer_framework/sleepers_killed":0.0)",
+                               R"("inverse_offer_framework/sleepers_lost_abnormally":0.0)",
+                               R"("inverse_offer_framework/current_sleepers":0.0)"}) {
+    CHECK_MESSAGE(json.find(expected) != std::string::npos, expected);
+  }
+  CHECK(json.starts_with(R"({"inverse_offer_framework/current_sleepers":0.0,)"));
+}
