@@ -1,0 +1,65 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "iof/http/server.hpp"
+#include "iof/wire/error.hpp"
+
+// An HTTP/1.1 client connection on Asio coroutines, for talking to a Mesos master: keep-alive
+// request/response for calls, and an open-ended response read piece by piece for the SUBSCRIBE
+// event stream. One request at a time per connection, as libmesos uses its two connections.
+namespace iof::http {
+
+struct ClientRequest {
+  std::string method = "POST";
+  std::string target;
+  std::vector<Header> headers;  // Host and Content-Length are added
+  std::string body;
+};
+
+struct ClientResponse {
+  unsigned status = 0;
+  std::vector<Header> headers;
+  std::string body;  // empty for a stream until read
+
+  std::optional<std::string_view> header(std::string_view name) const;
+};
+
+class ClientConnection {
+ public:
+  explicit ClientConnection(boost::asio::any_io_executor executor);
+  ~ClientConnection();
+  ClientConnection(const ClientConnection&) = delete;
+  ClientConnection& operator=(const ClientConnection&) = delete;
+
+  // Resolves and connects; the error names the address.
+  boost::asio::awaitable<wire::Result<void>> connect(std::string host, std::string port,
+                                                     std::chrono::milliseconds timeout);
+  // One request and its whole response.
+  boost::asio::awaitable<wire::Result<ClientResponse>> request(ClientRequest request,
+                                                               std::chrono::milliseconds timeout);
+  // Sends the request and reads the response head; read_some() then yields the body.
+  boost::asio::awaitable<wire::Result<ClientResponse>> open_stream(
+      ClientRequest request, std::chrono::milliseconds timeout);
+  // The next bytes of the streamed body, de-chunked; an empty string at its end. With a timeout,
+  // fails when nothing arrives in time.
+  boost::asio::awaitable<wire::Result<std::string>> read_some(
+      std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+
+  bool is_open() const;
+  void close();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace iof::http

@@ -1,0 +1,219 @@
+// The client side of HTTP/1.1 on Beast. Like server.cpp, this is one of the few translation
+// units that include Beast.
+#include "iof/http/client.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+// gcc 12 reports a false new/delete mismatch inside Asio's coroutine frames under ASan.
+#if defined(__SANITIZE_ADDRESS__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+namespace iof::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::ip::tcp;
+
+std::optional<std::string_view> ClientResponse::header(std::string_view name) const {
+  for (const auto& h : headers) {
+    if (beast::iequals(h.name, name)) {
+      return h.value;
+    }
+  }
+  return std::nullopt;
+}
+
+struct ClientConnection::Impl {
+  explicit Impl(asio::any_io_executor executor) : stream(executor) {}
+
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  std::string host;
+  // The response being streamed, if any.
+  std::optional<beast::http::response_parser<beast::http::buffer_body>> parser;
+  bool open = false;
+
+  beast::http::request<beast::http::string_body> build(const ClientRequest& request) const {
+    beast::http::request<beast::http::string_body> out;
+    out.method_string(request.method);
+    out.target(request.target);
+    out.version(11);
+    out.set(beast::http::field::host, host);
+    for (const auto& h : request.headers) {
+      out.set(h.name, h.value);
+    }
+    out.body() = request.body;
+    out.prepare_payload();
+    return out;
+  }
+
+  template <typename Fields>
+  static std::vector<Header> headers_of(const Fields& fields) {
+    std::vector<Header> out;
+    for (const auto& field : fields) {
+      out.push_back({std::string(field.name_string()), std::string(field.value())});
+    }
+    return out;
+  }
+
+  wire::Error fail(const std::string& what, const boost::system::error_code& ec) {
+    open = false;
+    boost::system::error_code ignored;
+    stream.socket().close(ignored);
+    return wire::Error{what + " " + host + ": " + ec.message()};
+  }
+};
+
+ClientConnection::ClientConnection(asio::any_io_executor executor)
+    : impl_(std::make_unique<Impl>(std::move(executor))) {}
+
+ClientConnection::~ClientConnection() = default;
+
+bool ClientConnection::is_open() const {
+  return impl_->open;
+}
+
+void ClientConnection::close() {
+  impl_->open = false;
+  impl_->parser.reset();
+  boost::system::error_code ignored;
+  impl_->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  impl_->stream.socket().close(ignored);
+}
+
+asio::awaitable<wire::Result<void>> ClientConnection::connect(std::string host, std::string port,
+                                                              std::chrono::milliseconds timeout) {
+  Impl& s = *impl_;
+  s.host = host + ":" + port;
+  s.buffer.clear();
+  s.parser.reset();
+  boost::system::error_code ec;
+  s.stream.expires_after(timeout);
+  // An address needs no resolver: a static binary then never reaches glibc's NSS modules.
+  const auto address = asio::ip::make_address(host, ec);
+  unsigned short number = 0;
+  const bool numeric_port = !port.empty() && port.size() <= 5 &&
+                            port.find_first_not_of("0123456789") == std::string::npos &&
+                            std::stoul(port) <= 65535;
+  if (!ec && numeric_port) {
+    number = static_cast<unsigned short>(std::stoul(port));
+    co_await s.stream.async_connect(tcp::endpoint(address, number),
+                                    asio::redirect_error(asio::use_awaitable, ec));
+  } else {
+    ec = {};
+    tcp::resolver resolver(s.stream.get_executor());
+    auto endpoints =
+        co_await resolver.async_resolve(host, port, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      co_return s.fail("Failed to resolve", ec);
+    }
+    co_await s.stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (ec) {
+    co_return s.fail("Failed to connect to", ec);
+  }
+  s.open = true;
+  co_return wire::Result<void>();
+}
+
+asio::awaitable<wire::Result<ClientResponse>> ClientConnection::request(
+    ClientRequest request, std::chrono::milliseconds timeout) {
+  Impl& s = *impl_;
+  boost::system::error_code ec;
+  s.stream.expires_after(timeout);
+  auto message = s.build(request);
+  co_await beast::http::async_write(s.stream, message,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    co_return s.fail("Failed to send to", ec);
+  }
+  beast::http::response_parser<beast::http::string_body> parser;
+  parser.body_limit(64 * 1024 * 1024);
+  co_await beast::http::async_read(s.stream, s.buffer, parser,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    co_return s.fail("Failed to read a response from", ec);
+  }
+  auto& response = parser.get();
+  ClientResponse out;
+  out.status = response.result_int();
+  out.headers = Impl::headers_of(response);
+  out.body = std::move(response.body());
+  if (!response.keep_alive()) {
+    close();
+  }
+  co_return out;
+}
+
+asio::awaitable<wire::Result<ClientResponse>> ClientConnection::open_stream(
+    ClientRequest request, std::chrono::milliseconds timeout) {
+  Impl& s = *impl_;
+  boost::system::error_code ec;
+  s.stream.expires_after(timeout);
+  auto message = s.build(request);
+  co_await beast::http::async_write(s.stream, message,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    co_return s.fail("Failed to send to", ec);
+  }
+  s.parser.emplace();
+  s.parser->body_limit(boost::none);  // an event stream has no end
+  co_await beast::http::async_read_header(s.stream, s.buffer, *s.parser,
+                                          asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    co_return s.fail("Failed to read a response from", ec);
+  }
+  s.stream.expires_never();
+  ClientResponse out;
+  out.status = s.parser->get().result_int();
+  out.headers = Impl::headers_of(s.parser->get());
+  co_return out;
+}
+
+asio::awaitable<wire::Result<std::string>> ClientConnection::read_some(
+    std::optional<std::chrono::milliseconds> timeout) {
+  Impl& s = *impl_;
+  if (!s.parser) {
+    co_return wire::Error{"No response is being streamed from " + s.host};
+  }
+  if (s.parser->is_done()) {
+    co_return wire::Result<std::string>(boost::system::in_place_value, std::string());
+  }
+  if (timeout) {
+    s.stream.expires_after(*timeout);
+  } else {
+    s.stream.expires_never();
+  }
+  std::string out(64 * 1024, '\0');
+  auto& body = s.parser->get().body();
+  // A read may consume only framing (a chunk header); keep reading until there are bytes.
+  std::size_t produced = 0;
+  while (produced == 0 && !s.parser->is_done()) {
+    body.data = out.data();
+    body.size = out.size();
+    boost::system::error_code ec;
+    co_await beast::http::async_read_some(s.stream, s.buffer, *s.parser,
+                                          asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == beast::http::error::need_buffer) {
+      ec = {};
+    }
+    if (ec) {
+      co_return s.fail("Lost the stream from", ec);
+    }
+    produced = out.size() - body.size;
+  }
+  out.resize(produced);
+  co_return wire::Result<std::string>(boost::system::in_place_value, std::move(out));
+}
+
+}  // namespace iof::http
