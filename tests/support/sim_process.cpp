@@ -54,76 +54,23 @@ int wait_for(pid_t pid, std::chrono::milliseconds limit) {
 }  // namespace
 
 SimProcess::SimProcess(std::vector<std::string> flags) {
-  char pattern[] = "/tmp/mesos-sim-stderr-XXXXXX";
-  const int err_fd = ::mkstemp(pattern);
-  if (err_fd < 0) {
-    throw std::runtime_error("mkstemp failed");
-  }
-  stderr_path_ = pattern;
-  int out[2];
-  if (::pipe2(out, O_CLOEXEC) != 0) {
-    throw std::runtime_error("pipe failed");
-  }
-  std::vector<std::string> args{IOF_MESOS_SIM_BINARY, "--ip=127.0.0.1", "--port=0", "--seed=7"};
+  std::vector<std::string> args{"--ip=127.0.0.1", "--port=0", "--seed=7"};
   args.insert(args.end(), flags.begin(), flags.end());
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    ::dup2(out[1], STDOUT_FILENO);
-    ::dup2(err_fd, STDERR_FILENO);
-    auto argv = argv_of(args);
-    ::execv(argv[0], argv.data());
-    std::_Exit(127);
-  }
-  ::close(out[1]);
-  ::close(err_fd);
-
-  std::string line;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (line.find('\n') == std::string::npos) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    pollfd entry{out[0], POLLIN, 0};
-    if (left.count() <= 0 || ::poll(&entry, 1, static_cast<int>(left.count())) <= 0) {
-      break;
-    }
-    char buffer[512];
-    const auto n = ::read(out[0], buffer, sizeof buffer);
-    if (n <= 0) {
-      break;
-    }
-    line.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(out[0]);
+  process_ = std::make_unique<ChildProcess>(IOF_MESOS_SIM_BINARY, args);
+  const std::string line = process_->first_line();
   std::smatch match;
   if (!std::regex_search(line, match, std::regex(R"(127\.0\.0\.1:(\d+) \(master id ([^,]+),)"))) {
-    ::kill(pid_, SIGKILL);
-    wait_for(pid_, std::chrono::seconds(5));
-    pid_ = -1;
-    throw std::runtime_error("mesos-sim did not start: " + line + read_file(stderr_path_));
+    process_->stop();
+    throw std::runtime_error("mesos-sim did not start: " + line + process_->stderr_text());
   }
   port_ = static_cast<unsigned short>(std::stoul(match[1].str()));
   master_id_ = match[2].str();
 }
 
-SimProcess::~SimProcess() {
-  if (pid_ > 0) {
-    stop();
-  }
-  ::unlink(stderr_path_.c_str());
-}
+SimProcess::~SimProcess() = default;
 
 int SimProcess::stop() {
-  if (pid_ <= 0) {
-    return -1;
-  }
-  ::kill(pid_, SIGTERM);
-  int status = wait_for(pid_, std::chrono::seconds(10));
-  if (status < 0) {
-    ::kill(pid_, SIGKILL);
-    status = wait_for(pid_, std::chrono::seconds(5));
-  }
-  pid_ = -1;
-  return status;
+  return process_->stop();
 }
 
 SimRun run_sim(const std::vector<std::string>& flags) {

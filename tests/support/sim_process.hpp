@@ -1,8 +1,10 @@
 #pragma once
 
+#include <memory>
 #include <string>
-#include <sys/types.h>
 #include <vector>
+
+#include "child_process.hpp"
 
 // Runs the mesos-sim binary for an integration test on a free loopback port (--port=0), learns
 // the port from its first line of output, and stops it when the test ends.
@@ -22,10 +24,9 @@ class SimProcess {
   int stop();
 
  private:
-  pid_t pid_ = -1;
+  std::unique_ptr<ChildProcess> process_;
   unsigned short port_ = 0;
   std::string master_id_;
-  std::string stderr_path_;
 };
 
 // Runs mesos-sim with these flags to completion (for flag errors, --help): exit status and

@@ -36,6 +36,11 @@ bool valid_host_port(std::string_view text) {
   return colon != std::string_view::npos && colon > 0 && valid_port(text.substr(colon + 1));
 }
 
+// A listening address: port 0 picks a free port.
+bool valid_listen_address(std::string_view text) {
+  return valid_host_port(text) || (text.ends_with(":0") && text.size() > 2);
+}
+
 std::vector<std::string_view> split(std::string_view text, char separator) {
   std::vector<std::string_view> parts;
   std::size_t start = 0;
@@ -246,7 +251,7 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
     return failure("Invalid value '" + policy + "' for --policy: expected seed or intent");
   }
   flags.policy = *chosen;
-  if (!valid_host_port(flags.http_address)) {
+  if (!valid_listen_address(flags.http_address)) {
     return failure("Invalid value '" + flags.http_address +
                    "' for --http_address: expected HOST:PORT");
   }

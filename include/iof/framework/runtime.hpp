@@ -1,0 +1,49 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "iof/framework/flags.hpp"
+#include "iof/framework/scheduler_state.hpp"
+
+// The framework's I/O shell, shaped as the design card says: a subscribe-and-retry coroutine
+// with a one-second backoff, an event-stream reader, and one handler task per event, all on one
+// strand that owns the SchedulerState. Calls go out in order on a second connection, as
+// libmesos does it.
+namespace iof::framework {
+
+struct MasterAddress {
+  std::string host;
+  std::string port;
+};
+
+class Runtime : public std::enable_shared_from_this<Runtime> {
+ public:
+  static std::shared_ptr<Runtime> create(boost::asio::any_io_executor executor, Flags flags,
+                                         MasterAddress master, std::string user);
+
+  // Runs until the master sends ERROR (status 1) or stop() completes (status 0).
+  boost::asio::awaitable<int> run();
+  // TEARDOWN when subscribed (the example's behaviour on exit), then run() returns 0.
+  void stop();
+
+  // Read on the strand only (the metrics endpoint posts there).
+  const SchedulerState& state() const;
+  boost::asio::any_io_executor strand() const;
+
+  struct Impl;
+  explicit Runtime(std::unique_ptr<Impl> impl);
+  ~Runtime();
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// "host:port", "master@host:port", "http://host:port[/...]" (the first of a comma-separated
+// list); other forms (zk://, file://) are not reachable yet.
+wire::Result<MasterAddress> master_address(const std::string& master);
+
+}  // namespace iof::framework

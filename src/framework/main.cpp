@@ -1,0 +1,139 @@
+// inverse-offer-framework: flags, an embedded mesos-sim for --master=local, the metrics
+// endpoint, signals, and the Runtime.
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "iof/framework/flags.hpp"
+#include "iof/framework/metrics.hpp"
+#include "iof/framework/runtime.hpp"
+#include "iof/http/server.hpp"
+#include "iof/sim/master_server.hpp"
+#include "iof/wire/json.hpp"
+
+// gcc 12 reports a false new/delete mismatch inside Asio's coroutine frames under ASan.
+#if defined(__SANITIZE_ADDRESS__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+namespace asio = boost::asio;
+using namespace iof::framework;
+
+namespace {
+
+// The OS user, without glibc's NSS (a static binary may run where it has no modules).
+std::string os_user() {
+  if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') {
+    return user;
+  }
+  return ::geteuid() == 0 ? "root" : std::to_string(::geteuid());
+}
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "inverse-offer-framework: %s\n", message.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = parse_flags(argc, argv);
+  if (!parsed.flags) {
+    std::fputs(parsed.output.c_str(), parsed.exit_code == 0 ? stdout : stderr);
+    return parsed.exit_code;
+  }
+  Flags flags = std::move(*parsed.flags);
+  spdlog::set_default_logger(spdlog::stderr_color_mt("iof"));
+  spdlog::set_level(spdlog::level::from_str(flags.log_level));
+
+  asio::io_context io;
+  std::unique_ptr<iof::sim::MasterServer> local;
+  MasterAddress master;
+  if (flags.master == "local") {
+    iof::sim::SimOptions options;
+    options.config.port = 0;
+    options.config.agents = std::max<std::size_t>(3, flags.num_tasks + 2);
+    options.config.seed =
+        static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    auto started = iof::sim::MasterServer::start(io.get_executor(), std::move(options));
+    if (!started) {
+      return fail("Failed to start the embedded master: " + started.error().message);
+    }
+    local = std::move(*started);
+    master = {"127.0.0.1", std::to_string(local->port())};
+    spdlog::info("Started an embedded mesos-sim master at {} with {} agents", local->url(),
+                 std::max<std::size_t>(3, flags.num_tasks + 2));
+  } else {
+    auto address = master_address(flags.master);
+    if (!address) {
+      return fail(address.error().message);
+    }
+    master = *address;
+  }
+
+  auto runtime = Runtime::create(io.get_executor(), flags, master, os_user());
+
+  // /metrics/snapshot, served on the runtime's strand so that it reads a consistent state.
+  const auto started_at = std::chrono::steady_clock::now();
+  iof::http::Server metrics_server(runtime->strand(), [&](const iof::http::Request& request) {
+    iof::http::Response response;
+    if (request.path() != "/metrics/snapshot") {
+      response.status = 404;
+      return iof::http::Reply(response);
+    }
+    const double uptime =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
+    response.headers = {{"Content-Type", "application/json"}};
+    response.body = iof::wire::json::write_metrics(metrics(runtime->state(), uptime));
+    return iof::http::Reply(response);
+  });
+  {
+    const auto colon = flags.http_address.rfind(':');
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(flags.http_address.substr(0, colon), ec);
+    if (ec) {
+      return fail("Invalid --http_address '" + flags.http_address + "': " + ec.message());
+    }
+    const auto port = static_cast<unsigned short>(std::stoul(flags.http_address.substr(colon + 1)));
+    if (auto listening = metrics_server.listen({address, port}); !listening) {
+      return fail(listening.error().message);
+    }
+    // Scripts and tests read this line to find the port (with --http_address=HOST:0).
+    std::printf("inverse-offer-framework: metrics on http://%s:%u/metrics/snapshot\n",
+                address.to_string().c_str(), metrics_server.port());
+    std::fflush(stdout);
+  }
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([runtime](const boost::system::error_code& error, int) {
+    if (!error) {
+      spdlog::info("Stopping");
+      runtime->stop();
+    }
+  });
+
+  int status = 0;
+  auto drive = [&]() -> asio::awaitable<void> {
+    status = co_await runtime->run();
+    signals.cancel();
+    metrics_server.stop();
+    if (local) {
+      (void)local->stop();
+    }
+  };
+  asio::co_spawn(io, std::move(drive), asio::detached);
+  io.run();
+  return status;
+}

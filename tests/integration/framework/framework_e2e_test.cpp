@@ -1,0 +1,180 @@
+// The inverse-offer-framework binary end to end against the mesos-sim binary over loopback: it
+// keeps N tasks on distinct agents, moves one off a machine scheduled for maintenance, exits 1 on
+// ERROR, tears down on SIGTERM, and runs with no cluster at all (--master=local).
+#include <chrono>
+#include <regex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include <boost/json/parse.hpp>
+#include <doctest/doctest.h>
+
+#include "child_process.hpp"
+#include "http_client.hpp"
+#include "sim_process.hpp"
+
+using namespace std::chrono_literals;
+using iof::test::ChildProcess;
+using iof::test::request;
+using iof::test::SimProcess;
+
+namespace {
+
+struct Task {
+  std::string id;
+  std::string agent_id;
+  std::string state;
+};
+
+boost::json::object master_state(unsigned short port) {
+  return boost::json::parse(request(port, {"GET", "/master/state", {}, ""}).body).as_object();
+}
+
+std::vector<Task> running_tasks(unsigned short port) {
+  std::vector<Task> out;
+  const auto state = master_state(port);  // kept: the loop below iterates into it
+  for (const auto& framework : state.at("frameworks").as_array()) {
+    for (const auto& task : framework.at("tasks").as_array()) {
+      const auto& t = task.as_object();
+      if (t.at("state").as_string() == "TASK_RUNNING") {
+        out.push_back({std::string(t.at("id").as_string()),
+                       std::string(t.at("slave_id").as_string()),
+                       std::string(t.at("state").as_string())});
+      }
+    }
+  }
+  return out;
+}
+
+std::string hostname_of(unsigned short port, const std::string& agent_id) {
+  const auto state = master_state(port);
+  for (const auto& agent : state.at("slaves").as_array()) {
+    if (agent.at("id").as_string() == agent_id) {
+      return std::string(agent.at("hostname").as_string());
+    }
+  }
+  return "";
+}
+
+// Polls `condition` every 50 ms for up to `limit`.
+template <typename Condition>
+bool eventually(Condition condition, std::chrono::milliseconds limit = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) {
+      return true;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  return condition();
+}
+
+// The framework, started against a master; learns its metrics port from its first line.
+class Framework {
+ public:
+  explicit Framework(std::vector<std::string> args) {
+    args.push_back("--http_address=127.0.0.1:0");
+    process_ = std::make_unique<ChildProcess>(IOF_FRAMEWORK_BINARY, args);
+    std::smatch match;
+    const std::string line = process_->first_line();
+    if (!std::regex_search(line, match, std::regex(R"(127\.0\.0\.1:(\d+)/metrics)"))) {
+      FAIL("the framework did not start: " << line << process_->stderr_text());
+    }
+    metrics_port_ = static_cast<unsigned short>(std::stoul(match[1].str()));
+  }
+
+  double metric(const std::string& name) {
+    const auto body = request(metrics_port_, {"GET", "/metrics/snapshot", {}, ""}).body;
+    return boost::json::parse(body).as_object().at("inverse_offer_framework/" + name).as_double();
+  }
+  ChildProcess& process() { return *process_; }
+
+ private:
+  std::unique_ptr<ChildProcess> process_;
+  unsigned short metrics_port_ = 0;
+};
+
+std::string master_flag(const SimProcess& sim) {
+  return "--master=127.0.0.1:" + std::to_string(sim.port());
+}
+
+}  // namespace
+
+TEST_CASE("N tasks on distinct agents, the seed's metrics, TEARDOWN on SIGTERM") {
+  for (const std::string content_type : {"protobuf", "json"}) {
+    CAPTURE(content_type);
+    SimProcess sim({"--agents=4", "--allocation_interval=100ms"});
+    Framework framework({master_flag(sim), "--num_tasks=3", "--content_type=" + content_type});
+    REQUIRE(eventually([&] { return running_tasks(sim.port()).size() == 3; }));
+    std::set<std::string> agents;
+    for (const auto& task : running_tasks(sim.port())) {
+      agents.insert(task.agent_id);
+    }
+    CHECK(agents.size() == 3);
+    CHECK(framework.metric("current_sleepers") == 3);
+    CHECK(framework.metric("subscribed") == 1);
+    CHECK(framework.metric("offers_received") >= 3);
+
+    CHECK(framework.process().stop() == 0);
+    const auto state = master_state(sim.port());
+    CHECK(state.at("frameworks").as_array().empty());
+    CHECK(state.at("completed_frameworks").as_array().size() == 1);
+  }
+}
+
+TEST_CASE("a task leaves an agent scheduled for maintenance before its window") {
+  SimProcess sim({"--agents=3", "--allocation_interval=100ms"});
+  Framework framework({master_flag(sim), "--num_tasks=1"});
+  REQUIRE(eventually([&] { return running_tasks(sim.port()).size() == 1; }));
+  const auto before = running_tasks(sim.port()).front();
+  const std::string host = hostname_of(sim.port(), before.agent_id);
+  const std::string ip = "127.0.0." + std::to_string(std::stoi(host.substr(5)) + 1);
+  const auto start = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                         std::chrono::system_clock::now().time_since_epoch() + 1h)
+                         .count();
+  const std::string schedule =
+      R"({"windows":[{"machine_ids":[{"hostname":")" + host + R"(","ip":")" + ip +
+      R"("}],"unavailability":{"start":{"nanoseconds":)" + std::to_string(start) + "}}}]}";
+  REQUIRE(request(sim.port(), {"POST", "/master/maintenance/schedule", {}, schedule}).status ==
+          200);
+
+  REQUIRE(eventually([&] {
+    const auto tasks = running_tasks(sim.port());
+    return tasks.size() == 1 && tasks.front().agent_id != before.agent_id;
+  }));
+  CHECK(framework.metric("sleepers_killed") == 1);
+  CHECK(framework.metric("sleepers_lost_abnormally") == 0);
+  CHECK(framework.metric("inverse_offers_received") >= 1);
+  CHECK(framework.metric("current_sleepers") == 1);
+}
+
+TEST_CASE("an ERROR from the master exits 1 with its message") {
+  SimProcess sim({"--roles=ops"});
+  ChildProcess framework(IOF_FRAMEWORK_BINARY,
+                         {master_flag(sim), "--role=web", "--http_address=127.0.0.1:0"});
+  CHECK(framework.wait(10s) == 1);
+  CHECK(framework.stderr_text().find(
+            "Error: Roles { web } are not present in the master's --roles") != std::string::npos);
+}
+
+TEST_CASE("--master=local runs with no cluster") {
+  Framework framework({"--num_tasks=2"});
+  CHECK(eventually([&] { return framework.metric("current_sleepers") == 2; }));
+  CHECK(framework.process().stop() == 0);
+}
+
+TEST_CASE("an unreachable master is retried every second, not a crash") {
+  // A port that was free a moment ago.
+  unsigned short port = 0;
+  {
+    SimProcess gone({});
+    port = gone.port();
+  }
+  Framework framework({"--master=127.0.0.1:" + std::to_string(port)});
+  std::this_thread::sleep_for(2500ms);
+  CHECK(framework.metric("subscribed") == 0);
+  CHECK(framework.process().stop() == 0);
+  const auto log = framework.process().stderr_text();
+  CHECK(log.find("Failed to connect to 127.0.0.1:" + std::to_string(port)) != std::string::npos);
+}
