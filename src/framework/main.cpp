@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
   if (flags.master == "local") {
     iof::sim::SimOptions options;
     options.config.port = 0;
-    options.config.agents = std::max<std::size_t>(3, flags.num_tasks + 2);
+    options.config.agents = flags.local_agents;
     options.config.seed =
         static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
     auto started = iof::sim::MasterServer::start(io.get_executor(), std::move(options));
@@ -73,8 +73,10 @@ int main(int argc, char** argv) {
     }
     local = std::move(*started);
     master = {"127.0.0.1", std::to_string(local->port())};
-    spdlog::info("Started an embedded mesos-sim master at {} with {} agents", local->url(),
-                 std::max<std::size_t>(3, flags.num_tasks + 2));
+    // Printed, not only logged: the walk-through's curl needs this address.
+    std::printf("inverse-offer-framework: embedded mesos-sim master at %s with %u agents\n",
+                local->url().c_str(), flags.local_agents);
+    std::fflush(stdout);
   } else {
     auto address = master_address(flags.master);
     if (!address) {
@@ -89,14 +91,17 @@ int main(int argc, char** argv) {
   const auto started_at = std::chrono::steady_clock::now();
   iof::http::Server metrics_server(runtime->strand(), [&](const iof::http::Request& request) {
     iof::http::Response response;
-    if (request.path() != "/metrics/snapshot") {
-      response.status = 404;
-      return iof::http::Reply(response);
-    }
     const double uptime =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
-    response.headers = {{"Content-Type", "application/json"}};
-    response.body = iof::wire::json::write_metrics(metrics(runtime->state(), uptime));
+    if (request.path() == "/metrics/snapshot") {
+      response.headers = {{"Content-Type", "application/json"}};
+      response.body = iof::wire::json::write_metrics(metrics(runtime->state(), uptime));
+    } else if (request.path() == "/metrics") {
+      response.headers = {{"Content-Type", "text/plain; version=0.0.4"}};
+      response.body = prometheus_text(metrics(runtime->state(), uptime));
+    } else {
+      response.status = 404;
+    }
     return iof::http::Reply(response);
   });
   {

@@ -24,6 +24,7 @@ struct Flags {
   std::optional<std::string> secret;  // file:// values are read from the file
 
   std::string http_address = "127.0.0.1:8090";
+  unsigned local_agents = 3;  // agents of the embedded master with --master=local
   std::string log_level = "info";
   wire::ContentType content_type = wire::ContentType::protobuf;
   Policy policy = Policy::intent;

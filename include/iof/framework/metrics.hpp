@@ -11,4 +11,7 @@ namespace iof::framework {
 // under the same prefix, for /metrics/snapshot (wire::json::write_metrics).
 std::map<std::string, double> metrics(const SchedulerState& state, double uptime_secs);
 
+// The same figures in Prometheus's text exposition format ('/' becomes '_'), for GET /metrics.
+std::string prometheus_text(const std::map<std::string, double>& metrics);
+
 }  // namespace iof::framework

@@ -149,6 +149,7 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   std::string policy = "intent";
   std::string cpus = "0.2";
   std::string mem = "32";
+  std::string local_agents = "3";
   bool version = false;
 
   struct Named {
@@ -181,6 +182,7 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   option("secret", secret, "Secret for authentication; file:///path reads it from a file");
   // Ours.
   option("http_address", flags.http_address, "Where /metrics/snapshot is served (HOST:PORT)");
+  option("local_agents", local_agents, "Agents of the embedded master with --master=local");
   option("log_level", flags.log_level, "trace, debug, info, warn, error or off");
   option("content_type", content_type, "Encoding of calls and events: protobuf or json");
   option("policy", policy, "seed (Mesos's example as published) or intent (its defects fixed)");
@@ -228,6 +230,16 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
       return failure("Invalid value '" + num_tasks + "' for --num_tasks: expected 1..1000000");
     }
     flags.num_tasks = static_cast<std::uint32_t>(parsed);
+  }
+  {
+    unsigned parsed = 0;
+    auto [rest, error] =
+        std::from_chars(local_agents.data(), local_agents.data() + local_agents.size(), parsed);
+    if (error != std::errc() || rest != local_agents.data() + local_agents.size() || parsed == 0 ||
+        parsed > 100000) {
+      return failure("Invalid value '" + local_agents + "' for --local_agents: expected 1..100000");
+    }
+    flags.local_agents = parsed;
   }
   for (const auto& [text, target, name] : {std::tuple{cpus, &flags.task.cpus, "--task_cpus"},
                                            std::tuple{mem, &flags.task.mem, "--task_mem"}}) {

@@ -1,5 +1,7 @@
 #include "iof/framework/metrics.hpp"
 
+#include "iof/wire/json.hpp"
+
 namespace iof::framework {
 
 std::map<std::string, double> metrics(const SchedulerState& state, double uptime_secs) {
@@ -19,6 +21,23 @@ std::map<std::string, double> metrics(const SchedulerState& state, double uptime
       {prefix + "migrations", count(c.migrations)},
       {prefix + "revives", count(c.revives)},
   };
+}
+
+std::string prometheus_text(const std::map<std::string, double>& metrics) {
+  std::string out;
+  for (const auto& [name, value] : metrics) {
+    std::string metric = name;
+    for (char& c : metric) {
+      c = (c == '/') ? '_' : c;
+    }
+    const bool gauge = name.ends_with("uptime_secs") || name.ends_with("subscribed") ||
+                       name.ends_with("current_sleepers");
+    out += "# TYPE " + metric + (gauge ? " gauge\n" : " counter\n");
+    out += metric + " ";
+    wire::json::append_double(value, out);
+    out += "\n";
+  }
+  return out;
 }
 
 }  // namespace iof::framework

@@ -229,7 +229,8 @@ Decision SchedulerState::offers(const Event::Offers& event) {
 
     if (need_more) {
       const std::string id = std::to_string(counters_.tasks_launched);
-      decision.log.push_back("Starting task " + id + " on " + agent);
+      decision.log.push_back("Starting task " + id + " on " + agent + " (" + offer.hostname() +
+                             ")");
       v1::TaskInfo task;
       task.set_name("Sleeper Agent " + id);
       task.mutable_task_id()->set_value(id);

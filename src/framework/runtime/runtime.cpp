@@ -254,6 +254,14 @@ asio::awaitable<void> subscribe_once(std::shared_ptr<Runtime> self, Runtime::Imp
       }
       body += *piece;
     }
+    if (head->status == 401) {
+      // Retrying cannot fix credentials: say so and stop, like an ERROR from the master.
+      s.apply(Decision{{},
+                       Decision::Exit{1, "The master refused the credentials of principal '" +
+                                             s.flags.principal + "' (401 " + body + ")"},
+                       {}});
+      co_return;
+    }
     spdlog::warn("SUBSCRIBE answered {}: {}", head->status, body);
     co_return;
   }

@@ -2,10 +2,12 @@
 // keeps N tasks on distinct agents, moves one off a machine scheduled for maintenance, exits 1 on
 // ERROR, tears down on SIGTERM, and runs with no cluster at all (--master=local).
 #include <chrono>
+#include <cstdlib>
 #include <regex>
 #include <set>
 #include <string>
 #include <thread>
+#include <unistd.h>
 
 #include <boost/json/parse.hpp>
 #include <doctest/doctest.h>
@@ -57,6 +59,19 @@ std::string hostname_of(unsigned short port, const std::string& agent_id) {
   return "";
 }
 
+// Puts the machine of `agent_id` into maintenance an hour from now.
+void schedule_maintenance(unsigned short port, const std::string& agent_id) {
+  const std::string host = hostname_of(port, agent_id);
+  const std::string ip = "127.0.0." + std::to_string(std::stoi(host.substr(5)) + 1);
+  const auto start = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                         std::chrono::system_clock::now().time_since_epoch() + 1h)
+                         .count();
+  const std::string schedule =
+      R"({"windows":[{"machine_ids":[{"hostname":")" + host + R"(","ip":")" + ip +
+      R"("}],"unavailability":{"start":{"nanoseconds":)" + std::to_string(start) + "}}}]}";
+  REQUIRE(request(port, {"POST", "/master/maintenance/schedule", {}, schedule}).status == 200);
+}
+
 // Polls `condition` every 50 ms for up to `limit`.
 template <typename Condition>
 bool eventually(Condition condition, std::chrono::milliseconds limit = 10s) {
@@ -76,23 +91,34 @@ class Framework {
   explicit Framework(std::vector<std::string> args) {
     args.push_back("--http_address=127.0.0.1:0");
     process_ = std::make_unique<ChildProcess>(IOF_FRAMEWORK_BINARY, args);
+    // With --master=local the embedded master's address comes first, then the metrics'.
     std::smatch match;
-    const std::string line = process_->first_line();
-    if (!std::regex_search(line, match, std::regex(R"(127\.0\.0\.1:(\d+)/metrics)"))) {
-      FAIL("the framework did not start: " << line << process_->stderr_text());
+    for (int i = 0; i < 2; ++i) {
+      const std::string line = process_->first_line();
+      if (std::regex_search(line, match, std::regex(R"(master at http://127\.0\.0\.1:(\d+))"))) {
+        local_master_port_ = static_cast<unsigned short>(std::stoul(match[1].str()));
+      } else if (std::regex_search(line, match, std::regex(R"(127\.0\.0\.1:(\d+)/metrics)"))) {
+        metrics_port_ = static_cast<unsigned short>(std::stoul(match[1].str()));
+        break;
+      }
     }
-    metrics_port_ = static_cast<unsigned short>(std::stoul(match[1].str()));
+    if (metrics_port_ == 0) {
+      FAIL("the framework did not start: " << process_->stderr_text());
+    }
   }
 
   double metric(const std::string& name) {
     const auto body = request(metrics_port_, {"GET", "/metrics/snapshot", {}, ""}).body;
     return boost::json::parse(body).as_object().at("inverse_offer_framework/" + name).as_double();
   }
+  std::string prometheus() { return request(metrics_port_, {"GET", "/metrics", {}, ""}).body; }
   ChildProcess& process() { return *process_; }
+  unsigned short local_master_port() const { return local_master_port_; }
 
  private:
   std::unique_ptr<ChildProcess> process_;
   unsigned short metrics_port_ = 0;
+  unsigned short local_master_port_ = 0;
 };
 
 std::string master_flag(const SimProcess& sim) {
@@ -115,6 +141,9 @@ TEST_CASE("N tasks on distinct agents, the seed's metrics, TEARDOWN on SIGTERM")
     CHECK(framework.metric("current_sleepers") == 3);
     CHECK(framework.metric("subscribed") == 1);
     CHECK(framework.metric("offers_received") >= 3);
+    const auto text = framework.prometheus();
+    CHECK(text.find("# TYPE inverse_offer_framework_current_sleepers gauge\n"
+                    "inverse_offer_framework_current_sleepers 3.0\n") != std::string::npos);
 
     CHECK(framework.process().stop() == 0);
     const auto state = master_state(sim.port());
@@ -128,16 +157,7 @@ TEST_CASE("a task leaves an agent scheduled for maintenance before its window") 
   Framework framework({master_flag(sim), "--num_tasks=1"});
   REQUIRE(eventually([&] { return running_tasks(sim.port()).size() == 1; }));
   const auto before = running_tasks(sim.port()).front();
-  const std::string host = hostname_of(sim.port(), before.agent_id);
-  const std::string ip = "127.0.0." + std::to_string(std::stoi(host.substr(5)) + 1);
-  const auto start = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                         std::chrono::system_clock::now().time_since_epoch() + 1h)
-                         .count();
-  const std::string schedule =
-      R"({"windows":[{"machine_ids":[{"hostname":")" + host + R"(","ip":")" + ip +
-      R"("}],"unavailability":{"start":{"nanoseconds":)" + std::to_string(start) + "}}}]}";
-  REQUIRE(request(sim.port(), {"POST", "/master/maintenance/schedule", {}, schedule}).status ==
-          200);
+  schedule_maintenance(sim.port(), before.agent_id);
 
   REQUIRE(eventually([&] {
     const auto tasks = running_tasks(sim.port());
@@ -158,10 +178,50 @@ TEST_CASE("an ERROR from the master exits 1 with its message") {
             "Error: Roles { web } are not present in the master's --roles") != std::string::npos);
 }
 
-TEST_CASE("--master=local runs with no cluster") {
-  Framework framework({"--num_tasks=2"});
-  CHECK(eventually([&] { return framework.metric("current_sleepers") == 2; }));
+TEST_CASE("--master=local runs with no cluster, and its master takes maintenance") {
+  Framework framework({"--num_tasks=2", "--local_agents=4"});
+  REQUIRE(framework.local_master_port() != 0);
+  const auto master = framework.local_master_port();
+  REQUIRE(eventually([&] { return running_tasks(master).size() == 2; }));
+  CHECK(master_state(master).at("slaves").as_array().size() == 4);
+  const auto moving = running_tasks(master).front();
+  schedule_maintenance(master, moving.agent_id);
+  CHECK(eventually(
+      [&] {
+        for (const auto& task : running_tasks(master)) {
+          if (task.agent_id == moving.agent_id) {
+            return false;
+          }
+        }
+        return running_tasks(master).size() == 2;
+      },
+      5s));
+  CHECK(framework.metric("sleepers_killed") == 1);
   CHECK(framework.process().stop() == 0);
+}
+
+TEST_CASE("authentication: the right credentials subscribe, wrong ones exit 1 clearly") {
+  char path[] = "/tmp/iof-credentials-XXXXXX";
+  const int fd = ::mkstemp(path);
+  REQUIRE(fd >= 0);
+  const std::string credentials = "fw s3cret\n";
+  REQUIRE(::write(fd, credentials.data(), credentials.size()) ==
+          static_cast<ssize_t>(credentials.size()));
+  ::close(fd);
+  SimProcess sim({"--authenticate_http_frameworks", std::string("--credentials=") + path});
+  {
+    Framework framework({master_flag(sim), "--authenticate", "--principal=fw", "--secret=s3cret"});
+    CHECK(eventually([&] { return framework.metric("current_sleepers") == 1; }));
+    const auto state = master_state(sim.port());
+    REQUIRE(state.at("frameworks").as_array().size() == 1);
+    CHECK(state.at("frameworks").as_array()[0].at("principal").as_string() == "fw");
+  }
+  ChildProcess wrong(IOF_FRAMEWORK_BINARY, {master_flag(sim), "--authenticate", "--principal=fw",
+                                            "--secret=nope", "--http_address=127.0.0.1:0"});
+  CHECK(wrong.wait(10s) == 1);
+  CHECK(wrong.stderr_text().find("The master refused the credentials of principal 'fw'") !=
+        std::string::npos);
+  ::unlink(path);
 }
 
 TEST_CASE("an unreachable master is retried every second, not a crash") {

@@ -55,6 +55,7 @@ TEST_CASE("defaults are the example's, with an embedded master") {
   CHECK(flags.principal == "test");
   CHECK_FALSE(flags.secret);
   CHECK(flags.http_address == "127.0.0.1:8090");
+  CHECK(flags.local_agents == 3);
   CHECK(flags.content_type == iof::wire::ContentType::protobuf);
   CHECK(flags.policy == Policy::intent);
   CHECK(flags.task.cpus == 0.2);
@@ -113,6 +114,7 @@ TEST_CASE("bad input exits 1 with one line naming the problem and pointing to --
            {{"--content_type=xml"}, "for --content_type"},
            {{"--task_cpus=-1"}, "for --task_cpus"},
            {{"--http_address=8090"}, "for --http_address"},
+           {{"--local_agents=0"}, "for --local_agents"},
            {{"--authenticate"}, "--authenticate needs --secret"},
            {{"--secret=file:///nonexistent/secret"}, "Invalid --secret: Error reading file"},
        }) {
@@ -160,4 +162,10 @@ TEST_CASE("the seed's seven metrics under their exact names") {
     CHECK_MESSAGE(json.find(expected) != std::string::npos, expected);
   }
   CHECK(json.starts_with(R"({"inverse_offer_framework/current_sleepers":0.0,)"));
+
+  const auto text = iof::framework::prometheus_text(iof::framework::metrics(state, 1.5));
+  CHECK(text.find("# TYPE inverse_offer_framework_uptime_secs gauge\n"
+                  "inverse_offer_framework_uptime_secs 1.5\n") != std::string::npos);
+  CHECK(text.find("# TYPE inverse_offer_framework_offers_received counter\n"
+                  "inverse_offer_framework_offers_received 0.0\n") != std::string::npos);
 }

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The README's walk-through, unattended: runs the framework with --master=local, schedules
+# maintenance on the machine holding task 0, and shows the migration in the log and the metrics.
+# Usage: scripts/demo.sh            (builds first; needs curl and python3)
+# Exits 1 if no migration is seen.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# IOF_FRAMEWORK_BINARY skips the build (the test suite passes the binary it built).
+binary=${IOF_FRAMEWORK_BINARY:-}
+if [ -z "$binary" ]; then
+  build_dir=${IOF_BUILD_DIR:-build}
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DIOF_WERROR=ON >/dev/null
+  cmake --build "$build_dir" --target inverse-offer-framework >/dev/null
+  binary="$build_dir/src/framework/inverse-offer-framework"
+fi
+
+out=$(mktemp)
+log=$(mktemp)
+"$binary" --num_tasks=2 --http_address=127.0.0.1:0 \
+  >"$out" 2>"$log" &
+framework=$!
+trap 'kill $framework 2>/dev/null || true; rm -f "$out" "$log"' EXIT
+
+for _ in $(seq 100); do
+  grep -q '/metrics/snapshot' "$out" && grep -q 'Starting task 0' "$log" && break
+  sleep 0.1
+done
+master=$(grep -o 'master at http://[0-9.:]*' "$out" | cut -d' ' -f3)
+metrics=$(grep -o 'http://[0-9.:]*/metrics/snapshot' "$out")
+host=$(grep -o 'Starting task 0 on [^ ]* ([a-z0-9]*)' "$log" | grep -o '(.*)' | tr -d '()')
+ip="127.0.0.$(( ${host#agent} + 1 ))"
+echo "== embedded master: $master; task 0 runs on $host ($ip)"
+
+start=$(( ($(date +%s) + 3600) * 1000000000 ))
+echo "== scheduling maintenance on $host, one hour from now"
+curl -s -d '{"windows":[{"machine_ids":[{"hostname":"'"$host"'","ip":"'"$ip"'"}],
+  "unavailability":{"start":{"nanoseconds":'"$start"'}}}]}' "$master/master/maintenance/schedule"
+
+for _ in $(seq 100); do
+  grep -q 'Task 0 is in state TASK_KILLED' "$log" && grep -q 'Task 2 is in state TASK_RUNNING' "$log" && break
+  sleep 0.1
+done
+echo "== the framework's log"
+grep -E 'Starting task|Migrating|maintenance|TASK_KILLED|Task 2 is in state' "$log" | cut -c 27-
+echo "== its metrics"
+curl -s "$metrics" | python3 -m json.tool | grep -E 'current_sleepers|sleepers_killed|inverse_offers|migrations'
+grep -q 'Task 2 is in state TASK_RUNNING' "$log" || { echo "no migration seen"; exit 1; }
