@@ -71,6 +71,13 @@ class Cluster {
   // UPDATE_FRAMEWORK answers 200 or 400 with this message.
   wire::Result<void> update_framework(const mesos::v1::scheduler::Call& call, Time now);
 
+  // ---- Fault injection (emulator only) --------------------------------------------------------
+
+  // The task's process exits with status 1: its executor reports TASK_FAILED, as a crashing
+  // command would. Fails for an unknown or already terminal task.
+  wire::Result<void> fail_task(const std::string& framework_id, const std::string& task_id,
+                               Time now);
+
   // ---- Maintenance (the legacy endpoints and the v1 operator calls share these) ----------------
 
   wire::Result<void> update_schedule(const mesos::v1::maintenance::Schedule& schedule, Time now);

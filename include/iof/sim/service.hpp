@@ -69,6 +69,7 @@ class MasterService {
   http::Reply operator_api(const http::Request& request);
   http::Reply state(const http::Request& request);
   http::Reply metrics(const http::Request& request);
+  http::Reply fail_task(const http::Request& request);
   // The redirect or 503 a non-leader answers with, if this instance is not the leader.
   std::optional<http::Response> not_leader(const http::Request& request) const;
 

@@ -413,6 +413,20 @@ void Cluster::State::forget_task(const std::string& key, v1::TaskState final_sta
   changed();
 }
 
+wire::Result<void> Cluster::fail_task(const std::string& framework_id, const std::string& task_id,
+                                      Time now) {
+  State& s = *state_;
+  Task* task = s.task(framework_id, task_id);
+  if (task == nullptr || model::is_terminal(task->state)) {
+    return wire::Error{"No running task '" + task_id + "' of framework '" + framework_id + "'"};
+  }
+  ++task->step_generation;  // whatever the executor was about to report, it will not
+  task->next_step = model::Step::none;
+  s.emit(model::task_key(framework_id, task_id), v1::TASK_FAILED,
+         std::string("Command exited with status 1"), now);
+  return {};
+}
+
 // ---- KILL, ACKNOWLEDGE, RECONCILE --------------------------------------------------------------
 
 void Cluster::State::kill(Framework& framework, const Call::Kill& kill, Time now) {

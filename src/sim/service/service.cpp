@@ -1,6 +1,8 @@
 // Routing, event streams and the read-only endpoints.
 #include "iof/sim/service.hpp"
 
+#include <boost/json/object.hpp>
+
 #include "iof/wire/json.hpp"
 #include "iof/wire/recordio.hpp"
 
@@ -56,6 +58,9 @@ http::Reply MasterService::handle(const http::Request& request) {
     }
     if (path == "/metrics/snapshot") {
       return metrics(request);
+    }
+    if (path == "/sim/fail_task") {
+      return fail_task(request);
     }
     if (path == "/health" || path == "/master/health") {
       return responses::empty(200);
@@ -153,6 +158,27 @@ http::Reply MasterService::metrics(const http::Request& request) {
     return responses::method_not_allowed({"GET"}, request.method);
   }
   return responses::body(wire::json::write_metrics(cluster_.metrics(clock_())), "application/json");
+}
+
+// Emulator-only: POST {"framework_id":"...","task_id":"..."} makes that task's command fail.
+http::Reply MasterService::fail_task(const http::Request& request) {
+  if (request.method != "POST") {
+    return responses::method_not_allowed({"POST"}, request.method);
+  }
+  auto parsed = wire::json::parse(request.body);
+  if (!parsed || !parsed->is_object() || !parsed->as_object().contains("framework_id") ||
+      !parsed->as_object().contains("task_id") ||
+      !parsed->as_object().at("framework_id").is_string() ||
+      !parsed->as_object().at("task_id").is_string()) {
+    return responses::text(400, "Expecting {\"framework_id\":\"...\",\"task_id\":\"...\"}");
+  }
+  const auto& body = parsed->as_object();
+  auto failed = cluster_.fail_task(std::string(body.at("framework_id").as_string()),
+                                   std::string(body.at("task_id").as_string()), clock_());
+  if (!failed) {
+    return responses::text(404, failed.error().message);
+  }
+  return responses::empty(200);
 }
 
 }  // namespace iof::sim

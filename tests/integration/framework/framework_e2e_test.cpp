@@ -238,3 +238,85 @@ TEST_CASE("an unreachable master is retried every second, not a crash") {
   const auto log = framework.process().stderr_text();
   CHECK(log.find("Failed to connect to 127.0.0.1:" + std::to_string(port)) != std::string::npos);
 }
+
+TEST_CASE("failed tasks are replaced, and churn never puts two tasks on one agent") {
+  SimProcess sim({"--agents=4", "--allocation_interval=100ms"});
+  Framework framework({master_flag(sim), "--num_tasks=3"});
+  REQUIRE(eventually([&] { return running_tasks(sim.port()).size() == 3; }));
+  std::string framework_id;
+  {
+    const auto state = master_state(sim.port());
+    framework_id = std::string(state.at("frameworks").as_array()[0].at("id").as_string());
+  }
+  // Every task the master knows that is not finished, on distinct agents, never more than N.
+  const auto invariants_hold = [&] {
+    const auto state = master_state(sim.port());
+    std::set<std::string> agents;
+    std::size_t live = 0;
+    for (const auto& task : state.at("frameworks").as_array()[0].at("tasks").as_array()) {
+      const auto& t = task.as_object();
+      const std::string task_state(t.at("state").as_string());
+      if (task_state == "TASK_STARTING" || task_state == "TASK_RUNNING" ||
+          task_state == "TASK_STAGING" || task_state == "TASK_KILLING") {
+        ++live;
+        agents.insert(std::string(t.at("slave_id").as_string()));
+      }
+    }
+    return live == agents.size() && live <= 3;
+  };
+  for (int round = 0; round < 5; ++round) {
+    CAPTURE(round);
+    const auto victim = running_tasks(sim.port()).front();
+    const auto failed = request(sim.port(), {"POST",
+                                             "/sim/fail_task",
+                                             {},
+                                             R"({"framework_id":")" + framework_id +
+                                                 R"(","task_id":")" + victim.id + R"("})"});
+    REQUIRE(failed.status == 200);
+    bool always = true;
+    REQUIRE(eventually([&] {
+      always = always && invariants_hold();
+      const auto tasks = running_tasks(sim.port());
+      for (const auto& task : tasks) {
+        if (task.id == victim.id) {
+          return false;
+        }
+      }
+      return tasks.size() == 3;
+    }));
+    CHECK(always);
+  }
+  CHECK(framework.metric("sleepers_lost_abnormally") == 5);
+  CHECK(framework.metric("current_sleepers") == 3);
+  CHECK(request(sim.port(), {"POST", "/sim/fail_task", {}, R"({"framework_id":"x","task_id":"y"})"})
+            .status == 404);
+}
+
+TEST_CASE("flag errors from the binary itself: exit 1, one line, a pointer to --help") {
+  for (const std::string flag : {"--num_tasks=0", "--master=nowhere", "--bogus"}) {
+    CAPTURE(flag);
+    ChildProcess framework(IOF_FRAMEWORK_BINARY, {flag});
+    CHECK(framework.wait(10s) == 1);
+    const auto text = framework.stderr_text();
+    CHECK(text.starts_with("inverse-offer-framework: "));
+    CHECK(text.find("Run 'inverse-offer-framework --help' for usage.") != std::string::npos);
+  }
+}
+
+// IOF_EXTERNAL_MASTER=127.0.0.1:PORT runs the scenarios that need no emulator control against
+// that master (for example a real mesos-master with agents); without it this case says so and
+// does nothing.
+TEST_CASE("against an external master named by IOF_EXTERNAL_MASTER") {
+  const char* external = std::getenv("IOF_EXTERNAL_MASTER");
+  if (external == nullptr) {
+    MESSAGE("IOF_EXTERNAL_MASTER is not set: nothing to run against");
+    return;
+  }
+  const std::string address = external;
+  REQUIRE(address.starts_with("127.0.0.1:"));
+  const auto port = static_cast<unsigned short>(std::stoul(address.substr(10)));
+  Framework framework({"--master=" + address, "--num_tasks=2"});
+  REQUIRE(eventually([&] { return framework.metric("current_sleepers") == 2; }, 60s));
+  CHECK(eventually([&] { return running_tasks(port).size() >= 2; }, 60s));
+  CHECK(framework.process().stop() == 0);
+}
