@@ -57,6 +57,17 @@ struct ClientConnection::Impl {
     return out;
   }
 
+  // Writes a request with the whole exchange's deadline armed.
+  asio::awaitable<boost::system::error_code> send(const ClientRequest& request,
+                                                  std::chrono::milliseconds timeout) {
+    boost::system::error_code ec;
+    stream.expires_after(timeout);
+    auto message = build(request);
+    co_await beast::http::async_write(stream, message,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+    co_return ec;
+  }
+
   template <typename Fields>
   static std::vector<Header> headers_of(const Fields& fields) {
     std::vector<Header> out;
@@ -129,11 +140,7 @@ asio::awaitable<wire::Result<void>> ClientConnection::connect(std::string host, 
 asio::awaitable<wire::Result<ClientResponse>> ClientConnection::request(
     ClientRequest request, std::chrono::milliseconds timeout) {
   Impl& s = *impl_;
-  boost::system::error_code ec;
-  s.stream.expires_after(timeout);
-  auto message = s.build(request);
-  co_await beast::http::async_write(s.stream, message,
-                                    asio::redirect_error(asio::use_awaitable, ec));
+  boost::system::error_code ec = co_await s.send(request, timeout);
   if (ec) {
     co_return s.fail("Failed to send to", ec);
   }
@@ -158,11 +165,7 @@ asio::awaitable<wire::Result<ClientResponse>> ClientConnection::request(
 asio::awaitable<wire::Result<ClientResponse>> ClientConnection::open_stream(
     ClientRequest request, std::chrono::milliseconds timeout) {
   Impl& s = *impl_;
-  boost::system::error_code ec;
-  s.stream.expires_after(timeout);
-  auto message = s.build(request);
-  co_await beast::http::async_write(s.stream, message,
-                                    asio::redirect_error(asio::use_awaitable, ec));
+  boost::system::error_code ec = co_await s.send(request, timeout);
   if (ec) {
     co_return s.fail("Failed to send to", ec);
   }
