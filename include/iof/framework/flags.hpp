@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,6 +26,10 @@ struct Flags {
 
   std::string http_address = "127.0.0.1:8090";
   unsigned local_agents = 3;  // agents of the embedded master with --master=local
+  // The subscribe loop's backoff grows from 1 s to this.
+  std::chrono::milliseconds max_backoff = std::chrono::seconds(15);
+  // Reconnect when this many heartbeat intervals pass without an event.
+  unsigned heartbeat_misses = 5;
   std::string log_level = "info";
   wire::ContentType content_type = wire::ContentType::protobuf;
   Policy policy = Policy::intent;

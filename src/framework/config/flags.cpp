@@ -12,6 +12,7 @@
 #include <boost/url/parse.hpp>
 
 #include "iof/config/flag_value.hpp"
+#include "iof/wire/mesos_text.hpp"
 
 namespace iof::framework {
 
@@ -150,6 +151,8 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   std::string cpus = "0.2";
   std::string mem = "32";
   std::string local_agents = "3";
+  std::string max_backoff = "15secs";
+  std::string heartbeat_misses = "5";
   bool version = false;
 
   struct Named {
@@ -182,6 +185,9 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   option("secret", secret, "Secret for authentication; file:///path reads it from a file");
   // Ours.
   option("http_address", flags.http_address, "Where /metrics/snapshot is served (HOST:PORT)");
+  option("max_backoff", max_backoff, "Cap of the subscribe retry backoff (Mesos duration)");
+  option("heartbeat_misses", heartbeat_misses,
+         "Reconnect after this many heartbeat intervals without an event");
   option("local_agents", local_agents, "Agents of the embedded master with --master=local");
   option("log_level", flags.log_level, "trace, debug, info, warn, error or off");
   option("content_type", content_type, "Encoding of calls and events: protobuf or json");
@@ -240,6 +246,23 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
       return failure("Invalid value '" + local_agents + "' for --local_agents: expected 1..100000");
     }
     flags.local_agents = parsed;
+  }
+  {
+    auto parsed = wire::text::parse_duration(max_backoff);
+    if (!parsed || parsed->count() < 1'000'000'000) {
+      return failure("Invalid value '" + max_backoff + "' for --max_backoff: " +
+                     (parsed ? std::string("must be at least 1secs") : parsed.error().message));
+    }
+    flags.max_backoff = std::chrono::duration_cast<std::chrono::milliseconds>(*parsed);
+    unsigned misses = 0;
+    auto [rest, error] = std::from_chars(heartbeat_misses.data(),
+                                         heartbeat_misses.data() + heartbeat_misses.size(), misses);
+    if (error != std::errc() || rest != heartbeat_misses.data() + heartbeat_misses.size() ||
+        misses == 0 || misses > 1000) {
+      return failure("Invalid value '" + heartbeat_misses +
+                     "' for --heartbeat_misses: expected 1..1000");
+    }
+    flags.heartbeat_misses = misses;
   }
   for (const auto& [text, target, name] : {std::tuple{cpus, &flags.task.cpus, "--task_cpus"},
                                            std::tuple{mem, &flags.task.mem, "--task_mem"}}) {

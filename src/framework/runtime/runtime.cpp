@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <optional>
+#include <random>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,6 +13,7 @@
 #include <boost/url/parse.hpp>
 #include <spdlog/spdlog.h>
 
+#include "iof/framework/backoff.hpp"
 #include "iof/http/client.hpp"
 #include "iof/wire/base64.hpp"
 #include "iof/wire/codec.hpp"
@@ -35,7 +37,6 @@ constexpr const char* scheduler_path = "/api/v1/scheduler";
 constexpr const char* framework_name = "Inverse Offer Framework (C++)";
 constexpr auto connect_timeout = 5s;
 constexpr auto call_timeout = 75s;  // what the Mesos docs suggest for ordinary calls
-constexpr auto subscribe_backoff = 1s;
 
 }  // namespace
 
@@ -74,7 +75,8 @@ struct Runtime::Impl {
         state(flags.policy, flags.num_tasks, flags.role, flags.task),
         calls(strand),
         wake_sender(strand),
-        backoff(strand) {}
+        backoff(strand),
+        retry(std::chrono::milliseconds(1000), flags.max_backoff, std::random_device{}()) {}
 
   asio::strand<asio::any_io_executor> strand;
   Flags flags;
@@ -86,6 +88,7 @@ struct Runtime::Impl {
   std::deque<std::pair<std::uint64_t, Call>> queue;  // (stream epoch, call)
   asio::steady_timer wake_sender;
   asio::steady_timer backoff;
+  Backoff retry;
   std::shared_ptr<http::ClientConnection> stream;
 
   std::string stream_id;
@@ -270,8 +273,8 @@ asio::awaitable<void> subscribe_once(std::shared_ptr<Runtime> self, Runtime::Imp
   wire::recordio::Decoder decoder;
   bool subscribed = false;
   while (!s.stopping) {
-    // Until SUBSCRIBED, one second (the example resends SUBSCRIBE every second); then a few
-    // missed heartbeats.
+    // Until SUBSCRIBED, one second (the example resends SUBSCRIBE every second); then
+    // --heartbeat_misses heartbeat intervals of silence mean the stream is dead.
     const auto timeout =
         subscribed
             ? std::chrono::milliseconds(static_cast<long long>(s.heartbeat_seconds * 5 * 1000))
@@ -300,6 +303,7 @@ asio::awaitable<void> subscribe_once(std::shared_ptr<Runtime> self, Runtime::Imp
       }
       if (event.type() == Event::SUBSCRIBED) {
         subscribed = true;
+        s.retry.reset();
         if (event.subscribed().heartbeat_interval_seconds() > 0) {
           s.heartbeat_seconds = event.subscribed().heartbeat_interval_seconds();
         }
@@ -324,7 +328,9 @@ asio::awaitable<int> Runtime::run() {
     if (s.stopping) {
       break;
     }
-    s.backoff.expires_after(subscribe_backoff);
+    const auto wait = s.retry.next();
+    spdlog::info("Subscribing again in {} ms", wait.count());
+    s.backoff.expires_after(wait);
     boost::system::error_code ignored;
     co_await s.backoff.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }

@@ -237,6 +237,9 @@ TEST_CASE("an unreachable master is retried every second, not a crash") {
   CHECK(framework.process().stop() == 0);
   const auto log = framework.process().stderr_text();
   CHECK(log.find("Failed to connect to 127.0.0.1:" + std::to_string(port)) != std::string::npos);
+  // The card's one second first, then a longer, jittered wait.
+  CHECK(log.find("Subscribing again in 1000 ms") != std::string::npos);
+  CHECK(std::regex_search(log, std::regex("Subscribing again in (1[6-9]|2[0-4])[0-9]{2} ms")));
 }
 
 TEST_CASE("failed tasks are replaced, and churn never puts two tasks on one agent") {

@@ -56,6 +56,8 @@ TEST_CASE("defaults are the example's, with an embedded master") {
   CHECK_FALSE(flags.secret);
   CHECK(flags.http_address == "127.0.0.1:8090");
   CHECK(flags.local_agents == 3);
+  CHECK(flags.max_backoff == std::chrono::seconds(15));
+  CHECK(flags.heartbeat_misses == 5);
   CHECK(flags.content_type == iof::wire::ContentType::protobuf);
   CHECK(flags.policy == Policy::intent);
   CHECK(flags.task.cpus == 0.2);
@@ -76,10 +78,11 @@ TEST_CASE("flags and MESOS_EXAMPLE_ variables, the command line winning") {
   CHECK(outcome.flags->policy == Policy::seed);
   CHECK(outcome.flags->content_type == iof::wire::ContentType::json);
 
-  outcome = parse({"--num_tasks=2", "--no-checkpoint"});
+  outcome = parse({"--num_tasks=2", "--no-checkpoint", "--max_backoff=1mins"});
   REQUIRE(outcome.flags);
   CHECK(outcome.flags->num_tasks == 2);
   CHECK_FALSE(outcome.flags->checkpoint);
+  CHECK(outcome.flags->max_backoff == std::chrono::minutes(1));
 }
 
 TEST_CASE("--secret=file:// reads the file") {
@@ -115,6 +118,9 @@ TEST_CASE("bad input exits 1 with one line naming the problem and pointing to --
            {{"--task_cpus=-1"}, "for --task_cpus"},
            {{"--http_address=8090"}, "for --http_address"},
            {{"--local_agents=0"}, "for --local_agents"},
+           {{"--max_backoff=10"}, "for --max_backoff"},
+           {{"--max_backoff=500ms"}, "must be at least 1secs"},
+           {{"--heartbeat_misses=0"}, "for --heartbeat_misses"},
            {{"--authenticate"}, "--authenticate needs --secret"},
            {{"--secret=file:///nonexistent/secret"}, "Invalid --secret: Error reading file"},
        }) {
