@@ -1231,6 +1231,15 @@ bool contains(const std::vector<Resource>& have, const std::vector<Resource>& wa
   return true;
 }
 
+std::string format_resources(const std::vector<Resource>& resources) {
+  std::string out;
+  for (Resource resource : resources) {
+    (void)upgrade(resource);  // printing needs the post-refinement form; invalid ones print as-is
+    out += (out.empty() ? "" : "; ") + resource_text(resource);
+  }
+  return out;
+}
+
 std::vector<Resource> sum(const std::vector<Resource>& left, const std::vector<Resource>& right) {
   std::vector<Resource> all = normalized(left);
   for (Resource resource : normalized(right)) {

@@ -104,7 +104,7 @@ class Cluster {
   // ---- Views -----------------------------------------------------------------------------------
 
   // GET /master/state, in the real master's JSON shape for the parts the model has.
-  std::string state_json(Time now) const;
+  std::string state_json() const;
   // GET /metrics/snapshot: the master/* figures.
   std::map<std::string, double> metrics(Time now) const;
 

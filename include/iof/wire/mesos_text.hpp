@@ -83,6 +83,10 @@ double scalar(const std::vector<mesos::v1::Resource>& resources, std::string_vie
 bool contains(const std::vector<mesos::v1::Resource>& have,
               const std::vector<mesos::v1::Resource>& want);
 
+// Resources as Mesos prints a Resources object, each as in validation errors, joined by "; ":
+// "cpus(allocated: *):0.2; mem(allocated: *):32".
+std::string format_resources(const std::vector<mesos::v1::Resource>& resources);
+
 // Resources added together (mesos::Resources +), ignoring allocation_info: what can be merged is
 // merged, in Mesos's three-decimal fixed point. The result is in the pre-refinement format.
 std::vector<mesos::v1::Resource> sum(const std::vector<mesos::v1::Resource>& left,

@@ -112,7 +112,7 @@ void Cluster::handle(const Call& call, Time now) {
   switch (call.type()) {
     case Call::TEARDOWN:
       ++s.counters.messages_teardown_framework;
-      s.remove_framework(framework->id, now);
+      s.remove_framework(framework->id);
       break;
     case Call::ACCEPT:
       s.accept(*framework, call.accept(), now);
@@ -182,7 +182,7 @@ void Cluster::advance(Time now) {
           s.retry_update(timer.key, timer.generation, now);
           break;
         case model::TimerKind::framework_removal:
-          s.failover_timeout(timer.key, timer.generation, now);
+          s.failover_timeout(timer.key, timer.generation);
           break;
       }
       continue;

@@ -296,7 +296,7 @@ void Cluster::State::deactivate(Framework& framework) {
   }
 }
 
-void Cluster::State::remove_framework(const std::string& id, Time now) {
+void Cluster::State::remove_framework(const std::string& id) {
   Framework* framework = this->framework(id);
   if (framework == nullptr) {
     return;
@@ -316,7 +316,6 @@ void Cluster::State::remove_framework(const std::string& id, Time now) {
   frameworks.erase(id);
   ++counters.frameworks_removed;
   changed();
-  (void)now;
 }
 
 void Cluster::State::heartbeat(const std::string& framework_id, std::uint64_t generation,
@@ -330,14 +329,13 @@ void Cluster::State::heartbeat(const std::string& framework_id, std::uint64_t ge
                  generation);
 }
 
-void Cluster::State::failover_timeout(const std::string& framework_id, std::uint64_t generation,
-                                      Time now) {
+void Cluster::State::failover_timeout(const std::string& framework_id, std::uint64_t generation) {
   Framework* framework = this->framework(framework_id);
   if (framework == nullptr || framework->epoch != generation || framework->connected() ||
       framework->recovered) {
     return;
   }
-  remove_framework(framework_id, now);
+  remove_framework(framework_id);
 }
 
 }  // namespace iof::sim

@@ -196,10 +196,10 @@ struct Cluster::State {
   void changed() { registry_changed = true; }
 
   // ---- frameworks.cpp ----
-  void remove_framework(const std::string& id, Time now);
+  void remove_framework(const std::string& id);
   void deactivate(model::Framework& framework);
   void heartbeat(const std::string& framework_id, std::uint64_t generation, Time now);
-  void failover_timeout(const std::string& framework_id, std::uint64_t generation, Time now);
+  void failover_timeout(const std::string& framework_id, std::uint64_t generation);
 
   // ---- allocator.cpp ----
   void allocate(Time now);
@@ -227,6 +227,8 @@ struct Cluster::State {
   void kill(model::Framework& framework, const Call::Kill& kill, Time now);
   void acknowledge(model::Framework& framework, const Call::Acknowledge& ack, Time now);
   void reconcile(model::Framework& framework, const Call::Reconcile& reconcile, Time now);
+  // The replies alone: a KILL of an unknown task reconciles it without counting a RECONCILE.
+  void reconcile_tasks(model::Framework& framework, const Call::Reconcile& reconcile, Time now);
   // The executor reports a new state: queued on the task's update stream, sent if at its head.
   void emit(const std::string& task_key, v1::TaskState state,
             const std::optional<std::string>& message, Time now);

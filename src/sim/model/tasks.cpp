@@ -20,52 +20,6 @@ namespace {
 
 constexpr Duration max_retry_interval = std::chrono::minutes(10);
 
-// stout's Resources printing, enough for the "more than available" message.
-std::string resources_text(const std::vector<v1::Resource>& resources) {
-  std::string out;
-  for (const auto& resource : resources) {
-    if (!out.empty()) {
-      out += "; ";
-    }
-    out += resource.name();
-    if (resource.role() != "*" && !resource.role().empty()) {
-      out += "(" + resource.role() + ")";
-    }
-    out += ":";
-    switch (resource.type()) {
-      case v1::Value::SCALAR: {
-        std::string number = std::to_string(resource.scalar().value());
-        number.erase(number.find_last_not_of('0') + 1);
-        if (number.ends_with('.')) {
-          number.pop_back();
-        }
-        out += number;
-        break;
-      }
-      case v1::Value::RANGES: {
-        out += "[";
-        for (int i = 0; i < resource.ranges().range_size(); ++i) {
-          out += (i > 0 ? ", " : "") + std::to_string(resource.ranges().range(i).begin()) + "-" +
-                 std::to_string(resource.ranges().range(i).end());
-        }
-        out += "]";
-        break;
-      }
-      case v1::Value::SET: {
-        out += "{";
-        for (int i = 0; i < resource.set().item_size(); ++i) {
-          out += (i > 0 ? ", " : "") + resource.set().item(i);
-        }
-        out += "}";
-        break;
-      }
-      case v1::Value::TEXT:
-        break;
-    }
-  }
-  return out;
-}
-
 std::optional<std::string> validate_task_id(const std::string& id) {
   if (id.empty()) {
     return std::string("ID must not be empty");
@@ -242,9 +196,9 @@ void Cluster::State::accept(Framework& framework, const Call::Accept& accept, Ti
       needed = text::sum(needed, {executor->resources().begin(), executor->resources().end()});
     }
     if (!invalid && !text::contains(remaining, needed)) {
-      invalid = "Total resources " + resources_text(text::sum(needed, {})) +
+      invalid = "Total resources " + text::format_resources(text::sum(needed, {})) +
                 " required by task and its executor is more than available " +
-                resources_text(remaining);
+                text::format_resources(remaining);
     }
     if (invalid) {
       v1::TaskStatus status =
@@ -440,8 +394,7 @@ void Cluster::State::kill(Framework& framework, const Call::Kill& kill, Time now
     if (kill.has_agent_id()) {
       *entry->mutable_agent_id() = kill.agent_id();
     }
-    this->reconcile(framework, reconcile, now);
-    --counters.messages_reconcile_tasks;
+    reconcile_tasks(framework, reconcile, now);
     return;
   }
   if (kill.has_agent_id() && kill.agent_id().value() != agents[task->agent].id) {
@@ -488,6 +441,11 @@ void Cluster::State::acknowledge(Framework& framework, const Call::Acknowledge& 
 
 void Cluster::State::reconcile(Framework& framework, const Call::Reconcile& reconcile, Time now) {
   ++counters.messages_reconcile_tasks;
+  reconcile_tasks(framework, reconcile, now);
+}
+
+void Cluster::State::reconcile_tasks(Framework& framework, const Call::Reconcile& reconcile,
+                                     Time now) {
   const auto latest = [&](const Task& task) {
     // The master knows the state of the update the agent is delivering (its head), which can
     // be behind the executor's latest when the framework has not acknowledged it yet.

@@ -1,5 +1,6 @@
 // Read-only views: GET /master/state in the real master's JSON shape (the parts the model has)
 // and the master/* metrics of GET /metrics/snapshot.
+#include <algorithm>
 #include <string>
 
 #include "iof/wire/json.hpp"
@@ -119,13 +120,10 @@ const char* state_name(v1::TaskState state) {
 
 }  // namespace
 
-std::string Cluster::state_json(Time now) const {
+std::string Cluster::state_json() const {
   const State& s = *state_;
-  std::size_t active_agents = 0;
-  std::size_t removed_agents = 0;
-  for (const auto& agent : s.agents) {
-    (agent.registered ? active_agents : removed_agents)++;
-  }
+  const auto active_agents = std::count_if(
+      s.agents.begin(), s.agents.end(), [](const model::Agent& agent) { return agent.registered; });
 
   Writer w;
   w.begin_object();
@@ -310,8 +308,6 @@ std::string Cluster::state_json(Time now) const {
   w.key("unregistered_frameworks").begin_array();
   w.end_array();
   w.end_object();
-  (void)now;
-  (void)removed_agents;
   return w.take();
 }
 

@@ -150,7 +150,7 @@ http::Reply MasterService::state(const http::Request& request) {
   if (request.method != "GET") {
     return responses::method_not_allowed({"GET"}, request.method);
   }
-  return responses::body(cluster_.state_json(clock_()), "application/json");
+  return responses::body(cluster_.state_json(), "application/json");
 }
 
 http::Reply MasterService::metrics(const http::Request& request) {

@@ -774,3 +774,26 @@ TEST_CASE("negotiate tries JSON then protobuf like the master") {
     CHECK(text::negotiate(header) == row.type);
   }
 }
+
+TEST_CASE("resources print as a Mesos Resources object, allocations and reservations included") {
+  auto parsed = text::parse_resources("cpus:2;mem(web):1024;ports:[31000-32000]");
+  REQUIRE(parsed.has_value());
+  CHECK(text::format_resources(*parsed) ==
+        "cpus:2; mem(reservations: [(STATIC,web)]):1024; ports:[31000-32000]");
+  std::vector<Resource> allocated = *text::parse_resources("cpus:0.2");
+  allocated[0].mutable_allocation_info()->set_role("*");
+  CHECK(text::format_resources(allocated) == "cpus(allocated: *):0.2");
+  CHECK(text::format_resources({}).empty());
+}
+
+TEST_CASE("resource sums merge by kind and differences refuse what is not held") {
+  const auto have = *text::parse_resources("cpus:2;mem:1024;ports:[31000-32000]");
+  const auto take = *text::parse_resources("cpus:0.2;ports:[31000-31009]");
+  const auto left = text::difference(have, take);
+  REQUIRE(left.has_value());
+  CHECK(text::format_resources(*left) == "cpus:1.8; mem:1024; ports:[31010-32000]");
+  CHECK(text::format_resources(text::sum(*left, take)) == "cpus:2; mem:1024; ports:[31000-32000]");
+  const auto too_much = text::difference(take, have);
+  REQUIRE_FALSE(too_much.has_value());
+  CHECK(too_much.error().message.find("is not held") != std::string::npos);
+}
