@@ -6,6 +6,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -96,7 +97,6 @@ struct Runtime::Impl {
   double heartbeat_seconds = 15;
   bool stopping = false;
   std::optional<int> exit_status;
-  bool sender_done = false;
 
   std::vector<http::Header> headers() const {
     const std::string media(wire::media_type(flags.content_type));
@@ -174,17 +174,18 @@ asio::any_io_executor Runtime::strand() const {
 namespace {
 
 // One handler task per event, on the strand: events of an older stream are ignored.
-asio::awaitable<void> handle_event(std::shared_ptr<Runtime> self, Runtime::Impl& s, Event event,
-                                   std::uint64_t epoch) {
+// Each coroutine takes `keep_alive` so that the Runtime outlives everything it started.
+asio::awaitable<void> handle_event([[maybe_unused]] std::shared_ptr<Runtime> keep_alive,
+                                   Runtime::Impl& s, Event event, std::uint64_t epoch) {
   if (epoch != s.epoch || s.stopping) {
     co_return;
   }
   s.apply(s.state.handle(event));
-  (void)self;
 }
 
 // Sends queued calls in order on the second connection, with the current Mesos-Stream-Id.
-asio::awaitable<void> send_calls(std::shared_ptr<Runtime> self, Runtime::Impl& s) {
+asio::awaitable<void> send_calls([[maybe_unused]] std::shared_ptr<Runtime> keep_alive,
+                                 Runtime::Impl& s) {
   const std::string media(wire::media_type(s.flags.content_type));
   while (true) {
     if (s.queue.empty()) {
@@ -226,8 +227,6 @@ asio::awaitable<void> send_calls(std::shared_ptr<Runtime> self, Runtime::Impl& s
                    response->body);
     }
   }
-  s.sender_done = true;
-  (void)self;
 }
 
 // One SUBSCRIBE and its event stream, until the stream ends for any reason.
@@ -316,13 +315,8 @@ asio::awaitable<void> subscribe_once(std::shared_ptr<Runtime> self, Runtime::Imp
   ++s.epoch;  // whatever is still queued for this stream is stale
 }
 
-}  // namespace
-
-asio::awaitable<int> Runtime::run() {
-  auto self = shared_from_this();
-  Impl& s = *impl_;
-  co_await asio::post(s.strand, asio::use_awaitable);
-  asio::co_spawn(s.strand, send_calls(self, s), asio::detached);
+// SUBSCRIBE, stream, and again after a backoff, until stopped.
+asio::awaitable<void> subscribe_loop(std::shared_ptr<Runtime> self, Runtime::Impl& s) {
   while (!s.stopping) {
     co_await subscribe_once(self, s);
     if (s.stopping) {
@@ -334,12 +328,17 @@ asio::awaitable<int> Runtime::run() {
     boost::system::error_code ignored;
     co_await s.backoff.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }
-  // Let the sender finish what is queued (the TEARDOWN on a clean stop).
-  while (!s.sender_done) {
-    s.backoff.expires_after(10ms);
-    boost::system::error_code ignored;
-    co_await s.backoff.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-  }
+}
+
+}  // namespace
+
+asio::awaitable<int> Runtime::run() {
+  using namespace asio::experimental::awaitable_operators;
+  auto self = shared_from_this();
+  Impl& s = *impl_;
+  co_await asio::post(s.strand, asio::use_awaitable);
+  // Both end on a stop; the sender last, once what was queued (the TEARDOWN) is out.
+  co_await (subscribe_loop(self, s) && send_calls(self, s));
   s.calls.close();
   co_return s.exit_status.value_or(0);
 }
