@@ -70,6 +70,20 @@ std::string ChildProcess::first_line(std::chrono::milliseconds timeout) {
   return line;
 }
 
+std::string ChildProcess::rest_of_stdout() {
+  std::string out;
+  char buffer[4096];
+  pollfd entry{stdout_fd_, POLLIN, 0};
+  while (::poll(&entry, 1, 0) > 0) {
+    const auto n = ::read(stdout_fd_, buffer, sizeof buffer);
+    if (n <= 0) {
+      break;
+    }
+    out.append(buffer, static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
 std::string ChildProcess::stderr_text() const {
   std::ifstream in(stderr_path_);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

@@ -20,6 +20,9 @@ class ChildProcess {
   // The first line the program printed, or "" if it printed none in time.
   std::string first_line(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   std::string stderr_text() const;
+  // Whatever the program printed after the lines already read, up to its end (call it once the
+  // program has exited).
+  std::string rest_of_stdout();
   // SIGTERM and wait; the exit status (128 + signal when killed), -1 if not running.
   int stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
   // Waits for the program to exit by itself; -1 if it is still running after `limit`.

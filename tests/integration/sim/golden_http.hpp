@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include <doctest/doctest.h>
+
 #include "golden.hpp"
 #include "http_client.hpp"
 
@@ -40,6 +42,19 @@ inline std::string replace_all(std::string text, std::string_view from, std::str
     text.replace(at, from.size(), to);
   }
   return text;
+}
+
+// A live response like a recorded one: same status line, same headers in the same order with
+// the same values (the per-response Date and Mesos-Stream-Id aside), same body.
+inline void check_like(const HttpResponse& actual, const HttpResponse& expected) {
+  CHECK(actual.status_line == expected.status_line);
+  CHECK(actual.header_names() == expected.header_names());
+  for (const auto& [name, value] : expected.headers) {
+    if (name != "Date" && name != "Mesos-Stream-Id") {
+      CHECK_MESSAGE(actual.header(name) == value, name);
+    }
+  }
+  CHECK(actual.body == expected.body);
 }
 
 }  // namespace iof::test

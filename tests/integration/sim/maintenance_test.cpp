@@ -10,6 +10,7 @@
 #include "sim_process.hpp"
 
 using namespace std::chrono_literals;
+using iof::test::check_like;
 using iof::test::Event;
 using iof::test::golden_response;
 using iof::test::HttpRequest;
@@ -28,12 +29,6 @@ HttpRequest post(std::string target, std::string body) {
 
 HttpRequest get(std::string target) {
   return {"GET", std::move(target), {}, ""};
-}
-
-void check_like(const HttpResponse& actual, const HttpResponse& expected) {
-  CHECK(actual.status_line == expected.status_line);
-  CHECK(actual.header_names() == expected.header_names());
-  CHECK(actual.body == expected.body);
 }
 
 const std::string agent2 = R"([{"hostname":"agent2","ip":"127.0.0.3"}])";

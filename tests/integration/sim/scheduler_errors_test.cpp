@@ -12,6 +12,7 @@
 #include "http_client.hpp"
 #include "sim_process.hpp"
 
+using iof::test::check_like;
 using iof::test::EventStream;
 using iof::test::golden_response;
 using iof::test::HttpRequest;
@@ -26,18 +27,6 @@ const std::string json = "application/json";
 
 HttpRequest post(std::string body, std::vector<std::pair<std::string, std::string>> headers) {
   return {"POST", "/api/v1/scheduler", std::move(headers), std::move(body)};
-}
-
-// Same status line, same headers in the same order with the same values (Date aside), same body.
-void check_like(const HttpResponse& actual, const HttpResponse& expected) {
-  CHECK(actual.status_line == expected.status_line);
-  CHECK(actual.header_names() == expected.header_names());
-  for (const auto& [name, value] : expected.headers) {
-    if (name != "Date" && name != "Mesos-Stream-Id") {
-      CHECK_MESSAGE(actual.header(name) == value, name);
-    }
-  }
-  CHECK(actual.body == expected.body);
 }
 
 const std::string subscribe_body =
