@@ -7,6 +7,7 @@
 
 #include "iof/framework/scheduler_state.hpp"
 #include "iof/wire/codec.hpp"
+#include "iof/wire/error.hpp"
 
 // The framework's command line: every flag of Mesos's example with its name and default, each
 // also read from MESOS_EXAMPLE_<NAME> (upper or lower case), the command line winning.
@@ -48,5 +49,15 @@ FlagsOutcome parse_flags(int argc, const char* const* argv);
 
 // Whether `master` has one of the accepted forms; the error says which forms are.
 std::optional<std::string> master_problem(const std::string& master);
+
+struct MasterAddress {
+  std::string host;
+  std::string port;
+};
+
+// Where to connect for a --master that master_problem() accepted: "host:port",
+// "master@host:port" or "http://host[:port]", the first of a comma-separated list. The other
+// forms (https://, zk://, file://) are refused until the runtime can reach them.
+wire::Result<MasterAddress> master_address(const std::string& master);
 
 }  // namespace iof::framework

@@ -15,11 +15,6 @@
 // libmesos does it.
 namespace iof::framework {
 
-struct MasterAddress {
-  std::string host;
-  std::string port;
-};
-
 class Runtime : public std::enable_shared_from_this<Runtime> {
  public:
   static std::shared_ptr<Runtime> create(boost::asio::any_io_executor executor, Flags flags,
@@ -41,9 +36,5 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
  private:
   std::unique_ptr<Impl> impl_;
 };
-
-// "host:port", "master@host:port", "http://host:port[/...]" (the first of a comma-separated
-// list); other forms (zk://, file://) are not reachable yet.
-wire::Result<MasterAddress> master_address(const std::string& master);
 
 }  // namespace iof::framework

@@ -11,6 +11,7 @@
 #include <CLI/Formatter.hpp>
 #include <boost/url/parse.hpp>
 
+#include "iof/config/address.hpp"
 #include "iof/config/flag_value.hpp"
 #include "iof/wire/mesos_text.hpp"
 
@@ -23,35 +24,6 @@ constexpr const char* program = "inverse-offer-framework";
 FlagsOutcome failure(const std::string& message) {
   return {std::nullopt, 1,
           std::string(program) + ": " + message + "\nRun '" + program + " --help' for usage.\n"};
-}
-
-bool valid_port(std::string_view text) {
-  unsigned port = 0;
-  auto [rest, error] = std::from_chars(text.data(), text.data() + text.size(), port);
-  return error == std::errc() && rest == text.data() + text.size() && !text.empty() && port > 0 &&
-         port < 65536;
-}
-
-bool valid_host_port(std::string_view text) {
-  const auto colon = text.rfind(':');
-  return colon != std::string_view::npos && colon > 0 && valid_port(text.substr(colon + 1));
-}
-
-// A listening address: port 0 picks a free port.
-bool valid_listen_address(std::string_view text) {
-  return valid_host_port(text) || (text.ends_with(":0") && text.size() > 2);
-}
-
-std::vector<std::string_view> split(std::string_view text, char separator) {
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= text.size(); ++i) {
-    if (i == text.size() || text[i] == separator) {
-      parts.push_back(text.substr(start, i - start));
-      start = i + 1;
-    }
-  }
-  return parts;
 }
 
 // An env value from MESOS_EXAMPLE_<name>, the lower-case spelling first, as stout reads them.
@@ -104,8 +76,8 @@ std::optional<std::string> master_problem(const std::string& master) {
     if (slash == std::string_view::npos || slash + 1 >= rest.size()) {
       return bad("a ZooKeeper URL needs a path other than '/'");
     }
-    for (const auto host : split(rest.substr(0, slash), ',')) {
-      if (!valid_host_port(host)) {
+    for (const auto host : config::split(rest.substr(0, slash), ',')) {
+      if (!config::is_host_port(host)) {
         return bad("'" + std::string(host) + "' is not host:port");
       }
     }
@@ -117,10 +89,10 @@ std::optional<std::string> master_problem(const std::string& master) {
     }
     return std::nullopt;
   }
-  for (auto entry : split(master, ',')) {
+  for (auto entry : config::split(master, ',')) {
     if (entry.starts_with("http://") || entry.starts_with("https://")) {
       auto url = boost::urls::parse_uri(entry);
-      if (!url || url->host().empty() || (url->has_port() && !valid_port(url->port()))) {
+      if (!url || url->host().empty() || (url->has_port() && !config::is_port(url->port()))) {
         return bad("'" + std::string(entry) + "' is not a valid http(s) URL");
       }
       continue;
@@ -128,11 +100,37 @@ std::optional<std::string> master_problem(const std::string& master) {
     if (entry.starts_with("master@")) {
       entry.remove_prefix(7);
     }
-    if (!valid_host_port(entry)) {
+    if (!config::is_host_port(entry)) {
       return bad("'" + std::string(entry) + "' is not host:port");
     }
   }
   return std::nullopt;
+}
+
+wire::Result<MasterAddress> master_address(const std::string& master) {
+  std::string first = master.substr(0, master.find(','));
+  if (first.starts_with("http://") || first.starts_with("https://")) {
+    auto url = boost::urls::parse_uri(first);
+    if (!url || url->host().empty()) {
+      return wire::Error{"Invalid --master '" + master + "'"};
+    }
+    if (url->scheme() == "https") {
+      return wire::Error{"--master '" + master + "': https is not supported yet"};
+    }
+    return MasterAddress{std::string(url->host()),
+                         url->has_port() ? std::string(url->port()) : std::string("5050")};
+  }
+  if (first.starts_with("zk://") || first.starts_with("file://")) {
+    return wire::Error{"--master '" + master + "': zk:// and file:// are not supported yet"};
+  }
+  if (first.starts_with("master@")) {
+    first.erase(0, 7);
+  }
+  const auto colon = first.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return wire::Error{"Invalid --master '" + master + "'"};
+  }
+  return MasterAddress{first.substr(0, colon), first.substr(colon + 1)};
 }
 
 FlagsOutcome parse_flags(int argc, const char* const* argv) {
@@ -286,7 +284,7 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
     return failure("Invalid value '" + policy + "' for --policy: expected seed or intent");
   }
   flags.policy = *chosen;
-  if (!valid_listen_address(flags.http_address)) {
+  if (!config::is_host_port(flags.http_address, true)) {
     return failure("Invalid value '" + flags.http_address +
                    "' for --http_address: expected HOST:PORT");
   }

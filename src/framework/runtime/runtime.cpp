@@ -11,7 +11,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/url/parse.hpp>
 #include <spdlog/spdlog.h>
 
 #include "iof/framework/backoff.hpp"
@@ -40,32 +39,6 @@ constexpr auto connect_timeout = 5s;
 constexpr auto call_timeout = 75s;  // what the Mesos docs suggest for ordinary calls
 
 }  // namespace
-
-wire::Result<MasterAddress> master_address(const std::string& master) {
-  std::string first = master.substr(0, master.find(','));
-  if (first.starts_with("http://") || first.starts_with("https://")) {
-    auto url = boost::urls::parse_uri(first);
-    if (!url || url->host().empty()) {
-      return wire::Error{"Invalid --master '" + master + "'"};
-    }
-    if (url->scheme() == "https") {
-      return wire::Error{"--master '" + master + "': https is not supported yet"};
-    }
-    return MasterAddress{std::string(url->host()),
-                         url->has_port() ? std::string(url->port()) : std::string("5050")};
-  }
-  if (first.starts_with("zk://") || first.starts_with("file://")) {
-    return wire::Error{"--master '" + master + "': zk:// and file:// are not supported yet"};
-  }
-  if (first.starts_with("master@")) {
-    first.erase(0, 7);
-  }
-  const auto colon = first.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    return wire::Error{"Invalid --master '" + master + "'"};
-  }
-  return MasterAddress{first.substr(0, colon), first.substr(colon + 1)};
-}
 
 struct Runtime::Impl {
   Impl(asio::any_io_executor executor, Flags flags_in, MasterAddress master_in, std::string user_in)

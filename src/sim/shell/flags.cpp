@@ -7,6 +7,7 @@
 #include <CLI/Config.hpp>
 #include <CLI/Formatter.hpp>
 
+#include "iof/config/address.hpp"
 #include "iof/config/flag_value.hpp"
 #include "iof/wire/mesos_text.hpp"
 
@@ -30,37 +31,6 @@ wire::Result<Duration> duration_flag(const std::string& name, const std::string&
     return wire::Error{"--" + name + " must not be negative"};
   }
   return *parsed;
-}
-
-std::vector<std::string> split(const std::string& text, char separator) {
-  std::vector<std::string> parts;
-  std::string current;
-  for (const char c : text) {
-    if (c == separator) {
-      if (!current.empty()) {
-        parts.push_back(current);
-      }
-      current.clear();
-    } else {
-      current += c;
-    }
-  }
-  if (!current.empty()) {
-    parts.push_back(current);
-  }
-  return parts;
-}
-
-bool valid_host_port(const std::string& value) {
-  const auto colon = value.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    return false;
-  }
-  unsigned port = 0;
-  const char* begin = value.data() + colon + 1;
-  const char* end = value.data() + value.size();
-  auto [rest, error] = std::from_chars(begin, end, port);
-  return error == std::errc() && rest == end && begin != end && port > 0 && port < 65536;
 }
 
 }  // namespace
@@ -187,7 +157,12 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
     return failure("Invalid value for --agent_resources: " + resources.error().message);
   }
   if (!roles.empty()) {
-    config.roles = split(roles, ',');
+    config.roles.emplace();
+    for (const auto role : config::split(roles, ',')) {
+      if (!role.empty()) {
+        config.roles->emplace_back(role);
+      }
+    }
   }
   if (!credentials.empty()) {
     const std::string source =
@@ -211,7 +186,7 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
     options.work_dir = work_dir;
   }
   if (!leader.empty()) {
-    if (leader != "none" && !valid_host_port(leader)) {
+    if (leader != "none" && !config::is_host_port(leader)) {
       return failure("Invalid value '" + leader + "' for --leader: expected HOST:PORT or 'none'");
     }
     options.service.leader = leader;

@@ -175,3 +175,27 @@ TEST_CASE("the seed's seven metrics under their exact names") {
   CHECK(text.find("# TYPE inverse_offer_framework_offers_received counter\n"
                   "inverse_offer_framework_offers_received 0.0\n") != std::string::npos);
 }
+
+TEST_CASE("where to connect for each reachable --master form") {
+  struct Case {
+    std::string master;
+    std::string host;
+    std::string port;
+  };
+  for (const auto& c : std::vector<Case>{{"10.0.0.1:5050", "10.0.0.1", "5050"},
+                                         {"master@m1:5051,m2:5050", "m1", "5051"},
+                                         {"http://m.example.com:5052/", "m.example.com", "5052"},
+                                         {"http://m.example.com", "m.example.com", "5050"}}) {
+    CAPTURE(c.master);
+    const auto address = iof::framework::master_address(c.master);
+    REQUIRE(address.has_value());
+    CHECK(address->host == c.host);
+    CHECK(address->port == c.port);
+  }
+  for (const std::string master : {"https://m:5050", "zk://z:2181/mesos", "file:///etc/master"}) {
+    CAPTURE(master);
+    const auto address = iof::framework::master_address(master);
+    REQUIRE_FALSE(address.has_value());
+    CHECK(address.error().message.find("not supported yet") != std::string::npos);
+  }
+}
