@@ -1231,6 +1231,10 @@ bool contains(const std::vector<Resource>& have, const std::vector<Resource>& wa
   return true;
 }
 
+std::string format_value(const Resource& resource) {
+  return value_text(resource);
+}
+
 std::string format_resources(const std::vector<Resource>& resources) {
   std::string out;
   for (Resource resource : resources) {

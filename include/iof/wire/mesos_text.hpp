@@ -87,6 +87,9 @@ bool contains(const std::vector<mesos::v1::Resource>& have,
 // "cpus(allocated: *):0.2; mem(allocated: *):32".
 std::string format_resources(const std::vector<mesos::v1::Resource>& resources);
 
+// A resource's amount as Mesos prints it: "2", "[31000-32000, 33000-33010]", "{a, b}".
+std::string format_value(const mesos::v1::Resource& resource);
+
 // Resources added together (mesos::Resources +), ignoring allocation_info: what can be merged is
 // merged, in Mesos's three-decimal fixed point. The result is in the pre-refinement format.
 std::vector<mesos::v1::Resource> sum(const std::vector<mesos::v1::Resource>& left,

@@ -95,20 +95,11 @@ void write_resources(Writer& w, const std::vector<v1::Resource>& resources) {
     done.push_back(resource.name());
     w.key(resource.name()).value(wire::text::scalar(resources, resource.name()));
   }
-  for (const auto& resource : resources) {
-    if (resource.type() == v1::Value::RANGES) {
-      std::string text = "[";
-      for (int i = 0; i < resource.ranges().range_size(); ++i) {
-        text += (i > 0 ? ", " : "") + std::to_string(resource.ranges().range(i).begin()) + "-" +
-                std::to_string(resource.ranges().range(i).end());
+  for (const auto type : {v1::Value::RANGES, v1::Value::SET}) {
+    for (const auto& resource : resources) {
+      if (resource.type() == type) {
+        w.key(resource.name()).value(wire::text::format_value(resource));
       }
-      w.key(resource.name()).value(text + "]");
-    } else if (resource.type() == v1::Value::SET) {
-      std::string text = "{";
-      for (int i = 0; i < resource.set().item_size(); ++i) {
-        text += (i > 0 ? "," : "") + resource.set().item(i);
-      }
-      w.key(resource.name()).value(text + "}");
     }
   }
   w.end_object();

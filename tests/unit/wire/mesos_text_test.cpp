@@ -784,6 +784,9 @@ TEST_CASE("resources print as a Mesos Resources object, allocations and reservat
   allocated[0].mutable_allocation_info()->set_role("*");
   CHECK(text::format_resources(allocated) == "cpus(allocated: *):0.2");
   CHECK(text::format_resources({}).empty());
+  const auto values = *text::parse_resources("ports:[1-2,4-5];zones:{a,b}");
+  CHECK(text::format_value(values[0]) == "[1-2, 4-5]");
+  CHECK(text::format_value(values[1]) == "{a, b}");
 }
 
 TEST_CASE("resource sums merge by kind and differences refuse what is not held") {
