@@ -50,11 +50,9 @@ std::optional<std::string> validate(const Call& call, const std::optional<std::s
       return std::string("Expecting 'subscribe' to be present");
     }
     const auto& info = call.subscribe().framework_info();
-    if (info.id().value() != call.framework_id().value() ||
-        info.has_id() != call.has_framework_id()) {
-      if (!(info.id().value().empty() && call.framework_id().value().empty())) {
-        return std::string("'framework_id' differs from 'subscribe.framework_info.id'");
-      }
+    // Unset on both sides reads as "" on both: equal, as upstream treats it.
+    if (info.id().value() != call.framework_id().value()) {
+      return std::string("'framework_id' differs from 'subscribe.framework_info.id'");
     }
     if (principal && info.has_principal() && info.principal() != *principal) {
       return "Authenticated principal '" + *principal + "' does not match principal '" +

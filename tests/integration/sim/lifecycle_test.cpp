@@ -52,6 +52,10 @@ TEST_CASE("metrics count agents, frameworks and tasks") {
   const auto starting = framework.next_update();
   REQUIRE(framework.acknowledge(starting) == 202);
   REQUIRE(framework.next_update().state() == v1::TASK_RUNNING);
+  // /state is /master/state, as libprocess delegates it.
+  const auto state = request(sim.port(), {"GET", "/state", {}, ""});
+  CHECK(state.status == 200);
+  CHECK(state.body.find(R"("activated_slaves":5.0)") != std::string::npos);
   const auto metrics = request(sim.port(), {"GET", "/metrics/snapshot", {}, ""});
   CHECK(metrics.header("Content-Type") == "application/json");
   for (const char* expected :

@@ -80,6 +80,17 @@ TEST_CASE("the request checks answer like the real master, byte for byte") {
     CHECK(response.status == 400);
     CHECK(response.body == "Failed to parse body into Call protobuf");
   }
+  SUBCASE("a SUBSCRIBE whose framework_id differs from its FrameworkInfo's is 400") {
+    const auto response = request(
+        port,
+        post(
+            R"({"type":"SUBSCRIBE","framework_id":{"value":"a"},"subscribe":{"framework_info":{"user":"u","name":"n"}}})",
+            {{"Content-Type", json}}));
+    CHECK(response.status == 400);
+    CHECK(response.body ==
+          "Failed to validate scheduler::Call: 'framework_id' differs from "
+          "'subscribe.framework_info.id'");
+  }
   SUBCASE("a SUBSCRIBE carrying a Mesos-Stream-Id is 400") {
     const auto response =
         request(port, post(subscribe_body, {{"Content-Type", json}, {"Mesos-Stream-Id", "x"}}));
