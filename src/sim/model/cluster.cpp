@@ -109,6 +109,13 @@ void Cluster::handle(const Call& call, Time now) {
   if (framework == nullptr || !framework->connected()) {
     return;  // the HTTP layer answers these; nothing reaches here
   }
+  // ACCEPT_ and DECLINE_INVERSE_OFFERS carry the same fields; only the recorded status differs.
+  const auto answer = [&](const auto& reply, v1::allocator::InverseOfferStatus::Status status) {
+    s.answer_inverse_offers(
+        *framework, reply.inverse_offer_ids(),
+        reply.has_filters() ? std::optional<v1::Filters>(reply.filters()) : std::nullopt, status,
+        now);
+  };
   switch (call.type()) {
     case Call::TEARDOWN:
       ++s.counters.messages_teardown_framework;
@@ -121,20 +128,10 @@ void Cluster::handle(const Call& call, Time now) {
       s.decline(call, now);
       break;
     case Call::ACCEPT_INVERSE_OFFERS:
-      s.answer_inverse_offers(
-          *framework, call.accept_inverse_offers().inverse_offer_ids(),
-          call.accept_inverse_offers().has_filters()
-              ? std::optional<v1::Filters>(call.accept_inverse_offers().filters())
-              : std::nullopt,
-          v1::allocator::InverseOfferStatus::ACCEPT, now);
+      answer(call.accept_inverse_offers(), v1::allocator::InverseOfferStatus::ACCEPT);
       break;
     case Call::DECLINE_INVERSE_OFFERS:
-      s.answer_inverse_offers(
-          *framework, call.decline_inverse_offers().inverse_offer_ids(),
-          call.decline_inverse_offers().has_filters()
-              ? std::optional<v1::Filters>(call.decline_inverse_offers().filters())
-              : std::nullopt,
-          v1::allocator::InverseOfferStatus::DECLINE, now);
+      answer(call.decline_inverse_offers(), v1::allocator::InverseOfferStatus::DECLINE);
       break;
     case Call::REVIVE:
       s.revive(*framework, call.revive(), now);
