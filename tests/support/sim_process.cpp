@@ -1,5 +1,6 @@
 #include "sim_process.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <regex>
 #include <stdexcept>
@@ -11,7 +12,15 @@
 namespace iof::test {
 
 SimProcess::SimProcess(std::vector<std::string> flags) {
-  std::vector<std::string> args{"--ip=127.0.0.1", "--port=0", "--seed=7"};
+  // Defaults a test may override (a restart on the same port, another seed).
+  std::vector<std::string> args;
+  for (const std::string flag : {"--ip=127.0.0.1", "--port=0", "--seed=7"}) {
+    const std::string name = flag.substr(0, flag.find('=') + 1);
+    if (std::none_of(flags.begin(), flags.end(),
+                     [&](const std::string& given) { return given.starts_with(name); })) {
+      args.push_back(flag);
+    }
+  }
   args.insert(args.end(), flags.begin(), flags.end());
   process_ = std::make_unique<ChildProcess>(IOF_MESOS_SIM_BINARY, args);
   const std::string line = process_->first_line();

@@ -70,6 +70,8 @@ class MasterService {
   http::Reply state(const http::Request& request);
   http::Reply metrics(const http::Request& request);
   http::Reply fail_task(const http::Request& request);
+  // /sim/streams/drop, /sim/streams/stall, /sim/unavailable, /sim/leader: faults for tests.
+  http::Reply faults(const http::Request& request);
   // The redirect or 503 a non-leader answers with, if this instance is not the leader.
   std::optional<http::Response> not_leader(const http::Request& request) const;
 
@@ -82,6 +84,8 @@ class MasterService {
   Clock clock_;
   std::unordered_map<ConnectionId, Stream> streams_;
   std::function<void()> on_change_;
+  // Until then the endpoints answer 503, as a master that is still recovering does.
+  Time unavailable_until_{0};
   // Guards callbacks that outlive the service (stream open/close after destruction).
   std::shared_ptr<MasterService*> self_;
 };

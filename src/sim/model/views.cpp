@@ -394,6 +394,12 @@ std::map<std::string, double> Cluster::metrics(Time now) const {
   m["sim/inverse_offers_outstanding"] = count(s.inverse_offers.size());
   m["sim/tasks_launched"] = count(c.tasks_launched);
   m["sim/frameworks_removed"] = count(c.frameworks_removed);
+  // Status updates sent or queued that no framework has acknowledged yet.
+  double unacknowledged = 0;
+  for (const auto& [key, task] : s.tasks) {
+    unacknowledged += static_cast<double>(task.pending.size());
+  }
+  m["sim/updates_unacknowledged"] = unacknowledged;
   return m;
 }
 

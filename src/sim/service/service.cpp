@@ -62,6 +62,9 @@ http::Reply MasterService::handle(const http::Request& request) {
     if (path == "/sim/fail_task") {
       return fail_task(request);
     }
+    if (path.starts_with("/sim/")) {
+      return faults(request);
+    }
     if (path == "/health" || path == "/master/health") {
       return responses::empty(200);
     }
@@ -83,6 +86,9 @@ http::Reply MasterService::handle(const http::Request& request) {
 
 std::optional<http::Response> MasterService::not_leader(const http::Request& request) const {
   if (!options_.leader) {
+    if (clock_() < unavailable_until_) {
+      return responses::text(503, "Master has not finished recovery");
+    }
     return std::nullopt;
   }
   if (*options_.leader == "none") {

@@ -1,0 +1,82 @@
+// Emulator-only fault controls for tests: what a real cluster does to a framework's connection.
+#include <boost/json/object.hpp>
+
+#include "iof/sim/service.hpp"
+#include "iof/wire/json.hpp"
+
+#include "responses.hpp"
+
+namespace iof::sim {
+
+namespace {
+
+// The body of a fault call as a JSON object, or the 400 that says what was expected.
+std::variant<boost::json::object, http::Response> object_body(const http::Request& request,
+                                                              std::string_view expected) {
+  auto parsed = wire::json::parse(request.body.empty() ? std::string("{}") : request.body);
+  if (!parsed || !parsed->is_object()) {
+    return responses::text(400, "Expecting " + std::string(expected));
+  }
+  return parsed->as_object();
+}
+
+}  // namespace
+
+http::Reply MasterService::faults(const http::Request& request) {
+  if (request.method != "POST") {
+    return responses::method_not_allowed({"POST"}, request.method);
+  }
+  const std::string_view path = request.path();
+  if (path == "/sim/streams/drop" || path == "/sim/streams/stall") {
+    // Every open scheduler stream: a dropped one ends as a lost connection does; a stalled one
+    // stays open and silent, the way a partitioned master looks to its frameworks.
+    const bool drop = path == "/sim/streams/drop";
+    std::size_t affected = 0;
+    for (auto& [connection, stream] : streams_) {
+      if (!stream.sink || stream.sink->closed()) {
+        continue;
+      }
+      drop ? stream.sink->close() : stream.sink->stall();
+      ++affected;
+    }
+    return responses::body("{\"streams\":" + std::to_string(affected) + "}", "application/json");
+  }
+  if (path == "/sim/unavailable") {
+    auto body = object_body(request, "{\"seconds\":N}");
+    if (auto* error = std::get_if<http::Response>(&body)) {
+      return *error;
+    }
+    const auto& object = std::get<boost::json::object>(body);
+    const auto* seconds = object.if_contains("seconds");
+    if (seconds == nullptr || !seconds->is_number() || seconds->to_number<double>() < 0) {
+      return responses::text(400, "Expecting {\"seconds\":N} with N >= 0");
+    }
+    unavailable_until_ = clock_() + std::chrono::duration_cast<Time>(std::chrono::duration<double>(
+                                        seconds->to_number<double>()));
+    // A master that restarts its recovery drops its frameworks' connections.
+    close_streams();
+    return responses::empty(200);
+  }
+  if (path == "/sim/leader") {
+    auto body = object_body(request, "{\"leader\":\"HOST:PORT\"|\"none\"|null}");
+    if (auto* error = std::get_if<http::Response>(&body)) {
+      return *error;
+    }
+    const auto& object = std::get<boost::json::object>(body);
+    const auto* leader = object.if_contains("leader");
+    if (leader == nullptr || !(leader->is_null() || leader->is_string())) {
+      return responses::text(400, "Expecting {\"leader\":\"HOST:PORT\"|\"none\"|null}");
+    }
+    if (leader->is_null() || leader->as_string().empty()) {
+      options_.leader.reset();
+    } else {
+      options_.leader = std::string(leader->as_string());
+      // A master that loses leadership stops serving its frameworks.
+      close_streams();
+    }
+    return responses::empty(200);
+  }
+  return responses::empty(404);
+}
+
+}  // namespace iof::sim
