@@ -20,6 +20,14 @@ std::map<std::string, double> metrics(const SchedulerState& state, double uptime
       {prefix + "tasks_launched", count(c.tasks_launched)},
       {prefix + "migrations", count(c.migrations)},
       {prefix + "revives", count(c.revives)},
+      {prefix + "subscriptions", count(c.subscriptions)},
+      {prefix + "suppresses", count(c.suppresses)},
+      {prefix + "reconciliations", count(c.reconciliations)},
+      {prefix + "kills_retried", count(c.kills_retried)},
+      {prefix + "tasks_adopted", count(c.tasks_adopted)},
+      {prefix + "unknown_tasks_killed", count(c.unknown_tasks_killed)},
+      {prefix + "tasks_reconciling", count(state.reconciling())},
+      {prefix + "offers_suppressed", state.suppressed() ? 1.0 : 0.0},
   };
 }
 
@@ -31,7 +39,8 @@ std::string prometheus_text(const std::map<std::string, double>& metrics) {
       c = (c == '/') ? '_' : c;
     }
     const bool gauge = name.ends_with("uptime_secs") || name.ends_with("subscribed") ||
-                       name.ends_with("current_sleepers");
+                       name.ends_with("current_sleepers") || name.ends_with("tasks_reconciling") ||
+                       name.ends_with("offers_suppressed");
     out += "# TYPE " + metric + (gauge ? " gauge\n" : " counter\n");
     out += metric + " ";
     wire::json::append_double(value, out);

@@ -77,8 +77,12 @@ std::string_view policy_name(Policy policy) {
 }
 
 SchedulerState::SchedulerState(Policy policy, std::uint32_t num_tasks, std::string role,
-                               TaskTemplate task)
-    : policy_(policy), num_tasks_(num_tasks), role_(std::move(role)), task_(std::move(task)) {}
+                               TaskTemplate task, Recovery recovery)
+    : policy_(policy),
+      num_tasks_(num_tasks),
+      role_(std::move(role)),
+      task_(std::move(task)),
+      recovery_(recovery) {}
 
 Call SchedulerState::call(Call::Type type) const {
   Call out;
@@ -105,14 +109,17 @@ std::vector<v1::Resource> SchedulerState::task_resources(bool allocated) const {
 }
 
 Decision SchedulerState::handle(const Event& event) {
+  Decision decision = dispatch(event);
+  if (!decision.exit) {
+    maybe_suppress(decision);
+  }
+  return decision;
+}
+
+Decision SchedulerState::dispatch(const Event& event) {
   switch (event.type()) {
-    case Event::SUBSCRIBED: {
-      framework_id_ = event.subscribed().framework_id();
-      subscribed_ = true;
-      Decision decision;
-      decision.log.push_back("Subscribed with ID '" + framework_id_->value() + "'");
-      return decision;
-    }
+    case Event::SUBSCRIBED:
+      return subscribed(event.subscribed());
     case Event::OFFERS:
       return offers(event.offers());
     case Event::INVERSE_OFFERS:
@@ -134,6 +141,9 @@ Decision SchedulerState::handle(const Event& event) {
       return decision;
     }
     case Event::ERROR: {
+      if (event.error().message() == "Framework has been removed" && framework_id_) {
+        return removed(event.error().message());
+      }
       Decision decision;
       decision.exit = Decision::Exit{1, "Error: " + event.error().message()};
       return decision;
@@ -215,10 +225,7 @@ Decision SchedulerState::offers(const Event::Offers& event) {
       const std::string from = *riskiest;
       const Sleeper moving = sleepers_.at(from);
       decision.log.push_back("Migrating task " + moving.task_id.value() + " from " + from);
-      Call kill = call(Call::KILL);
-      *kill.mutable_kill()->mutable_task_id() = moving.task_id;
-      kill.mutable_kill()->mutable_agent_id()->set_value(from);
-      decision.calls.push_back(std::move(kill));
+      kill(moving.task_id, from, decision);
       migrating_[from] = moving;
       sleepers_.erase(from);
       ++counters_.migrations;
@@ -228,7 +235,7 @@ Decision SchedulerState::offers(const Event::Offers& event) {
     }
 
     if (need_more) {
-      const std::string id = std::to_string(counters_.tasks_launched);
+      const std::string id = std::to_string(next_task_id_++);
       decision.log.push_back("Starting task " + id + " on " + agent + " (" + offer.hostname() +
                              ")");
       v1::TaskInfo task;
@@ -248,6 +255,7 @@ Decision SchedulerState::offers(const Event::Offers& event) {
       *operation->mutable_launch()->add_task_infos() = std::move(task);
       decision.calls.push_back(std::move(accept));
       ++counters_.tasks_launched;
+      changed();
     }
   }
   if (batched_decline.decline().offer_ids_size() > 0) {
@@ -263,10 +271,10 @@ void SchedulerState::learn_window(const std::string& agent_id, std::int64_t star
     return;
   }
   sleeper.unavailability_start = start;
-  if (policy_ == Policy::intent) {
+  changed();
+  if (policy_ != Policy::seed) {
     // Offers of other agents were declined for 600 s; without them nothing can move.
-    decision.calls.push_back(call(Call::REVIVE));
-    ++counters_.revives;
+    request_revive(decision);
     decision.log.push_back("Agent " + agent_id + " holding task " + sleeper.task_id.value() +
                            " goes into maintenance; reviving offers");
   }
@@ -305,31 +313,55 @@ Decision SchedulerState::update(const v1::TaskStatus& status) {
     ack.mutable_acknowledge()->set_uuid(status.uuid());
     decision.calls.push_back(std::move(ack));
   }
+  if (status.reason() == v1::TaskStatus::REASON_RECONCILIATION ||
+      reconciling_.contains(status.task_id().value())) {
+    reconciled(status, decision);
+  }
+  if (wire::is_terminal(status.state()) || status.state() == v1::TASK_UNKNOWN) {
+    killed(status.task_id().value());
+  }
+  if (adopt_or_kill(status, decision)) {
+    return decision;
+  }
   std::string agent = status.agent_id().value();
-  if (policy_ == Policy::intent) {
+  bool known = false;
+  if (policy_ != Policy::seed) {
     // Master-generated updates may lack the agent; the task id says where the sleeper was.
     for (const auto* map : {&sleepers_, &migrating_}) {
       for (const auto& [id, sleeper] : *map) {
         if (sleeper.task_id.value() == status.task_id().value()) {
           agent = id;
+          known = true;
         }
       }
     }
+  } else {
+    known = sleepers_.contains(agent) || migrating_.contains(agent);
   }
-  if (migrating_.contains(agent) && status.state() == v1::TASK_KILLED) {
+  if (known && migrating_.contains(agent) && status.state() == v1::TASK_KILLED) {
     ++counters_.sleepers_killed;
     migrating_.erase(agent);
+    changed();
     return decision;
   }
+  // TASK_UNKNOWN only ever answers reconciliation: the master has no such task any more.
   const bool lost = policy_ == Policy::seed
                         ? (status.state() == v1::TASK_FINISHED || status.state() == v1::TASK_LOST ||
                            status.state() == v1::TASK_FAILED || status.state() == v1::TASK_ERROR ||
                            status.state() == v1::TASK_KILLED)
-                        : wire::is_terminal(status.state());
-  if (lost) {
+                        : wire::is_terminal(status.state()) || status.state() == v1::TASK_UNKNOWN;
+  // The seed counts every such update, of tasks it no longer knows too.
+  if (lost && (known || policy_ == Policy::seed)) {
     ++counters_.sleepers_lost_abnormally;
+  }
+  if (lost && known) {
     sleepers_.erase(agent);
     migrating_.erase(agent);
+    changed();
+    if (policy_ != Policy::seed) {
+      // A slot opened: offers may be suppressed or filtered for minutes.
+      request_revive(decision);
+    }
   }
   return decision;
 }

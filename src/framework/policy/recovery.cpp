@@ -1,0 +1,301 @@
+// The resilience layer of the core: subscription and removal, reconciliation, KILL retries and
+// offer suppression. Time comes from advance(); nothing here reads a clock.
+#include <algorithm>
+#include <charconv>
+
+#include "iof/framework/scheduler_state.hpp"
+#include "iof/wire/task_state.hpp"
+
+namespace iof::framework {
+
+using v1::scheduler::Call;
+using v1::scheduler::Event;
+
+namespace {
+
+Time doubled(Time delay, Time base, Time cap) {
+  return delay.count() == 0 ? base : std::min(delay * 2, cap);
+}
+
+// Whether a task of this framework is alive as far as the master knows.
+bool alive(v1::TaskState state) {
+  return !wire::is_terminal(state) && state != v1::TASK_UNKNOWN && state != v1::TASK_UNREACHABLE;
+}
+
+}  // namespace
+
+void SchedulerState::restore(const Snapshot& snapshot) {
+  if (snapshot.framework_id) {
+    framework_id_ = v1::FrameworkID();
+    framework_id_->set_value(*snapshot.framework_id);
+  }
+  next_task_id_ = snapshot.next_task_id;
+  sleepers_ = snapshot.sleepers;
+  migrating_ = snapshot.migrating;
+  changed();
+}
+
+Snapshot SchedulerState::snapshot() const {
+  Snapshot out;
+  if (framework_id_) {
+    out.framework_id = framework_id_->value();
+  }
+  out.next_task_id = next_task_id_;
+  out.sleepers = sleepers_;
+  out.migrating = migrating_;
+  return out;
+}
+
+void SchedulerState::disconnected() {
+  subscribed_ = false;
+  // The next SUBSCRIBED starts reconciliation over; suppression does not survive a
+  // re-subscription that does not name suppressed roles.
+  reconciling_.clear();
+  reconcile_due_.reset();
+  implicit_due_.reset();
+  suppressed_ = false;
+}
+
+Decision SchedulerState::subscribed(const Event::Subscribed& subscribed) {
+  Decision decision;
+  const bool same = framework_id_ && framework_id_->value() == subscribed.framework_id().value();
+  if (!same) {
+    changed();
+  }
+  framework_id_ = subscribed.framework_id();
+  subscribed_ = true;
+  suppressed_ = false;
+  ++counters_.subscriptions;
+  decision.log.push_back("Subscribed with ID '" + framework_id_->value() + "'");
+  if (policy_ == Policy::seed) {
+    return decision;  // the example as published: no reconciliation
+  }
+  // Whatever happened while disconnected (tasks lost, kills done) is only learnt by asking.
+  if (current_sleepers() > 0 || !killing_.empty()) {
+    explicit_reconcile(decision);
+  } else {
+    implicit_reconcile(decision);
+  }
+  // KILLs sent on the old connection may never have arrived.
+  for (auto& [task, retry] : killing_) {
+    retry.due = now_;
+  }
+  return decision;
+}
+
+Decision SchedulerState::removed(const std::string& message) {
+  Decision decision;
+  const std::string id = framework_id_->value();
+  if (!recovery_.allow_new_framework) {
+    decision.exit = Decision::Exit{
+        1, "The master removed framework " + id + " (" + message +
+               ": its failover timeout passed or it was torn down). Not starting a second copy "
+               "of the tasks; pass --allow_new_framework to subscribe as a new framework"};
+    return decision;
+  }
+  decision.log.push_back("The master removed framework " + id + " (" + message +
+                         "); subscribing as a new framework, as --allow_new_framework asks");
+  framework_id_.reset();
+  sleepers_.clear();
+  migrating_.clear();
+  killing_.clear();
+  reconciling_.clear();
+  changed();
+  return decision;
+}
+
+void SchedulerState::explicit_reconcile(Decision& decision) {
+  Call reconcile = call(Call::RECONCILE);
+  for (const auto* map : {&sleepers_, &migrating_}) {
+    for (const auto& [agent, sleeper] : *map) {
+      auto* task = reconcile.mutable_reconcile()->add_tasks();
+      *task->mutable_task_id() = sleeper.task_id;
+      task->mutable_agent_id()->set_value(agent);
+      reconciling_[sleeper.task_id.value()] = Retry{agent, {}, {}};
+    }
+  }
+  for (const auto& [task_id, retry] : killing_) {
+    if (reconciling_.contains(task_id)) {
+      continue;
+    }
+    auto* task = reconcile.mutable_reconcile()->add_tasks();
+    task->mutable_task_id()->set_value(task_id);
+    task->mutable_agent_id()->set_value(retry.agent);
+    reconciling_[task_id] = Retry{retry.agent, {}, {}};
+  }
+  reconcile_delay_ = doubled(reconcile_delay_, recovery_.retry_base, recovery_.retry_cap);
+  reconcile_due_ = now_ + reconcile_delay_;
+  ++counters_.reconciliations;
+  decision.calls.push_back(std::move(reconcile));
+  decision.log.push_back("Reconciling " + std::to_string(reconciling_.size()) + " tasks");
+}
+
+void SchedulerState::implicit_reconcile(Decision& decision) {
+  decision.calls.push_back(call(Call::RECONCILE));
+  ++counters_.reconciliations;
+  reconcile_delay_ = {};
+  reconcile_due_.reset();
+  implicit_due_ = now_ + recovery_.reconcile_interval;
+}
+
+void SchedulerState::reconciled(const v1::TaskStatus& status, Decision& decision) {
+  if (reconciling_.erase(status.task_id().value()) == 0 || !reconciling_.empty()) {
+    return;
+  }
+  // Every known task is answered: now ask for the ones the master knows and we do not.
+  decision.log.push_back("Reconciliation complete");
+  implicit_reconcile(decision);
+}
+
+// A live task of this framework that neither map holds: one launched by an earlier run whose
+// state was lost, or one the master still runs after we gave it up. Kept when a slot is free on
+// an agent without a sleeper, killed otherwise. True when the update was such a task.
+bool SchedulerState::adopt_or_kill(const v1::TaskStatus& status, Decision& decision) {
+  const std::string& task_id = status.task_id().value();
+  for (const auto* map : {&sleepers_, &migrating_}) {
+    for (const auto& [agent, sleeper] : *map) {
+      if (sleeper.task_id.value() == task_id) {
+        return false;
+      }
+    }
+  }
+  if (policy_ == Policy::seed || !alive(status.state()) || !status.has_agent_id() ||
+      !framework_id_) {
+    return false;
+  }
+  if (killing_.contains(task_id)) {
+    return true;  // already on its way out
+  }
+  const std::string& agent = status.agent_id().value();
+  if (sleepers_.size() < num_tasks_ && !sleepers_.contains(agent) && !migrating_.contains(agent)) {
+    sleepers_[agent] = Sleeper{status.task_id(), 0};
+    std::uint64_t numeric = 0;
+    auto [rest, error] = std::from_chars(task_id.data(), task_id.data() + task_id.size(), numeric);
+    if (error == std::errc() && rest == task_id.data() + task_id.size()) {
+      next_task_id_ = std::max(next_task_id_, numeric + 1);
+    }
+    ++counters_.tasks_adopted;
+    changed();
+    decision.log.push_back("Adopting task " + task_id + " on " + agent);
+    return true;
+  }
+  decision.log.push_back("Killing task " + task_id + " on " + agent + ": " +
+                         std::to_string(num_tasks_) + " tasks run without it");
+  ++counters_.unknown_tasks_killed;
+  kill(status.task_id(), agent, decision);
+  return true;
+}
+
+void SchedulerState::kill(const v1::TaskID& task, const std::string& agent, Decision& decision) {
+  Call kill = call(Call::KILL);
+  *kill.mutable_kill()->mutable_task_id() = task;
+  kill.mutable_kill()->mutable_agent_id()->set_value(agent);
+  decision.calls.push_back(std::move(kill));
+  if (policy_ != Policy::seed) {  // the example sends each KILL once
+    killing_[task.value()] = Retry{agent, now_ + recovery_.retry_base, recovery_.retry_base};
+  }
+}
+
+void SchedulerState::killed(const std::string& task_id) {
+  killing_.erase(task_id);
+}
+
+void SchedulerState::request_revive(Decision& decision) {
+  if (policy_ == Policy::seed) {
+    return;
+  }
+  if (last_revive_ && now_ < *last_revive_ + recovery_.revive_interval) {
+    revive_wanted_ = true;  // advance() sends it when the interval has passed
+    return;
+  }
+  revive_wanted_ = false;
+  last_revive_ = now_;
+  suppressed_ = false;
+  ++counters_.revives;
+  decision.calls.push_back(call(Call::REVIVE));
+}
+
+void SchedulerState::maybe_suppress(Decision& decision) {
+  if (policy_ == Policy::seed || suppressed_ || !subscribed_ || revive_wanted_ ||
+      sleepers_.size() < num_tasks_ || !migrating_.empty()) {
+    return;
+  }
+  for (const auto& [agent, sleeper] : sleepers_) {
+    if (sleeper.unavailability_start > 0) {
+      return;  // a task may still have to move
+    }
+  }
+  suppressed_ = true;
+  ++counters_.suppresses;
+  decision.calls.push_back(call(Call::SUPPRESS));
+  decision.log.push_back("All " + std::to_string(num_tasks_) +
+                         " tasks run and none has to move: suppressing offers");
+}
+
+Decision SchedulerState::advance(Time now) {
+  now_ = std::max(now_, now);
+  Decision decision;
+  if (!subscribed_) {
+    return decision;
+  }
+  if (reconcile_due_ && now_ >= *reconcile_due_) {
+    if (reconciling_.empty()) {
+      reconcile_due_.reset();
+    } else {
+      Call reconcile = call(Call::RECONCILE);
+      for (const auto& [task_id, retry] : reconciling_) {
+        auto* task = reconcile.mutable_reconcile()->add_tasks();
+        task->mutable_task_id()->set_value(task_id);
+        task->mutable_agent_id()->set_value(retry.agent);
+      }
+      reconcile_delay_ = doubled(reconcile_delay_, recovery_.retry_base, recovery_.retry_cap);
+      reconcile_due_ = now_ + reconcile_delay_;
+      ++counters_.reconciliations;
+      decision.calls.push_back(std::move(reconcile));
+      decision.log.push_back("Reconciling " + std::to_string(reconciling_.size()) +
+                             " unanswered tasks again");
+    }
+  }
+  if (implicit_due_ && now_ >= *implicit_due_) {
+    implicit_reconcile(decision);
+  }
+  for (auto& [task_id, retry] : killing_) {
+    if (now_ < retry.due) {
+      continue;
+    }
+    Call kill = call(Call::KILL);
+    kill.mutable_kill()->mutable_task_id()->set_value(task_id);
+    kill.mutable_kill()->mutable_agent_id()->set_value(retry.agent);
+    decision.calls.push_back(std::move(kill));
+    retry.delay = doubled(retry.delay, recovery_.retry_base, recovery_.retry_cap);
+    retry.due = now_ + retry.delay;
+    ++counters_.kills_retried;
+  }
+  if (revive_wanted_ && (!last_revive_ || now_ >= *last_revive_ + recovery_.revive_interval)) {
+    request_revive(decision);
+  }
+  return decision;
+}
+
+std::optional<Time> SchedulerState::next_wakeup() const {
+  if (!subscribed_) {
+    return std::nullopt;
+  }
+  std::optional<Time> next;
+  const auto consider = [&](std::optional<Time> at) {
+    if (at && (!next || *at < *next)) {
+      next = at;
+    }
+  };
+  consider(reconcile_due_);
+  consider(implicit_due_);
+  for (const auto& [task_id, retry] : killing_) {
+    consider(retry.due);
+  }
+  if (revive_wanted_ && last_revive_) {
+    consider(*last_revive_ + recovery_.revive_interval);
+  }
+  return next;
+}
+
+}  // namespace iof::framework

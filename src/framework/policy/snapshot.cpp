@@ -1,0 +1,107 @@
+// The --state_file format: JSON an operator can read, checked field by field on the way in so
+// that a damaged file is refused with a reason instead of adopting nonsense.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "iof/framework/scheduler_state.hpp"
+#include "iof/wire/json.hpp"
+
+namespace iof::framework {
+
+namespace json = boost::json;
+
+bool Snapshot::operator==(const Snapshot& other) const {
+  const auto same = [](const std::map<std::string, Sleeper>& a,
+                       const std::map<std::string, Sleeper>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+      return x.first == y.first && x.second.task_id.value() == y.second.task_id.value() &&
+             x.second.unavailability_start == y.second.unavailability_start;
+    });
+  };
+  return framework_id == other.framework_id && next_task_id == other.next_task_id &&
+         same(sleepers, other.sleepers) && same(migrating, other.migrating);
+}
+
+std::string encode_snapshot(const Snapshot& snapshot) {
+  json::object out;
+  out["version"] = 1;
+  if (snapshot.framework_id) {
+    out["framework_id"] = *snapshot.framework_id;
+  }
+  out["next_task_id"] = snapshot.next_task_id;
+  json::array tasks;
+  for (const auto& [map, migrating] :
+       {std::pair{&snapshot.sleepers, false}, std::pair{&snapshot.migrating, true}}) {
+    for (const auto& [agent, sleeper] : *map) {
+      json::object task;
+      task["task_id"] = sleeper.task_id.value();
+      task["agent_id"] = agent;
+      task["unavailability_start_ns"] = sleeper.unavailability_start;
+      task["migrating"] = migrating;
+      tasks.push_back(std::move(task));
+    }
+  }
+  out["tasks"] = std::move(tasks);
+  return json::serialize(out) + "\n";
+}
+
+wire::Result<Snapshot> decode_snapshot(std::string_view text) {
+  auto parsed = wire::json::parse(text);
+  if (!parsed) {
+    return wire::Error{"not JSON: " + parsed.error().message};
+  }
+  const auto bad = [](const std::string& why) { return wire::Error{why}; };
+  if (!parsed->is_object()) {
+    return bad("expected a JSON object");
+  }
+  const auto& object = parsed->as_object();
+  const auto* version = object.if_contains("version");
+  if (version == nullptr || !version->is_int64() || version->as_int64() != 1) {
+    return bad("expected \"version\":1");
+  }
+  Snapshot snapshot;
+  if (const auto* id = object.if_contains("framework_id")) {
+    if (!id->is_string() || id->as_string().empty()) {
+      return bad("\"framework_id\" must be a non-empty string");
+    }
+    snapshot.framework_id = std::string(id->as_string());
+  }
+  const auto* next = object.if_contains("next_task_id");
+  if (next == nullptr || !(next->is_uint64() || (next->is_int64() && next->as_int64() >= 0))) {
+    return bad("\"next_task_id\" must be a non-negative integer");
+  }
+  snapshot.next_task_id = next->to_number<std::uint64_t>();
+  const auto* tasks = object.if_contains("tasks");
+  if (tasks == nullptr || !tasks->is_array()) {
+    return bad("\"tasks\" must be an array");
+  }
+  for (const auto& entry : tasks->as_array()) {
+    const auto* task = entry.if_object();
+    const auto string_field = [&](const char* name) -> const json::string* {
+      const auto* value = task ? task->if_contains(name) : nullptr;
+      return value && value->is_string() && !value->as_string().empty() ? &value->as_string()
+                                                                        : nullptr;
+    };
+    const auto* task_id = string_field("task_id");
+    const auto* agent_id = string_field("agent_id");
+    const auto* start = task ? task->if_contains("unavailability_start_ns") : nullptr;
+    const auto* migrating = task ? task->if_contains("migrating") : nullptr;
+    if (task_id == nullptr || agent_id == nullptr || start == nullptr || !start->is_int64() ||
+        migrating == nullptr || !migrating->is_bool()) {
+      return bad("each task needs task_id, agent_id, unavailability_start_ns and migrating");
+    }
+    auto& map = migrating->as_bool() ? snapshot.migrating : snapshot.sleepers;
+    const std::string agent(*agent_id);
+    if (snapshot.sleepers.contains(agent) || snapshot.migrating.contains(agent)) {
+      return bad("two tasks on agent " + agent);
+    }
+    Sleeper sleeper;
+    sleeper.task_id.set_value(std::string(*task_id));
+    sleeper.unavailability_start = start->as_int64();
+    map.emplace(agent, std::move(sleeper));
+  }
+  return snapshot;
+}
+
+}  // namespace iof::framework
