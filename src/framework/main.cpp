@@ -19,6 +19,7 @@
 #include "iof/framework/flags.hpp"
 #include "iof/framework/metrics.hpp"
 #include "iof/framework/runtime.hpp"
+#include "iof/framework/state_file.hpp"
 #include "iof/http/server.hpp"
 #include "iof/sim/master_server.hpp"
 #include "iof/wire/json.hpp"
@@ -58,9 +59,24 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("iof"));
   spdlog::set_level(spdlog::level::from_str(flags.log_level));
 
+  std::optional<Snapshot> saved;
+  if (flags.state_file) {
+    auto loaded = load_state_file(*flags.state_file);
+    if (!loaded) {
+      return fail(loaded.error().message);
+    }
+    saved = std::move(*loaded);
+    if (saved && saved->framework_id) {
+      spdlog::info("Resuming framework {} with {} tasks from {}", *saved->framework_id,
+                   saved->sleepers.size() + saved->migrating.size(), *flags.state_file);
+    }
+  }
+
   asio::io_context io;
+  // Registered first: a signal that arrives while starting up is kept for the handler below.
+  asio::signal_set signals(io, SIGINT, SIGTERM);
   std::unique_ptr<iof::sim::MasterServer> local;
-  MasterAddress master;
+  MasterSpec master;
   if (flags.master == "local") {
     iof::sim::SimOptions options;
     options.config.port = 0;
@@ -72,20 +88,30 @@ int main(int argc, char** argv) {
       return fail("Failed to start the embedded master: " + started.error().message);
     }
     local = std::move(*started);
-    master = {"127.0.0.1", std::to_string(local->port())};
+    master.candidates = {Endpoint{false, "127.0.0.1", std::to_string(local->port())}};
     // Printed, not only logged: the walk-through's curl needs this address.
     std::printf("inverse-offer-framework: embedded mesos-sim master at %s with %u agents\n",
                 local->url().c_str(), flags.local_agents);
     std::fflush(stdout);
   } else {
-    auto address = master_address(flags.master);
-    if (!address) {
-      return fail(address.error().message);
+    auto named = read_master_file(flags.master);
+    if (!named) {
+      return fail(named.error().message);
     }
-    master = *address;
+    if (auto problem = master_problem(*named)) {
+      return fail(*problem);
+    }
+    auto spec = parse_master(*named);
+    if (!spec) {
+      return fail(spec.error().message);
+    }
+    if (spec->zookeeper) {
+      return fail("--master '" + *named + "': zk:// is not supported by this build");
+    }
+    master = std::move(*spec);
   }
 
-  auto runtime = Runtime::create(io.get_executor(), flags, master, os_user());
+  auto runtime = Runtime::create(io.get_executor(), flags, master, os_user(), std::move(saved));
 
   // /metrics/snapshot, served on the runtime's strand so that it reads a consistent state.
   const auto started_at = std::chrono::steady_clock::now();
@@ -121,7 +147,6 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
   }
 
-  asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([runtime](const boost::system::error_code& error, int) {
     if (!error) {
       spdlog::info("Stopping");

@@ -108,10 +108,14 @@ int ChildProcess::wait(std::chrono::milliseconds limit) {
 }
 
 int ChildProcess::stop(std::chrono::milliseconds grace) {
+  return stop(SIGTERM, grace);
+}
+
+int ChildProcess::stop(int signal, std::chrono::milliseconds grace) {
   if (pid_ <= 0) {
     return -1;
   }
-  ::kill(pid_, SIGTERM);
+  ::kill(pid_, signal);
   int status = wait(grace);
   if (status < 0) {
     ::kill(pid_, SIGKILL);

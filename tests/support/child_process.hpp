@@ -25,6 +25,8 @@ class ChildProcess {
   std::string rest_of_stdout();
   // SIGTERM and wait; the exit status (128 + signal when killed), -1 if not running.
   int stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
+  // The same with another first signal: SIGKILL is a crash the program cannot clean up after.
+  int stop(int signal, std::chrono::milliseconds grace = std::chrono::seconds(10));
   // Waits for the program to exit by itself; -1 if it is still running after `limit`.
   int wait(std::chrono::milliseconds limit);
 

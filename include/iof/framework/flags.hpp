@@ -31,6 +31,17 @@ struct Flags {
   std::chrono::milliseconds max_backoff = std::chrono::seconds(15);
   // Reconnect when this many heartbeat intervals pass without an event.
   unsigned heartbeat_misses = 5;
+  // How long the master keeps the framework's tasks after it disconnects; Mesos's default of 0
+  // would kill every task on the first network blip.
+  std::chrono::seconds failover_timeout = std::chrono::hours(24 * 7);
+  // Where the framework ID and the known tasks survive a restart of this process.
+  std::optional<std::string> state_file;
+  // Subscribe as a new framework when the master removed the saved one (otherwise exit 1).
+  bool allow_new_framework = false;
+  // TEARDOWN on SIGINT/SIGTERM, killing every task, as Mesos's example does.
+  bool teardown_on_exit = false;
+  // Implicit reconciliation period.
+  std::chrono::seconds reconcile_interval = std::chrono::minutes(10);
   std::string log_level = "info";
   wire::ContentType content_type = wire::ContentType::protobuf;
   Policy policy = Policy::intent;
@@ -49,15 +60,5 @@ FlagsOutcome parse_flags(int argc, const char* const* argv);
 
 // Whether `master` has one of the accepted forms; the error says which forms are.
 std::optional<std::string> master_problem(const std::string& master);
-
-struct MasterAddress {
-  std::string host;
-  std::string port;
-};
-
-// Where to connect for a --master that master_problem() accepted: "host:port",
-// "master@host:port" or "http://host[:port]", the first of a comma-separated list. The other
-// forms (https://, zk://, file://) are refused until the runtime can reach them.
-wire::Result<MasterAddress> master_address(const std::string& master);
 
 }  // namespace iof::framework

@@ -1,12 +1,14 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include "iof/framework/flags.hpp"
+#include "iof/framework/master_spec.hpp"
 #include "iof/framework/scheduler_state.hpp"
 
 // The framework's I/O shell, shaped as the design card says: a subscribe-and-retry coroutine
@@ -17,12 +19,15 @@ namespace iof::framework {
 
 class Runtime : public std::enable_shared_from_this<Runtime> {
  public:
+  // `saved` comes from --state_file: the framework ID and tasks of an earlier run.
   static std::shared_ptr<Runtime> create(boost::asio::any_io_executor executor, Flags flags,
-                                         MasterAddress master, std::string user);
+                                         MasterSpec master, std::string user,
+                                         std::optional<Snapshot> saved = std::nullopt);
 
   // Runs until the master sends ERROR (status 1) or stop() completes (status 0).
   boost::asio::awaitable<int> run();
-  // TEARDOWN when subscribed (the example's behaviour on exit), then run() returns 0.
+  // Disconnects, leaving the tasks to a restarted framework (TEARDOWN first with
+  // --teardown_on_exit, the example's behaviour); then run() returns 0.
   void stop();
 
   // Read on the strand only (the metrics endpoint posts there).

@@ -9,10 +9,10 @@
 #include <CLI/App.hpp>
 #include <CLI/Config.hpp>
 #include <CLI/Formatter.hpp>
-#include <boost/url/parse.hpp>
 
 #include "iof/config/address.hpp"
 #include "iof/config/flag_value.hpp"
+#include "iof/framework/master_spec.hpp"
 #include "iof/wire/mesos_text.hpp"
 
 namespace iof::framework {
@@ -89,48 +89,10 @@ std::optional<std::string> master_problem(const std::string& master) {
     }
     return std::nullopt;
   }
-  for (auto entry : config::split(master, ',')) {
-    if (entry.starts_with("http://") || entry.starts_with("https://")) {
-      auto url = boost::urls::parse_uri(entry);
-      if (!url || url->host().empty() || (url->has_port() && !config::is_port(url->port()))) {
-        return bad("'" + std::string(entry) + "' is not a valid http(s) URL");
-      }
-      continue;
-    }
-    if (entry.starts_with("master@")) {
-      entry.remove_prefix(7);
-    }
-    if (!config::is_host_port(entry)) {
-      return bad("'" + std::string(entry) + "' is not host:port");
-    }
+  if (auto spec = parse_master(master); !spec) {
+    return spec.error().message + "; " + forms;
   }
   return std::nullopt;
-}
-
-wire::Result<MasterAddress> master_address(const std::string& master) {
-  std::string first = master.substr(0, master.find(','));
-  if (first.starts_with("http://") || first.starts_with("https://")) {
-    auto url = boost::urls::parse_uri(first);
-    if (!url || url->host().empty()) {
-      return wire::Error{"Invalid --master '" + master + "'"};
-    }
-    if (url->scheme() == "https") {
-      return wire::Error{"--master '" + master + "': https is not supported yet"};
-    }
-    return MasterAddress{std::string(url->host()),
-                         url->has_port() ? std::string(url->port()) : std::string("5050")};
-  }
-  if (first.starts_with("zk://") || first.starts_with("file://")) {
-    return wire::Error{"--master '" + master + "': zk:// and file:// are not supported yet"};
-  }
-  if (first.starts_with("master@")) {
-    first.erase(0, 7);
-  }
-  const auto colon = first.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    return wire::Error{"Invalid --master '" + master + "'"};
-  }
-  return MasterAddress{first.substr(0, colon), first.substr(colon + 1)};
 }
 
 FlagsOutcome parse_flags(int argc, const char* const* argv) {
@@ -151,6 +113,9 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   std::string local_agents = "3";
   std::string max_backoff = "15secs";
   std::string heartbeat_misses = "5";
+  std::string failover_timeout = "1weeks";
+  std::string reconcile_interval = "10mins";
+  std::string state_file;
   bool version = false;
 
   struct Named {
@@ -186,6 +151,15 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   option("max_backoff", max_backoff, "Cap of the subscribe retry backoff (Mesos duration)");
   option("heartbeat_misses", heartbeat_misses,
          "Reconnect after this many heartbeat intervals without an event");
+  option("failover_timeout", failover_timeout,
+         "How long the master keeps this framework's tasks while it is disconnected");
+  option("state_file", state_file,
+         "File keeping the framework ID and tasks across restarts (written atomically)");
+  boolean("allow_new_framework", flags.allow_new_framework,
+          "Subscribe as a new framework when the master removed the saved one");
+  boolean("teardown_on_exit", flags.teardown_on_exit,
+          "Tear the framework down (killing its tasks) on SIGINT/SIGTERM");
+  option("reconcile_interval", reconcile_interval, "Period of implicit task reconciliation");
   option("local_agents", local_agents, "Agents of the embedded master with --master=local");
   option("log_level", flags.log_level, "trace, debug, info, warn, error or off");
   option("content_type", content_type, "Encoding of calls and events: protobuf or json");
@@ -261,6 +235,22 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
                      "' for --heartbeat_misses: expected 1..1000");
     }
     flags.heartbeat_misses = misses;
+  }
+  for (const auto& [text, target, name, minimum] :
+       {std::tuple{failover_timeout, &flags.failover_timeout, "--failover_timeout", 0LL},
+        std::tuple{reconcile_interval, &flags.reconcile_interval, "--reconcile_interval", 1LL}}) {
+    auto parsed = wire::text::parse_duration(text);
+    const auto seconds =
+        parsed ? std::chrono::duration_cast<std::chrono::seconds>(*parsed).count() : 0;
+    if (!parsed || seconds < minimum || seconds > 365LL * 24 * 3600) {
+      return failure("Invalid value '" + text + "' for " + name + ": " +
+                     (parsed ? "must be between " + std::to_string(minimum) + "secs and 365days"
+                             : parsed.error().message));
+    }
+    *target = std::chrono::seconds(seconds);
+  }
+  if (!state_file.empty()) {
+    flags.state_file = state_file;
   }
   for (const auto& [text, target, name] : {std::tuple{cpus, &flags.task.cpus, "--task_cpus"},
                                            std::tuple{mem, &flags.task.mem, "--task_mem"}}) {

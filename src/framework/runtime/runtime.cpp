@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "iof/framework/backoff.hpp"
+#include "iof/framework/state_file.hpp"
 #include "iof/http/client.hpp"
 #include "iof/wire/base64.hpp"
 #include "iof/wire/codec.hpp"
@@ -41,29 +42,47 @@ constexpr auto call_timeout = 75s;  // what the Mesos docs suggest for ordinary 
 }  // namespace
 
 struct Runtime::Impl {
-  Impl(asio::any_io_executor executor, Flags flags_in, MasterAddress master_in, std::string user_in)
+  Impl(asio::any_io_executor executor, Flags flags_in, MasterSpec master_in, std::string user_in,
+       std::optional<Snapshot> saved)
       : strand(asio::make_strand(executor)),
         flags(std::move(flags_in)),
-        master(std::move(master_in)),
+        masters(master_in.candidates),
         user(std::move(user_in)),
-        state(flags.policy, flags.num_tasks, flags.role, flags.task),
+        state(flags.policy, flags.num_tasks, flags.role, flags.task, recovery(flags)),
         calls(strand),
         wake_sender(strand),
         backoff(strand),
-        retry(std::chrono::milliseconds(1000), flags.max_backoff, std::random_device{}()) {}
+        wakeup(strand),
+        retry(std::chrono::milliseconds(1000), flags.max_backoff, std::random_device{}()) {
+    if (saved) {
+      state.restore(*saved);
+      written_version = state.version();
+    }
+  }
+
+  static Recovery recovery(const Flags& flags) {
+    Recovery out;
+    out.allow_new_framework = flags.allow_new_framework;
+    out.reconcile_interval = flags.reconcile_interval;
+    return out;
+  }
 
   asio::strand<asio::any_io_executor> strand;
   Flags flags;
-  MasterAddress master;
+  MasterCandidates masters;
   std::string user;
   SchedulerState state;
 
   http::ClientConnection calls;
+  std::optional<Endpoint> calls_endpoint;            // where `calls` is connected
+  std::optional<Endpoint> leader;                    // where the current stream is subscribed
   std::deque<std::pair<std::uint64_t, Call>> queue;  // (stream epoch, call)
   asio::steady_timer wake_sender;
   asio::steady_timer backoff;
+  asio::steady_timer wakeup;  // the core's next_wakeup()
   Backoff retry;
   std::shared_ptr<http::ClientConnection> stream;
+  std::uint64_t written_version = 0;
 
   std::string stream_id;
   std::uint64_t epoch = 0;  // bumped per stream: events and calls of an older one are dropped
@@ -89,6 +108,7 @@ struct Runtime::Impl {
     info->set_name(framework_name);
     info->set_checkpoint(flags.checkpoint);
     info->set_role(flags.role);
+    info->set_failover_timeout(static_cast<double>(flags.failover_timeout.count()));
     info->add_capabilities()->set_type(v1::FrameworkInfo::Capability::RESERVATION_REFINEMENT);
     if (flags.authenticate) {
       info->set_principal(flags.principal);
@@ -100,9 +120,23 @@ struct Runtime::Impl {
     return call;
   }
 
+  static Time now() {
+    return std::chrono::duration_cast<Time>(std::chrono::system_clock::now().time_since_epoch());
+  }
+
   void apply(const Decision& decision) {
     for (const auto& line : decision.log) {
       spdlog::info("{}", line);
+    }
+    // The state file first: a task whose LAUNCH is out must be known after a restart.
+    if (flags.state_file && state.version() != written_version) {
+      if (auto saved = save_state_file(*flags.state_file, state.snapshot()); !saved) {
+        spdlog::error("{}", saved.error().message);
+        exit_status = 1;
+        shut_down();
+        return;
+      }
+      written_version = state.version();
     }
     for (const auto& call : decision.calls) {
       queue.emplace_back(epoch, call);
@@ -115,12 +149,26 @@ struct Runtime::Impl {
       exit_status = decision.exit->status;
       shut_down();
     }
+    // Retries and rate-limited calls the core has scheduled.
+    const auto next = state.next_wakeup();
+    const auto delay = next ? std::max(*next - now(), Time{0}) : Time::max();
+    wakeup.expires_after(next ? std::chrono::duration_cast<asio::steady_timer::duration>(delay)
+                              : asio::steady_timer::duration::max());
+  }
+
+  // Moves the core's clock, then runs the event (if any) through it.
+  void handle(const Event* event) {
+    apply(state.advance(now()));
+    if (event != nullptr && !stopping) {
+      apply(state.handle(*event));
+    }
   }
 
   void shut_down() {
     stopping = true;
     backoff.cancel();
     wake_sender.cancel();
+    wakeup.cancel();
     if (stream) {
       stream->close();
     }
@@ -131,9 +179,10 @@ Runtime::Runtime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Runtime::~Runtime() = default;
 
 std::shared_ptr<Runtime> Runtime::create(asio::any_io_executor executor, Flags flags,
-                                         MasterAddress master, std::string user) {
-  return std::make_shared<Runtime>(std::make_unique<Impl>(std::move(executor), std::move(flags),
-                                                          std::move(master), std::move(user)));
+                                         MasterSpec master, std::string user,
+                                         std::optional<Snapshot> saved) {
+  return std::make_shared<Runtime>(std::make_unique<Impl>(
+      std::move(executor), std::move(flags), std::move(master), std::move(user), std::move(saved)));
 }
 
 const SchedulerState& Runtime::state() const {
@@ -153,7 +202,22 @@ asio::awaitable<void> handle_event([[maybe_unused]] std::shared_ptr<Runtime> kee
   if (epoch != s.epoch || s.stopping) {
     co_return;
   }
-  s.apply(s.state.handle(event));
+  s.handle(&event);
+}
+
+// Runs the core's retries (reconciliation, KILL, REVIVE) when they are due.
+asio::awaitable<void> run_timers([[maybe_unused]] std::shared_ptr<Runtime> keep_alive,
+                                 Runtime::Impl& s) {
+  while (!s.stopping) {
+    boost::system::error_code ec;
+    co_await s.wakeup.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (s.stopping) {
+      break;
+    }
+    if (!ec) {
+      s.handle(nullptr);
+    }
+  }
 }
 
 // Sends queued calls in order on the second connection, with the current Mesos-Stream-Id.
@@ -180,12 +244,20 @@ asio::awaitable<void> send_calls([[maybe_unused]] std::shared_ptr<Runtime> keep_
     if (epoch != s.epoch) {
       continue;  // made for a stream that is gone; the master would refuse its stream id
     }
+    if (!s.leader) {
+      continue;
+    }
+    if (s.calls.is_open() && s.calls_endpoint != s.leader) {
+      s.calls.close();  // the leader moved: calls follow the stream
+    }
     if (!s.calls.is_open()) {
-      auto connected = co_await s.calls.connect(s.master.host, s.master.port, connect_timeout);
+      const Endpoint target = *s.leader;
+      auto connected = co_await s.calls.connect(target.host, target.port, connect_timeout);
       if (!connected) {
         spdlog::warn("Dropping {}: {}", Call::Type_Name(call.type()), connected.error().message);
         continue;
       }
+      s.calls_endpoint = target;
     }
     http::ClientRequest request;
     request.target = scheduler_path;
@@ -202,14 +274,38 @@ asio::awaitable<void> send_calls([[maybe_unused]] std::shared_ptr<Runtime> keep_
   }
 }
 
+enum class Attempt {
+  ended,        // subscribed, then the stream ended: try the same master again after a backoff
+  redirected,   // 307 to another master: try it now
+  unavailable,  // unreachable, 503 or another refusal: move on to the next candidate
+};
+
+// Reads a non-200 SUBSCRIBE response's body for the log; it is short.
+asio::awaitable<std::string> read_body(http::ClientConnection& connection) {
+  std::string body;
+  while (body.size() < 64 * 1024) {
+    auto piece = co_await connection.read_some(connect_timeout);
+    if (!piece || piece->empty()) {
+      break;
+    }
+    body += *piece;
+  }
+  co_return body;
+}
+
 // One SUBSCRIBE and its event stream, until the stream ends for any reason.
-asio::awaitable<void> subscribe_once(std::shared_ptr<Runtime> self, Runtime::Impl& s) {
+asio::awaitable<Attempt> subscribe_once(std::shared_ptr<Runtime> self, Runtime::Impl& s,
+                                        Endpoint target) {
   auto connection = std::make_shared<http::ClientConnection>(s.strand);
   s.stream = connection;
-  auto connected = co_await connection->connect(s.master.host, s.master.port, connect_timeout);
+  if (target.tls) {
+    spdlog::error("{}: https is not supported by this build", target.url());
+    co_return Attempt::unavailable;
+  }
+  auto connected = co_await connection->connect(target.host, target.port, connect_timeout);
   if (!connected) {
     spdlog::warn("{}", connected.error().message);
-    co_return;
+    co_return Attempt::unavailable;
   }
   http::ClientRequest request;
   request.target = scheduler_path;
@@ -217,40 +313,46 @@ asio::awaitable<void> subscribe_once(std::shared_ptr<Runtime> self, Runtime::Imp
   request.body = wire::encode(s.subscribe_call(), s.flags.content_type);
   auto head = co_await connection->open_stream(std::move(request), connect_timeout);
   if (!head) {
-    spdlog::warn("SUBSCRIBE failed: {}", head.error().message);
-    co_return;
+    spdlog::warn("SUBSCRIBE to {} failed: {}", target.url(), head.error().message);
+    co_return Attempt::unavailable;
+  }
+  if (head->status == 307) {
+    const std::string location(head->header("Location").value_or(""));
+    connection->close();
+    auto next = redirect_target(location, target);
+    if (!next) {
+      spdlog::warn("{}", next.error().message);
+      co_return Attempt::unavailable;
+    }
+    spdlog::info("{} is not the leading master; following its redirect to {}", target.url(),
+                 next->url());
+    co_return s.masters.redirected(*next) ? Attempt::redirected : Attempt::unavailable;
   }
   if (head->status != 200) {
-    std::string body;
-    while (true) {
-      auto piece = co_await connection->read_some(connect_timeout);
-      if (!piece || piece->empty()) {
-        break;
-      }
-      body += *piece;
-    }
+    const std::string body = co_await read_body(*connection);
+    connection->close();
     if (head->status == 401) {
       // Retrying cannot fix credentials: say so and stop, like an ERROR from the master.
       s.apply(Decision{{},
                        Decision::Exit{1, "The master refused the credentials of principal '" +
                                              s.flags.principal + "' (401 " + body + ")"},
                        {}});
-      co_return;
+      co_return Attempt::unavailable;
     }
-    spdlog::warn("SUBSCRIBE answered {}: {}", head->status, body);
-    co_return;
+    spdlog::warn("SUBSCRIBE to {} answered {}: {}", target.url(), head->status, body);
+    co_return Attempt::unavailable;
   }
   s.stream_id = std::string(head->header("Mesos-Stream-Id").value_or(""));
+  s.leader = target;
   const std::uint64_t epoch = ++s.epoch;
   wire::recordio::Decoder decoder;
   bool subscribed = false;
   while (!s.stopping) {
     // Until SUBSCRIBED, one second (the example resends SUBSCRIBE every second); then
     // --heartbeat_misses heartbeat intervals of silence mean the stream is dead.
-    const auto timeout =
-        subscribed
-            ? std::chrono::milliseconds(static_cast<long long>(s.heartbeat_seconds * 5 * 1000))
-            : std::chrono::milliseconds(1000);
+    const auto timeout = subscribed ? std::chrono::milliseconds(static_cast<long long>(
+                                          s.heartbeat_seconds * s.flags.heartbeat_misses * 1000))
+                                    : std::chrono::milliseconds(1000);
     auto piece = co_await connection->read_some(timeout);
     if (!piece) {
       if (!s.stopping) {
@@ -276,6 +378,7 @@ asio::awaitable<void> subscribe_once(std::shared_ptr<Runtime> self, Runtime::Imp
       if (event.type() == Event::SUBSCRIBED) {
         subscribed = true;
         s.retry.reset();
+        s.masters.subscribed();
         if (event.subscribed().heartbeat_interval_seconds() > 0) {
           s.heartbeat_seconds = event.subscribed().heartbeat_interval_seconds();
         }
@@ -286,14 +389,31 @@ asio::awaitable<void> subscribe_once(std::shared_ptr<Runtime> self, Runtime::Imp
   connection->close();
   s.state.disconnected();
   ++s.epoch;  // whatever is still queued for this stream is stale
+  co_return subscribed ? Attempt::ended : Attempt::unavailable;
 }
 
-// SUBSCRIBE, stream, and again after a backoff, until stopped.
+// SUBSCRIBE, stream, and again, until stopped: redirects at once, the next candidate after a
+// failure, and a growing backoff after a stream ends or every candidate failed.
 asio::awaitable<void> subscribe_loop(std::shared_ptr<Runtime> self, Runtime::Impl& s) {
   while (!s.stopping) {
-    co_await subscribe_once(self, s);
+    bool back_off = true;
+    if (const Endpoint* target = s.masters.current()) {
+      switch (co_await subscribe_once(self, s, *target)) {
+        case Attempt::redirected:
+          back_off = false;
+          break;
+        case Attempt::unavailable:
+          back_off = s.masters.failed();
+          break;
+        case Attempt::ended:
+          break;
+      }
+    }
     if (s.stopping) {
       break;
+    }
+    if (!back_off) {
+      continue;
     }
     const auto wait = s.retry.next();
     spdlog::info("Subscribing again in {} ms", wait.count());
@@ -311,7 +431,7 @@ asio::awaitable<int> Runtime::run() {
   Impl& s = *impl_;
   co_await asio::post(s.strand, asio::use_awaitable);
   // Both end on a stop; the sender last, once what was queued (the TEARDOWN) is out.
-  co_await (subscribe_loop(self, s) && send_calls(self, s));
+  co_await (subscribe_loop(self, s) && send_calls(self, s) && run_timers(self, s));
   s.calls.close();
   co_return s.exit_status.value_or(0);
 }
@@ -323,13 +443,17 @@ void Runtime::stop() {
     if (s.stopping) {
       return;
     }
-    // The example tears its framework down on exit; the TEARDOWN goes out before the sender
-    // stops.
-    for (const auto& call : s.state.teardown().calls) {
-      s.queue.emplace_back(s.epoch, call);
+    // Without TEARDOWN the master keeps the tasks for --failover_timeout, so that a restarted
+    // or upgraded framework adopts them. The example tears down; --teardown_on_exit does too, and
+    // the TEARDOWN goes out before the sender stops.
+    if (s.flags.teardown_on_exit) {
+      for (const auto& call : s.state.teardown().calls) {
+        s.queue.emplace_back(s.epoch, call);
+      }
     }
     s.stopping = true;
     s.wake_sender.cancel();
+    s.wakeup.cancel();
   });
 }
 

@@ -63,6 +63,25 @@ TEST_CASE("defaults are the example's, with an embedded master") {
   CHECK(flags.task.cpus == 0.2);
   CHECK(flags.task.mem == 32);
   CHECK(flags.task.command == "while [ true ]; do echo ZZZzzz...; sleep 5; done");
+  // Beyond the example: tasks outlive a disconnection for a week, and the framework's exit.
+  CHECK(flags.failover_timeout == std::chrono::hours(24 * 7));
+  CHECK_FALSE(flags.teardown_on_exit);
+  CHECK_FALSE(flags.state_file);
+  CHECK_FALSE(flags.allow_new_framework);
+  CHECK(flags.reconcile_interval == std::chrono::minutes(10));
+}
+
+TEST_CASE("resilience flags, also from MESOS_EXAMPLE_ variables") {
+  Env state("MESOS_EXAMPLE_STATE_FILE", "/var/lib/iof/state.json");
+  Env allow("MESOS_EXAMPLE_ALLOW_NEW_FRAMEWORK", "true");
+  const auto outcome =
+      parse({"--failover_timeout=0secs", "--teardown_on_exit", "--reconcile_interval=30secs"});
+  REQUIRE(outcome.flags);
+  CHECK(outcome.flags->failover_timeout == std::chrono::seconds(0));
+  CHECK(outcome.flags->teardown_on_exit);
+  CHECK(outcome.flags->state_file == "/var/lib/iof/state.json");
+  CHECK(outcome.flags->allow_new_framework);
+  CHECK(outcome.flags->reconcile_interval == std::chrono::seconds(30));
 }
 
 TEST_CASE("flags and MESOS_EXAMPLE_ variables, the command line winning") {
@@ -121,6 +140,10 @@ TEST_CASE("bad input exits 1 with one line naming the problem and pointing to --
            {{"--max_backoff=10"}, "for --max_backoff"},
            {{"--max_backoff=500ms"}, "must be at least 1secs"},
            {{"--heartbeat_misses=0"}, "for --heartbeat_misses"},
+           {{"--failover_timeout=soon"}, "for --failover_timeout"},
+           {{"--failover_timeout=400days"}, "must be between 0secs and 365days"},
+           {{"--reconcile_interval=0secs"}, "for --reconcile_interval"},
+           {{"--master=ftp://m:1"}, "neither host:port nor an http(s) URL"},
            {{"--authenticate"}, "--authenticate needs --secret"},
            {{"--secret=file:///nonexistent/secret"}, "Invalid --secret: Error reading file"},
        }) {
@@ -174,28 +197,4 @@ TEST_CASE("the seed's seven metrics under their exact names") {
                   "inverse_offer_framework_uptime_secs 1.5\n") != std::string::npos);
   CHECK(text.find("# TYPE inverse_offer_framework_offers_received counter\n"
                   "inverse_offer_framework_offers_received 0.0\n") != std::string::npos);
-}
-
-TEST_CASE("where to connect for each reachable --master form") {
-  struct Case {
-    std::string master;
-    std::string host;
-    std::string port;
-  };
-  for (const auto& c : std::vector<Case>{{"10.0.0.1:5050", "10.0.0.1", "5050"},
-                                         {"master@m1:5051,m2:5050", "m1", "5051"},
-                                         {"http://m.example.com:5052/", "m.example.com", "5052"},
-                                         {"http://m.example.com", "m.example.com", "5050"}}) {
-    CAPTURE(c.master);
-    const auto address = iof::framework::master_address(c.master);
-    REQUIRE(address.has_value());
-    CHECK(address->host == c.host);
-    CHECK(address->port == c.port);
-  }
-  for (const std::string master : {"https://m:5050", "zk://z:2181/mesos", "file:///etc/master"}) {
-    CAPTURE(master);
-    const auto address = iof::framework::master_address(master);
-    REQUIRE_FALSE(address.has_value());
-    CHECK(address.error().message.find("not supported yet") != std::string::npos);
-  }
 }

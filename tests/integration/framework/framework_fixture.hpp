@@ -1,0 +1,174 @@
+#pragma once
+
+// What the framework's end-to-end tests share: the framework binary as a child process, the
+// master's view of tasks, and the invariants every scenario checks.
+#include <chrono>
+#include <memory>
+#include <regex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/json/parse.hpp>
+#include <doctest/doctest.h>
+
+#include "child_process.hpp"
+#include "http_client.hpp"
+#include "sim_process.hpp"
+
+namespace iof::test::framework {
+
+using namespace std::chrono_literals;
+using iof::test::ChildProcess;
+using iof::test::request;
+using iof::test::SimProcess;
+
+struct Task {
+  std::string id;
+  std::string agent_id;
+  std::string state;
+};
+
+inline boost::json::object master_state(unsigned short port) {
+  return boost::json::parse(request(port, {"GET", "/master/state", {}, ""}).body).as_object();
+}
+
+inline std::vector<Task> running_tasks(unsigned short port) {
+  std::vector<Task> out;
+  const auto state = master_state(port);  // kept: the loop below iterates into it
+  for (const auto& framework : state.at("frameworks").as_array()) {
+    for (const auto& task : framework.at("tasks").as_array()) {
+      const auto& t = task.as_object();
+      if (t.at("state").as_string() == "TASK_RUNNING") {
+        out.push_back({std::string(t.at("id").as_string()),
+                       std::string(t.at("slave_id").as_string()),
+                       std::string(t.at("state").as_string())});
+      }
+    }
+  }
+  return out;
+}
+
+inline std::string hostname_of(unsigned short port, const std::string& agent_id) {
+  const auto state = master_state(port);
+  for (const auto& agent : state.at("slaves").as_array()) {
+    if (agent.at("id").as_string() == agent_id) {
+      return std::string(agent.at("hostname").as_string());
+    }
+  }
+  return "";
+}
+
+// Puts the machine of `agent_id` into maintenance an hour from now.
+inline void schedule_maintenance(unsigned short port, const std::string& agent_id) {
+  const std::string host = hostname_of(port, agent_id);
+  const std::string ip = "127.0.0." + std::to_string(std::stoi(host.substr(5)) + 1);
+  const auto start = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                         std::chrono::system_clock::now().time_since_epoch() + 1h)
+                         .count();
+  const std::string schedule =
+      R"({"windows":[{"machine_ids":[{"hostname":")" + host + R"(","ip":")" + ip +
+      R"("}],"unavailability":{"start":{"nanoseconds":)" + std::to_string(start) + "}}}]}";
+  REQUIRE(request(port, {"POST", "/master/maintenance/schedule", {}, schedule}).status == 200);
+}
+
+// Polls `condition` every 50 ms for up to `limit`.
+template <typename Condition>
+bool eventually(Condition condition, std::chrono::milliseconds limit = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) {
+      return true;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  return condition();
+}
+
+// The framework, started against a master; learns its metrics port from its first line.
+class Framework {
+ public:
+  explicit Framework(std::vector<std::string> args) {
+    args.push_back("--http_address=127.0.0.1:0");
+    process_ = std::make_unique<ChildProcess>(IOF_FRAMEWORK_BINARY, args);
+    // With --master=local the embedded master's address comes first, then the metrics'.
+    std::smatch match;
+    for (int i = 0; i < 2; ++i) {
+      const std::string line = process_->first_line();
+      if (std::regex_search(line, match, std::regex(R"(master at http://127\.0\.0\.1:(\d+))"))) {
+        local_master_port_ = static_cast<unsigned short>(std::stoul(match[1].str()));
+      } else if (std::regex_search(line, match, std::regex(R"(127\.0\.0\.1:(\d+)/metrics)"))) {
+        metrics_port_ = static_cast<unsigned short>(std::stoul(match[1].str()));
+        break;
+      }
+    }
+    if (metrics_port_ == 0) {
+      FAIL("the framework did not start: " << process_->stderr_text());
+    }
+  }
+
+  double metric(const std::string& name) {
+    const auto body = request(metrics_port_, {"GET", "/metrics/snapshot", {}, ""}).body;
+    return boost::json::parse(body).as_object().at("inverse_offer_framework/" + name).as_double();
+  }
+  std::string prometheus() { return request(metrics_port_, {"GET", "/metrics", {}, ""}).body; }
+  ChildProcess& process() { return *process_; }
+  unsigned short local_master_port() const { return local_master_port_; }
+
+ private:
+  std::unique_ptr<ChildProcess> process_;
+  unsigned short metrics_port_ = 0;
+  unsigned short local_master_port_ = 0;
+};
+
+inline std::string master_flag(const SimProcess& sim) {
+  return "--master=127.0.0.1:" + std::to_string(sim.port());
+}
+
+// Tasks the master has not seen end, by state.
+inline std::vector<Task> live_tasks(unsigned short port) {
+  std::vector<Task> out;
+  const auto state = master_state(port);
+  for (const auto& framework : state.at("frameworks").as_array()) {
+    for (const auto& task : framework.at("tasks").as_array()) {
+      const auto& t = task.as_object();
+      const std::string task_state(t.at("state").as_string());
+      if (task_state == "TASK_STAGING" || task_state == "TASK_STARTING" ||
+          task_state == "TASK_RUNNING" || task_state == "TASK_KILLING") {
+        out.push_back({std::string(t.at("id").as_string()),
+                       std::string(t.at("slave_id").as_string()), task_state});
+      }
+    }
+  }
+  return out;
+}
+
+inline double master_metric(unsigned short port, const std::string& name) {
+  const auto body = request(port, {"GET", "/metrics/snapshot", {}, ""}).body;
+  return boost::json::parse(body).as_object().at(name).as_double();
+}
+
+// The invariants of every scenario: never two live tasks on one agent, never more than `limit`
+// live tasks. Returns a text naming the violation, empty when they hold.
+inline std::string invariant_violation(unsigned short port, std::size_t limit) {
+  const auto tasks = live_tasks(port);
+  std::set<std::string> agents;
+  for (const auto& task : tasks) {
+    if (!agents.insert(task.agent_id).second) {
+      return "two live tasks on agent " + task.agent_id;
+    }
+  }
+  if (tasks.size() > limit) {
+    return std::to_string(tasks.size()) + " live tasks, more than " + std::to_string(limit);
+  }
+  return {};
+}
+
+inline std::string framework_id_of(unsigned short port) {
+  const auto state = master_state(port);
+  const auto& frameworks = state.at("frameworks").as_array();
+  return frameworks.empty() ? std::string() : std::string(frameworks[0].at("id").as_string());
+}
+
+}  // namespace iof::test::framework

@@ -1,0 +1,276 @@
+// The framework survives what a real cluster does to it: lost and stalled streams, a master
+// answering 503, a leader change behind a 307, a master restart, its own crash and restart, and
+// a master that removed it. Each scenario checks the invariants (never two tasks on an agent,
+// never more than N + 1 during a move, every update acknowledged) and prints the measured time
+// from the fault to the re-subscription.
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "framework_fixture.hpp"
+
+using namespace iof::test::framework;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Polls `condition` every 10 ms; the time it took, or nullopt after `limit`. Meanwhile checks
+// the invariants on `port` with at most `limit_tasks` live tasks.
+template <typename Condition>
+std::optional<std::chrono::milliseconds> time_until(Condition condition, unsigned short port,
+                                                    std::size_t limit_tasks,
+                                                    std::chrono::milliseconds limit = 20s) {
+  const auto start = Clock::now();
+  while (Clock::now() - start < limit) {
+    if (port != 0) {
+      const auto violation = invariant_violation(port, limit_tasks);
+      CHECK_MESSAGE(violation.empty(), violation);
+    }
+    if (condition()) {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  return std::nullopt;
+}
+
+std::set<std::string> task_ids(const std::vector<Task>& tasks) {
+  std::set<std::string> out;
+  for (const auto& task : tasks) {
+    out.insert(task.id);
+  }
+  return out;
+}
+
+void report(const char* scenario, std::chrono::milliseconds took) {
+  MESSAGE(std::string(scenario) << ": fault to re-subscribed in " << took.count() << " ms");
+  std::printf("resilience: %s: fault to re-subscribed in %lld ms\n", scenario,
+              static_cast<long long>(took.count()));
+}
+
+// Every update the master sent has been acknowledged (it resends unacknowledged ones).
+void all_acknowledged(unsigned short port) {
+  CHECK(eventually([&] { return master_metric(port, "sim/updates_unacknowledged") == 0; }));
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    char name[] = "/tmp/iof-resilience-XXXXXX";
+    path_ = ::mkdtemp(name);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string path(const std::string& leaf) const { return path_ + "/" + leaf; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+TEST_CASE("a dropped event stream: re-subscribed after the one-second backoff, tasks kept") {
+  SimProcess sim({"--agents=4", "--allocation_interval=100ms"});
+  Framework framework({master_flag(sim), "--num_tasks=3"});
+  REQUIRE(eventually([&] { return running_tasks(sim.port()).size() == 3; }));
+  const auto before = task_ids(running_tasks(sim.port()));
+  REQUIRE(framework.metric("subscriptions") == 1);
+
+  REQUIRE(request(sim.port(), {"POST", "/sim/streams/drop", {}, ""}).status == 200);
+  const auto took =
+      time_until([&] { return framework.metric("subscriptions") == 2; }, sim.port(), 4);
+  REQUIRE(took);
+  report("dropped stream", *took);
+  CHECK(*took < 3s);
+  CHECK(task_ids(running_tasks(sim.port())) == before);
+  CHECK(framework.metric("tasks_launched") == 3);
+  all_acknowledged(sim.port());
+}
+
+TEST_CASE("a stalled event stream is abandoned after --heartbeat_misses silent intervals") {
+  SimProcess sim({"--agents=3", "--allocation_interval=100ms", "--heartbeat_interval=1secs"});
+  Framework framework({master_flag(sim), "--num_tasks=2", "--heartbeat_misses=2"});
+  REQUIRE(eventually([&] { return running_tasks(sim.port()).size() == 2; }));
+  const auto before = task_ids(running_tasks(sim.port()));
+
+  REQUIRE(request(sim.port(), {"POST", "/sim/streams/stall", {}, ""}).status == 200);
+  const auto took =
+      time_until([&] { return framework.metric("subscriptions") == 2; }, sim.port(), 3);
+  REQUIRE(took);
+  report("stalled stream (2 x 1 s heartbeats)", *took);
+  // Two silent intervals, then the one-second backoff; never before the silence is real.
+  CHECK(*took >= 1900ms);
+  CHECK(*took < 5s);
+  CHECK(task_ids(running_tasks(sim.port())) == before);
+  all_acknowledged(sim.port());
+}
+
+TEST_CASE("a master answering 503 is retried with backoff until it serves again") {
+  SimProcess sim({"--agents=3", "--allocation_interval=100ms"});
+  Framework framework({master_flag(sim), "--num_tasks=2", "--max_backoff=2secs"});
+  REQUIRE(eventually([&] { return running_tasks(sim.port()).size() == 2; }));
+  const auto before = task_ids(running_tasks(sim.port()));
+
+  REQUIRE(request(sim.port(), {"POST", "/sim/unavailable", {}, R"({"seconds":3})"}).status == 200);
+  const auto took =
+      time_until([&] { return framework.metric("subscriptions") == 2; }, sim.port(), 3);
+  REQUIRE(took);
+  report("503 for 3 s (--max_backoff=2secs)", *took);
+  CHECK(*took >= 2900ms);
+  CHECK(*took < 3s + 2500ms);  // at most one capped backoff after the master is back
+  CHECK(framework.process().stop() == 0);
+  CHECK(framework.process().stderr_text().find("answered 503: Master has not finished recovery") !=
+        std::string::npos);
+  CHECK(task_ids(running_tasks(sim.port())) == before);
+}
+
+TEST_CASE("a leader change: the standby's 307 leads to the new master, same framework and tasks") {
+  TempDir dir;
+  auto leader = std::make_unique<SimProcess>(std::vector<std::string>{
+      "--agents=4", "--allocation_interval=100ms", "--work_dir=" + dir.path()});
+  const std::string leader_address = "127.0.0.1:" + std::to_string(leader->port());
+  SimProcess standby({"--leader=" + leader_address});
+  // Only the standby is named: the framework finds the leader through its redirect.
+  Framework framework({"--master=127.0.0.1:" + std::to_string(standby.port()), "--num_tasks=2"});
+  REQUIRE(eventually([&] { return running_tasks(leader->port()).size() == 2; }));
+  const auto before = task_ids(running_tasks(leader->port()));
+  const auto id = framework_id_of(leader->port());
+
+  // The leader goes away; a new one recovers its registry, and the standby points there.
+  const auto fault = Clock::now();
+  CHECK(leader->stop() == 0);
+  leader.reset();
+  SimProcess next({"--allocation_interval=100ms", "--work_dir=" + dir.path()});
+  REQUIRE(
+      request(standby.port(), {"POST",
+                               "/sim/leader",
+                               {},
+                               R"({"leader":"127.0.0.1:)" + std::to_string(next.port()) + R"("})"})
+          .status == 200);
+  REQUIRE(time_until([&] { return framework.metric("subscriptions") == 2; }, next.port(), 3));
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - fault);
+  report("leader change behind a 307", took);
+  CHECK(took < 5s);
+  CHECK(framework_id_of(next.port()) == id);
+  CHECK(eventually([&] { return task_ids(running_tasks(next.port())) == before; }));
+  CHECK(framework.metric("tasks_launched") == 2);
+  all_acknowledged(next.port());
+  CHECK(framework.process().stop() == 0);
+  CHECK(framework.process().stderr_text().find("following its redirect to http://127.0.0.1:" +
+                                               std::to_string(next.port())) != std::string::npos);
+}
+
+TEST_CASE("a master restart with the same work dir: the framework fails over onto it") {
+  TempDir dir;
+  auto sim = std::make_unique<SimProcess>(std::vector<std::string>{
+      "--agents=3", "--allocation_interval=100ms", "--work_dir=" + dir.path()});
+  const auto port = sim->port();
+  Framework framework({"--master=127.0.0.1:" + std::to_string(port), "--num_tasks=2"});
+  REQUIRE(eventually([&] { return running_tasks(port).size() == 2; }));
+  const auto before = task_ids(running_tasks(port));
+  const auto id = framework_id_of(port);
+
+  const auto fault = Clock::now();
+  CHECK(sim->stop() == 0);
+  sim = std::make_unique<SimProcess>(std::vector<std::string>{
+      "--port=" + std::to_string(port), "--allocation_interval=100ms", "--work_dir=" + dir.path()});
+  REQUIRE(time_until([&] { return framework.metric("subscriptions") == 2; }, port, 3));
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - fault);
+  report("master restart", took);
+  CHECK(took < 5s);
+  CHECK(framework_id_of(port) == id);
+  CHECK(task_ids(running_tasks(port)) == before);
+  all_acknowledged(port);
+}
+
+TEST_CASE("killed and restarted with --state_file: same framework ID, same tasks, no duplicate") {
+  TempDir dir;
+  const std::string state_file = dir.path("state.json");
+  SimProcess sim({"--agents=5", "--allocation_interval=100ms"});
+  for (const int signal : {SIGKILL, SIGTERM}) {
+    CAPTURE(signal);
+    std::optional<std::set<std::string>> before;
+    std::string id;
+    {
+      Framework first({master_flag(sim), "--num_tasks=3", "--state_file=" + state_file});
+      REQUIRE(eventually([&] { return running_tasks(sim.port()).size() == 3; }));
+      before = task_ids(running_tasks(sim.port()));
+      id = framework_id_of(sim.port());
+      const int status = first.process().stop(signal);
+      CHECK(status == (signal == SIGKILL ? 128 + SIGKILL : 0));
+    }
+    // Without TEARDOWN the master keeps the tasks for --failover_timeout (a week by default).
+    CHECK(task_ids(running_tasks(sim.port())) == *before);
+    {
+      std::ifstream saved(state_file);
+      std::string contents((std::istreambuf_iterator<char>(saved)), {});
+      CHECK(contents.find("\"framework_id\":\"" + id + "\"") != std::string::npos);
+    }
+
+    const auto restart = Clock::now();
+    Framework second({master_flag(sim), "--num_tasks=3", "--state_file=" + state_file});
+    REQUIRE(time_until(
+        [&] {
+          return second.metric("subscriptions") == 1 && second.metric("tasks_reconciling") == 0;
+        },
+        sim.port(), 3));
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - restart);
+    report(signal == SIGKILL ? "framework SIGKILLed and restarted"
+                             : "framework SIGTERMed and restarted",
+           took);
+    CHECK(framework_id_of(sim.port()) == id);
+    CHECK(master_state(sim.port()).at("frameworks").as_array().size() == 1);
+    CHECK(second.metric("current_sleepers") == 3);
+    // Nothing launched: the three tasks were adopted from the state file.
+    std::this_thread::sleep_for(500ms);
+    CHECK(second.metric("tasks_launched") == 0);
+    CHECK(task_ids(running_tasks(sim.port())) == *before);
+    all_acknowledged(sim.port());
+    CHECK(second.process().stop() == 0);
+  }
+}
+
+TEST_CASE("a framework the master removed exits 1, or starts over with --allow_new_framework") {
+  TempDir dir;
+  const std::string state_file = dir.path("state.json");
+  SimProcess sim({"--agents=3", "--allocation_interval=100ms"});
+  std::string id;
+  {
+    // A zero failover timeout: the master removes the framework as soon as it disconnects.
+    Framework first({master_flag(sim), "--failover_timeout=0secs", "--state_file=" + state_file});
+    REQUIRE(eventually([&] { return running_tasks(sim.port()).size() == 1; }));
+    id = framework_id_of(sim.port());
+    CHECK(first.process().stop() == 0);
+  }
+  REQUIRE(eventually([&] { return master_metric(sim.port(), "sim/frameworks_removed") == 1; }));
+
+  ChildProcess refused(IOF_FRAMEWORK_BINARY, {master_flag(sim), "--state_file=" + state_file,
+                                              "--http_address=127.0.0.1:0"});
+  CHECK(refused.wait(10s) == 1);
+  CHECK(refused.stderr_text().find("The master removed framework " + id) != std::string::npos);
+  CHECK(refused.stderr_text().find("--allow_new_framework") != std::string::npos);
+  CHECK(running_tasks(sim.port()).empty());
+
+  Framework renewed({master_flag(sim), "--state_file=" + state_file, "--allow_new_framework"});
+  REQUIRE(eventually([&] { return running_tasks(sim.port()).size() == 1; }));
+  CHECK(framework_id_of(sim.port()) != id);
+  CHECK(renewed.metric("subscriptions") == 1);
+}
+
+TEST_CASE("--master=file:// with a list: a dead first master is skipped") {
+  TempDir dir;
+  unsigned short dead = 0;
+  {
+    SimProcess gone({});
+    dead = gone.port();
+  }
+  SimProcess sim({"--agents=2", "--allocation_interval=100ms"});
+  const std::string file = dir.path("master");
+  std::ofstream(file) << "127.0.0.1:" << dead << ",127.0.0.1:" << sim.port() << "\n";
+  Framework framework({"--master=file://" + file, "--num_tasks=1"});
+  REQUIRE(eventually([&] { return running_tasks(sim.port()).size() == 1; }));
+  CHECK(framework.metric("subscriptions") == 1);
+}
