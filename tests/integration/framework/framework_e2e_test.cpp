@@ -181,6 +181,10 @@ TEST_CASE("failed tasks are replaced, and churn never puts two tasks on one agen
   }
   CHECK(framework.metric("sleepers_lost_abnormally") == 5);
   CHECK(framework.metric("current_sleepers") == 3);
+  // Offers stop while all three run and come back for each replacement.
+  CHECK(eventually([&] { return framework.metric("offers_suppressed") == 1; }));
+  CHECK(master_metric(sim.port(), "master/messages_suppress_offers") >= 6);
+  CHECK(master_metric(sim.port(), "master/messages_revive_offers") >= 5);
   CHECK(request(sim.port(), {"POST", "/sim/fail_task", {}, R"({"framework_id":"x","task_id":"y"})"})
             .status == 404);
 }
