@@ -40,6 +40,10 @@ struct Flags {
   bool allow_new_framework = false;
   // TEARDOWN on SIGINT/SIGTERM, killing every task, as Mesos's example does.
   bool teardown_on_exit = false;
+  // https:// masters: the CA certificates to trust (PEM; default: the system's), and whether to
+  // check the master's certificate at all.
+  std::optional<std::string> tls_ca_file;
+  bool tls_verify = true;
   // Implicit reconciliation period.
   std::chrono::seconds reconcile_interval = std::chrono::minutes(10);
   std::string log_level = "info";

@@ -1,9 +1,12 @@
 #include "iof/framework/flags.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <tuple>
+#include <unistd.h>
 #include <vector>
 
 #include <CLI/App.hpp>
@@ -116,6 +119,7 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   std::string failover_timeout = "1weeks";
   std::string reconcile_interval = "10mins";
   std::string state_file;
+  std::string tls_ca_file;
   bool version = false;
 
   struct Named {
@@ -160,6 +164,10 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   boolean("teardown_on_exit", flags.teardown_on_exit,
           "Tear the framework down (killing its tasks) on SIGINT/SIGTERM");
   option("reconcile_interval", reconcile_interval, "Period of implicit task reconciliation");
+  option("tls_ca_file", tls_ca_file,
+         "PEM file of the CAs trusted for https:// masters (default: the system's)");
+  boolean("tls_verify", flags.tls_verify,
+          "Verify an https:// master's certificate and name (on unless set to false)");
   option("local_agents", local_agents, "Agents of the embedded master with --master=local");
   option("log_level", flags.log_level, "trace, debug, info, warn, error or off");
   option("content_type", content_type, "Encoding of calls and events: protobuf or json");
@@ -251,6 +259,13 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   }
   if (!state_file.empty()) {
     flags.state_file = state_file;
+  }
+  if (!tls_ca_file.empty()) {
+    if (::access(tls_ca_file.c_str(), R_OK) != 0) {
+      return failure("Invalid value '" + tls_ca_file +
+                     "' for --tls_ca_file: " + std::strerror(errno));
+    }
+    flags.tls_ca_file = tls_ca_file;
   }
   for (const auto& [text, target, name] : {std::tuple{cpus, &flags.task.cpus, "--task_cpus"},
                                            std::tuple{mem, &flags.task.mem, "--task_mem"}}) {

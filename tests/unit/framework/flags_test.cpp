@@ -69,6 +69,8 @@ TEST_CASE("defaults are the example's, with an embedded master") {
   CHECK_FALSE(flags.state_file);
   CHECK_FALSE(flags.allow_new_framework);
   CHECK(flags.reconcile_interval == std::chrono::minutes(10));
+  CHECK(flags.tls_verify);
+  CHECK_FALSE(flags.tls_ca_file);
 }
 
 TEST_CASE("resilience flags, also from MESOS_EXAMPLE_ variables") {
@@ -82,6 +84,11 @@ TEST_CASE("resilience flags, also from MESOS_EXAMPLE_ variables") {
   CHECK(outcome.flags->state_file == "/var/lib/iof/state.json");
   CHECK(outcome.flags->allow_new_framework);
   CHECK(outcome.flags->reconcile_interval == std::chrono::seconds(30));
+
+  const auto tls = parse({"--tls_verify=false", "--tls_ca_file=/etc/hostname"});
+  REQUIRE(tls.flags);
+  CHECK_FALSE(tls.flags->tls_verify);
+  CHECK(tls.flags->tls_ca_file == "/etc/hostname");
 }
 
 TEST_CASE("flags and MESOS_EXAMPLE_ variables, the command line winning") {
@@ -144,6 +151,8 @@ TEST_CASE("bad input exits 1 with one line naming the problem and pointing to --
            {{"--failover_timeout=400days"}, "must be between 0secs and 365days"},
            {{"--reconcile_interval=0secs"}, "for --reconcile_interval"},
            {{"--master=ftp://m:1"}, "neither host:port nor an http(s) URL"},
+           {{"--tls_ca_file=/nonexistent/ca.pem"},
+            "Invalid value '/nonexistent/ca.pem' for --tls_ca_file: No such file or directory"},
            {{"--authenticate"}, "--authenticate needs --secret"},
            {{"--secret=file:///nonexistent/secret"}, "Invalid --secret: Error reading file"},
        }) {
