@@ -4,6 +4,9 @@ find_package(Threads REQUIRED)
 find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS system json url)
 find_package(Protobuf 3.21 REQUIRED)
 find_package(ZLIB REQUIRED)
+# libssl and libcrypto archives (OPENSSL_USE_STATIC_LIBS in StaticLinking.cmake); the static
+# targets bring their own dependencies (threads, dl).
+find_package(OpenSSL 3.0 REQUIRED)
 
 # spdlog and fmt ship only shared libraries in Debian, so a static binary uses them header-only.
 add_library(iof_logging INTERFACE)

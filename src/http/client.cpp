@@ -1,9 +1,10 @@
-// The client side of HTTP/1.1 on Beast. Like server.cpp, this is one of the few translation
-// units that include Beast.
+// The client side of HTTP/1.1 on Beast, over TCP or TLS. Like server.cpp, this is one of the few
+// translation units that include Beast.
 #include "iof/http/client.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
@@ -12,6 +13,9 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+
+#include "tls.hpp"
+#include "tls_stream.hpp"
 
 // gcc 12 reports a false new/delete mismatch inside Asio's coroutine frames under ASan.
 #if defined(__SANITIZE_ADDRESS__)
@@ -34,9 +38,12 @@ std::optional<std::string_view> ClientResponse::header(std::string_view name) co
 }
 
 struct ClientConnection::Impl {
-  explicit Impl(asio::any_io_executor executor) : stream(executor) {}
+  explicit Impl(asio::any_io_executor executor) : tcp(executor), stream(tcp) {}
 
-  beast::tcp_stream stream;
+  // The TCP connection and its deadlines; `stream` reads and writes through TLS when it is on.
+  beast::tcp_stream tcp;
+  std::unique_ptr<asio::ssl::context> tls_context;
+  detail::MaybeTlsStream<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
   std::string host;
   // The response being streamed, if any.
@@ -61,7 +68,7 @@ struct ClientConnection::Impl {
   asio::awaitable<boost::system::error_code> send(const ClientRequest& request,
                                                   std::chrono::milliseconds timeout) {
     boost::system::error_code ec;
-    stream.expires_after(timeout);
+    tcp.expires_after(timeout);
     auto message = build(request);
     co_await beast::http::async_write(stream, message,
                                       asio::redirect_error(asio::use_awaitable, ec));
@@ -80,8 +87,8 @@ struct ClientConnection::Impl {
   wire::Error fail(const std::string& what, const boost::system::error_code& ec) {
     open = false;
     boost::system::error_code ignored;
-    stream.socket().close(ignored);
-    return wire::Error{what + " " + host + ": " + ec.message()};
+    tcp.socket().close(ignored);
+    return wire::Error{what + " " + host + ": " + detail::describe(ec)};
   }
 };
 
@@ -98,18 +105,30 @@ void ClientConnection::close() {
   impl_->open = false;
   impl_->parser.reset();
   boost::system::error_code ignored;
-  impl_->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  impl_->stream.socket().close(ignored);
+  // No TLS close_notify: the connection is dropped either way and every body is framed, so
+  // the server loses nothing by not getting it.
+  impl_->tcp.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  impl_->tcp.socket().close(ignored);
 }
 
 asio::awaitable<wire::Result<void>> ClientConnection::connect(std::string host, std::string port,
-                                                              std::chrono::milliseconds timeout) {
+                                                              std::chrono::milliseconds timeout,
+                                                              std::optional<TlsOptions> tls) {
   Impl& s = *impl_;
+  close();
   s.host = host + ":" + port;
   s.buffer.clear();
-  s.parser.reset();
+  s.stream.disable_tls();
+  s.tls_context.reset();
+  if (tls) {
+    auto context = detail::client_tls_context(*tls, s.host);
+    if (!context) {
+      co_return context.error();
+    }
+    s.tls_context = std::move(*context);
+  }
   boost::system::error_code ec;
-  s.stream.expires_after(timeout);
+  s.tcp.expires_after(timeout);
   // An address needs no resolver: a static binary then never reaches glibc's NSS modules.
   const auto address = asio::ip::make_address(host, ec);
   unsigned short number = 0;
@@ -118,20 +137,36 @@ asio::awaitable<wire::Result<void>> ClientConnection::connect(std::string host, 
                             std::stoul(port) <= 65535;
   if (!ec && numeric_port) {
     number = static_cast<unsigned short>(std::stoul(port));
-    co_await s.stream.async_connect(tcp::endpoint(address, number),
-                                    asio::redirect_error(asio::use_awaitable, ec));
+    co_await s.tcp.async_connect(tcp::endpoint(address, number),
+                                 asio::redirect_error(asio::use_awaitable, ec));
   } else {
     ec = {};
-    tcp::resolver resolver(s.stream.get_executor());
+    tcp::resolver resolver(s.tcp.get_executor());
     auto endpoints =
         co_await resolver.async_resolve(host, port, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       co_return s.fail("Failed to resolve", ec);
     }
-    co_await s.stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
+    co_await s.tcp.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
   }
   if (ec) {
     co_return s.fail("Failed to connect to", ec);
+  }
+  if (tls) {
+    auto& session = s.stream.enable_tls(*s.tls_context);
+    if (auto prepared = detail::prepare_client_tls(session.native_handle(), host, tls->verify);
+        !prepared) {
+      close();
+      co_return prepared.error();
+    }
+    // Still under the connect deadline.
+    co_await session.async_handshake(asio::ssl::stream_base::client,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      auto reason = detail::handshake_failure(ec, session.native_handle());
+      close();
+      co_return wire::Error{"TLS handshake with " + s.host + " failed: " + reason};
+    }
   }
   s.open = true;
   co_return wire::Result<void>();
@@ -148,6 +183,10 @@ asio::awaitable<wire::Result<ClientResponse>> ClientConnection::request(
   parser.body_limit(64 * 1024 * 1024);
   co_await beast::http::async_read(s.stream, s.buffer, parser,
                                    asio::redirect_error(asio::use_awaitable, ec));
+  if (!ec && s.stream.truncated()) {
+    // The body ran to a TLS close without close_notify: it may have been cut short.
+    ec = asio::ssl::error::stream_truncated;
+  }
   if (ec) {
     co_return s.fail("Failed to read a response from", ec);
   }
@@ -176,7 +215,7 @@ asio::awaitable<wire::Result<ClientResponse>> ClientConnection::open_stream(
   if (ec) {
     co_return s.fail("Failed to read a response from", ec);
   }
-  s.stream.expires_never();
+  s.tcp.expires_never();
   ClientResponse out;
   out.status = s.parser->get().result_int();
   out.headers = Impl::headers_of(s.parser->get());
@@ -193,9 +232,9 @@ asio::awaitable<wire::Result<std::string>> ClientConnection::read_some(
     co_return wire::Result<std::string>(boost::system::in_place_value, std::string());
   }
   if (timeout) {
-    s.stream.expires_after(*timeout);
+    s.tcp.expires_after(*timeout);
   } else {
-    s.stream.expires_never();
+    s.tcp.expires_never();
   }
   std::string out(64 * 1024, '\0');
   auto& body = s.parser->get().body();
@@ -209,6 +248,9 @@ asio::awaitable<wire::Result<std::string>> ClientConnection::read_some(
                                           asio::redirect_error(asio::use_awaitable, ec));
     if (ec == beast::http::error::need_buffer) {
       ec = {};
+    }
+    if (!ec && s.stream.truncated()) {
+      ec = asio::ssl::error::stream_truncated;  // as in request()
     }
     if (ec) {
       co_return s.fail("Lost the stream from", ec);

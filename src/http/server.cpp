@@ -12,6 +12,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -22,6 +23,8 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "message.hpp"
+#include "tls.hpp"
+#include "tls_stream.hpp"
 
 // gcc 12 with -fsanitize=address inlines Asio's recycling frame allocator and then mistakes the
 // sized operator delete of awaitable frames for a mismatch (gcc PR 109224, also reported against
@@ -38,6 +41,12 @@
 //
 // Threading: everything, sink calls included, runs on the server's executor, one thread at a
 // time; there is no locking.
+//
+// TLS: a Connection reads and writes through its MaybeTlsStream, which is TLS when the server has
+// a certificate; the socket itself is used only to shut down, close and for options. A stream's
+// reader (watch_peer) and writer (pump_stream) run at once, which Asio's TLS stream allows (one
+// read and one write). Ends are TCP ones, without close_notify: every body is framed (length or
+// last chunk), so a client loses nothing, and waiting for the peer's close_notify could hang.
 namespace iof::http {
 
 namespace asio = boost::asio;
@@ -56,6 +65,8 @@ constexpr std::uint32_t max_header_bytes = 1u << 20;
 // much and this long.
 constexpr std::size_t linger_bytes = 1u << 20;
 constexpr auto linger_time = std::chrono::seconds(2);
+// A client that connects but never completes a TLS handshake is dropped after this long.
+constexpr auto handshake_time = std::chrono::seconds(10);
 constexpr std::string_view crlf = "\r\n";
 
 class Connection;
@@ -81,6 +92,8 @@ struct State {
   asio::any_io_executor executor;
   Handler handler;
   tcp::acceptor acceptor;
+  // Set when serving HTTPS; shared by every connection.
+  std::unique_ptr<asio::ssl::context> tls;
   std::vector<std::weak_ptr<Connection>> connections;
   bool stopped = false;
   // Set by ~Server: the owner is gone, so no callback of its may run any more.
@@ -90,7 +103,12 @@ struct State {
 class Connection {
  public:
   Connection(std::shared_ptr<State> owner, tcp::socket s)
-      : server(std::move(owner)), socket(std::move(s)), wake(socket.get_executor()) {
+      : server(std::move(owner)),
+        socket(std::move(s)),
+        stream(socket),
+        wake(socket.get_executor()) {
+    if (server->tls)
+      stream.enable_tls(*server->tls);
     error_code ec;
     auto endpoint = socket.remote_endpoint(ec);
     if (!ec)
@@ -111,9 +129,11 @@ class Connection {
 
   std::shared_ptr<State> server;
   tcp::socket socket;
+  detail::MaybeTlsStream<tcp::socket> stream;
   boost::beast::flat_buffer buffer;
   std::string remote;
   bool stopping = false;
+  bool handshaking = false;
 
   // Streaming state, driven by the sink and the peer watcher, drained by the stream writer.
   asio::steady_timer wake;
@@ -183,7 +203,7 @@ std::vector<asio::const_buffer> chunk_buffers(const std::vector<std::string>& ch
 awaitable<void> watch_peer(std::shared_ptr<Connection> c) {
   std::array<char, 4096> discard;
   for (;;) {
-    auto [ec, n] = co_await c->socket.async_read_some(asio::buffer(discard), use_tuple);
+    auto [ec, n] = co_await c->stream.async_read_some(asio::buffer(discard), use_tuple);
     if (ec)
       break;
   }
@@ -203,7 +223,7 @@ awaitable<void> pump_stream(std::shared_ptr<Connection> c) {
                    std::make_move_iterator(c->queue.end()));
       c->queue.clear();
       auto buffers = chunk_buffers(batch, sizes);
-      auto [ec, n] = co_await asio::async_write(c->socket, buffers, use_tuple);
+      auto [ec, n] = co_await asio::async_write(c->stream, buffers, use_tuple);
       if (ec)
         co_return;
       continue;
@@ -211,7 +231,7 @@ awaitable<void> pump_stream(std::shared_ptr<Connection> c) {
     if (c->close_requested) {
       if (!c->stalled) {
         static constexpr std::string_view last_chunk = "0\r\n\r\n";
-        co_await asio::async_write(c->socket, asio::buffer(last_chunk), use_tuple);
+        co_await asio::async_write(c->stream, asio::buffer(last_chunk), use_tuple);
         error_code ec;
         c->socket.shutdown(tcp::socket::shutdown_send, ec);
       }
@@ -229,7 +249,7 @@ awaitable<void> run_stream(std::shared_ptr<Connection> c, StreamResponse reply) 
   auto head = detail::response_head(reply.status, reply.headers, std::nullopt);
   auto buffers = chunk_buffers(reply.initial_chunks, sizes);
   buffers.insert(buffers.begin(), asio::buffer(head));
-  auto [ec, n] = co_await asio::async_write(c->socket, buffers, use_tuple);
+  auto [ec, n] = co_await asio::async_write(c->stream, buffers, use_tuple);
   if (!ec && !c->stopping && !c->server->stopped) {
     co_spawn(c->socket.get_executor(), watch_peer(c), rethrow);
     try {
@@ -253,7 +273,7 @@ awaitable<void> run_stream(std::shared_ptr<Connection> c, StreamResponse reply) 
 awaitable<error_code> write_response(std::shared_ptr<Connection> c, Response response) {
   auto head = detail::response_head(response.status, response.headers, response.body.size());
   std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(response.body)};
-  auto [ec, n] = co_await asio::async_write(c->socket, buffers, use_tuple);
+  auto [ec, n] = co_await asio::async_write(c->stream, buffers, use_tuple);
   co_return ec;
 }
 
@@ -270,7 +290,7 @@ awaitable<void> linger_close(std::shared_ptr<Connection> c) {
   std::array<char, 4096> discard;
   for (std::size_t drained = 0; !ec && drained < linger_bytes;) {
     std::size_t n = 0;
-    std::tie(ec, n) = co_await c->socket.async_read_some(asio::buffer(discard), use_tuple);
+    std::tie(ec, n) = co_await c->stream.async_read_some(asio::buffer(discard), use_tuple);
     drained += n;
   }
   c->stop();
@@ -314,16 +334,16 @@ Request to_request(bhttp::request<bhttp::string_body>&& message, const std::stri
 // Reads one request, answering Expect: 100-continue so that clients like curl do not stall.
 awaitable<error_code> read_request(std::shared_ptr<Connection> c,
                                    bhttp::request_parser<bhttp::string_body>& parser) {
-  auto [ec, n] = co_await bhttp::async_read_header(c->socket, c->buffer, parser, use_tuple);
+  auto [ec, n] = co_await bhttp::async_read_header(c->stream, c->buffer, parser, use_tuple);
   if (ec || parser.is_done())
     co_return ec;
   if (boost::beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
     static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
-    std::tie(ec, n) = co_await asio::async_write(c->socket, asio::buffer(go_on), use_tuple);
+    std::tie(ec, n) = co_await asio::async_write(c->stream, asio::buffer(go_on), use_tuple);
     if (ec)
       co_return ec;
   }
-  std::tie(ec, n) = co_await bhttp::async_read(c->socket, c->buffer, parser, use_tuple);
+  std::tie(ec, n) = co_await bhttp::async_read(c->stream, c->buffer, parser, use_tuple);
   co_return ec;
 }
 
@@ -339,7 +359,27 @@ Reply call_handler(State& server, const Request& request, bool& keep_alive) {
   }
 }
 
+// The server's side of the TLS handshake, within handshake_time. False if the connection is done.
+awaitable<bool> handshake(std::shared_ptr<Connection> c) {
+  // The timer's expiry may already be queued when the handshake ends; the flag makes it harmless.
+  auto expire = [c](error_code timer_ec) {
+    if (!timer_ec && c->handshaking)
+      c->stop();
+  };
+  c->handshaking = true;
+  c->wake.expires_after(handshake_time);
+  c->wake.async_wait(expire);
+  auto [ec] = co_await c->stream.tls()->async_handshake(asio::ssl::stream_base::server, use_tuple);
+  c->handshaking = false;
+  c->wake.cancel();
+  co_return !ec && !c->stopping && !c->server->stopped;
+}
+
 awaitable<void> serve(std::shared_ptr<Connection> c) {
+  if (c->stream.tls() && !co_await handshake(c)) {
+    c->stop();
+    co_return;
+  }
   for (;;) {
     // A parser serves one message; the buffer carries pipelined bytes over to the next.
     bhttp::request_parser<bhttp::string_body> parser;
@@ -405,7 +445,8 @@ Server::~Server() {
   impl_->detached = true;
 }
 
-wire::Result<void> Server::listen(const tcp::endpoint& endpoint) {
+wire::Result<void> Server::listen(const tcp::endpoint& endpoint,
+                                  std::optional<TlsServerFiles> tls) {
   auto& acceptor = impl_->acceptor;
   auto fail = [&](const std::string& why) {
     return wire::Error{"cannot listen on " + format_endpoint(endpoint) + ": " + why};
@@ -414,6 +455,13 @@ wire::Result<void> Server::listen(const tcp::endpoint& endpoint) {
     return fail("the server is stopped");
   if (acceptor.is_open())
     return fail("the server is already listening");
+  impl_->tls.reset();
+  if (tls) {
+    auto context = detail::server_tls_context(*tls);
+    if (!context)
+      return fail(context.error().message);
+    impl_->tls = std::move(*context);
+  }
   error_code ec;
   acceptor.open(endpoint.protocol(), ec);
   if (!ec)

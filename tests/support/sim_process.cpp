@@ -29,6 +29,7 @@ SimProcess::SimProcess(std::vector<std::string> flags) {
     process_->stop();
     throw std::runtime_error("mesos-sim did not start: " + line + process_->stderr_text());
   }
+  banner_ = line;
   port_ = static_cast<unsigned short>(std::stoul(match[1].str()));
   master_id_ = match[2].str();
 }

@@ -19,6 +19,8 @@ class SimProcess {
   SimProcess& operator=(const SimProcess&) = delete;
 
   unsigned short port() const { return port_; }
+  // The line the sim announces itself with: "mesos-sim listening on http://127.0.0.1:..."
+  const std::string& banner() const { return banner_; }
   const std::string& master_id() const { return master_id_; }
   // SIGTERM and wait: the sim writes its registry and exits. Returns the exit status.
   int stop();
@@ -27,6 +29,7 @@ class SimProcess {
   std::unique_ptr<ChildProcess> process_;
   unsigned short port_ = 0;
   std::string master_id_;
+  std::string banner_;
 };
 
 // Runs mesos-sim with these flags to completion (for flag errors, --help): exit status and

@@ -16,7 +16,20 @@
 // An HTTP/1.1 client connection on Asio coroutines, for talking to a Mesos master: keep-alive
 // request/response for calls, and an open-ended response read piece by piece for the SUBSCRIBE
 // event stream. One request at a time per connection, as libmesos uses its two connections.
+// Plain HTTP or HTTPS (OpenSSL), chosen per connect().
 namespace iof::http {
+
+// How to reach an https:// master.
+struct TlsOptions {
+  // Check the certificate chain against the trusted CAs, and that the certificate names the host
+  // connected to (its DNS name, or its IP address when the host is one). Switch off only when
+  // the user asks to.
+  bool verify = true;
+  // PEM file of the CA certificates to trust. Without it, OpenSSL's default CA paths, which the
+  // SSL_CERT_FILE and SSL_CERT_DIR environment variables override (a static binary in a bare
+  // container finds no CA bundle otherwise).
+  std::optional<std::string> ca_file;
+};
 
 struct ClientRequest {
   std::string method = "POST";
@@ -40,9 +53,13 @@ class ClientConnection {
   ClientConnection(const ClientConnection&) = delete;
   ClientConnection& operator=(const ClientConnection&) = delete;
 
-  // Resolves and connects; the error names the address.
+  // Resolves and connects; the error names the address. With `tls`, the TLS handshake (TLS 1.2
+  // or later, SNI for a DNS name) runs within the same timeout, and its failure gives OpenSSL's
+  // reason: "TLS handshake with 127.0.0.1:5050 failed: certificate verify failed (...)". The
+  // other calls then work the same over TLS.
   boost::asio::awaitable<wire::Result<void>> connect(std::string host, std::string port,
-                                                     std::chrono::milliseconds timeout);
+                                                     std::chrono::milliseconds timeout,
+                                                     std::optional<TlsOptions> tls = std::nullopt);
   // One request and its whole response.
   boost::asio::awaitable<wire::Result<ClientResponse>> request(ClientRequest request,
                                                                std::chrono::milliseconds timeout);

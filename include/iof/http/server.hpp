@@ -78,6 +78,12 @@ struct StreamResponse {
 using Reply = std::variant<Response, StreamResponse>;
 using Handler = std::function<Reply(const Request&)>;
 
+// What an https server presents, as PEM files.
+struct TlsServerFiles {
+  std::string certificate_chain_file;  // the server's certificate first, then intermediates
+  std::string private_key_file;        // unencrypted
+};
+
 class Server {
  public:
   Server(boost::asio::any_io_executor executor, Handler handler);
@@ -86,8 +92,12 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds and starts accepting; port 0 picks a free port. The error names the address.
-  wire::Result<void> listen(const boost::asio::ip::tcp::endpoint& endpoint);
+  // Binds and starts accepting; port 0 picks a free port. The error names the address. With
+  // `tls`, it serves HTTPS only (TLS 1.2 or later); a file that cannot be loaded, or a key that
+  // does not match the certificate, is an error naming the file. Everything else, streams
+  // included, works the same over TLS.
+  wire::Result<void> listen(const boost::asio::ip::tcp::endpoint& endpoint,
+                            std::optional<TlsServerFiles> tls = std::nullopt);
   unsigned short port() const;
   // Stops accepting and closes every connection, open streams included.
   void stop();

@@ -6,6 +6,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "iof/http/server.hpp"
 #include "iof/sim/config.hpp"
 #include "iof/sim/service.hpp"
 #include "iof/wire/error.hpp"
@@ -20,6 +21,8 @@ struct SimOptions {
   ServiceOptions service;
   // Where the registry lives; a restart with the same directory recovers the cluster.
   std::optional<std::string> work_dir;
+  // Serve HTTPS only, with this certificate.
+  std::optional<http::TlsServerFiles> tls;
 };
 
 class MasterServer {
@@ -33,7 +36,7 @@ class MasterServer {
   MasterServer& operator=(const MasterServer&) = delete;
 
   unsigned short port() const;
-  // "http://ip:port"
+  // "http://ip:port", or "https://ip:port" when serving TLS
   std::string url() const;
   MasterService& service();
 

@@ -60,6 +60,8 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   std::string leader;
   std::string seed;
   std::string agents = "3";
+  std::string tls_cert_file;
+  std::string tls_key_file;
   bool version = false;
 
   const auto flag = [&](const std::string& name, std::string& target, const std::string& help) {
@@ -95,6 +97,12 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   flag("seed", seed, "Seed of every random choice (default: random; logged at start)");
   flag("leader", leader,
        "Run as a standby: HOST:PORT answers 307 to that leader, 'none' answers 503");
+  // A real master takes these from LIBPROCESS_SSL_CERT_FILE and LIBPROCESS_SSL_KEY_FILE; flags
+  // keep the sim's configuration in one place.
+  flag("tls_cert_file", tls_cert_file,
+       "PEM certificate chain (server certificate first): serve HTTPS only, with "
+       "--tls_key_file");
+  flag("tls_key_file", tls_key_file, "PEM private key of --tls_cert_file");
   app.add_flag("--version", version, "Print the version and exit");
 
   try {
@@ -184,6 +192,12 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   }
   if (!work_dir.empty()) {
     options.work_dir = work_dir;
+  }
+  if (tls_cert_file.empty() != tls_key_file.empty()) {
+    return failure("--tls_cert_file and --tls_key_file go together: set both or neither");
+  }
+  if (!tls_cert_file.empty()) {
+    options.tls = http::TlsServerFiles{tls_cert_file, tls_key_file};
   }
   if (!leader.empty()) {
     if (leader != "none" && !config::is_host_port(leader)) {

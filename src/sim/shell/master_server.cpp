@@ -161,7 +161,8 @@ wire::Result<std::unique_ptr<MasterServer>> MasterServer::start(asio::any_io_exe
     return wire::Error{"Invalid --ip '" + options.config.ip + "': " + ec.message()};
   }
   auto impl = std::make_shared<Impl>(executor);
-  if (auto listening = impl->server.listen({address, options.config.port}); !listening) {
+  if (auto listening = impl->server.listen({address, options.config.port}, options.tls);
+      !listening) {
     return listening.error();
   }
   options.config.port = impl->server.port();
@@ -186,7 +187,8 @@ wire::Result<std::unique_ptr<MasterServer>> MasterServer::start(asio::any_io_exe
   if (!cluster) {
     return cluster.error();
   }
-  impl->url = "http://" + options.config.ip + ":" + std::to_string(options.config.port);
+  impl->url = (options.tls ? "https://" : "http://") + options.config.ip + ":" +
+              std::to_string(options.config.port);
   impl->service =
       std::make_unique<MasterService>(std::move(*cluster), std::move(options.service), system_now);
   std::weak_ptr<Impl> weak = impl;
