@@ -120,6 +120,13 @@ struct Runtime::Impl {
     return call;
   }
 
+  std::optional<http::TlsOptions> tls(const Endpoint& endpoint) const {
+    if (!endpoint.tls) {
+      return std::nullopt;
+    }
+    return http::TlsOptions{flags.tls_verify, flags.tls_ca_file};
+  }
+
   static Time now() {
     return std::chrono::duration_cast<Time>(std::chrono::system_clock::now().time_since_epoch());
   }
@@ -252,7 +259,8 @@ asio::awaitable<void> send_calls([[maybe_unused]] std::shared_ptr<Runtime> keep_
     }
     if (!s.calls.is_open()) {
       const Endpoint target = *s.leader;
-      auto connected = co_await s.calls.connect(target.host, target.port, connect_timeout);
+      auto connected =
+          co_await s.calls.connect(target.host, target.port, connect_timeout, s.tls(target));
       if (!connected) {
         spdlog::warn("Dropping {}: {}", Call::Type_Name(call.type()), connected.error().message);
         continue;
@@ -298,11 +306,8 @@ asio::awaitable<Attempt> subscribe_once(std::shared_ptr<Runtime> self, Runtime::
                                         Endpoint target) {
   auto connection = std::make_shared<http::ClientConnection>(s.strand);
   s.stream = connection;
-  if (target.tls) {
-    spdlog::error("{}: https is not supported by this build", target.url());
-    co_return Attempt::unavailable;
-  }
-  auto connected = co_await connection->connect(target.host, target.port, connect_timeout);
+  auto connected =
+      co_await connection->connect(target.host, target.port, connect_timeout, s.tls(target));
   if (!connected) {
     spdlog::warn("{}", connected.error().message);
     co_return Attempt::unavailable;
