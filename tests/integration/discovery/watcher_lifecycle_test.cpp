@@ -1,7 +1,12 @@
 // LeaderWatcher through what happens to ZooKeeper and to the watcher itself: a server that is
-// not up yet, a session that expires, credentials, and destruction.
+// not up yet, a session that expires, credentials, and destruction, also from another thread.
+#include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -97,4 +102,59 @@ TEST_CASE("a watcher may destroy itself from its callback") {
   masters.register_master("/mesos", master_info_json("10.0.0.2", 5050));
   REQUIRE_MESSAGE(control.until_leader("10.0.0.2:5050"), control.history());
   CHECK_MESSAGE(once.reports().size() == 1, once.history());
+}
+
+TEST_CASE("a watcher on a multi-threaded io_context stops from another thread") {
+  ZkServer server;
+  ZkClient masters(server.hosts());
+  std::string leader = masters.register_master("/mesos", master_info_json("10.0.0.1", 5050));
+  boost::asio::io_context io;
+  auto work = boost::asio::make_work_guard(io);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) {
+    threads.emplace_back([&io] { io.run(); });
+  }
+  std::mutex mutex;
+  std::condition_variable reported;
+  std::vector<std::string> reports;
+  std::atomic<bool> destroyed{false};
+  std::atomic<int> late{0};
+  auto url = iof::discovery::parse_zk_url("zk://" + server.hosts() + "/mesos");
+  REQUIRE(url.has_value());
+  auto watcher = iof::discovery::LeaderWatcher::start(
+      io.get_executor(), *url,
+      [&](iof::wire::Result<iof::discovery::LeaderAddress> report) {
+        if (destroyed) {
+          ++late;
+        }
+        std::lock_guard lock(mutex);
+        reports.push_back(report ? to_string(*report) : "error: " + report.error().message);
+        reported.notify_all();
+      },
+      iof::test::quick_options);
+  REQUIRE(watcher.has_value());
+  {
+    std::unique_lock lock(mutex);
+    CHECK(reported.wait_for(lock, 20s, [&] { return !reports.empty(); }));
+  }
+  // Failovers keep handlers running on the pool while the test's thread destroys the watcher.
+  for (int round = 0; round < 20; ++round) {
+    const std::string next = masters.register_master(
+        "/mesos", master_info_json("10.0.0." + std::to_string(round + 2), 5050));
+    masters.remove(leader);
+    leader = next;
+    if (round == 10) {
+      watcher->reset();
+      destroyed = true;
+    }
+  }
+  work.reset();
+  io.stop();
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  CHECK(late == 0);
+  std::lock_guard lock(mutex);
+  REQUIRE_FALSE(reports.empty());
+  CHECK(reports.front() == "10.0.0.1:5050");
 }
