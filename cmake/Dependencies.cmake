@@ -12,3 +12,16 @@ find_package(OpenSSL 3.0 REQUIRED)
 add_library(iof_logging INTERFACE)
 target_compile_definitions(iof_logging INTERFACE SPDLOG_HEADER_ONLY SPDLOG_FMT_EXTERNAL
                                                  FMT_HEADER_ONLY=1)
+
+# The ZooKeeper C client, multi-threaded flavour (libzookeeper-mt-dev): no CMake config and no
+# .pc file. Debian builds it without OpenSSL and SASL, so it needs only libc and pthread.
+find_path(ZOOKEEPER_INCLUDE_DIR zookeeper/zookeeper.h REQUIRED)
+find_library(ZOOKEEPER_MT_LIBRARY NAMES zookeeper_mt REQUIRED)
+add_library(ZooKeeper::zookeeper_mt UNKNOWN IMPORTED)
+# THREADED declares the synchronous calls, which only this flavour of the library has.
+set_target_properties(
+  ZooKeeper::zookeeper_mt
+  PROPERTIES IMPORTED_LOCATION ${ZOOKEEPER_MT_LIBRARY}
+             INTERFACE_INCLUDE_DIRECTORIES ${ZOOKEEPER_INCLUDE_DIR}
+             INTERFACE_COMPILE_DEFINITIONS THREADED)
+target_link_libraries(ZooKeeper::zookeeper_mt INTERFACE Threads::Threads)

@@ -11,8 +11,9 @@ packages=(
   libspdlog-dev libfmt-dev doctest-dev libcli11-dev
   zlib1g-dev libssl-dev libzookeeper-mt-dev
   clang-format
-  # Tests: curl drives the HTTP endpoints, python3 the integration harness helpers.
-  curl python3
+  # Tests: curl drives the HTTP endpoints, python3 the integration harness helpers, zookeeper
+  # (the server, with a Java runtime) the leader-discovery tests.
+  curl python3 zookeeper
 )
 
 if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdexcept>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -31,8 +32,15 @@ ChildProcess::ChildProcess(const std::string& binary, const std::vector<std::str
     argv.push_back(arg.data());
   }
   argv.push_back(nullptr);
+  const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ == 0) {
+    // A test binary that crashes or is killed by ctest's timeout runs no destructor: the kernel
+    // kills the child then (a JVM would outlive the test otherwise).
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) {
+      std::_Exit(127);
+    }
     ::dup2(out[1], STDOUT_FILENO);
     ::dup2(err_fd, STDERR_FILENO);
     ::execv(argv[0], argv.data());
