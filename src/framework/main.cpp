@@ -105,9 +105,6 @@ int main(int argc, char** argv) {
     if (!spec) {
       return fail(spec.error().message);
     }
-    if (spec->zookeeper) {
-      return fail("--master '" + *named + "': zk:// is not supported by this build");
-    }
     master = std::move(*spec);
   }
 

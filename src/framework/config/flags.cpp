@@ -15,6 +15,7 @@
 
 #include "iof/config/address.hpp"
 #include "iof/config/flag_value.hpp"
+#include "iof/discovery/zk_url.hpp"
 #include "iof/framework/master_spec.hpp"
 #include "iof/wire/mesos_text.hpp"
 
@@ -69,20 +70,8 @@ std::optional<std::string> master_problem(const std::string& master) {
     return std::nullopt;
   }
   if (master.starts_with("zk://")) {
-    std::string_view rest = std::string_view(master).substr(5);
-    const auto at = rest.rfind('@', rest.find('/'));
-    if (at != std::string_view::npos && rest.find('/') != std::string_view::npos &&
-        at < rest.find('/')) {
-      rest.remove_prefix(at + 1);
-    }
-    const auto slash = rest.find('/');
-    if (slash == std::string_view::npos || slash + 1 >= rest.size()) {
-      return bad("a ZooKeeper URL needs a path other than '/'");
-    }
-    for (const auto host : config::split(rest.substr(0, slash), ',')) {
-      if (!config::is_host_port(host)) {
-        return bad("'" + std::string(host) + "' is not host:port");
-      }
+    if (auto url = discovery::parse_zk_url(master); !url) {
+      return "Invalid --master: " + url.error().message + "; " + forms;
     }
     return std::nullopt;
   }

@@ -3,6 +3,7 @@
 #include <deque>
 #include <optional>
 #include <random>
+#include <utility>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -13,6 +14,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "iof/discovery/leader_watcher.hpp"
+#include "iof/discovery/zk_url.hpp"
 #include "iof/framework/backoff.hpp"
 #include "iof/framework/state_file.hpp"
 #include "iof/http/client.hpp"
@@ -47,6 +50,7 @@ struct Runtime::Impl {
       : strand(asio::make_strand(executor)),
         flags(std::move(flags_in)),
         masters(master_in.candidates),
+        zookeeper(std::move(master_in.zookeeper)),
         user(std::move(user_in)),
         state(flags.policy, flags.num_tasks, flags.role, flags.task, recovery(flags)),
         calls(strand),
@@ -70,6 +74,9 @@ struct Runtime::Impl {
   asio::strand<asio::any_io_executor> strand;
   Flags flags;
   MasterCandidates masters;
+  std::optional<std::string> zookeeper;  // zk:// URL: the watcher names the leader
+  std::unique_ptr<discovery::LeaderWatcher> watcher;
+  bool skip_backoff = false;  // the leader changed: subscribe to the new one at once
   std::string user;
   SchedulerState state;
 
@@ -161,6 +168,28 @@ struct Runtime::Impl {
     const auto delay = next ? std::max(*next - now(), Time{0}) : Time::max();
     wakeup.expires_after(next ? std::chrono::duration_cast<asio::steady_timer::duration>(delay)
                               : asio::steady_timer::duration::max());
+  }
+
+  // ZooKeeper named a new leader, or said there is none.
+  void leader_changed(wire::Result<discovery::LeaderAddress> named) {
+    if (stopping) {
+      return;
+    }
+    if (!named) {
+      // A working stream to the old leader is kept: ZooKeeper being unreachable does not make
+      // the master any less the leader.
+      spdlog::warn("ZooKeeper: {}", named.error().message);
+      masters.set_leader(std::nullopt);
+      return;
+    }
+    const Endpoint endpoint{false, named->host, std::to_string(named->port)};
+    spdlog::info("ZooKeeper: the leading master is {}", endpoint.url());
+    masters.set_leader(endpoint);
+    skip_backoff = true;
+    backoff.cancel();
+    if (stream && stream->is_open()) {
+      stream->close();  // subscribe_once ends; the loop subscribes to the new leader
+    }
   }
 
   // Moves the core's clock, then runs the event (if any) through it.
@@ -417,7 +446,7 @@ asio::awaitable<void> subscribe_loop(std::shared_ptr<Runtime> self, Runtime::Imp
     if (s.stopping) {
       break;
     }
-    if (!back_off) {
+    if (!back_off || std::exchange(s.skip_backoff, false)) {
       continue;
     }
     const auto wait = s.retry.next();
@@ -435,8 +464,26 @@ asio::awaitable<int> Runtime::run() {
   auto self = shared_from_this();
   Impl& s = *impl_;
   co_await asio::post(s.strand, asio::use_awaitable);
+  if (s.zookeeper) {
+    auto url = discovery::parse_zk_url(*s.zookeeper);
+    if (!url) {
+      spdlog::error("{}", url.error().message);
+      co_return 1;
+    }
+    spdlog::info("Finding the leading master through {}", discovery::redacted(*url));
+    auto started = discovery::LeaderWatcher::start(
+        s.strand, *url, [&s](wire::Result<discovery::LeaderAddress> leader) {
+          s.leader_changed(std::move(leader));
+        });
+    if (!started) {
+      spdlog::error("{}", started.error().message);
+      co_return 1;
+    }
+    s.watcher = std::move(*started);
+  }
   // Both end on a stop; the sender last, once what was queued (the TEARDOWN) is out.
   co_await (subscribe_loop(self, s) && send_calls(self, s) && run_timers(self, s));
+  s.watcher.reset();  // no leader report runs after this
   s.calls.close();
   co_return s.exit_status.value_or(0);
 }

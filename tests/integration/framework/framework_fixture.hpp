@@ -3,6 +3,8 @@
 // What the framework's end-to-end tests share: the framework binary as a child process, the
 // master's view of tasks, and the invariants every scenario checks.
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <regex>
 #include <set>
@@ -170,5 +172,20 @@ inline std::string framework_id_of(unsigned short port) {
   const auto& frameworks = state.at("frameworks").as_array();
   return frameworks.empty() ? std::string() : std::string(frameworks[0].at("id").as_string());
 }
+
+// A directory for one test's files, removed with everything in it when the test ends.
+class TempDir {
+ public:
+  TempDir() {
+    char name[] = "/tmp/iof-resilience-XXXXXX";
+    path_ = ::mkdtemp(name);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string path(const std::string& leaf) const { return path_ + "/" + leaf; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 }  // namespace iof::test::framework

@@ -5,7 +5,6 @@
 // from the fault to the re-subscription.
 #include <csignal>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <optional>
 
@@ -55,20 +54,6 @@ void report(const char* scenario, std::chrono::milliseconds took) {
 void all_acknowledged(unsigned short port) {
   CHECK(eventually([&] { return master_metric(port, "sim/updates_unacknowledged") == 0; }));
 }
-
-class TempDir {
- public:
-  TempDir() {
-    char name[] = "/tmp/iof-resilience-XXXXXX";
-    path_ = ::mkdtemp(name);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string path(const std::string& leaf) const { return path_ + "/" + leaf; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 }  // namespace
 

@@ -135,7 +135,7 @@ TEST_CASE("bad input exits 1 with one line naming the problem and pointing to --
            {{"--num_tasks=0"}, "Invalid value '0' for --num_tasks"},
            {{"--num_tasks=many"}, "Invalid value 'many' for --num_tasks"},
            {{"--master=nowhere"}, "Invalid --master 'nowhere'"},
-           {{"--master=zk://10.0.0.1:2181/"}, "needs a path other than '/'"},
+           {{"--master=zk://10.0.0.1:2181/"}, "the root '/' is not supported"},
            {{"--master=http://"}, "is not a valid http(s) URL"},
            {{"--master=a:1,b"}, "'b' is not host:port"},
            {{"--bogus"}, "The following argument was not expected: --bogus"},
