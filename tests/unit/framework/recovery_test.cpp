@@ -9,6 +9,10 @@
 
 #include "iof/framework/scheduler_state.hpp"
 
+#include "event_builders.hpp"
+
+using namespace iof::test::events;
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -19,65 +23,9 @@ using iof::framework::Sleeper;
 using iof::framework::Snapshot;
 using iof::framework::TaskTemplate;
 using iof::framework::Time;
-using mesos::v1::scheduler::Call;
-using mesos::v1::scheduler::Event;
-namespace v1 = mesos::v1;
-
-const std::string framework = "fw-1";
-
-Event subscribed() {
-  Event event;
-  event.set_type(Event::SUBSCRIBED);
-  event.mutable_subscribed()->mutable_framework_id()->set_value(framework);
-  return event;
-}
-
-Event update(const std::string& task, const std::string& agent, v1::TaskState state,
-             bool reconciliation = false) {
-  Event event;
-  event.set_type(Event::UPDATE);
-  auto* status = event.mutable_update()->mutable_status();
-  status->mutable_task_id()->set_value(task);
-  status->mutable_agent_id()->set_value(agent);
-  status->set_state(state);
-  if (reconciliation) {
-    status->set_reason(v1::TaskStatus::REASON_RECONCILIATION);
-  } else {
-    status->set_uuid(std::string(16, 'u'));
-  }
-  return event;
-}
 
 Event offer_event(const std::string& id, const std::string& agent) {
-  Event event;
-  event.set_type(Event::OFFERS);
-  auto* offer = event.mutable_offers()->add_offers();
-  offer->mutable_id()->set_value(id);
-  offer->mutable_framework_id()->set_value(framework);
-  offer->mutable_agent_id()->set_value(agent);
-  offer->set_hostname(agent);
-  for (const auto& [name, amount] : {std::pair{"cpus", 4.0}, std::pair{"mem", 4096.0}}) {
-    auto* resource = offer->add_resources();
-    resource->set_name(name);
-    resource->set_type(v1::Value::SCALAR);
-    resource->mutable_scalar()->set_value(amount);
-  }
-  return event;
-}
-
-Event error(const std::string& message) {
-  Event event;
-  event.set_type(Event::ERROR);
-  event.mutable_error()->set_message(message);
-  return event;
-}
-
-std::vector<Call::Type> types(const std::vector<Call>& calls) {
-  std::vector<Call::Type> out;
-  for (const auto& call : calls) {
-    out.push_back(call.type());
-  }
-  return out;
+  return offers({offer(id, agent, 0, 4, 4096)});
 }
 
 std::vector<std::string> reconciled_ids(const Call& call) {
@@ -118,7 +66,7 @@ TEST_CASE("a restarted framework reconciles its saved tasks until every one is a
   CHECK(state.reconciling() == 2);
 
   // Task 0 answers; task 1 does not: it is asked again after 5 s, then 10 s, then 20 s.
-  state.handle(update("0", "a", v1::TASK_RUNNING, true));
+  state.handle(reconciled("0", "a", v1::TASK_RUNNING));
   REQUIRE(state.next_wakeup() == Time(1005s));
   CHECK(state.advance(1004s).calls.empty());
   decision = state.advance(1005s);
@@ -130,7 +78,7 @@ TEST_CASE("a restarted framework reconciles its saved tasks until every one is a
   CHECK(state.next_wakeup() == Time(1035s));
 
   // The last answer completes it: an implicit reconciliation asks for tasks we do not know.
-  decision = state.handle(update("1", "b", v1::TASK_RUNNING, true));
+  decision = state.handle(reconciled("1", "b", v1::TASK_RUNNING));
   REQUIRE(types(decision.calls) == std::vector{Call::RECONCILE});
   CHECK(decision.calls[0].reconcile().tasks_size() == 0);
   CHECK(state.reconciling() == 0);
@@ -147,7 +95,7 @@ TEST_CASE("a saved task the master no longer has is replaced") {
     CAPTURE(v1::TaskState_Name(state_name));
     SchedulerState state = restarted();
     state.handle(subscribed());
-    auto decision = state.handle(update("1", "b", state_name, true));
+    auto decision = state.handle(reconciled("1", "b", state_name));
     // No uuid on a reconciliation answer, so nothing to acknowledge; the slot is free again and
     // suppressed offers are revived.
     CHECK(types(decision.calls) == std::vector{Call::REVIVE});
@@ -164,18 +112,18 @@ TEST_CASE("a saved task the master no longer has is replaced") {
 TEST_CASE("a live task this framework does not know is adopted into a free slot, else killed") {
   SchedulerState state = restarted(3);
   state.handle(subscribed());
-  state.handle(update("0", "a", v1::TASK_RUNNING, true));
-  state.handle(update("1", "b", v1::TASK_RUNNING, true));
+  state.handle(reconciled("0", "a", v1::TASK_RUNNING));
+  state.handle(reconciled("1", "b", v1::TASK_RUNNING));
   // A free slot on an agent without a sleeper: adopted, and ids continue past it. With it N run,
   // so offers are suppressed.
-  auto decision = state.handle(update("7", "c", v1::TASK_RUNNING, true));
+  auto decision = state.handle(reconciled("7", "c", v1::TASK_RUNNING));
   CHECK(types(decision.calls) == std::vector{Call::SUPPRESS});
   CHECK(state.sleepers().at("c").task_id.value() == "7");
   CHECK(state.counters().tasks_adopted == 1);
   CHECK(state.snapshot().next_task_id == 8);
 
   // N run now: another unknown task is killed, and the KILL is repeated until it is gone.
-  decision = state.handle(update("9", "d", v1::TASK_RUNNING, true));
+  decision = state.handle(reconciled("9", "d", v1::TASK_RUNNING));
   REQUIRE(types(decision.calls) == std::vector{Call::KILL});
   CHECK(decision.calls[0].kill().task_id().value() == "9");
   CHECK(decision.calls[0].kill().agent_id().value() == "d");
@@ -233,7 +181,7 @@ TEST_CASE("the master removed the framework: exit 1, or start over with --allow_
   auto decision = refusing.handle(error("Framework has been removed"));
   REQUIRE(decision.exit);
   CHECK(decision.exit->status == 1);
-  CHECK(decision.exit->message.find("removed framework fw-1") != std::string::npos);
+  CHECK(decision.exit->message.find("removed framework fw-0000") != std::string::npos);
   CHECK(decision.exit->message.find("--allow_new_framework") != std::string::npos);
 
   Recovery allow;

@@ -11,7 +11,10 @@
 #include <doctest/doctest.h>
 #include <google/protobuf/text_format.h>
 
+#include "event_builders.hpp"
 #include "golden.hpp"
+
+using namespace iof::test::events;
 
 namespace {
 
@@ -73,97 +76,6 @@ std::vector<Call> replay(SchedulerState& state, const std::vector<Event>& events
     calls.insert(calls.end(), decision.calls.begin(), decision.calls.end());
   }
   return calls;
-}
-
-// ---- Building blocks for hand-made scenarios ---------------------------------------------------
-
-const std::string framework = "fw-0000";
-
-Event subscribed() {
-  Event event;
-  event.set_type(Event::SUBSCRIBED);
-  event.mutable_subscribed()->mutable_framework_id()->set_value(framework);
-  return event;
-}
-
-// An offer as a real master makes it for a RESERVATION_REFINEMENT framework: no role, no
-// allocation.
-v1::Offer offer(const std::string& id, const std::string& agent, std::int64_t window = 0,
-                double cpus = 2, double mem = 1024) {
-  v1::Offer offer;
-  offer.mutable_id()->set_value(id);
-  offer.mutable_framework_id()->set_value(framework);
-  offer.mutable_agent_id()->set_value(agent);
-  offer.set_hostname(agent);
-  for (const auto& [name, amount] : {std::pair{"cpus", cpus}, std::pair{"mem", mem}}) {
-    auto* resource = offer.add_resources();
-    resource->set_name(name);
-    resource->set_type(v1::Value::SCALAR);
-    resource->mutable_scalar()->set_value(amount);
-  }
-  if (window > 0) {
-    offer.mutable_unavailability()->mutable_start()->set_nanoseconds(window);
-  }
-  return offer;
-}
-
-Event offers(const std::vector<v1::Offer>& list) {
-  Event event;
-  event.set_type(Event::OFFERS);
-  for (const auto& o : list) {
-    *event.mutable_offers()->add_offers() = o;
-  }
-  return event;
-}
-
-Event inverse_offer(const std::string& id, const std::string& agent, std::int64_t window) {
-  Event event;
-  event.set_type(Event::INVERSE_OFFERS);
-  auto* offer = event.mutable_inverse_offers()->add_inverse_offers();
-  offer->mutable_id()->set_value(id);
-  offer->mutable_framework_id()->set_value(framework);
-  offer->mutable_agent_id()->set_value(agent);
-  offer->mutable_unavailability()->mutable_start()->set_nanoseconds(window);
-  return event;
-}
-
-Event update(const std::string& task, const std::string& agent, v1::TaskState state,
-             bool with_uuid = true) {
-  Event event;
-  event.set_type(Event::UPDATE);
-  auto* status = event.mutable_update()->mutable_status();
-  status->mutable_task_id()->set_value(task);
-  status->mutable_agent_id()->set_value(agent);
-  status->set_state(state);
-  if (with_uuid) {
-    status->set_uuid(std::string(16, 'u'));
-  }
-  return event;
-}
-
-}  // namespace
-
-namespace doctest {
-template <>
-struct StringMaker<std::vector<Call::Type>> {
-  static String convert(const std::vector<Call::Type>& types) {
-    std::string out = "{";
-    for (const auto type : types) {
-      out += (out.size() > 1 ? ", " : "") + Call::Type_Name(type);
-    }
-    return (out + "}").c_str();
-  }
-};
-}  // namespace doctest
-
-namespace {
-
-std::vector<Call::Type> types(const std::vector<Call>& calls) {
-  std::vector<Call::Type> out;
-  for (const auto& call : calls) {
-    out.push_back(call.type());
-  }
-  return out;
 }
 
 // A state with sleepers on the given agents (task ids in order), every task launched.
