@@ -45,14 +45,6 @@ std::vector<std::string_view> tokenize(std::string_view s, std::string_view deli
   return tokens;
 }
 
-std::string_view trim(std::string_view s) {
-  const std::size_t start = s.find_first_not_of(whitespace);
-  if (start == std::string_view::npos) {
-    return {};
-  }
-  return s.substr(start, s.find_last_not_of(whitespace) + 1 - start);
-}
-
 std::string without(std::string_view s, std::string_view chars) {
   std::string out;
   out.reserve(s.size());
@@ -1074,6 +1066,14 @@ std::optional<std::vector<std::string_view>> media_type_parts(std::string_view m
 }
 
 }  // namespace
+
+std::string_view trim(std::string_view s) {
+  const std::size_t start = s.find_first_not_of(whitespace);
+  if (start == std::string_view::npos) {
+    return {};
+  }
+  return s.substr(start, s.find_last_not_of(whitespace) + 1 - start);
+}
 
 // ---- Durations ---------------------------------------------------------------------------------
 

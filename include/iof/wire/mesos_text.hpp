@@ -32,6 +32,9 @@ namespace iof::wire::text {
 // A value past the int64 nanosecond range (undefined behaviour upstream) is an error here.
 Result<std::chrono::nanoseconds> parse_duration(std::string_view text);
 
+// `s` without leading and trailing spaces, tabs, CRs and newlines (stout's strings::trim).
+std::string_view trim(std::string_view s);
+
 // Writes a duration like stout's operator<<: the largest unit the magnitude reaches, unless the
 // next smaller unit gives a whole number and this one does not ("90secs", "1500ms", "10days");
 // numbers with 15 significant digits ("1.00000000000028hrs"); a leading '-' for negatives.

@@ -6,20 +6,11 @@
 
 #include "iof/config/address.hpp"
 #include "iof/config/flag_value.hpp"
+#include "iof/wire/mesos_text.hpp"
 
 namespace iof::framework {
 
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 wire::Result<Endpoint> parse_url(std::string_view text) {
   auto url = boost::urls::parse_uri(text);
@@ -63,13 +54,13 @@ std::string Endpoint::url() const {
 }
 
 wire::Result<MasterSpec> parse_master(std::string_view master) {
-  master = trim(master);
+  master = wire::text::trim(master);
   if (master.starts_with("zk://")) {
     return MasterSpec{{}, std::string(master)};
   }
   MasterSpec spec;
   for (auto entry : config::split(master, ',')) {
-    entry = trim(entry);
+    entry = wire::text::trim(entry);
     auto endpoint = entry.starts_with("http://") || entry.starts_with("https://")
                         ? parse_url(entry)
                         : parse_host_port(entry);
@@ -94,7 +85,7 @@ wire::Result<std::string> read_master_file(std::string_view master) {
   std::string_view line;
   while (!rest.empty() && line.empty()) {
     const auto newline = rest.find('\n');
-    line = trim(rest.substr(0, newline));
+    line = wire::text::trim(rest.substr(0, newline));
     rest = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
   }
   const std::string path(master.substr(7));
