@@ -162,6 +162,8 @@ class SchedulerState {
   void kill(const v1::TaskID& task, const std::string& agent, Decision& decision);
   void killed(const std::string& task_id);
   void explicit_reconcile(Decision& decision);
+  void ask_unanswered(Decision& decision);
+  v1::scheduler::Call kill_call(const std::string& task, const std::string& agent) const;
   void implicit_reconcile(Decision& decision);
   // REVIVE now or as soon as the rate limit allows (policies other than the seed).
   void request_revive(Decision& decision);

@@ -105,23 +105,25 @@ Decision SchedulerState::removed(const std::string& message) {
 }
 
 void SchedulerState::explicit_reconcile(Decision& decision) {
-  Call reconcile = call(Call::RECONCILE);
   for (const auto* map : {&sleepers_, &migrating_}) {
     for (const auto& [agent, sleeper] : *map) {
-      auto* task = reconcile.mutable_reconcile()->add_tasks();
-      *task->mutable_task_id() = sleeper.task_id;
-      task->mutable_agent_id()->set_value(agent);
       reconciling_[sleeper.task_id.value()] = Retry{agent, {}, {}};
     }
   }
   for (const auto& [task_id, retry] : killing_) {
-    if (reconciling_.contains(task_id)) {
-      continue;
-    }
+    reconciling_.try_emplace(task_id, Retry{retry.agent, {}, {}});
+  }
+  reconcile_delay_ = {};
+  ask_unanswered(decision);
+}
+
+// One RECONCILE naming every task still unanswered, and the time to ask again.
+void SchedulerState::ask_unanswered(Decision& decision) {
+  Call reconcile = call(Call::RECONCILE);
+  for (const auto& [task_id, retry] : reconciling_) {
     auto* task = reconcile.mutable_reconcile()->add_tasks();
     task->mutable_task_id()->set_value(task_id);
     task->mutable_agent_id()->set_value(retry.agent);
-    reconciling_[task_id] = Retry{retry.agent, {}, {}};
   }
   reconcile_delay_ = doubled(reconcile_delay_, recovery_.retry_base, recovery_.retry_cap);
   reconcile_due_ = now_ + reconcile_delay_;
@@ -186,11 +188,15 @@ bool SchedulerState::adopt_or_kill(const v1::TaskStatus& status, Decision& decis
   return true;
 }
 
-void SchedulerState::kill(const v1::TaskID& task, const std::string& agent, Decision& decision) {
+Call SchedulerState::kill_call(const std::string& task, const std::string& agent) const {
   Call kill = call(Call::KILL);
-  *kill.mutable_kill()->mutable_task_id() = task;
+  kill.mutable_kill()->mutable_task_id()->set_value(task);
   kill.mutable_kill()->mutable_agent_id()->set_value(agent);
-  decision.calls.push_back(std::move(kill));
+  return kill;
+}
+
+void SchedulerState::kill(const v1::TaskID& task, const std::string& agent, Decision& decision) {
+  decision.calls.push_back(kill_call(task.value(), agent));
   if (policy_ != Policy::seed) {  // the example sends each KILL once
     killing_[task.value()] = Retry{agent, now_ + recovery_.retry_base, recovery_.retry_base};
   }
@@ -242,18 +248,7 @@ Decision SchedulerState::advance(Time now) {
     if (reconciling_.empty()) {
       reconcile_due_.reset();
     } else {
-      Call reconcile = call(Call::RECONCILE);
-      for (const auto& [task_id, retry] : reconciling_) {
-        auto* task = reconcile.mutable_reconcile()->add_tasks();
-        task->mutable_task_id()->set_value(task_id);
-        task->mutable_agent_id()->set_value(retry.agent);
-      }
-      reconcile_delay_ = doubled(reconcile_delay_, recovery_.retry_base, recovery_.retry_cap);
-      reconcile_due_ = now_ + reconcile_delay_;
-      ++counters_.reconciliations;
-      decision.calls.push_back(std::move(reconcile));
-      decision.log.push_back("Reconciling " + std::to_string(reconciling_.size()) +
-                             " unanswered tasks again");
+      ask_unanswered(decision);
     }
   }
   if (implicit_due_ && now_ >= *implicit_due_) {
@@ -263,10 +258,7 @@ Decision SchedulerState::advance(Time now) {
     if (now_ < retry.due) {
       continue;
     }
-    Call kill = call(Call::KILL);
-    kill.mutable_kill()->mutable_task_id()->set_value(task_id);
-    kill.mutable_kill()->mutable_agent_id()->set_value(retry.agent);
-    decision.calls.push_back(std::move(kill));
+    decision.calls.push_back(kill_call(task_id, retry.agent));
     retry.delay = doubled(retry.delay, recovery_.retry_base, recovery_.retry_cap);
     retry.due = now_ + retry.delay;
     ++counters_.kills_retried;
