@@ -164,10 +164,11 @@ struct Runtime::Impl {
       shut_down();
     }
     // Retries and rate-limited calls the core has scheduled.
-    const auto next = state.next_wakeup();
-    const auto delay = next ? std::max(*next - now(), Time{0}) : Time::max();
-    wakeup.expires_after(next ? std::chrono::duration_cast<asio::steady_timer::duration>(delay)
-                              : asio::steady_timer::duration::max());
+    if (const auto next = state.next_wakeup()) {
+      wakeup.expires_after(std::max(*next - now(), Time{0}));
+    } else {
+      wakeup.expires_at(asio::steady_timer::time_point::max());
+    }
   }
 
   // ZooKeeper named a new leader, or said there is none.

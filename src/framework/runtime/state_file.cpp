@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
@@ -27,11 +28,12 @@ std::string directory_of(const std::string& path) {
 }  // namespace
 
 wire::Result<std::optional<Snapshot>> load_state_file(const std::string& path) {
+  std::error_code missing;
+  if (!std::filesystem::exists(path, missing) && !missing) {
+    return std::optional<Snapshot>();  // a first run
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    if (errno == ENOENT) {
-      return std::optional<Snapshot>();
-    }
     return system_error("Cannot read the state file", path);
   }
   std::ostringstream contents;

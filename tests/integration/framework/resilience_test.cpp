@@ -259,3 +259,23 @@ TEST_CASE("--master=file:// with a list: a dead first master is skipped") {
   REQUIRE(eventually([&] { return running_tasks(sim.port()).size() == 1; }));
   CHECK(framework.metric("subscriptions") == 1);
 }
+
+TEST_CASE("a damaged or unwritable --state_file stops the framework with the reason") {
+  TempDir dir;
+  const std::string damaged = dir.path("state.json");
+  std::ofstream(damaged) << "{\"version\":1,";
+  ChildProcess refused(IOF_FRAMEWORK_BINARY,
+                       {"--state_file=" + damaged, "--http_address=127.0.0.1:0"});
+  CHECK(refused.wait(10s) == 1);
+  CHECK(refused.stderr_text().find("The state file '" + damaged + "' is damaged") !=
+        std::string::npos);
+
+  // Nothing may launch unrecorded: a file that cannot be written ends the run before that.
+  SimProcess sim({"--agents=2", "--allocation_interval=100ms"});
+  ChildProcess unwritable(
+      IOF_FRAMEWORK_BINARY,
+      {master_flag(sim), "--state_file=/nonexistent/dir/state.json", "--http_address=127.0.0.1:0"});
+  CHECK(unwritable.wait(10s) == 1);
+  CHECK(unwritable.stderr_text().find("Cannot write the state file") != std::string::npos);
+  CHECK(live_tasks(sim.port()).empty());
+}
