@@ -1,5 +1,5 @@
-// inverse-offer-framework: flags, an embedded mesos-sim for --master=local, the metrics
-// endpoint, signals, and the Runtime.
+// inverse-offer-framework: flags, an embedded mesos-sim for --master=local, the metrics, /state
+// and /health endpoints, signals, and the Runtime.
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -20,6 +20,7 @@
 #include "iof/framework/metrics.hpp"
 #include "iof/framework/runtime.hpp"
 #include "iof/framework/state_file.hpp"
+#include "iof/framework/state_view.hpp"
 #include "iof/http/server.hpp"
 #include "iof/sim/master_server.hpp"
 #include "iof/wire/json.hpp"
@@ -116,12 +117,22 @@ int main(int argc, char** argv) {
     iof::http::Response response;
     const double uptime =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
+    const Time now =
+        std::chrono::duration_cast<Time>(std::chrono::system_clock::now().time_since_epoch());
     if (request.path() == "/metrics/snapshot") {
       response.headers = {{"Content-Type", "application/json"}};
-      response.body = iof::wire::json::write_metrics(metrics(runtime->state(), uptime));
+      response.body = iof::wire::json::write_metrics(metrics(runtime->state(), uptime, now));
     } else if (request.path() == "/metrics") {
       response.headers = {{"Content-Type", "text/plain; version=0.0.4"}};
-      response.body = prometheus_text(metrics(runtime->state(), uptime));
+      response.body = prometheus_text(metrics(runtime->state(), uptime, now));
+    } else if (request.path() == "/state") {
+      response.headers = {{"Content-Type", "application/json"}};
+      response.body = state_json(runtime->state(), now);
+    } else if (request.path() == "/health") {
+      const auto verdict = health(runtime->state());
+      response.status = verdict.ok ? 200 : 503;
+      response.headers = {{"Content-Type", "text/plain"}};
+      response.body = verdict.reason + "\n";
     } else {
       response.status = 404;
     }

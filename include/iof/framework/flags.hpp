@@ -48,7 +48,9 @@ struct Flags {
   std::chrono::seconds reconcile_interval = std::chrono::minutes(10);
   std::string log_level = "info";
   wire::ContentType content_type = wire::ContentType::protobuf;
-  Policy policy = Policy::intent;
+  Policy policy = Policy::evacuate;
+  // The evacuate policy's budgets and lead time.
+  Evacuation evacuation;
   TaskTemplate task;
 };
 

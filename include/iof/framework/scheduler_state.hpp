@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,20 +36,31 @@ enum class Policy {
   // The seed's intent with those three defects fixed, and all declines of one OFFERS event sent
   // as one DECLINE call.
   intent,
+  // The default: every task leaves an agent before its maintenance window, replacement first
+  // (make-before-break within --max_surge / --max_unavailable), ordered by deadline, onto the
+  // safest agent; inverse offers answered from that plan; maintenance losses counted apart.
+  evacuate,
 };
 
 std::optional<Policy> policy_from_name(std::string_view name);
 std::string_view policy_name(Policy policy);
 
+// Wall-clock time as nanoseconds since the Unix epoch, the unit of Mesos's TimeInfo. The core
+// never reads a clock: the runtime passes the time in advance().
+using Time = std::chrono::nanoseconds;
+
 struct Sleeper {
   v1::TaskID task_id;
   // Start of the agent's maintenance window in ns since the epoch; 0 when none is known.
   std::int64_t unavailability_start = 0;
+  // The agent of the task this one replaces, until this one is RUNNING (evacuate policy).
+  std::string replaces;
+  // Not persisted: the latest state the master reported, and when the LAUNCH or KILL was decided
+  // (0 when adopted or restored), the samples of the lead time.
+  v1::TaskState state = v1::TASK_STAGING;
+  Time launched_at{0};
+  Time kill_sent_at{0};
 };
-
-// Wall-clock time as nanoseconds since the Unix epoch, the unit of Mesos's TimeInfo. The core
-// never reads a clock: the runtime passes the time in advance().
-using Time = std::chrono::nanoseconds;
 
 // What survives a restart of the process (--state_file): enough to re-subscribe as the same
 // framework and adopt its tasks.
@@ -78,6 +90,45 @@ struct Recovery {
   Time revive_interval = std::chrono::seconds(1);
 };
 
+// The evacuate policy's budgets, in the spirit of a Kubernetes PodDisruptionBudget.
+struct Evacuation {
+  // Tasks beyond N that may run while replacements start.
+  std::uint32_t max_surge = 1;
+  // Tasks below N that a kill-first move may leave, when no safe capacity exists by a deadline.
+  std::uint32_t max_unavailable = 0;
+  // The lead time: a task's move must start this long before its agent's window. Learned as
+  // factor x (p95 launch->RUNNING + p95 KILL->terminal), never below the minimum.
+  Time min_lead_time = std::chrono::seconds(10);
+  double lead_time_factor = 2.0;
+};
+
+// What the framework knows about an agent it was offered or used.
+struct KnownAgent {
+  std::string hostname;
+  std::int64_t window_start = 0;      // ns since the epoch; 0 when no maintenance is scheduled
+  std::int64_t window_duration = -1;  // ns; -1 when open-ended
+  // Why its tasks were taken away, until it is offered again: "down", "drained", "gone".
+  std::string lost;
+};
+
+// The reply to one inverse offer and why, for /state.
+struct InverseOfferReply {
+  std::string agent_id;
+  bool accepted = false;
+  std::string reason;
+  double filter_secs = 0;
+  Time at{0};
+};
+
+// A task that has to leave its agent before the agent's window, for /state.
+struct PlannedMove {
+  std::string task_id;
+  std::string agent_id;
+  std::int64_t window_start = 0;
+  Time deadline{0};
+  std::string status;
+};
+
 struct Counters {
   std::uint64_t offers_received = 0;
   std::uint64_t inverse_offers_received = 0;
@@ -92,6 +143,16 @@ struct Counters {
   std::uint64_t kills_retried = 0;
   std::uint64_t tasks_adopted = 0;
   std::uint64_t unknown_tasks_killed = 0;
+  // Evacuate policy: losses the maintenance machinery caused, apart from real failures
+  // (sleepers_lost_abnormally); moves by kind; replies to inverse offers.
+  std::uint64_t tasks_caught_by_down = 0;   // TASK_LOST from a machine DOWN with a known window
+  std::uint64_t tasks_drained = 0;          // REASON_AGENT_DRAINING, TASK_GONE_BY_OPERATOR
+  std::uint64_t tasks_lost_with_agent = 0;  // agents removed or unreachable without a window
+  std::uint64_t replacements_launched = 0;  // make-before-break moves started
+  std::uint64_t kill_first_moves = 0;
+  std::uint64_t evacuations = 0;  // agents cleared of their task before anything took it
+  std::uint64_t inverse_offers_accepted = 0;
+  std::uint64_t inverse_offers_declined = 0;
 };
 
 // What the runtime must do after an event: send these calls in order; exit if asked.
@@ -108,7 +169,7 @@ struct Decision {
 class SchedulerState {
  public:
   SchedulerState(Policy policy, std::uint32_t num_tasks, std::string role, TaskTemplate task,
-                 Recovery recovery = {});
+                 Recovery recovery = {}, Evacuation evacuation = {});
 
   // Starts from a saved snapshot: the framework ID to subscribe with and the tasks to adopt.
   void restore(const Snapshot& snapshot);
@@ -143,6 +204,28 @@ class SchedulerState {
   std::size_t reconciling() const { return reconciling_.size(); }
   std::size_t killing() const { return killing_.size(); }
 
+  // Evacuation views (evacuate policy; the others leave them empty).
+  std::uint32_t num_tasks() const { return num_tasks_; }
+  Time now() const { return now_; }
+  Time lead_time() const;
+  const Evacuation& evacuation() const { return evacuation_; }
+  const std::map<std::string, KnownAgent>& agents() const { return agents_; }
+  const std::map<std::string, InverseOfferReply>& inverse_offer_replies() const {
+    return inverse_offer_replies_;
+  }
+  // Tasks on an agent with a window, ordered by deadline.
+  std::vector<PlannedMove> planned_moves() const;
+  // Tasks the master reports RUNNING and that are not being killed.
+  std::size_t running_tasks() const;
+  // The fewest running tasks seen since N first ran; nullopt before that.
+  std::optional<std::size_t> min_running_seen() const { return min_running_seen_; }
+  // Replacements starting and old tasks being killed.
+  std::size_t migrations_in_flight() const;
+  // Time from learning an agent's window to its task being gone, for the latest and the slowest
+  // evacuation.
+  std::optional<Time> last_evacuation() const { return last_evacuation_; }
+  std::optional<Time> max_evacuation() const { return max_evacuation_; }
+
  private:
   Decision dispatch(const v1::scheduler::Event& event);
   Decision offers(const v1::scheduler::Event::Offers& offers);
@@ -152,6 +235,26 @@ class SchedulerState {
   std::vector<v1::Resource> task_resources(bool allocated) const;
   // REVIVE when an agent holding a sleeper got a new or changed window (intent policy only).
   void learn_window(const std::string& agent_id, std::int64_t start, Decision& decision);
+  // The LAUNCH of one sleeper on `offer`; `replaces` names the agent it replaces, if any.
+  v1::scheduler::Call launch(const v1::Offer& offer, const std::string& replaces,
+                             Decision& decision);
+
+  // Evacuation (evacuation.cpp).
+  Decision evacuate_offers(const v1::scheduler::Event::Offers& offers);
+  Decision evacuate_inverse_offers(const v1::scheduler::Event::InverseOffers& offers);
+  void note_agent(const v1::Offer& offer);
+  // Applies an update of a known task to the evacuate policy's books.
+  void evacuate_update(const v1::TaskStatus& status, const std::string& agent, Decision& decision);
+  void replacement_running(const std::string& agent, Decision& decision);
+  void retire(const std::string& agent, const std::string& why, Decision& decision);
+  void agent_failed(const std::string& agent, Decision& decision);
+  void left_agent(const std::string& agent, const std::string& lost_as);
+  void evacuate_due(Decision& decision);
+  std::vector<std::string> moves_by_deadline() const;
+  bool being_replaced(const std::string& agent) const;
+  Time deadline_of(std::int64_t window_start) const;
+  bool kill_first_allowed() const;
+  void observe_capacity();
 
   // Resilience (recovery.cpp).
   Decision subscribed(const v1::scheduler::Event::Subscribed& subscribed);
@@ -199,6 +302,18 @@ class SchedulerState {
   bool suppressed_ = false;
   bool revive_wanted_ = false;
   std::optional<Time> last_revive_;
+
+  Evacuation evacuation_;
+  std::map<std::string, KnownAgent> agents_;
+  std::map<std::string, InverseOfferReply> inverse_offer_replies_;  // by agent id
+  std::vector<Time> launch_samples_;                // launch->RUNNING, the latest few
+  std::vector<Time> kill_samples_;                  // KILL->terminal, the latest few
+  std::map<std::string, Time> evacuation_started_;  // agent -> when its window became known
+  std::map<std::string, std::string> move_waits_;   // agent -> why its move has not started
+  std::set<std::string> past_deadline_;             // agents whose deadline passed unmoved
+  std::optional<std::size_t> min_running_seen_;
+  std::optional<Time> last_evacuation_;
+  std::optional<Time> max_evacuation_;
 };
 
 }  // namespace iof::framework

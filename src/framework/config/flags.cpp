@@ -99,7 +99,11 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   std::string num_tasks = "1";
   std::string secret;
   std::string content_type = "protobuf";
-  std::string policy = "intent";
+  std::string policy = "evacuate";
+  std::string max_surge = "1";
+  std::string max_unavailable = "0";
+  std::string min_lead_time = "10secs";
+  std::string lead_time_factor = "2";
   std::string cpus = "0.2";
   std::string mem = "32";
   std::string local_agents = "3";
@@ -160,7 +164,18 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   option("local_agents", local_agents, "Agents of the embedded master with --master=local");
   option("log_level", flags.log_level, "trace, debug, info, warn, error or off");
   option("content_type", content_type, "Encoding of calls and events: protobuf or json");
-  option("policy", policy, "seed (Mesos's example as published) or intent (its defects fixed)");
+  option("policy", policy,
+         "evacuate (move every task off an agent before its maintenance window), seed "
+         "(Mesos's example as published) or intent (the example with its defects fixed)");
+  option("max_surge", max_surge, "evacuate: tasks beyond --num_tasks allowed while moving");
+  option("max_unavailable", max_unavailable,
+         "evacuate: tasks below --num_tasks allowed by a kill-first move when no safe "
+         "capacity exists by a deadline");
+  option("min_lead_time", min_lead_time,
+         "evacuate: a move starts at least this long before the window (Mesos duration)");
+  option("lead_time_factor", lead_time_factor,
+         "evacuate: lead time = factor x (p95 launch-to-RUNNING + p95 kill time), at least "
+         "--min_lead_time");
   option("task_command", flags.task.command, "Shell command of each task");
   option("task_cpus", cpus, "cpus of each task");
   option("task_mem", mem, "mem (MB) of each task");
@@ -275,9 +290,43 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   }
   auto chosen = policy_from_name(policy);
   if (!chosen) {
-    return failure("Invalid value '" + policy + "' for --policy: expected seed or intent");
+    return failure("Invalid value '" + policy +
+                   "' for --policy: expected evacuate, seed or intent");
   }
   flags.policy = *chosen;
+  for (const auto& [text, target, name] :
+       {std::tuple{max_surge, &flags.evacuation.max_surge, "--max_surge"},
+        std::tuple{max_unavailable, &flags.evacuation.max_unavailable, "--max_unavailable"}}) {
+    std::uint32_t value = 0;
+    auto [rest, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || rest != text.data() + text.size() || value > 1'000'000) {
+      return failure("Invalid value '" + text + "' for " + name + ": expected 0..1000000");
+    }
+    *target = value;
+  }
+  if (flags.evacuation.max_surge == 0 && flags.evacuation.max_unavailable == 0) {
+    return failure(
+        "--max_surge and --max_unavailable are both 0: no task could ever leave an agent "
+        "before its maintenance");
+  }
+  {
+    auto parsed = wire::text::parse_duration(min_lead_time);
+    if (!parsed || parsed->count() < 0 || *parsed > std::chrono::hours(24 * 365)) {
+      return failure(
+          "Invalid value '" + min_lead_time + "' for --min_lead_time: " +
+          (parsed ? std::string("must be between 0secs and 365days") : parsed.error().message));
+    }
+    flags.evacuation.min_lead_time = *parsed;
+    double factor = 0;
+    auto [rest, error] = std::from_chars(lead_time_factor.data(),
+                                         lead_time_factor.data() + lead_time_factor.size(), factor);
+    if (error != std::errc() || rest != lead_time_factor.data() + lead_time_factor.size() ||
+        !(factor >= 1) || factor > 100) {
+      return failure("Invalid value '" + lead_time_factor +
+                     "' for --lead_time_factor: expected a number from 1 to 100");
+    }
+    flags.evacuation.lead_time_factor = factor;
+  }
   if (!config::is_host_port(flags.http_address, true)) {
     return failure("Invalid value '" + flags.http_address +
                    "' for --http_address: expected HOST:PORT");

@@ -1,14 +1,18 @@
 #include "iof/framework/metrics.hpp"
 
+#include <algorithm>
+#include <set>
+#include <string_view>
+
 #include "iof/wire/json.hpp"
 
 namespace iof::framework {
 
-std::map<std::string, double> metrics(const SchedulerState& state, double uptime_secs) {
+std::map<std::string, double> metrics(const SchedulerState& state, double uptime_secs, Time now) {
   const std::string prefix = "inverse_offer_framework/";
   const auto& c = state.counters();
   const auto count = [](auto value) { return static_cast<double>(value); };
-  return {
+  std::map<std::string, double> out{
       {prefix + "uptime_secs", uptime_secs},
       {prefix + "subscribed", state.subscribed() ? 1.0 : 0.0},
       {prefix + "offers_received", count(c.offers_received)},
@@ -29,6 +33,38 @@ std::map<std::string, double> metrics(const SchedulerState& state, double uptime
       {prefix + "tasks_reconciling", count(state.reconciling())},
       {prefix + "offers_suppressed", state.suppressed() ? 1.0 : 0.0},
   };
+  // Evacuation.
+  const auto secs = [](Time time) { return std::chrono::duration<double>(time).count(); };
+  const auto moves = state.planned_moves();
+  out[prefix + "tasks_at_risk"] =
+      count(std::count_if(moves.begin(), moves.end(),
+                          [](const PlannedMove& move) { return move.status != "being killed"; }));
+  out[prefix + "running_tasks"] = count(state.running_tasks());
+  out[prefix + "migrations_in_flight"] = count(state.migrations_in_flight());
+  out[prefix + "lead_time_secs"] = secs(state.lead_time());
+  out[prefix + "tasks_caught_by_down"] = count(c.tasks_caught_by_down);
+  out[prefix + "tasks_drained"] = count(c.tasks_drained);
+  out[prefix + "tasks_lost_with_agent"] = count(c.tasks_lost_with_agent);
+  out[prefix + "replacements_launched"] = count(c.replacements_launched);
+  out[prefix + "kill_first_moves"] = count(c.kill_first_moves);
+  out[prefix + "evacuations"] = count(c.evacuations);
+  out[prefix + "inverse_offers_accepted"] = count(c.inverse_offers_accepted);
+  out[prefix + "inverse_offers_declined"] = count(c.inverse_offers_declined);
+  if (!moves.empty()) {
+    std::int64_t next = moves.front().window_start;
+    for (const auto& move : moves) {
+      next = std::min(next, move.window_start);
+    }
+    out[prefix + "seconds_to_next_window"] = secs(Time(next) - now);
+  }
+  if (const auto least = state.min_running_seen()) {
+    out[prefix + "min_running_tasks"] = count(*least);
+  }
+  if (const auto last = state.last_evacuation()) {
+    out[prefix + "evacuation_secs_last"] = secs(*last);
+    out[prefix + "evacuation_secs_max"] = secs(state.max_evacuation().value_or(*last));
+  }
+  return out;
 }
 
 std::string prometheus_text(const std::map<std::string, double>& metrics) {
@@ -38,9 +74,14 @@ std::string prometheus_text(const std::map<std::string, double>& metrics) {
     for (char& c : metric) {
       c = (c == '/') ? '_' : c;
     }
-    const bool gauge = name.ends_with("uptime_secs") || name.ends_with("subscribed") ||
-                       name.ends_with("current_sleepers") || name.ends_with("tasks_reconciling") ||
-                       name.ends_with("offers_suppressed");
+    static const std::set<std::string_view> gauges{"uptime_secs",        "subscribed",
+                                                   "current_sleepers",   "tasks_reconciling",
+                                                   "offers_suppressed",  "tasks_at_risk",
+                                                   "running_tasks",      "migrations_in_flight",
+                                                   "lead_time_secs",     "seconds_to_next_window",
+                                                   "min_running_tasks",  "evacuation_secs_last",
+                                                   "evacuation_secs_max"};
+    const bool gauge = gauges.contains(std::string_view(name).substr(name.rfind('/') + 1));
     out += "# TYPE " + metric + (gauge ? " gauge\n" : " counter\n");
     out += metric + " ";
     wire::json::append_double(value, out);

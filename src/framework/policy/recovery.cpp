@@ -100,6 +100,9 @@ Decision SchedulerState::removed(const std::string& message) {
   migrating_.clear();
   killing_.clear();
   reconciling_.clear();
+  evacuation_started_.clear();
+  move_waits_.clear();
+  past_deadline_.clear();
   changed();
   return decision;
 }
@@ -170,7 +173,10 @@ bool SchedulerState::adopt_or_kill(const v1::TaskStatus& status, Decision& decis
   }
   const std::string& agent = status.agent_id().value();
   if (sleepers_.size() < num_tasks_ && !sleepers_.contains(agent) && !migrating_.contains(agent)) {
-    sleepers_[agent] = Sleeper{status.task_id(), 0};
+    Sleeper adopted;
+    adopted.task_id = status.task_id();
+    adopted.state = status.state();
+    sleepers_[agent] = std::move(adopted);
     std::uint64_t numeric = 0;
     auto [rest, error] = std::from_chars(task_id.data(), task_id.data() + task_id.size(), numeric);
     if (error == std::errc() && rest == task_id.data() + task_id.size()) {
@@ -263,9 +269,13 @@ Decision SchedulerState::advance(Time now) {
     retry.due = now_ + retry.delay;
     ++counters_.kills_retried;
   }
+  if (policy_ == Policy::evacuate) {
+    evacuate_due(decision);
+  }
   if (revive_wanted_ && (!last_revive_ || now_ >= *last_revive_ + recovery_.revive_interval)) {
     request_revive(decision);
   }
+  observe_capacity();
   return decision;
 }
 
@@ -286,6 +296,13 @@ std::optional<Time> SchedulerState::next_wakeup() const {
   }
   if (revive_wanted_ && last_revive_) {
     consider(*last_revive_ + recovery_.revive_interval);
+  }
+  if (policy_ == Policy::evacuate) {
+    for (const auto& agent : moves_by_deadline()) {
+      if (!past_deadline_.contains(agent)) {
+        consider(deadline_of(sleepers_.at(agent).unavailability_start));
+      }
+    }
   }
   return next;
 }

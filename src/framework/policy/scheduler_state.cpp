@@ -6,6 +6,8 @@
 #include "iof/wire/mesos_text.hpp"
 #include "iof/wire/task_state.hpp"
 
+#include "offer_resources.hpp"
+
 namespace iof::framework {
 
 using v1::scheduler::Call;
@@ -15,20 +17,6 @@ namespace text = wire::text;
 namespace {
 
 constexpr double decline_seconds = 600;
-
-// Mesos's Resources::toUnreserved(): every reservation dropped, allocations kept.
-std::vector<v1::Resource> unreserved(const google::protobuf::RepeatedPtrField<v1::Resource>& in) {
-  std::vector<v1::Resource> out;
-  for (v1::Resource resource : in) {
-    resource.clear_reservations();
-    resource.clear_reservation();
-    if (resource.has_role()) {
-      resource.set_role("*");
-    }
-    out.push_back(std::move(resource));
-  }
-  return out;
-}
 
 std::vector<v1::Resource> allocated_to(const std::vector<v1::Resource>& resources,
                                        const std::optional<std::string>& role) {
@@ -69,20 +57,32 @@ std::optional<Policy> policy_from_name(std::string_view name) {
   if (name == "intent") {
     return Policy::intent;
   }
+  if (name == "evacuate") {
+    return Policy::evacuate;
+  }
   return std::nullopt;
 }
 
 std::string_view policy_name(Policy policy) {
-  return policy == Policy::seed ? "seed" : "intent";
+  switch (policy) {
+    case Policy::seed:
+      return "seed";
+    case Policy::intent:
+      return "intent";
+    case Policy::evacuate:
+      break;
+  }
+  return "evacuate";
 }
 
 SchedulerState::SchedulerState(Policy policy, std::uint32_t num_tasks, std::string role,
-                               TaskTemplate task, Recovery recovery)
+                               TaskTemplate task, Recovery recovery, Evacuation evacuation)
     : policy_(policy),
       num_tasks_(num_tasks),
       role_(std::move(role)),
       task_(std::move(task)),
-      recovery_(recovery) {}
+      recovery_(recovery),
+      evacuation_(evacuation) {}
 
 Call SchedulerState::call(Call::Type type) const {
   Call out;
@@ -111,8 +111,12 @@ std::vector<v1::Resource> SchedulerState::task_resources(bool allocated) const {
 Decision SchedulerState::handle(const Event& event) {
   Decision decision = dispatch(event);
   if (!decision.exit) {
+    if (policy_ == Policy::evacuate && subscribed_) {
+      evacuate_due(decision);  // what the event made due: a kill-first move with no surge
+    }
     maybe_suppress(decision);
   }
+  observe_capacity();
   return decision;
 }
 
@@ -121,9 +125,10 @@ Decision SchedulerState::dispatch(const Event& event) {
     case Event::SUBSCRIBED:
       return subscribed(event.subscribed());
     case Event::OFFERS:
-      return offers(event.offers());
+      return policy_ == Policy::evacuate ? evacuate_offers(event.offers()) : offers(event.offers());
     case Event::INVERSE_OFFERS:
-      return inverse_offers(event.inverse_offers());
+      return policy_ == Policy::evacuate ? evacuate_inverse_offers(event.inverse_offers())
+                                         : inverse_offers(event.inverse_offers());
     case Event::UPDATE:
       return update(event.update().status());
     case Event::FAILURE: {
@@ -137,6 +142,9 @@ Decision SchedulerState::dispatch(const Event& event) {
                                     : std::string()));
       } else {
         decision.log.push_back("Agent lost: " + failure.agent_id().value());
+        if (policy_ == Policy::evacuate) {
+          agent_failed(failure.agent_id().value(), decision);
+        }
       }
       return decision;
     }
@@ -235,33 +243,48 @@ Decision SchedulerState::offers(const Event::Offers& event) {
     }
 
     if (need_more) {
-      const std::string id = std::to_string(next_task_id_++);
-      decision.log.push_back("Starting task " + id + " on " + agent + " (" + offer.hostname() +
-                             ")");
-      v1::TaskInfo task;
-      task.set_name("Sleeper Agent " + id);
-      task.mutable_task_id()->set_value(id);
-      *task.mutable_agent_id() = offer.agent_id();
-      for (auto& resource : task_resources(true)) {
-        *task.add_resources() = std::move(resource);
-      }
-      task.mutable_command()->set_value(task_.command);
-
-      sleepers_[agent] = Sleeper{task.task_id(), offered_start};
-      Call accept = call(Call::ACCEPT);
-      *accept.mutable_accept()->add_offer_ids() = offer.id();
-      auto* operation = accept.mutable_accept()->add_operations();
-      operation->set_type(v1::Offer::Operation::LAUNCH);
-      *operation->mutable_launch()->add_task_infos() = std::move(task);
-      decision.calls.push_back(std::move(accept));
-      ++counters_.tasks_launched;
-      changed();
+      decision.calls.push_back(launch(offer, "", decision));
     }
   }
   if (batched_decline.decline().offer_ids_size() > 0) {
     decision.calls.push_back(std::move(batched_decline));
   }
   return decision;
+}
+
+Call SchedulerState::launch(const v1::Offer& offer, const std::string& replaces,
+                            Decision& decision) {
+  const std::string& agent = offer.agent_id().value();
+  const std::string id = std::to_string(next_task_id_++);
+  decision.log.push_back("Starting task " + id + " on " + agent + " (" + offer.hostname() + ")" +
+                         (replaces.empty() ? "" : " to replace the task on " + replaces));
+  v1::TaskInfo task;
+  task.set_name("Sleeper Agent " + id);
+  task.mutable_task_id()->set_value(id);
+  *task.mutable_agent_id() = offer.agent_id();
+  for (auto& resource : task_resources(true)) {
+    *task.add_resources() = std::move(resource);
+  }
+  task.mutable_command()->set_value(task_.command);
+
+  Sleeper sleeper;
+  sleeper.task_id = task.task_id();
+  sleeper.unavailability_start =
+      offer.has_unavailability() ? offer.unavailability().start().nanoseconds() : 0;
+  sleeper.replaces = replaces;
+  sleeper.launched_at = now_;
+  if (sleeper.unavailability_start > 0) {
+    evacuation_started_.try_emplace(agent, now_);
+  }
+  sleepers_[agent] = std::move(sleeper);
+  Call accept = call(Call::ACCEPT);
+  *accept.mutable_accept()->add_offer_ids() = offer.id();
+  auto* operation = accept.mutable_accept()->add_operations();
+  operation->set_type(v1::Offer::Operation::LAUNCH);
+  *operation->mutable_launch()->add_task_infos() = std::move(task);
+  ++counters_.tasks_launched;
+  changed();
+  return accept;
 }
 
 void SchedulerState::learn_window(const std::string& agent_id, std::int64_t start,
@@ -272,6 +295,12 @@ void SchedulerState::learn_window(const std::string& agent_id, std::int64_t star
   }
   sleeper.unavailability_start = start;
   changed();
+  if (start > 0) {
+    evacuation_started_.try_emplace(agent_id, now_);
+  } else {
+    evacuation_started_.erase(agent_id);
+    return;  // maintenance cancelled: nothing has to move
+  }
   if (policy_ != Policy::seed) {
     // Offers of other agents were declined for 600 s; without them nothing can move.
     request_revive(decision);
@@ -337,6 +366,18 @@ Decision SchedulerState::update(const v1::TaskStatus& status) {
     }
   } else {
     known = sleepers_.contains(agent) || migrating_.contains(agent);
+  }
+  if (known) {
+    for (auto* map : {&sleepers_, &migrating_}) {
+      if (auto found = map->find(agent);
+          found != map->end() && found->second.task_id.value() == status.task_id().value()) {
+        found->second.state = status.state();
+      }
+    }
+  }
+  if (known && policy_ == Policy::evacuate) {
+    evacuate_update(status, agent, decision);
+    return decision;
   }
   if (known && migrating_.contains(agent) && status.state() == v1::TASK_KILLED) {
     ++counters_.sleepers_killed;

@@ -16,7 +16,8 @@ bool Snapshot::operator==(const Snapshot& other) const {
                        const std::map<std::string, Sleeper>& b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
       return x.first == y.first && x.second.task_id.value() == y.second.task_id.value() &&
-             x.second.unavailability_start == y.second.unavailability_start;
+             x.second.unavailability_start == y.second.unavailability_start &&
+             x.second.replaces == y.second.replaces;
     });
   };
   return framework_id == other.framework_id && next_task_id == other.next_task_id &&
@@ -39,6 +40,9 @@ std::string encode_snapshot(const Snapshot& snapshot) {
       task["agent_id"] = agent;
       task["unavailability_start_ns"] = sleeper.unavailability_start;
       task["migrating"] = migrating;
+      if (!sleeper.replaces.empty()) {
+        task["replaces"] = sleeper.replaces;
+      }
       tasks.push_back(std::move(task));
     }
   }
@@ -99,6 +103,12 @@ wire::Result<Snapshot> decode_snapshot(std::string_view text) {
     Sleeper sleeper;
     sleeper.task_id.set_value(std::string(*task_id));
     sleeper.unavailability_start = start->as_int64();
+    if (const auto* replaces = task->if_contains("replaces")) {
+      if (!replaces->is_string()) {
+        return bad("\"replaces\" must be an agent id");
+      }
+      sleeper.replaces = std::string(replaces->as_string());
+    }
     map.emplace(agent, std::move(sleeper));
   }
   return snapshot;

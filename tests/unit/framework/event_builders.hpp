@@ -119,3 +119,23 @@ inline Event error(const std::string& message) {
 }
 
 }  // namespace iof::test::events
+
+namespace iof::test::events {
+
+// An update the master or agent sends when something other than the task ended it.
+inline Event update(const std::string& task, const std::string& agent, v1::TaskState state,
+                    v1::TaskStatus::Reason reason, bool with_uuid = false) {
+  Event event = update(task, agent, state, with_uuid);
+  event.mutable_update()->mutable_status()->set_reason(reason);
+  return event;
+}
+
+// FAILURE{agent_id}: the master removed the agent.
+inline Event agent_failure(const std::string& agent) {
+  Event event;
+  event.set_type(Event::FAILURE);
+  event.mutable_failure()->mutable_agent_id()->set_value(agent);
+  return event;
+}
+
+}  // namespace iof::test::events

@@ -59,7 +59,12 @@ TEST_CASE("defaults are the example's, with an embedded master") {
   CHECK(flags.max_backoff == std::chrono::seconds(15));
   CHECK(flags.heartbeat_misses == 5);
   CHECK(flags.content_type == iof::wire::ContentType::protobuf);
-  CHECK(flags.policy == Policy::intent);
+  // Beyond the example: the evacuate policy, replacement first, no task missing.
+  CHECK(flags.policy == Policy::evacuate);
+  CHECK(flags.evacuation.max_surge == 1);
+  CHECK(flags.evacuation.max_unavailable == 0);
+  CHECK(flags.evacuation.min_lead_time == std::chrono::seconds(10));
+  CHECK(flags.evacuation.lead_time_factor == 2.0);
   CHECK(flags.task.cpus == 0.2);
   CHECK(flags.task.mem == 32);
   CHECK(flags.task.command == "while [ true ]; do echo ZZZzzz...; sleep 5; done");
@@ -139,7 +144,12 @@ TEST_CASE("bad input exits 1 with one line naming the problem and pointing to --
            {{"--master=http://"}, "is not a valid http(s) URL"},
            {{"--master=a:1,b"}, "'b' is not host:port"},
            {{"--bogus"}, "The following argument was not expected: --bogus"},
-           {{"--policy=best"}, "for --policy: expected seed or intent"},
+           {{"--policy=best"}, "for --policy: expected evacuate, seed or intent"},
+           {{"--max_surge=-1"}, "Invalid value '-1' for --max_surge: expected 0..1000000"},
+           {{"--max_unavailable=x"}, "for --max_unavailable"},
+           {{"--max_surge=0", "--max_unavailable=0"}, "no task could ever leave an agent"},
+           {{"--min_lead_time=soon"}, "for --min_lead_time"},
+           {{"--lead_time_factor=0.5"}, "for --lead_time_factor: expected a number from 1 to 100"},
            {{"--content_type=xml"}, "for --content_type"},
            {{"--task_cpus=-1"}, "for --task_cpus"},
            {{"--http_address=8090"}, "for --http_address"},
@@ -189,7 +199,8 @@ TEST_CASE("--help and --version exit 0") {
 
 TEST_CASE("the seed's seven metrics under their exact names") {
   iof::framework::SchedulerState state(Policy::intent, 2, "*", {});
-  const auto json = iof::wire::json::write_metrics(iof::framework::metrics(state, 1.5));
+  const auto json =
+      iof::wire::json::write_metrics(iof::framework::metrics(state, 1.5, iof::framework::Time{0}));
   for (const char* expected : {R"("inverse_offer_framework/uptime_secs":1.5)",
                                R"("inverse_offer_framework/subscribed":0.0)",
                                R"("inverse_offer_framework/offers_received":0.0)",
@@ -201,7 +212,8 @@ TEST_CASE("the seed's seven metrics under their exact names") {
   }
   CHECK(json.starts_with(R"({"inverse_offer_framework/current_sleepers":0.0,)"));
 
-  const auto text = iof::framework::prometheus_text(iof::framework::metrics(state, 1.5));
+  const auto text =
+      iof::framework::prometheus_text(iof::framework::metrics(state, 1.5, iof::framework::Time{0}));
   CHECK(text.find("# TYPE inverse_offer_framework_uptime_secs gauge\n"
                   "inverse_offer_framework_uptime_secs 1.5\n") != std::string::npos);
   CHECK(text.find("# TYPE inverse_offer_framework_offers_received counter\n"

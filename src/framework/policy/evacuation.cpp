@@ -1,0 +1,566 @@
+// The evacuate policy: every task leaves an agent before the agent's maintenance window, its
+// replacement running first, within the surge and unavailability budgets. Deadlines come from a
+// lead time learned from the launches and kills this process has seen.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "iof/framework/scheduler_state.hpp"
+#include "iof/wire/mesos_text.hpp"
+#include "iof/wire/task_state.hpp"
+
+#include "offer_resources.hpp"
+
+namespace iof::framework {
+
+using v1::scheduler::Call;
+using v1::scheduler::Event;
+
+namespace {
+
+constexpr double decline_seconds = 600;
+// The master's own cap on a filter.
+constexpr double max_filter_seconds = 365.0 * 24 * 3600;
+// Enough samples for a stable p95 that still follows a cluster whose latencies change.
+constexpr std::size_t max_samples = 64;
+
+Time p95(std::vector<Time> samples) {
+  if (samples.empty()) {
+    return Time{0};
+  }
+  std::sort(samples.begin(), samples.end());
+  const auto rank = static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(samples.size())));
+  return samples[std::max<std::size_t>(rank, 1) - 1];
+}
+
+void add_sample(std::vector<Time>& samples, Time sample) {
+  if (sample.count() < 0) {
+    return;
+  }
+  if (samples.size() == max_samples) {
+    samples.erase(samples.begin());
+  }
+  samples.push_back(sample);
+}
+
+double seconds(Time time) {
+  return std::chrono::duration<double>(time).count();
+}
+
+std::string secs_text(Time time) {
+  char out[32];
+  std::snprintf(out, sizeof out, "%.1fs", seconds(time));
+  return out;
+}
+
+// A free agent's offer a task could go to, and how good a home it is.
+struct Candidate {
+  const v1::Offer* offer = nullptr;
+  std::int64_t window_start = 0;
+  bool safe = false;
+};
+
+// No maintenance first, then the latest window; agent id for a reproducible order.
+bool preferred(const Candidate& a, const Candidate& b) {
+  if ((a.window_start == 0) != (b.window_start == 0)) {
+    return a.window_start == 0;
+  }
+  if (a.window_start != b.window_start) {
+    return a.window_start > b.window_start;
+  }
+  return a.offer->agent_id().value() < b.offer->agent_id().value();
+}
+
+// Whether a loss came from the maintenance machinery rather than from the task itself.
+enum class Loss { failure, down, drained, gone };
+
+Loss classify(const v1::TaskStatus& status, bool agent_has_window) {
+  if (status.reason() == v1::TaskStatus::REASON_AGENT_DRAINING ||
+      status.state() == v1::TASK_GONE_BY_OPERATOR) {
+    return Loss::drained;
+  }
+  switch (status.reason()) {
+    case v1::TaskStatus::REASON_AGENT_REMOVED:
+    case v1::TaskStatus::REASON_AGENT_REMOVED_BY_OPERATOR:
+    case v1::TaskStatus::REASON_AGENT_DISCONNECTED:
+    case v1::TaskStatus::REASON_AGENT_UNKNOWN:
+      return agent_has_window ? Loss::down : Loss::gone;
+    default:
+      break;
+  }
+  if (status.state() == v1::TASK_UNREACHABLE || status.state() == v1::TASK_GONE) {
+    return agent_has_window ? Loss::down : Loss::gone;
+  }
+  return Loss::failure;
+}
+
+const char* loss_name(Loss loss) {
+  switch (loss) {
+    case Loss::down:
+      return "down";
+    case Loss::drained:
+      return "drained";
+    case Loss::gone:
+      return "gone";
+    case Loss::failure:
+      break;
+  }
+  return "";
+}
+
+}  // namespace
+
+Time SchedulerState::lead_time() const {
+  const auto learned = std::chrono::duration_cast<Time>(
+      (p95(launch_samples_) + p95(kill_samples_)) * evacuation_.lead_time_factor);
+  return std::max(evacuation_.min_lead_time, learned);
+}
+
+Time SchedulerState::deadline_of(std::int64_t window_start) const {
+  return Time(window_start) - lead_time();
+}
+
+std::size_t SchedulerState::running_tasks() const {
+  return static_cast<std::size_t>(
+      std::count_if(sleepers_.begin(), sleepers_.end(),
+                    [](const auto& entry) { return entry.second.state == v1::TASK_RUNNING; }));
+}
+
+std::size_t SchedulerState::migrations_in_flight() const {
+  const auto replacing = std::count_if(sleepers_.begin(), sleepers_.end(), [](const auto& entry) {
+    return !entry.second.replaces.empty();
+  });
+  return static_cast<std::size_t>(replacing) + migrating_.size();
+}
+
+bool SchedulerState::being_replaced(const std::string& agent) const {
+  return std::any_of(sleepers_.begin(), sleepers_.end(),
+                     [&](const auto& entry) { return entry.second.replaces == agent; });
+}
+
+// Tasks that must leave their agent and have no replacement yet, earliest window first.
+std::vector<std::string> SchedulerState::moves_by_deadline() const {
+  std::vector<std::string> out;
+  for (const auto& [agent, sleeper] : sleepers_) {
+    if (sleeper.unavailability_start > 0 && sleeper.replaces.empty() && !being_replaced(agent)) {
+      out.push_back(agent);
+    }
+  }
+  std::sort(out.begin(), out.end(), [&](const std::string& a, const std::string& b) {
+    const auto start_a = sleepers_.at(a).unavailability_start;
+    const auto start_b = sleepers_.at(b).unavailability_start;
+    return start_a != start_b ? start_a < start_b : a < b;
+  });
+  return out;
+}
+
+// Whether killing the task on `agent` before a replacement runs stays within --max_unavailable.
+bool SchedulerState::kill_first_allowed() const {
+  const std::size_t running = running_tasks();
+  const std::size_t after = running == 0 ? 0 : running - 1;
+  return after + evacuation_.max_unavailable >= num_tasks_;
+}
+
+void SchedulerState::note_agent(const v1::Offer& offer) {
+  KnownAgent& known = agents_[offer.agent_id().value()];
+  known.hostname = offer.hostname();
+  known.lost.clear();  // offered again: it is back
+  if (offer.has_unavailability()) {
+    known.window_start = offer.unavailability().start().nanoseconds();
+    known.window_duration = offer.unavailability().has_duration()
+                                ? offer.unavailability().duration().nanoseconds()
+                                : -1;
+  } else {
+    known.window_start = 0;
+    known.window_duration = -1;
+  }
+}
+
+Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
+  Decision decision;
+  counters_.offers_received += static_cast<std::uint64_t>(event.offers_size());
+  if (!framework_id_) {
+    decision.log.push_back("Ignoring offers received before SUBSCRIBED");
+    return decision;
+  }
+  const Time lead = lead_time();
+  std::vector<Candidate> candidates;
+  for (const auto& offer : event.offers()) {
+    note_agent(offer);
+    const std::string& agent = offer.agent_id().value();
+    const std::int64_t start = agents_.at(agent).window_start;
+    if (sleepers_.contains(agent)) {
+      learn_window(agent, start, decision);
+      continue;
+    }
+    if (migrating_.contains(agent) ||
+        !wire::text::contains(unreserved(offer.resources()), task_resources(false))) {
+      continue;
+    }
+    candidates.push_back(Candidate{&offer, start, start == 0 || Time(start) >= now_ + lead});
+  }
+  std::sort(candidates.begin(), candidates.end(), preferred);
+  std::vector<bool> used(candidates.size(), false);
+  const auto pick = [&](const auto& acceptable) -> std::optional<std::size_t> {
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      if (!used[i] && acceptable(candidates[i])) {
+        used[i] = true;
+        return i;
+      }
+    }
+    return std::nullopt;
+  };
+
+  // Capacity first: N tasks, on safe agents when any fits, on the best of the rest otherwise.
+  std::size_t filled =
+      sleepers_.size() -
+      static_cast<std::size_t>(std::count_if(sleepers_.begin(), sleepers_.end(), [](const auto& e) {
+        return !e.second.replaces.empty();
+      }));
+  while (filled < num_tasks_) {
+    auto chosen = pick([](const Candidate& c) { return c.safe; });
+    if (!chosen) {
+      chosen = pick([](const Candidate&) { return true; });
+    }
+    if (!chosen) {
+      break;
+    }
+    decision.calls.push_back(launch(*candidates[*chosen].offer, "", decision));
+    ++filled;
+  }
+
+  // Then moves, earliest deadline first, each onto a safe agent whose window (if any) comes
+  // later than the one it leaves.
+  for (const auto& agent : moves_by_deadline()) {
+    const Sleeper& sleeper = sleepers_.at(agent);
+    if (sleepers_.size() + migrating_.size() >= num_tasks_ + evacuation_.max_surge) {
+      move_waits_[agent] =
+          "waiting for the surge budget (--max_surge=" + std::to_string(evacuation_.max_surge) +
+          ")";
+      continue;
+    }
+    const std::int64_t leaving = sleeper.unavailability_start;
+    const auto chosen = pick([&](const Candidate& c) {
+      return c.safe && (c.window_start == 0 || c.window_start > leaving);
+    });
+    if (!chosen) {
+      move_waits_[agent] = "no offer from a safe agent";
+      continue;
+    }
+    move_waits_.erase(agent);
+    decision.log.push_back("Moving task " + sleeper.task_id.value() + " off " + agent +
+                           " before its window (deadline in " +
+                           secs_text(deadline_of(leaving) - now_) + ")");
+    decision.calls.push_back(launch(*candidates[*chosen].offer, agent, decision));
+    ++counters_.replacements_launched;
+  }
+
+  Call decline = call(Call::DECLINE);
+  decline.mutable_decline()->mutable_filters()->set_refuse_seconds(decline_seconds);
+  for (const auto& offer : event.offers()) {
+    const bool launched =
+        std::any_of(decision.calls.begin(), decision.calls.end(), [&](const Call& c) {
+          return c.type() == Call::ACCEPT && c.accept().offer_ids(0).value() == offer.id().value();
+        });
+    if (!launched) {
+      *decline.mutable_decline()->add_offer_ids() = offer.id();
+    }
+  }
+  if (decline.decline().offer_ids_size() > 0) {
+    decision.calls.push_back(std::move(decline));
+  }
+  return decision;
+}
+
+Decision SchedulerState::evacuate_inverse_offers(const Event::InverseOffers& event) {
+  Decision decision;
+  counters_.inverse_offers_received += static_cast<std::uint64_t>(event.inverse_offers_size());
+  for (const auto& offer : event.inverse_offers()) {
+    const std::string& agent = offer.agent_id().value();
+    const std::int64_t start = offer.unavailability().start().nanoseconds();
+    KnownAgent& known = agents_[agent];
+    known.window_start = start;
+    known.window_duration = offer.unavailability().has_duration()
+                                ? offer.unavailability().duration().nanoseconds()
+                                : -1;
+    if (sleepers_.contains(agent)) {
+      learn_window(agent, start, decision);
+    }
+    if (!framework_id_) {
+      continue;
+    }
+    const Time until_window = Time(start) - now_;
+    InverseOfferReply reply{agent, true, "", 0, now_};
+    // The master asks again once the filter expires while we still hold the agent: ask it to
+    // come back when the answer could change, not every 5 seconds.
+    Time recheck = until_window;
+    if (const auto moving = migrating_.find(agent); !sleepers_.contains(agent)) {
+      reply.reason = moving != migrating_.end()
+                         ? "task " + moving->second.task_id.value() + " is being killed"
+                         : "no task of this framework runs there";
+    } else {
+      const Sleeper& sleeper = sleepers_.at(agent);
+      const std::string& task = sleeper.task_id.value();
+      const Time deadline = deadline_of(start);
+      if (being_replaced(agent)) {
+        reply.reason = "task " + task + " leaves as soon as its replacement runs";
+        recheck = std::min(lead_time(), until_window);
+      } else if (evacuation_.max_surge > 0 && now_ < deadline) {
+        reply.reason = "task " + task + " moves to a safe agent by its deadline in " +
+                       secs_text(deadline - now_);
+        recheck = deadline - now_;
+      } else if (kill_first_allowed()) {
+        reply.reason = "task " + task + " is killed first, as --max_unavailable=" +
+                       std::to_string(evacuation_.max_unavailable) + " allows";
+      } else {
+        reply.accepted = false;
+        reply.reason = "task " + task +
+                       " cannot leave before the window: no safe capacity, and "
+                       "--max_unavailable=" +
+                       std::to_string(evacuation_.max_unavailable) + " forbids killing it first";
+        recheck = std::min(lead_time(), until_window);
+      }
+    }
+    reply.filter_secs = std::clamp(seconds(recheck), 1.0, max_filter_seconds);
+    Call answer = call(reply.accepted ? Call::ACCEPT_INVERSE_OFFERS : Call::DECLINE_INVERSE_OFFERS);
+    auto* body = reply.accepted
+                     ? answer.mutable_accept_inverse_offers()->mutable_inverse_offer_ids()
+                     : answer.mutable_decline_inverse_offers()->mutable_inverse_offer_ids();
+    *body->Add() = offer.id();
+    (reply.accepted ? answer.mutable_accept_inverse_offers()->mutable_filters()
+                    : answer.mutable_decline_inverse_offers()->mutable_filters())
+        ->set_refuse_seconds(reply.filter_secs);
+    ++(reply.accepted ? counters_.inverse_offers_accepted : counters_.inverse_offers_declined);
+    decision.log.push_back(std::string(reply.accepted ? "Accepting" : "Declining") +
+                           " inverse offer for " + agent + ": " + reply.reason + "; filter " +
+                           secs_text(std::chrono::duration_cast<Time>(
+                               std::chrono::duration<double>(reply.filter_secs))));
+    decision.calls.push_back(std::move(answer));
+    inverse_offer_replies_[agent] = std::move(reply);
+  }
+  return decision;
+}
+
+void SchedulerState::evacuate_update(const v1::TaskStatus& status, const std::string& agent,
+                                     Decision& decision) {
+  const bool terminal = wire::is_terminal(status.state()) || status.state() == v1::TASK_UNKNOWN;
+  if (auto found = migrating_.find(agent); found != migrating_.end()) {
+    if (!terminal) {
+      return;
+    }
+    const Sleeper gone = found->second;
+    const bool has_window = gone.unavailability_start > 0;
+    const Loss loss = status.state() == v1::TASK_KILLED &&
+                              status.reason() != v1::TaskStatus::REASON_AGENT_DRAINING
+                          ? Loss::failure
+                          : classify(status, has_window);
+    if (gone.kill_sent_at.count() > 0 && status.state() == v1::TASK_KILLED) {
+      add_sample(kill_samples_, now_ - gone.kill_sent_at);
+    }
+    if (loss == Loss::down) {
+      ++counters_.tasks_caught_by_down;
+    } else {
+      ++counters_.sleepers_killed;
+    }
+    migrating_.erase(found);
+    changed();
+    left_agent(agent, loss == Loss::down ? "down" : "");
+    if (!moves_by_deadline().empty()) {
+      request_revive(decision);  // the surge budget has room again
+    }
+    return;
+  }
+  auto found = sleepers_.find(agent);
+  if (found == sleepers_.end()) {
+    return;
+  }
+  Sleeper& sleeper = found->second;
+  if (status.state() == v1::TASK_RUNNING) {
+    if (sleeper.launched_at.count() > 0) {
+      add_sample(launch_samples_, now_ - sleeper.launched_at);
+      sleeper.launched_at = Time{0};
+    }
+    if (!sleeper.replaces.empty()) {
+      replacement_running(agent, decision);
+    }
+    return;
+  }
+  if (!terminal) {
+    return;
+  }
+  const Sleeper lost = sleeper;
+  const Loss loss = classify(status, lost.unavailability_start > 0);
+  switch (loss) {
+    case Loss::down:
+      ++counters_.tasks_caught_by_down;
+      break;
+    case Loss::drained:
+      ++counters_.tasks_drained;
+      break;
+    case Loss::gone:
+      ++counters_.tasks_lost_with_agent;
+      break;
+    case Loss::failure:
+      ++counters_.sleepers_lost_abnormally;
+      break;
+  }
+  sleepers_.erase(found);
+  // A replacement whose old task died anyway is now simply a task.
+  for (auto& [other, replacement] : sleepers_) {
+    if (replacement.replaces == agent) {
+      replacement.replaces.clear();
+    }
+  }
+  changed();
+  if (!lost.replaces.empty()) {
+    decision.log.push_back("Replacement task " + lost.task_id.value() + " for " + lost.replaces +
+                           " ended before it ran; the move is retried");
+  } else if (loss != Loss::failure) {
+    decision.log.push_back("Task " + lost.task_id.value() + " was taken by maintenance (" +
+                           loss_name(loss) + "); relaunching elsewhere");
+  }
+  left_agent(agent, loss_name(loss));
+  request_revive(decision);
+}
+
+void SchedulerState::replacement_running(const std::string& agent, Decision& decision) {
+  Sleeper& replacement = sleepers_.at(agent);
+  const std::string old = replacement.replaces;
+  replacement.replaces.clear();
+  changed();
+  if (sleepers_.contains(old)) {
+    retire(old, "replacement task " + replacement.task_id.value() + " is RUNNING on " + agent,
+           decision);
+  }
+}
+
+void SchedulerState::retire(const std::string& agent, const std::string& why, Decision& decision) {
+  Sleeper moving = sleepers_.at(agent);
+  sleepers_.erase(agent);
+  decision.log.push_back("Killing task " + moving.task_id.value() + " on " + agent + ": " + why);
+  moving.kill_sent_at = now_;
+  kill(moving.task_id, agent, decision);
+  migrating_[agent] = std::move(moving);
+  move_waits_.erase(agent);
+  ++counters_.migrations;
+  changed();
+}
+
+void SchedulerState::agent_failed(const std::string& agent, Decision& decision) {
+  KnownAgent& known = agents_[agent];
+  const bool has_window = known.window_start > 0;
+  known.lost = has_window ? "down" : "gone";
+  for (auto* map : {&sleepers_, &migrating_}) {
+    if (auto found = map->find(agent); found != map->end()) {
+      // The TASK_LOST that normally comes first did not: count the task here.
+      ++(has_window ? counters_.tasks_caught_by_down : counters_.tasks_lost_with_agent);
+      decision.log.push_back("Task " + found->second.task_id.value() + " went with agent " + agent +
+                             "; relaunching elsewhere");
+      map->erase(found);
+      changed();
+      request_revive(decision);
+    }
+  }
+  for (auto& [other, replacement] : sleepers_) {
+    if (replacement.replaces == agent) {
+      replacement.replaces.clear();
+    }
+  }
+  left_agent(agent, known.lost);
+}
+
+// Bookkeeping once no task of this framework is left on `agent`: how long evacuating it took, or
+// what took the task.
+void SchedulerState::left_agent(const std::string& agent, const std::string& lost_as) {
+  if (!lost_as.empty()) {
+    agents_[agent].lost = lost_as;
+  }
+  if (auto started = evacuation_started_.find(agent); started != evacuation_started_.end()) {
+    if (lost_as.empty()) {
+      const Time took = now_ - started->second;
+      last_evacuation_ = took;
+      max_evacuation_ = std::max(max_evacuation_.value_or(Time{0}), took);
+      ++counters_.evacuations;
+    }
+    evacuation_started_.erase(started);
+  }
+  move_waits_.erase(agent);
+  past_deadline_.erase(agent);
+}
+
+// At a move's deadline with no replacement started: say so once, and kill first if the budget
+// allows. With --max_surge=0 no replacement can ever start, so that is the only way to move.
+void SchedulerState::evacuate_due(Decision& decision) {
+  for (const auto& agent : moves_by_deadline()) {
+    const Sleeper& sleeper = sleepers_.at(agent);
+    const bool due =
+        evacuation_.max_surge == 0 || now_ >= deadline_of(sleeper.unavailability_start);
+    if (!due) {
+      continue;
+    }
+    const bool allowed = kill_first_allowed();
+    if (past_deadline_.insert(agent).second) {
+      const auto wait = move_waits_.find(agent);
+      decision.log.push_back(
+          "No safe capacity for task " + sleeper.task_id.value() + " on " + agent +
+          (evacuation_.max_surge == 0
+               ? " (--max_surge=0)"
+               : " by its deadline (" +
+                     (wait != move_waits_.end() ? wait->second : std::string("no offers")) + ")") +
+          (allowed ? ": killing it first, as --max_unavailable=" +
+                         std::to_string(evacuation_.max_unavailable) + " allows"
+                   : ": keeping it running, --max_unavailable=" +
+                         std::to_string(evacuation_.max_unavailable) + " forbids kill-first"));
+    }
+    if (allowed) {
+      ++counters_.kill_first_moves;
+      retire(agent, "kill-first move before its window", decision);
+      request_revive(decision);
+    }
+  }
+}
+
+void SchedulerState::observe_capacity() {
+  const std::size_t running = running_tasks();
+  if (min_running_seen_) {
+    min_running_seen_ = std::min(*min_running_seen_, running);
+  } else if (running >= num_tasks_) {
+    min_running_seen_ = running;
+  }
+}
+
+std::vector<PlannedMove> SchedulerState::planned_moves() const {
+  std::vector<PlannedMove> out;
+  for (const auto& [agent, sleeper] : migrating_) {
+    if (sleeper.unavailability_start > 0) {
+      out.push_back({sleeper.task_id.value(), agent, sleeper.unavailability_start,
+                     deadline_of(sleeper.unavailability_start), "being killed"});
+    }
+  }
+  for (const auto& [agent, sleeper] : sleepers_) {
+    if (sleeper.unavailability_start == 0 || !sleeper.replaces.empty()) {
+      continue;
+    }
+    PlannedMove move{sleeper.task_id.value(), agent, sleeper.unavailability_start,
+                     deadline_of(sleeper.unavailability_start), ""};
+    for (const auto& [other, replacement] : sleepers_) {
+      if (replacement.replaces == agent) {
+        move.status = "replacement task " + replacement.task_id.value() + " starting on " + other;
+      }
+    }
+    if (move.status.empty()) {
+      const auto wait = move_waits_.find(agent);
+      move.status = wait != move_waits_.end() ? wait->second : "waiting for offers";
+      if (past_deadline_.contains(agent)) {
+        move.status = "no safe capacity by the deadline (" + move.status + ")";
+      }
+    }
+    out.push_back(std::move(move));
+  }
+  std::sort(out.begin(), out.end(), [](const PlannedMove& a, const PlannedMove& b) {
+    return a.deadline != b.deadline ? a.deadline < b.deadline : a.agent_id < b.agent_id;
+  });
+  return out;
+}
+
+}  // namespace iof::framework

@@ -1,0 +1,118 @@
+#include "iof/framework/state_view.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace iof::framework {
+
+namespace json = boost::json;
+
+namespace {
+
+double epoch_secs(Time time) {
+  return std::chrono::duration<double>(time).count();
+}
+
+json::object task_entry(const std::string& agent, const Sleeper& sleeper, bool killing,
+                        const std::map<std::string, KnownAgent>& agents) {
+  json::object task;
+  task["id"] = sleeper.task_id.value();
+  task["agent_id"] = agent;
+  if (const auto known = agents.find(agent); known != agents.end()) {
+    task["hostname"] = known->second.hostname;
+  }
+  task["state"] = v1::TaskState_Name(sleeper.state);
+  task["killing"] = killing;
+  if (!sleeper.replaces.empty()) {
+    task["replaces_task_on"] = sleeper.replaces;
+  }
+  return task;
+}
+
+}  // namespace
+
+std::string state_json(const SchedulerState& state, Time now) {
+  json::object out;
+  out["policy"] = std::string(policy_name(state.policy()));
+  out["subscribed"] = state.subscribed();
+  if (state.framework_id()) {
+    out["framework_id"] = state.framework_id()->value();
+  }
+  out["now"] = epoch_secs(now);
+  out["num_tasks"] = state.num_tasks();
+  out["running_tasks"] = state.running_tasks();
+  out["max_surge"] = state.evacuation().max_surge;
+  out["max_unavailable"] = state.evacuation().max_unavailable;
+  out["lead_time_secs"] = epoch_secs(state.lead_time());
+
+  json::array tasks;
+  for (const auto& [agent, sleeper] : state.sleepers()) {
+    tasks.push_back(task_entry(agent, sleeper, false, state.agents()));
+  }
+  for (const auto& [agent, sleeper] : state.migrating()) {
+    tasks.push_back(task_entry(agent, sleeper, true, state.agents()));
+  }
+  out["tasks"] = std::move(tasks);
+
+  json::array agents;
+  for (const auto& [id, known] : state.agents()) {
+    json::object agent;
+    agent["id"] = id;
+    agent["hostname"] = known.hostname;
+    if (known.window_start > 0) {
+      json::object window;
+      window["start"] = epoch_secs(Time(known.window_start));
+      window["starts_in_secs"] = epoch_secs(Time(known.window_start) - now);
+      if (known.window_duration >= 0) {
+        window["duration_secs"] = epoch_secs(Time(known.window_duration));
+      }
+      agent["window"] = std::move(window);
+    }
+    if (!known.lost.empty()) {
+      agent["lost"] = known.lost;
+    }
+    agents.push_back(std::move(agent));
+  }
+  out["agents"] = std::move(agents);
+
+  json::array moves;
+  for (const auto& move : state.planned_moves()) {
+    json::object entry;
+    entry["task_id"] = move.task_id;
+    entry["agent_id"] = move.agent_id;
+    entry["window_start"] = epoch_secs(Time(move.window_start));
+    entry["deadline"] = epoch_secs(move.deadline);
+    entry["deadline_in_secs"] = epoch_secs(move.deadline - now);
+    entry["status"] = move.status;
+    moves.push_back(std::move(entry));
+  }
+  out["planned_moves"] = std::move(moves);
+
+  json::array replies;
+  for (const auto& [agent, reply] : state.inverse_offer_replies()) {
+    json::object entry;
+    entry["agent_id"] = agent;
+    entry["decision"] = reply.accepted ? "accept" : "decline";
+    entry["reason"] = reply.reason;
+    entry["filter_secs"] = reply.filter_secs;
+    entry["at"] = epoch_secs(reply.at);
+    replies.push_back(std::move(entry));
+  }
+  out["inverse_offers"] = std::move(replies);
+  return json::serialize(out) + "\n";
+}
+
+Health health(const SchedulerState& state) {
+  const std::string running = std::to_string(state.running_tasks()) + " of " +
+                              std::to_string(state.num_tasks()) + " tasks running";
+  if (!state.subscribed()) {
+    return {false, "not subscribed to a master; " + running};
+  }
+  if (state.running_tasks() < state.num_tasks()) {
+    return {false, "subscribed; only " + running};
+  }
+  return {true, "subscribed; " + running};
+}
+
+}  // namespace iof::framework

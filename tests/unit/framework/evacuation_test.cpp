@@ -1,0 +1,457 @@
+// The evacuate policy's decisions: where tasks go, when they move, how the budgets hold, how
+// inverse offers are answered and how maintenance losses are told from failures. Time is injected
+// through advance(); windows are absolute like the master's.
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/json/parse.hpp>
+#include <doctest/doctest.h>
+
+#include "iof/framework/metrics.hpp"
+#include "iof/framework/scheduler_state.hpp"
+#include "iof/framework/state_view.hpp"
+
+#include "event_builders.hpp"
+
+using namespace iof::test::events;
+using namespace std::chrono_literals;
+
+namespace {
+
+using iof::framework::Decision;
+using iof::framework::Evacuation;
+using iof::framework::Policy;
+using iof::framework::Recovery;
+using iof::framework::SchedulerState;
+using iof::framework::TaskTemplate;
+using iof::framework::Time;
+
+constexpr Time t0 = std::chrono::seconds(1'800'000'000);
+
+// A window starting `from_start` after t0, in the master's nanoseconds.
+std::int64_t window(std::chrono::seconds from_start) {
+  return (t0 + from_start).count();
+}
+
+std::vector<std::pair<std::string, std::string>> launches(const Decision& decision) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& call : decision.calls) {
+    if (call.type() == Call::ACCEPT) {
+      const auto& task = call.accept().operations(0).launch().task_infos(0);
+      out.emplace_back(task.task_id().value(), task.agent_id().value());
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> kills(const Decision& decision) {
+  std::vector<std::string> out;
+  for (const auto& call : decision.calls) {
+    if (call.type() == Call::KILL) {
+      out.push_back(call.kill().task_id().value());
+    }
+  }
+  return out;
+}
+
+bool sends(const Decision& decision, Call::Type type) {
+  return std::any_of(decision.calls.begin(), decision.calls.end(),
+                     [&](const Call& call) { return call.type() == type; });
+}
+
+bool logs(const Decision& decision, const std::string& text) {
+  return std::any_of(decision.log.begin(), decision.log.end(),
+                     [&](const std::string& line) { return line.find(text) != std::string::npos; });
+}
+
+void append(Decision& into, Decision more) {
+  into.calls.insert(into.calls.end(), more.calls.begin(), more.calls.end());
+  into.log.insert(into.log.end(), more.log.begin(), more.log.end());
+}
+
+// One framework on the evacuate policy with its clock at `now`.
+struct Harness {
+  SchedulerState state;
+  Time now = t0;
+
+  explicit Harness(std::uint32_t tasks, Evacuation budgets = {})
+      : state(Policy::evacuate, tasks, "*", TaskTemplate{}, Recovery{}, budgets) {
+    state.advance(now);
+    state.handle(subscribed());
+  }
+
+  // `elapsed` later, `event` arrives (the runtime advances the clock before every event).
+  Decision after(Time elapsed, const Event& event) {
+    Decision decision = tick(elapsed);
+    append(decision, state.handle(event));
+    return decision;
+  }
+  Decision tick(Time elapsed) {
+    now += elapsed;
+    return state.advance(now);
+  }
+
+  // Launches one task on each agent (no windows) and reports each RUNNING after `launch_time`.
+  void start_on(const std::vector<std::string>& agents, Time launch_time = 2s) {
+    std::vector<v1::Offer> list;
+    for (const auto& agent : agents) {
+      list.push_back(offer("o-" + agent, agent));
+    }
+    const auto started = launches(after(1s, offers(list)));
+    REQUIRE(started.size() == agents.size());
+    Time elapsed = launch_time;
+    for (const auto& [task, agent] : started) {
+      after(elapsed, update(task, agent, v1::TASK_RUNNING));
+      elapsed = 0s;
+    }
+    REQUIRE(state.running_tasks() == agents.size());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("evacuate: N tasks go to agents without maintenance first, then the latest window") {
+  struct Case {
+    const char* name;
+    std::vector<std::pair<std::string, std::int64_t>> offered;  // agent, window (0: none)
+    std::uint32_t tasks;
+    std::vector<std::string> chosen;
+  };
+  for (const auto& [name, offered, tasks, chosen] : std::vector<Case>{
+           {"no maintenance beats any window",
+            {{"a1", window(3600s)}, {"a2", 0}, {"a3", window(7200s)}},
+            1,
+            {"a2"}},
+           {"then the latest window", {{"a1", window(3600s)}, {"a3", window(7200s)}}, 1, {"a3"}},
+           {"an unsafe agent (window inside the lead time) only when nothing else fits",
+            {{"a1", window(5s)}},
+            1,
+            {"a1"}},
+           {"a safe agent beats an unsafe one even with an earlier id",
+            {{"a1", window(5s)}, {"a2", window(60s)}},
+            1,
+            {"a2"}},
+           {"ties by agent id, one task per agent", {{"b", 0}, {"a", 0}, {"c", 0}}, 2, {"a", "b"}},
+       }) {
+    CAPTURE(name);
+    Harness cluster(tasks);
+    std::vector<v1::Offer> list;
+    for (const auto& [agent, start] : offered) {
+      list.push_back(offer("o-" + agent, agent, start));
+    }
+    std::vector<std::string> agents;
+    for (const auto& launch : launches(cluster.after(1s, offers(list)))) {
+      agents.push_back(launch.second);
+    }
+    CHECK(agents == chosen);
+  }
+}
+
+TEST_CASE("evacuate: make-before-break, the old task is killed once its replacement runs") {
+  Harness cluster(2);
+  cluster.start_on({"a1", "a2"});
+  // The master's inverse offer brings a1's window: offers are revived at once.
+  const auto told = cluster.after(1s, inverse_offer("io-1", "a1", window(600s)));
+  CHECK(sends(told, Call::REVIVE));
+  CHECK(sends(told, Call::ACCEPT_INVERSE_OFFERS));
+
+  // The replacement goes to a3 (no window), not to a4 whose window comes even sooner; nothing is
+  // killed yet.
+  const auto offered =
+      cluster.after(1s, offers({offer("o-3", "a3"), offer("o-4", "a4", window(300s)),
+                                offer("o-5", "a1", window(600s))}));
+  REQUIRE(launches(offered) == std::vector<std::pair<std::string, std::string>>{{"2", "a3"}});
+  CHECK(kills(offered).empty());
+  CHECK(cluster.state.sleepers().at("a3").replaces == "a1");
+  CHECK(cluster.state.migrations_in_flight() == 1);
+
+  const auto ran = cluster.after(2s, update("2", "a3", v1::TASK_RUNNING));
+  CHECK(kills(ran) == std::vector<std::string>{"0"});
+  CHECK(cluster.state.migrating().contains("a1"));
+  CHECK(cluster.state.running_tasks() == 2);
+
+  cluster.after(1s, update("0", "a1", v1::TASK_KILLED));
+  CHECK(cluster.state.migrating().empty());
+  CHECK(cluster.state.counters().evacuations == 1);
+  // From learning the window to the old task's end: 1 + 2 + 1 s.
+  CHECK(cluster.state.last_evacuation() == Time(4s));
+  CHECK(cluster.state.min_running_seen() == 2u);
+  CHECK(cluster.state.planned_moves().empty());
+}
+
+TEST_CASE("evacuate: moves go by deadline within --max_surge") {
+  for (const std::uint32_t surge : {1u, 2u}) {
+    CAPTURE(surge);
+    Harness cluster(3, Evacuation{surge, 0, 10s, 2.0});
+    cluster.start_on({"a1", "a2", "a3"});
+    // a2's window comes first, then a1's.
+    cluster.after(1s, inverse_offer("io-1", "a1", window(900s)));
+    cluster.after(0s, inverse_offer("io-2", "a2", window(600s)));
+    const auto first =
+        launches(cluster.after(1s, offers({offer("o-4", "a4"), offer("o-5", "a5")})));
+    if (surge == 1) {
+      // One extra task at a time: a2 (earliest deadline) moves first; a1 waits for the budget.
+      REQUIRE(first == std::vector<std::pair<std::string, std::string>>{{"3", "a4"}});
+      CHECK(cluster.state.sleepers().at("a4").replaces == "a2");
+      const auto moves = cluster.state.planned_moves();
+      REQUIRE(moves.size() == 2);
+      CHECK(moves[0].agent_id == "a2");
+      CHECK(moves[1].status == "waiting for the surge budget (--max_surge=1)");
+      // The budget frees when a2's task is gone, not when its replacement runs: the offers come
+      // back with a REVIVE.
+      cluster.after(2s, update("3", "a4", v1::TASK_RUNNING));
+      const auto killed = cluster.after(1s, update("1", "a2", v1::TASK_KILLED));
+      CHECK(sends(killed, Call::REVIVE));
+      const auto second = launches(cluster.after(1s, offers({offer("o-6", "a5")})));
+      CHECK(second == std::vector<std::pair<std::string, std::string>>{{"4", "a5"}});
+    } else {
+      CHECK(first == std::vector<std::pair<std::string, std::string>>{{"3", "a4"}, {"4", "a5"}});
+    }
+    CHECK(cluster.state.current_sleepers() <= 3 + surge);
+  }
+}
+
+TEST_CASE("evacuate: a move only goes somewhere safe and better than where it is") {
+  struct Case {
+    const char* name;
+    std::int64_t target;  // window of the only offered free agent (0: none)
+    bool moves;
+  };
+  // The task's agent goes down at t0+600s; the lead time is the 10 s minimum.
+  for (const auto& [name, target, moves] : std::vector<Case>{
+           {"no maintenance", 0, true},
+           {"a later window", window(1200s), true},
+           {"the same window", window(600s), false},
+           {"an earlier window", window(300s), false},
+           {"a window inside the lead time", window(9s), false},
+       }) {
+    CAPTURE(name);
+    Harness cluster(1);
+    cluster.start_on({"a1"});
+    cluster.after(1s, inverse_offer("io-1", "a1", window(600s)));
+    const auto offered = cluster.after(1s, offers({offer("o-2", "a2", target)}));
+    CHECK(launches(offered).size() == (moves ? 1u : 0u));
+    CHECK(sends(offered, Call::DECLINE) == !moves);
+  }
+}
+
+TEST_CASE("evacuate: with no safe capacity it says so, and kills first only if allowed") {
+  for (const std::uint32_t unavailable : {0u, 1u}) {
+    CAPTURE(unavailable);
+    Harness cluster(2, Evacuation{1, unavailable, 10s, 2.0});
+    cluster.start_on({"a1", "a2"});
+    cluster.after(1s, inverse_offer("io-1", "a1", window(60s)));
+    // Only unsafe offers: nothing moves.
+    CHECK(launches(cluster.after(1s, offers({offer("o-3", "a3", window(30s))}))).empty());
+    CHECK(cluster.state.planned_moves().at(0).status == "no offer from a safe agent");
+    // The core asks to be woken at the deadline: window - lead time.
+    REQUIRE(cluster.state.next_wakeup());
+    CHECK(*cluster.state.next_wakeup() == Time(window(60s)) - 10s);
+
+    const auto due = cluster.tick(Time(window(60s)) - 10s - cluster.now);
+    CHECK(logs(due, "No safe capacity for task 0 on a1"));
+    if (unavailable == 0) {
+      CHECK(kills(due).empty());
+      CHECK(logs(due, "forbids kill-first"));
+      CHECK(cluster.state.planned_moves().at(0).status.starts_with("no safe capacity by the"));
+      // Declined, and asked again at the window (9 s away) rather than in 5 s.
+      const auto asked = cluster.after(1s, inverse_offer("io-2", "a1", window(60s)));
+      REQUIRE(sends(asked, Call::DECLINE_INVERSE_OFFERS));
+      CHECK(cluster.state.inverse_offer_replies().at("a1").filter_secs == 9.0);
+      CHECK(cluster.state.counters().inverse_offers_declined == 1);
+    } else {
+      CHECK(kills(due) == std::vector<std::string>{"0"});
+      CHECK(cluster.state.counters().kill_first_moves == 1);
+      // The freed slot is refilled on a safe agent.
+      cluster.after(1s, update("0", "a1", v1::TASK_KILLED));
+      CHECK(launches(cluster.after(1s, offers({offer("o-4", "a4")}))).size() == 1);
+    }
+  }
+}
+
+TEST_CASE("evacuate: --max_surge=0 moves kill-first at once, within --max_unavailable") {
+  Harness cluster(2, Evacuation{0, 1, 10s, 2.0});
+  cluster.start_on({"a1", "a2"});
+  Decision moved = cluster.after(1s, inverse_offer("io-1", "a1", window(3600s)));
+  append(moved, cluster.after(1s, inverse_offer("io-2", "a2", window(3600s))));
+  append(moved, cluster.tick(0s));
+  // At once, hours before the deadline, but one at a time: killing both would leave two missing.
+  CHECK(kills(moved) == std::vector<std::string>{"0"});
+  CHECK(cluster.state.running_tasks() == 1);
+}
+
+TEST_CASE("evacuate: inverse offers are answered from the plan, with a filter to match") {
+  Harness cluster(1);
+  cluster.start_on({"a1"});
+  SUBCASE("an agent without our task: accept until its window") {
+    const auto answer = cluster.after(1s, inverse_offer("io-1", "a9", window(3600s)));
+    REQUIRE(sends(answer, Call::ACCEPT_INVERSE_OFFERS));
+    CHECK(answer.calls.back().accept_inverse_offers().filters().refuse_seconds() ==
+          doctest::Approx(3600 - 1 - 3));
+    CHECK(cluster.state.inverse_offer_replies().at("a9").reason ==
+          "no task of this framework runs there");
+  }
+  SUBCASE("a task that will move in time: accept until its deadline") {
+    const auto answer = cluster.after(1s, inverse_offer("io-1", "a1", window(600s)));
+    REQUIRE(sends(answer, Call::ACCEPT_INVERSE_OFFERS));
+    // deadline = t0 + 600 - 10; now = t0 + 4.
+    CHECK(answer.calls.back().accept_inverse_offers().filters().refuse_seconds() ==
+          doctest::Approx(586));
+    CHECK(cluster.state.inverse_offer_replies().at("a1").reason.find("moves to a safe agent") !=
+          std::string::npos);
+  }
+  SUBCASE("a task whose replacement is starting: accept, re-check within a lead time") {
+    cluster.after(1s, inverse_offer("io-1", "a1", window(600s)));
+    cluster.after(1s, offers({offer("o-2", "a2")}));
+    const auto answer = cluster.after(5s, inverse_offer("io-2", "a1", window(600s)));
+    REQUIRE(sends(answer, Call::ACCEPT_INVERSE_OFFERS));
+    CHECK(answer.calls.back().accept_inverse_offers().filters().refuse_seconds() == 10.0);
+  }
+  SUBCASE("never the master's default 5 s, never below 1 s") {
+    const auto answer = cluster.after(1s, inverse_offer("io-1", "a9", window(0s)));
+    CHECK(answer.calls.back().accept_inverse_offers().filters().refuse_seconds() == 1.0);
+  }
+}
+
+TEST_CASE("evacuate: maintenance losses are planned, counted apart from failures, relaunched") {
+  struct Case {
+    const char* name;
+    Event event;
+    bool has_window;
+    std::uint64_t iof::framework::Counters::*counter;
+  };
+  for (const auto& [name, event, has_window, counter] : std::vector<Case>{
+           {"machine DOWN", update("0", "a1", v1::TASK_LOST, v1::TaskStatus::REASON_AGENT_REMOVED),
+            true, &iof::framework::Counters::tasks_caught_by_down},
+           {"agent removed without a window",
+            update("0", "a1", v1::TASK_LOST, v1::TaskStatus::REASON_AGENT_REMOVED), false,
+            &iof::framework::Counters::tasks_lost_with_agent},
+           {"FAILURE before any update", agent_failure("a1"), true,
+            &iof::framework::Counters::tasks_caught_by_down},
+           {"an agent that vanished", agent_failure("a1"), false,
+            &iof::framework::Counters::tasks_lost_with_agent},
+           {"drained", update("0", "a1", v1::TASK_KILLED, v1::TaskStatus::REASON_AGENT_DRAINING),
+            false, &iof::framework::Counters::tasks_drained},
+           {"drained and marked gone", update("0", "a1", v1::TASK_GONE_BY_OPERATOR), false,
+            &iof::framework::Counters::tasks_drained},
+           {"a real failure", update("0", "a1", v1::TASK_FAILED), false,
+            &iof::framework::Counters::sleepers_lost_abnormally},
+       }) {
+    CAPTURE(name);
+    Harness cluster(1, Evacuation{1, 0, 10s, 2.0});
+    cluster.start_on({"a1"});
+    if (has_window) {
+      // Every offer is unsafe, so the task is still there when the machine goes.
+      cluster.after(1s, inverse_offer("io-1", "a1", window(20s)));
+    }
+    const auto lost = cluster.after(1s, event);
+    CHECK(cluster.state.counters().*counter == 1);
+    CHECK(cluster.state.current_sleepers() == 0);
+    CHECK(sends(lost, Call::REVIVE));
+    // The TASK_LOST that follows a FAILURE is not counted twice.
+    cluster.after(0s, update("0", "a1", v1::TASK_LOST, v1::TaskStatus::REASON_AGENT_REMOVED));
+    const auto& c = cluster.state.counters();
+    CHECK(c.tasks_caught_by_down + c.tasks_lost_with_agent + c.tasks_drained +
+              c.sleepers_lost_abnormally ==
+          1);
+    CHECK(launches(cluster.after(1s, offers({offer("o-2", "a2")}))).size() == 1);
+  }
+}
+
+TEST_CASE("evacuate: a failed replacement leaves the old task; a lost old task ends the move") {
+  Harness cluster(1);
+  cluster.start_on({"a1"});
+  cluster.after(1s, inverse_offer("io-1", "a1", window(600s)));
+  REQUIRE(launches(cluster.after(1s, offers({offer("o-2", "a2")}))).size() == 1);
+
+  SUBCASE("replacement fails") {
+    const auto failed = cluster.after(1s, update("1", "a2", v1::TASK_FAILED));
+    CHECK(kills(failed).empty());
+    CHECK(logs(failed, "the move is retried"));
+    CHECK(cluster.state.sleepers().contains("a1"));
+    CHECK(launches(cluster.after(1s, offers({offer("o-3", "a3")}))).size() == 1);
+  }
+  SUBCASE("old task lost first") {
+    cluster.after(1s, update("0", "a1", v1::TASK_LOST, v1::TaskStatus::REASON_AGENT_REMOVED));
+    CHECK(cluster.state.sleepers().at("a2").replaces.empty());
+    CHECK(kills(cluster.after(1s, update("1", "a2", v1::TASK_RUNNING))).empty());
+    CHECK(cluster.state.counters().tasks_caught_by_down == 1);
+  }
+}
+
+TEST_CASE("evacuate: the lead time is learnt from launches and kills") {
+  struct Case {
+    Time launch;
+    Time kill;
+    Time lead;
+  };
+  for (const auto& [launch, kill, lead] : std::vector<Case>{
+           {2s, 1s, 10s},  // 2 x (2 + 1) = 6 s: the minimum wins
+           {8s, 1s, 18s},  // 2 x (8 + 1)
+       }) {
+    Harness cluster(1);
+    CHECK(cluster.state.lead_time() == 10s);
+    cluster.start_on({"a1"}, launch);
+    cluster.after(1s, inverse_offer("io-1", "a1", window(3600s)));
+    cluster.after(1s, offers({offer("o-2", "a2")}));
+    cluster.after(launch, update("1", "a2", v1::TASK_RUNNING));
+    cluster.after(kill, update("0", "a1", v1::TASK_KILLED));
+    CHECK(cluster.state.lead_time() == lead);
+  }
+}
+
+TEST_CASE("evacuate: /state, /health and the evacuation metrics") {
+  Harness cluster(2);
+  CHECK_FALSE(iof::framework::health(cluster.state).ok);
+  cluster.start_on({"a1", "a2"});
+  const auto healthy = iof::framework::health(cluster.state);
+  CHECK(healthy.ok);
+  CHECK(healthy.reason == "subscribed; 2 of 2 tasks running");
+  cluster.after(1s, inverse_offer("io-1", "a1", window(600s)));
+  cluster.after(1s, offers({offer("o-3", "a3")}));
+
+  const auto state = boost::json::parse(iof::framework::state_json(cluster.state, cluster.now));
+  CHECK(state.at("policy") == "evacuate");
+  CHECK(state.at("tasks").as_array().size() == 3);
+  const auto& move = state.at("planned_moves").at(0);
+  CHECK(move.at("agent_id") == "a1");
+  CHECK(move.at("deadline_in_secs").to_number<double>() == doctest::Approx(600 - 10 - 5));
+  CHECK(move.at("status") == "replacement task 2 starting on a3");
+  const auto& reply = state.at("inverse_offers").at(0);
+  CHECK(reply.at("decision") == "accept");
+  bool windowed = false;
+  for (const auto& agent : state.at("agents").as_array()) {
+    windowed = windowed || agent.as_object().contains("window");
+  }
+  CHECK(windowed);
+
+  const auto m = iof::framework::metrics(cluster.state, 1, cluster.now);
+  const std::string p = "inverse_offer_framework/";
+  CHECK(m.at(p + "tasks_at_risk") == 1);
+  CHECK(m.at(p + "migrations_in_flight") == 1);
+  CHECK(m.at(p + "seconds_to_next_window") == doctest::Approx(595));
+  CHECK(m.at(p + "min_running_tasks") == 2);
+
+  cluster.state.disconnected();
+  CHECK(iof::framework::health(cluster.state).reason.starts_with("not subscribed"));
+}
+
+TEST_CASE("evacuate: a replacement in progress survives a restart") {
+  Harness cluster(1);
+  cluster.start_on({"a1"});
+  cluster.after(1s, inverse_offer("io-1", "a1", window(600s)));
+  cluster.after(1s, offers({offer("o-2", "a2")}));
+  const auto text = iof::framework::encode_snapshot(cluster.state.snapshot());
+  const auto decoded = iof::framework::decode_snapshot(text);
+  REQUIRE(decoded.has_value());
+  CHECK(decoded->sleepers.at("a2").replaces == "a1");
+  CHECK(*decoded == cluster.state.snapshot());
+
+  Harness restarted(1);
+  restarted.state.restore(*decoded);
+  const auto ran = restarted.after(1s, update("1", "a2", v1::TASK_RUNNING));
+  CHECK(kills(ran) == std::vector<std::string>{"0"});
+}
