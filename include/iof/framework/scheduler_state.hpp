@@ -311,6 +311,9 @@ class SchedulerState {
   std::map<std::string, Time> evacuation_started_;  // agent -> when its window became known
   std::map<std::string, std::string> move_waits_;   // agent -> why its move has not started
   std::set<std::string> past_deadline_;             // agents whose deadline passed unmoved
+  // Agents emptied by a kill-first move: never refilled before their maintenance, or the task
+  // would come straight back and be killed again.
+  std::set<std::string> vacated_;
   std::optional<std::size_t> min_running_seen_;
   std::optional<Time> last_evacuation_;
   std::optional<Time> max_evacuation_;

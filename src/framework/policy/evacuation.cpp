@@ -173,6 +173,7 @@ void SchedulerState::note_agent(const v1::Offer& offer) {
   } else {
     known.window_start = 0;
     known.window_duration = -1;
+    vacated_.erase(offer.agent_id().value());  // its maintenance is over or cancelled
   }
 }
 
@@ -193,7 +194,7 @@ Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
       learn_window(agent, start, decision);
       continue;
     }
-    if (migrating_.contains(agent) ||
+    if (migrating_.contains(agent) || vacated_.contains(agent) ||
         !wire::text::contains(unreserved(offer.resources()), task_resources(false))) {
       continue;
     }
@@ -514,6 +515,7 @@ void SchedulerState::evacuate_due(Decision& decision) {
     }
     if (allowed) {
       ++counters_.kill_first_moves;
+      vacated_.insert(agent);
       retire(agent, "kill-first move before its window", decision);
       request_revive(decision);
     }

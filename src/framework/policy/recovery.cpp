@@ -103,6 +103,7 @@ Decision SchedulerState::removed(const std::string& message) {
   evacuation_started_.clear();
   move_waits_.clear();
   past_deadline_.clear();
+  vacated_.clear();
   changed();
   return decision;
 }

@@ -265,8 +265,10 @@ TEST_CASE("evacuate: with no safe capacity it says so, and kills first only if a
     } else {
       CHECK(kills(due) == std::vector<std::string>{"0"});
       CHECK(cluster.state.counters().kill_first_moves == 1);
-      // The freed slot is refilled on a safe agent.
+      // The freed slot is never refilled on the agent it left, even when nothing else fits...
       cluster.after(1s, update("0", "a1", v1::TASK_KILLED));
+      CHECK(launches(cluster.after(1s, offers({offer("o-5", "a1", window(60s))}))).empty());
+      // ...but on a safe agent as soon as one is offered.
       CHECK(launches(cluster.after(1s, offers({offer("o-4", "a4")}))).size() == 1);
     }
   }
