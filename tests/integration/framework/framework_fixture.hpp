@@ -62,17 +62,49 @@ inline std::string hostname_of(unsigned short port, const std::string& agent_id)
   return "";
 }
 
-// Puts the machine of `agent_id` into maintenance an hour from now.
-inline void schedule_maintenance(unsigned short port, const std::string& agent_id) {
+// The machine id (hostname and ip, both needed to match) of a sim agent.
+inline std::string machine_of(unsigned short port, const std::string& agent_id) {
   const std::string host = hostname_of(port, agent_id);
   const std::string ip = "127.0.0." + std::to_string(std::stoi(host.substr(5)) + 1);
-  const auto start = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                         std::chrono::system_clock::now().time_since_epoch() + 1h)
-                         .count();
-  const std::string schedule =
-      R"({"windows":[{"machine_ids":[{"hostname":")" + host + R"(","ip":")" + ip +
-      R"("}],"unavailability":{"start":{"nanoseconds":)" + std::to_string(start) + "}}}]}";
+  return R"({"hostname":")" + host + R"(","ip":")" + ip + R"("})";
+}
+
+struct Window {
+  std::vector<std::string> agent_ids;
+  std::chrono::seconds starts_in;
+};
+
+// Posts a schedule with these windows, each starting the given time from now.
+inline void schedule_windows(unsigned short port, const std::vector<Window>& windows) {
+  std::string schedule = R"({"windows":[)";
+  for (const auto& window : windows) {
+    const auto start = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           std::chrono::system_clock::now().time_since_epoch() + window.starts_in)
+                           .count();
+    std::string machines;
+    for (const auto& agent : window.agent_ids) {
+      machines += (machines.empty() ? "" : ",") + machine_of(port, agent);
+    }
+    schedule += (schedule.back() == '[' ? "" : ",") + std::string(R"({"machine_ids":[)") +
+                machines + R"(],"unavailability":{"start":{"nanoseconds":)" +
+                std::to_string(start) + "}}}";
+  }
+  schedule += "]}";
   REQUIRE(request(port, {"POST", "/master/maintenance/schedule", {}, schedule}).status == 200);
+}
+
+// Puts the machine of `agent_id` into maintenance an hour from now.
+inline void schedule_maintenance(unsigned short port, const std::string& agent_id) {
+  schedule_windows(port, {{{agent_id}, std::chrono::hours(1)}});
+}
+
+// Takes the machines of these agents DOWN (they must be scheduled).
+inline void machine_down(unsigned short port, const std::vector<std::string>& agent_ids) {
+  std::string machines;
+  for (const auto& agent : agent_ids) {
+    machines += (machines.empty() ? "" : ",") + machine_of(port, agent);
+  }
+  REQUIRE(request(port, {"POST", "/master/machine/down", {}, "[" + machines + "]"}).status == 200);
 }
 
 // Polls `condition` every 50 ms for up to `limit`.
@@ -115,6 +147,11 @@ class Framework {
     return boost::json::parse(body).as_object().at("inverse_offer_framework/" + name).as_double();
   }
   std::string prometheus() { return request(metrics_port_, {"GET", "/metrics", {}, ""}).body; }
+  HttpResponse get(const std::string& path) {
+    return request(metrics_port_, {"GET", path, {}, ""});
+  }
+  // GET /state, parsed.
+  boost::json::object state() { return boost::json::parse(get("/state").body).as_object(); }
   ChildProcess& process() { return *process_; }
   unsigned short local_master_port() const { return local_master_port_; }
 
