@@ -42,7 +42,7 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 echo "== the framework's log"
-grep -E 'Starting task|Migrating|maintenance|TASK_KILLED|Task 2 is in state' "$log" | cut -c 27-
+grep -E 'Starting task|Moving|Killing|maintenance|TASK_KILLED|Task 2 is in state' "$log" | cut -c 27-
 echo "== its metrics"
 curl -s "$metrics" | python3 -m json.tool | grep -E 'current_sleepers|sleepers_killed|inverse_offers|migrations'
 grep -q 'Task 2 is in state TASK_RUNNING' "$log" || { echo "no migration seen"; exit 1; }

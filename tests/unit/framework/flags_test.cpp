@@ -219,3 +219,17 @@ TEST_CASE("the seed's seven metrics under their exact names") {
   CHECK(text.find("# TYPE inverse_offer_framework_offers_received counter\n"
                   "inverse_offer_framework_offers_received 0.0\n") != std::string::npos);
 }
+
+TEST_CASE("evacuation budgets from flags and MESOS_EXAMPLE_ variables") {
+  Env surge("MESOS_EXAMPLE_MAX_SURGE", "3");
+  Env lead("MESOS_EXAMPLE_MIN_LEAD_TIME", "2mins");
+  const auto outcome = parse({"--max_unavailable=2", "--lead_time_factor=1.5", "--policy=intent"});
+  REQUIRE(outcome.flags);
+  CHECK(outcome.flags->policy == Policy::intent);
+  CHECK(outcome.flags->evacuation.max_surge == 3);
+  CHECK(outcome.flags->evacuation.max_unavailable == 2);
+  CHECK(outcome.flags->evacuation.min_lead_time == std::chrono::minutes(2));
+  CHECK(outcome.flags->evacuation.lead_time_factor == 1.5);
+  // Kill-first only: no surge at all is fine when tasks may be missing.
+  CHECK(parse({"--max_surge=0", "--max_unavailable=1"}).flags);
+}
