@@ -111,7 +111,9 @@ TEST_CASE("evacuate: tasks leave before DOWN, replacement first, earliest window
   CHECK(framework.state().at("planned_moves").as_array().empty());
 }
 
-TEST_CASE("evacuate: no safe capacity is reported; kill-first only within --max_unavailable") {
+TEST_CASE(
+    "evacuate: no safe capacity is reported, and kill-first happens only within "
+    "--max_unavailable") {
   for (const std::string unavailable : {"0", "1"}) {
     CAPTURE(unavailable);
     // Two agents, two tasks: there is nowhere to move to.

@@ -363,7 +363,7 @@ TEST_CASE("evacuate: maintenance losses are planned, counted apart from failures
   }
 }
 
-TEST_CASE("evacuate: a failed replacement leaves the old task; a lost old task ends the move") {
+TEST_CASE("evacuate: a failed replacement leaves the old task, and a lost old task ends the move") {
   Harness cluster(1);
   cluster.start_on({"a1"});
   cluster.after(1s, inverse_offer("io-1", "a1", window(600s)));
