@@ -50,6 +50,13 @@ std::string machine_text(const v1::MachineID& id) {
   return wire::json::write(id, wire::json::KeyOrder::sorted);
 }
 
+std::string machine_name(const v1::MachineID& id) {
+  if (id.has_hostname() && id.has_ip()) {
+    return id.hostname() + " (" + id.ip() + ")";
+  }
+  return id.has_hostname() ? id.hostname() : "(" + id.ip() + ")";
+}
+
 std::vector<v1::Resource> offered_format(const std::vector<v1::Resource>& resources,
                                          const Framework& framework, const std::string& role) {
   const bool refined = framework.has(v1::FrameworkInfo::Capability::RESERVATION_REFINEMENT);

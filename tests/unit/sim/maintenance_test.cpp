@@ -331,9 +331,13 @@ TEST_CASE("DOWN removes the agent: TASK_LOST without uuid, FAILURE to every fram
   REQUIRE(status.down_machines_size() == 1);
   CHECK(same(status.down_machines(0), agent1));
 
-  // The task is gone, and agent1 is offered no more.
+  // The master forgets a removed agent: the task is unknown (not gone: that is for agents
+  // marked gone), and agent1 is offered no more.
   h.handle(reconcile(t.framework.id, {{"t1", t.agent_id}}));
-  CHECK(updates_in(h.take(t.framework.connection))[0].state() == v1::TASK_GONE_BY_OPERATOR);
+  const auto reconciled = updates_in(h.take(t.framework.connection));
+  REQUIRE(reconciled.size() == 1);
+  CHECK(reconciled[0].state() == v1::TASK_UNKNOWN);
+  CHECK(reconciled[0].message() == "Reconciliation: Task is unknown");
   h.handle(make_call(t.framework.id, Call::REVIVE));
   h.handle(make_call(bystander.id, Call::REVIVE));
   h.run_for(seconds(5));
