@@ -20,9 +20,32 @@ v1::DurationInfo duration_info(Duration duration) {
   return info;
 }
 
+// The agents the operator calls know: registered or unreachable ones (the master forgets
+// removed ones, and gone ones are gone).
+bool known(const Agent& agent) {
+  return agent.registered() || agent.state == AgentState::unreachable;
+}
+
 }  // namespace
 
 // ---- Removal -----------------------------------------------------------------------------------
+
+void Cluster::State::rescind_offers_on(std::size_t index) {
+  Agent& agent = agents[index];
+  const std::set<std::string> offer_ids = agent.offers;
+  for (const auto& id : offer_ids) {
+    rescind_offer(id);
+  }
+  std::vector<std::string> inverse;
+  for (const auto& [id, offer] : inverse_offers) {
+    if (offer.agent == index) {
+      inverse.push_back(id);
+    }
+  }
+  for (const auto& id : inverse) {
+    remove_inverse_offer(id, true);
+  }
+}
 
 void Cluster::State::drop_agent(std::size_t index, const model::Removal& removal, Time now) {
   Agent& agent = agents[index];
@@ -44,14 +67,10 @@ void Cluster::State::drop_agent(std::size_t index, const model::Removal& removal
     const bool aware = framework != nullptr && framework->has(Capability::PARTITION_AWARE);
     const v1::TaskState state = aware ? removal.aware_state : removal.other_state;
 
-    v1::TaskStatus status;
-    *status.mutable_task_id() = task.info.task_id();
-    status.set_state(state);
-    status.set_message(removal.message);
-    status.set_source(v1::TaskStatus::SOURCE_MASTER);
-    status.set_reason(aware ? removal.aware_reason : removal.other_reason);
+    v1::TaskStatus status =
+        model::master_status(task.info.task_id().value(), state, removal.message,
+                             aware ? removal.aware_reason : removal.other_reason, now);
     status.mutable_agent_id()->set_value(agent.id);
-    status.set_timestamp(model::seconds(now));
     // The master knows an executor id only for tasks launched with an ExecutorInfo.
     if (task.info.has_executor()) {
       *status.mutable_executor_id() = task.info.executor().executor_id();
@@ -87,19 +106,7 @@ void Cluster::State::drop_agent(std::size_t index, const model::Removal& removal
     tasks.erase(found);
   }
 
-  const std::set<std::string> offer_ids = agent.offers;
-  for (const auto& id : offer_ids) {
-    rescind_offer(id);
-  }
-  std::vector<std::string> inverse;
-  for (const auto& [id, offer] : inverse_offers) {
-    if (offer.agent == index) {
-      inverse.push_back(id);
-    }
-  }
-  for (const auto& id : inverse) {
-    remove_inverse_offer(id, true);
-  }
+  rescind_offers_on(index);
   agent.available.clear();
   ++agent.version;
 
@@ -178,23 +185,6 @@ void Cluster::State::mark_unreachable(const std::string& agent_id, std::uint64_t
 
 // ---- Draining ----------------------------------------------------------------------------------
 
-void Cluster::State::deactivate_agent(std::size_t index) {
-  Agent& agent = agents[index];
-  const std::set<std::string> offer_ids = agent.offers;
-  for (const auto& id : offer_ids) {
-    rescind_offer(id);
-  }
-  std::vector<std::string> inverse;
-  for (const auto& [id, offer] : inverse_offers) {
-    if (offer.agent == index) {
-      inverse.push_back(id);
-    }
-  }
-  for (const auto& id : inverse) {
-    remove_inverse_offer(id, true);
-  }
-}
-
 void Cluster::State::drain_task(const std::string& key, Time now) {
   model::Task& task = tasks.at(key);
   const Agent& agent = agents[task.agent];
@@ -269,8 +259,7 @@ std::optional<OperatorError> Cluster::drain_agent(const std::string& agent_id,
       }
     }
   }
-  if (!index ||
-      !(s.agents[*index].registered() || s.agents[*index].state == AgentState::unreachable)) {
+  if (!index || !known(s.agents[*index])) {
     return OperatorError{400, "Unknown agent"};
   }
   Agent& agent = s.agents[*index];
@@ -283,7 +272,7 @@ std::optional<OperatorError> Cluster::drain_agent(const std::string& agent_id,
   agent.drain = drain;
   agent.deactivated = true;
   if (agent.registered()) {
-    s.deactivate_agent(*index);
+    s.rescind_offers_on(*index);
     agent.drain_started = now;
     // The agent kills its tasks, unless it is already dead.
     const std::set<std::string> task_keys = agent.tasks;
@@ -299,14 +288,13 @@ std::optional<OperatorError> Cluster::drain_agent(const std::string& agent_id,
 std::optional<OperatorError> Cluster::deactivate_agent(const std::string& agent_id) {
   State& s = *state_;
   const auto index = s.agent(agent_id);
-  if (!index ||
-      !(s.agents[*index].registered() || s.agents[*index].state == AgentState::unreachable)) {
+  if (!index || !known(s.agents[*index])) {
     return OperatorError{400, "Unknown agent"};
   }
   Agent& agent = s.agents[*index];
   agent.deactivated = true;
   if (agent.registered()) {
-    s.deactivate_agent(*index);
+    s.rescind_offers_on(*index);
   }
   s.changed();
   return std::nullopt;

@@ -299,8 +299,8 @@ struct Cluster::State {
   // forgotten, or kept as unreachable), offers and inverse offers are rescinded, and every
   // connected framework gets FAILURE.
   void drop_agent(std::size_t agent, const model::Removal& removal, Time now);
-  // No more offers from the agent; outstanding offers and inverse offers are rescinded.
-  void deactivate_agent(std::size_t agent);
+  // Rescinds every outstanding offer and inverse offer on the agent.
+  void rescind_offers_on(std::size_t agent);
   void mark_unreachable(const std::string& agent_id, std::uint64_t generation, Time now);
   // DRAINING agents without tasks become DRAINED, or gone with mark_gone.
   void check_drained(std::size_t agent, Time now);
@@ -314,6 +314,9 @@ std::string task_key(const std::string& framework_id, const std::string& task_id
 std::string machine_key(const v1::MachineID& id);
 using wire::is_terminal;
 double seconds(Time time);
+// An update the master generates itself (no uuid): SOURCE_MASTER, the reason, timestamped.
+v1::TaskStatus master_status(const std::string& task_id, v1::TaskState state,
+                             const std::string& message, v1::TaskStatus::Reason reason, Time now);
 v1::TimeInfo time_info(Time time);
 // Machines as the master prints them in error messages: JSON with sorted keys.
 std::string machine_text(const v1::MachineID& id);

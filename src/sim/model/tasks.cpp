@@ -55,18 +55,6 @@ v1::TaskState for_framework(const Framework& framework, v1::TaskState state) {
   }
 }
 
-v1::TaskStatus master_status(const std::string& task_id, v1::TaskState state,
-                             const std::string& message, v1::TaskStatus::Reason reason, Time now) {
-  v1::TaskStatus status;
-  status.mutable_task_id()->set_value(task_id);
-  status.set_state(state);
-  status.set_message(message);
-  status.set_source(v1::TaskStatus::SOURCE_MASTER);
-  status.set_reason(reason);
-  status.set_timestamp(model::seconds(now));
-  return status;
-}
-
 }  // namespace
 
 void Cluster::State::send_master_update(Framework& framework, v1::TaskStatus status) {
@@ -140,9 +128,9 @@ void Cluster::State::accept(Framework& framework, const Call::Accept& accept, Ti
         launched.push_back(&task);
       }
       for (const auto* task : launched) {
-        v1::TaskStatus status = master_status(task->task_id().value(), lost,
-                                              "Task launched with invalid offers: " + *error,
-                                              v1::TaskStatus::REASON_INVALID_OFFERS, now);
+        v1::TaskStatus status = model::master_status(task->task_id().value(), lost,
+                                                     "Task launched with invalid offers: " + *error,
+                                                     v1::TaskStatus::REASON_INVALID_OFFERS, now);
         *status.mutable_agent_id() = task->agent_id();
         ++counters.terminal_tasks[lost];
         send_master_update(framework, std::move(status));
@@ -201,8 +189,8 @@ void Cluster::State::accept(Framework& framework, const Call::Accept& accept, Ti
                 text::format_resources(remaining);
     }
     if (invalid) {
-      v1::TaskStatus status =
-          master_status(id, v1::TASK_ERROR, *invalid, v1::TaskStatus::REASON_TASK_INVALID, now);
+      v1::TaskStatus status = model::master_status(id, v1::TASK_ERROR, *invalid,
+                                                   v1::TaskStatus::REASON_TASK_INVALID, now);
       *status.mutable_agent_id() = task.agent_id();
       ++counters.terminal_tasks[v1::TASK_ERROR];
       send_master_update(framework, std::move(status));
@@ -491,9 +479,9 @@ void Cluster::State::reconcile_tasks(Framework& framework, const Call::Reconcile
     // The master knows the state of the update the agent is delivering (its head), which can
     // be behind the executor's latest when the framework has not acknowledged it yet.
     const v1::TaskState state = task.pending.empty() ? task.state : task.pending.front().state();
-    v1::TaskStatus status =
-        master_status(task.info.task_id().value(), state, "Reconciliation: Latest task state",
-                      v1::TaskStatus::REASON_RECONCILIATION, now);
+    v1::TaskStatus status = model::master_status(task.info.task_id().value(), state,
+                                                 "Reconciliation: Latest task state",
+                                                 v1::TaskStatus::REASON_RECONCILIATION, now);
     status.mutable_agent_id()->set_value(agents[task.agent].id);
     if (!task.history.empty()) {
       *status.mutable_executor_id() = task.history.back().executor_id();
@@ -538,8 +526,9 @@ void Cluster::State::reconcile_tasks(Framework& framework, const Call::Reconcile
         }
       }
     }
-    v1::TaskStatus status = master_status(entry.task_id().value(), for_framework(framework, state),
-                                          message, v1::TaskStatus::REASON_RECONCILIATION, now);
+    v1::TaskStatus status =
+        model::master_status(entry.task_id().value(), for_framework(framework, state), message,
+                             v1::TaskStatus::REASON_RECONCILIATION, now);
     if (entry.has_agent_id()) {
       *status.mutable_agent_id() = entry.agent_id();
     }

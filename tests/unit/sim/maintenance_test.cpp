@@ -36,42 +36,6 @@ std::string schedule_error(Harness& h, const Schedule& schedule) {
   return updated.error().message;
 }
 
-// A framework running t1 on agent1 that holds no offers (the rest of agent1 and every other
-// agent are refused for 600 s).
-struct Tenant {
-  Harness::Framework framework;
-  std::string agent_id;  // agent1's
-  v1::TaskStatus running;
-};
-
-Tenant tenant(Harness& h, const v1::FrameworkInfo& info = framework_info()) {
-  Tenant out;
-  out.framework = h.add_framework(info);
-  h.settle();
-  const auto offers = offers_in(h.take(out.framework.connection));
-  const auto on_agent1 = offer_on(offers, "agent1");
-  out.agent_id = on_agent1.agent_id().value();
-  std::vector<v1::Offer> others;
-  for (const auto& offer : offers) {
-    if (offer.hostname() != "agent1") {
-      others.push_back(offer);
-    }
-  }
-  h.handle(decline(out.framework.id, others, 600));
-  h.handle(
-      launch(out.framework.id, {on_agent1.id().value()}, {command_task("t1", out.agent_id)}, 600));
-  const auto starting = updates_in(h.take(out.framework.connection));
-  REQUIRE(starting.size() == 1);
-  h.handle(acknowledge(out.framework.id, starting[0]));
-  h.run_for(milliseconds(100));
-  const auto running = updates_in(h.take(out.framework.connection));
-  REQUIRE(running.size() == 1);
-  REQUIRE(running[0].state() == v1::TASK_RUNNING);
-  h.handle(acknowledge(out.framework.id, running[0]));
-  out.running = running[0];
-  return out;
-}
-
 TEST_CASE("update_schedule refuses invalid schedules and keeps the old one") {
   Harness h;
   const Schedule valid = schedule_of({agent1}, in_an_hour(h));
