@@ -31,6 +31,12 @@ struct Outgoing {
 
 enum class FrameworkState { unknown, removed, disconnected, connected };
 
+// An operator call the master refused: the HTTP status and the body it answers with.
+struct OperatorError {
+  unsigned status = 400;
+  std::string message;
+};
+
 class Cluster {
  public:
   // A new cluster whose agents register at `now`. Fails on an invalid --agent_resources or
@@ -77,6 +83,25 @@ class Cluster {
   // command would. Fails for an unknown or already terminal task.
   wire::Result<void> fail_task(const std::string& framework_id, const std::string& task_id,
                                Time now);
+
+  // The agent's machine dies without notice: nothing on it runs or reports any more, while the
+  // master still counts it as registered until it has missed --max_agent_ping_timeouts pings
+  // in a row; then the agent is marked unreachable. Returns how long that takes from `now`.
+  // Fails for an agent that is not registered or already disconnected.
+  wire::Result<Duration> disconnect_agent(const std::string& agent_id, Time now);
+
+  // ---- Agents (v1 operator calls) ---------------------------------------------------------------
+
+  // DRAIN_AGENT: deactivates the agent (its offers are rescinded and no more are made) and has
+  // it kill every task; DRAINING becomes DRAINED once no task is left, or the agent is marked
+  // gone with `mark_gone`. Also accepted for an unreachable agent, which stays DRAINING.
+  std::optional<OperatorError> drain_agent(const std::string& agent_id,
+                                           std::optional<Duration> max_grace_period, bool mark_gone,
+                                           Time now);
+  // DEACTIVATE_AGENT: no more offers from the agent; its tasks keep running.
+  std::optional<OperatorError> deactivate_agent(const std::string& agent_id);
+  // REACTIVATE_AGENT: offers again from a deactivated or DRAINED agent.
+  std::optional<OperatorError> reactivate_agent(const std::string& agent_id);
 
   // ---- Maintenance (the legacy endpoints and the v1 operator calls share these) ----------------
 

@@ -42,6 +42,12 @@ struct Config {
   // An agent resends an unacknowledged status update after this, doubling up to 10 minutes.
   Duration status_update_retry = std::chrono::seconds(10);
 
+  // The master pings each agent every `agent_ping_timeout`; an agent that leaves
+  // `max_agent_ping_timeouts` pings in a row unanswered is marked unreachable (mesos-master's
+  // flags and defaults).
+  Duration agent_ping_timeout = std::chrono::seconds(15);
+  std::uint32_t max_agent_ping_timeouts = 5;
+
   // Seeds every random choice (ids, uuids, agent order) so that a run can be replayed.
   std::uint64_t seed = 0;
 };

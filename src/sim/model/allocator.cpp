@@ -105,7 +105,7 @@ void Cluster::State::allocate(Time now) {
     std::map<std::string, Event> batches;
     for (const std::size_t index : order) {
       Agent& agent = agents[index];
-      if (!agent.registered || agent.available.empty()) {
+      if (!agent.active() || agent.available.empty()) {
         continue;
       }
       Candidate* best = nullptr;
@@ -189,7 +189,7 @@ void Cluster::State::generate_inverse_offers(Time now) {
     }
     for (const std::size_t index : on_machine->second) {
       const Agent& agent = agents[index];
-      if (!agent.registered) {
+      if (!agent.active()) {
         continue;
       }
       // Frameworks with resources offered or allocated on the agent.

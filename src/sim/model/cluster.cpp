@@ -88,6 +88,7 @@ wire::Result<Cluster> Cluster::create(Config config, Time now) {
     agent.total = *resources;
     agent.available = *resources;
     agent.registered_at = now;
+    agent.pings_from = now;
     state->agents.push_back(std::move(agent));
     index_agent(*state, state->agents.size() - 1);
   }
@@ -180,6 +181,9 @@ void Cluster::advance(Time now) {
           break;
         case model::TimerKind::framework_removal:
           s.failover_timeout(timer.key, timer.generation);
+          break;
+        case model::TimerKind::agent_unreachable:
+          s.mark_unreachable(timer.key, timer.generation, now);
           break;
       }
       continue;

@@ -308,6 +308,10 @@ void Cluster::State::remove_framework(const std::string& id) {
     // (departing) framework.
     forget_task(key, v1::TASK_KILLED);
   }
+  // Its unreachable tasks are completed too.
+  for (const auto& key : framework->unreachable_tasks) {
+    unreachable_tasks.erase(key);
+  }
   if (framework->connected()) {
     close(framework->connection);
     connections.erase(framework->connection);

@@ -22,7 +22,20 @@ registry::Registry Cluster::registry() const {
     for (const auto& resource : agent.total) {
       *entry->add_resources() = resource;
     }
-    entry->set_removed(!agent.registered);
+    entry->set_removed(agent.state == model::AgentState::removed);
+    entry->set_unreachable(agent.state == model::AgentState::unreachable);
+    entry->set_gone(agent.state == model::AgentState::gone);
+    if (agent.state == model::AgentState::unreachable) {
+      entry->set_unreachable_at(agent.unreachable_at.count());
+    }
+    entry->set_vanished(agent.vanished);
+    entry->set_deactivated(agent.deactivated);
+    if (agent.drain) {
+      *entry->mutable_drain() = *agent.drain;
+    }
+    if (agent.drain_started) {
+      entry->set_drain_started(agent.drain_started->count());
+    }
     entry->set_registered_at(agent.registered_at.count());
   }
   for (const auto& [id, framework] : s.frameworks) {
@@ -35,7 +48,7 @@ registry::Registry Cluster::registry() const {
     *entry->mutable_info() = info;
     entry->set_removed(true);
   }
-  for (const auto& [key, task] : s.tasks) {
+  const auto add_task = [&](const model::Task& task, bool unreachable) {
     auto* entry = out.add_tasks();
     entry->set_framework_id(task.framework);
     entry->set_agent_id(s.agents[task.agent].id);
@@ -55,6 +68,13 @@ registry::Registry Cluster::registry() const {
     entry->set_next_step_due(task.next_step_due.count());
     entry->set_container_id(task.container_id);
     entry->set_killing(task.killing);
+    entry->set_unreachable(unreachable);
+  };
+  for (const auto& [key, task] : s.tasks) {
+    add_task(task, false);
+  }
+  for (const auto& [key, task] : s.unreachable_tasks) {
+    add_task(task, true);
   }
   *out.mutable_schedule() = s.schedule;
   for (const auto& [key, machine] : s.machines) {
@@ -89,9 +109,23 @@ wire::Result<Cluster> Cluster::recover(Config config, const registry::Registry& 
     agent.ip = entry.ip();
     agent.ordinal = entry.ordinal();
     agent.total = {entry.resources().begin(), entry.resources().end()};
-    agent.available = entry.removed() ? std::vector<v1::Resource>{} : agent.total;
-    agent.registered = !entry.removed();
+    agent.state = entry.removed()       ? model::AgentState::removed
+                  : entry.unreachable() ? model::AgentState::unreachable
+                  : entry.gone()        ? model::AgentState::gone
+                                        : model::AgentState::registered;
+    agent.available = agent.registered() ? agent.total : std::vector<v1::Resource>{};
     agent.registered_at = Time(entry.registered_at());
+    // The restarted master starts pinging its agents afresh.
+    agent.pings_from = now;
+    agent.unreachable_at = Time(entry.unreachable_at());
+    agent.vanished = entry.vanished();
+    agent.deactivated = entry.deactivated();
+    if (entry.has_drain()) {
+      agent.drain = entry.drain();
+    }
+    if (entry.has_drain_started()) {
+      agent.drain_started = Time(entry.drain_started());
+    }
     v1::MachineID machine;
     machine.set_hostname(agent.hostname);
     machine.set_ip(agent.ip);
@@ -119,7 +153,7 @@ wire::Result<Cluster> Cluster::recover(Config config, const registry::Registry& 
       continue;  // inconsistent entry: nothing could deliver its updates
     }
     const std::string key = model::task_key(entry.framework_id(), entry.info().task_id().value());
-    model::Task& task = s.tasks[key];
+    model::Task& task = entry.unreachable() ? s.unreachable_tasks[key] : s.tasks[key];
     task.framework = entry.framework_id();
     task.agent = *agent;
     task.info = entry.info();
@@ -133,6 +167,10 @@ wire::Result<Cluster> Cluster::recover(Config config, const registry::Registry& 
     task.killing = entry.killing();
     task.next_step = static_cast<model::Step>(entry.next_step());
     task.next_step_due = Time(entry.next_step_due());
+    if (entry.unreachable()) {
+      framework->unreachable_tasks.insert(key);
+      continue;
+    }
     framework->tasks.insert(key);
     model::Agent& host = s.agents[*agent];
     host.tasks.insert(key);
@@ -159,6 +197,14 @@ wire::Result<Cluster> Cluster::recover(Config config, const registry::Registry& 
     machine.mode = entry.mode();
     machine.unavailability = entry.unavailability();
     s.machines[model::machine_key(machine.id)] = machine;
+  }
+  // A disconnected agent is still silent: the new master's pings time out in their turn.
+  for (auto& agent : s.agents) {
+    if (agent.registered() && agent.vanished) {
+      const Time unreachable = now + s.config.agent_ping_timeout * s.config.max_agent_ping_timeouts;
+      s.schedule_timer(unreachable, model::TimerKind::agent_unreachable, agent.id,
+                       ++agent.vanish_generation);
+    }
   }
   s.registry_changed = false;
   return cluster;

@@ -40,6 +40,18 @@ double seconds(Time time) {
   return static_cast<double>(time.count()) / 1e9;
 }
 
+v1::TaskStatus master_status(const std::string& task_id, v1::TaskState state,
+                             const std::string& message, v1::TaskStatus::Reason reason, Time now) {
+  v1::TaskStatus status;
+  status.mutable_task_id()->set_value(task_id);
+  status.set_state(state);
+  status.set_message(message);
+  status.set_source(v1::TaskStatus::SOURCE_MASTER);
+  status.set_reason(reason);
+  status.set_timestamp(seconds(now));
+  return status;
+}
+
 v1::TimeInfo time_info(Time time) {
   v1::TimeInfo info;
   info.set_nanoseconds(time.count());
@@ -48,6 +60,13 @@ v1::TimeInfo time_info(Time time) {
 
 std::string machine_text(const v1::MachineID& id) {
   return wire::json::write(id, wire::json::KeyOrder::sorted);
+}
+
+std::string machine_name(const v1::MachineID& id) {
+  if (id.has_hostname() && id.has_ip()) {
+    return id.hostname() + " (" + id.ip() + ")";
+  }
+  return id.has_hostname() ? id.hostname() : "(" + id.ip() + ")";
 }
 
 std::vector<v1::Resource> offered_format(const std::vector<v1::Resource>& resources,

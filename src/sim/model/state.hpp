@@ -34,6 +34,10 @@ struct Filter {
   std::uint64_t agent_version = 0;  // the agent's `version` when installed
 };
 
+// Where an agent stands in the master's books: registered; unreachable (its pings went
+// unanswered); removed (its machine went DOWN); gone (drained with mark_gone).
+enum class AgentState { registered, unreachable, removed, gone };
+
 struct Agent {
   std::string id;
   std::string hostname;
@@ -42,12 +46,27 @@ struct Agent {
   std::vector<v1::Resource> total;
   std::vector<v1::Resource> available;  // neither offered nor used by a task
   std::uint64_t version = 0;            // bumped whenever `available` changes
-  bool registered = true;               // false once removed (machine DOWN)
+  AgentState state = AgentState::registered;
   Time registered_at{};
-  std::set<std::string> offers;  // ids of outstanding offers on this agent
-  std::set<std::string> tasks;   // task keys
+  // The master pings the agent every --agent_ping_timeout from here on.
+  Time pings_from{};
+  // The agent's machine died without notice (/sim/agents/disconnect): nothing runs or reports
+  // there any more, but the master does not know until the pings time out.
+  bool vanished = false;
+  std::uint64_t vanish_generation = 0;
+  Time unreachable_at{};
+  // DEACTIVATE_AGENT or DRAIN_AGENT: no offers. Kept while the agent is unreachable.
+  bool deactivated = false;
+  std::optional<v1::DrainInfo> drain;
+  std::optional<Time> drain_started;  // the estimated drain start time
+  std::set<std::string> offers;       // ids of outstanding offers on this agent
+  std::set<std::string> tasks;        // task keys
   // The latest inverse-offer reply per framework id, for /maintenance/status.
   std::map<std::string, v1::allocator::InverseOfferStatus> statuses;
+
+  bool registered() const { return state == AgentState::registered; }
+  // The master's `active`: registered and not deactivated (vanished agents still look active).
+  bool active() const { return registered() && !deactivated; }
 };
 
 struct Offer {
@@ -80,7 +99,8 @@ struct Framework {
   std::unordered_map<std::size_t, Time> inverse_filters;                   // agent -> until
   std::unordered_map<std::size_t, std::string> inverse_offers;  // agent -> outstanding id
   std::set<std::string> offers;
-  std::set<std::string> tasks;  // task keys
+  std::set<std::string> tasks;              // task keys
+  std::set<std::string> unreachable_tasks;  // keys into State::unreachable_tasks
 
   bool has(v1::FrameworkInfo::Capability::Type capability) const;
   std::vector<std::string> roles() const;
@@ -109,13 +129,33 @@ struct Task {
   std::vector<v1::TaskStatus> history;
 };
 
+// How an agent leaves the master's books, and what its tasks' frameworks are told.
+struct Removal {
+  AgentState becomes = AgentState::removed;
+  std::string message;
+  // For PARTITION_AWARE frameworks, and for the others.
+  v1::TaskState aware_state = v1::TASK_LOST;
+  v1::TaskStatus::Reason aware_reason = v1::TaskStatus::REASON_AGENT_REMOVED;
+  v1::TaskState other_state = v1::TASK_LOST;
+  v1::TaskStatus::Reason other_reason = v1::TaskStatus::REASON_AGENT_REMOVED;
+  // Set when the agent becomes unreachable: on every update, and its tasks are kept.
+  std::optional<Time> unreachable_at;
+};
+
 struct Machine {
   v1::MachineID id;
   v1::MachineInfo::Mode mode = v1::MachineInfo::UP;
   v1::Unavailability unavailability;
 };
 
-enum class TimerKind { heartbeat, offer_timeout, executor_step, update_retry, framework_removal };
+enum class TimerKind {
+  heartbeat,
+  offer_timeout,
+  executor_step,
+  update_retry,
+  framework_removal,
+  agent_unreachable
+};
 
 struct Timer {
   TimerKind kind{};
@@ -141,7 +181,11 @@ struct Counters {
   std::uint64_t offers_accepted = 0;
   std::uint64_t tasks_launched = 0;
   std::uint64_t frameworks_removed = 0;
-  std::uint64_t agents_removed = 0;
+  std::uint64_t agents_removed = 0;  // master/slave_removals
+  std::uint64_t agents_removed_unhealthy = 0;
+  std::uint64_t agents_unreachable_scheduled = 0;
+  std::uint64_t agents_unreachable_completed = 0;
+  std::uint64_t agents_disconnected = 0;  // /sim/agents/disconnect
   std::uint64_t events_sent = 0;
   std::map<v1::TaskState, std::uint64_t> terminal_tasks;  // by final state
 };
@@ -161,7 +205,9 @@ struct Cluster::State {
   std::map<std::string, v1::FrameworkInfo> removed_frameworks;
   std::unordered_map<std::string, model::Offer> offers;
   std::unordered_map<std::string, model::InverseOffer> inverse_offers;
-  std::map<std::string, model::Task> tasks;        // key: framework id + '\n' + task id
+  std::map<std::string, model::Task> tasks;  // key: framework id + '\n' + task id
+  // Tasks of unreachable agents, as the master keeps them for /master/state.
+  std::map<std::string, model::Task> unreachable_tasks;
   std::map<std::string, model::Machine> machines;  // key: machine_key()
   v1::maintenance::Schedule schedule;
   std::unordered_map<ConnectionId, std::string> connections;  // -> framework id ("" refused)
@@ -244,7 +290,22 @@ struct Cluster::State {
   void send_master_update(model::Framework& framework, v1::TaskStatus status);
 
   // ---- maintenance.cpp ----
+  // Machine DOWN: TASK_LOST "Agent <host> removed: <reason>" for each task, then as
+  // drop_agent.
   void remove_agent(std::size_t agent, const std::string& reason, Time now);
+
+  // ---- agents.cpp ----
+  // The agent leaves the master's books: each task gets a master-generated update (then is
+  // forgotten, or kept as unreachable), offers and inverse offers are rescinded, and every
+  // connected framework gets FAILURE.
+  void drop_agent(std::size_t agent, const model::Removal& removal, Time now);
+  // Rescinds every outstanding offer and inverse offer on the agent.
+  void rescind_offers_on(std::size_t agent);
+  void mark_unreachable(const std::string& agent_id, std::uint64_t generation, Time now);
+  // DRAINING agents without tasks become DRAINED, or gone with mark_gone.
+  void check_drained(std::size_t agent, Time now);
+  // The agent's executors kill a task because the agent drains.
+  void drain_task(const std::string& task_key, Time now);
 };
 
 namespace model {
@@ -253,9 +314,14 @@ std::string task_key(const std::string& framework_id, const std::string& task_id
 std::string machine_key(const v1::MachineID& id);
 using wire::is_terminal;
 double seconds(Time time);
+// An update the master generates itself (no uuid): SOURCE_MASTER, the reason, timestamped.
+v1::TaskStatus master_status(const std::string& task_id, v1::TaskState state,
+                             const std::string& message, v1::TaskStatus::Reason reason, Time now);
 v1::TimeInfo time_info(Time time);
 // Machines as the master prints them in error messages: JSON with sorted keys.
 std::string machine_text(const v1::MachineID& id);
+// Machines as the master streams them into text: "host (ip)", "host" or "(ip)".
+std::string machine_name(const v1::MachineID& id);
 // The resources in the format a framework with these capabilities gets them in offers.
 std::vector<v1::Resource> offered_format(const std::vector<v1::Resource>& resources,
                                          const Framework& framework, const std::string& role);

@@ -55,18 +55,6 @@ v1::TaskState for_framework(const Framework& framework, v1::TaskState state) {
   }
 }
 
-v1::TaskStatus master_status(const std::string& task_id, v1::TaskState state,
-                             const std::string& message, v1::TaskStatus::Reason reason, Time now) {
-  v1::TaskStatus status;
-  status.mutable_task_id()->set_value(task_id);
-  status.set_state(state);
-  status.set_message(message);
-  status.set_source(v1::TaskStatus::SOURCE_MASTER);
-  status.set_reason(reason);
-  status.set_timestamp(model::seconds(now));
-  return status;
-}
-
 }  // namespace
 
 void Cluster::State::send_master_update(Framework& framework, v1::TaskStatus status) {
@@ -140,9 +128,9 @@ void Cluster::State::accept(Framework& framework, const Call::Accept& accept, Ti
         launched.push_back(&task);
       }
       for (const auto* task : launched) {
-        v1::TaskStatus status = master_status(task->task_id().value(), lost,
-                                              "Task launched with invalid offers: " + *error,
-                                              v1::TaskStatus::REASON_INVALID_OFFERS, now);
+        v1::TaskStatus status = model::master_status(task->task_id().value(), lost,
+                                                     "Task launched with invalid offers: " + *error,
+                                                     v1::TaskStatus::REASON_INVALID_OFFERS, now);
         *status.mutable_agent_id() = task->agent_id();
         ++counters.terminal_tasks[lost];
         send_master_update(framework, std::move(status));
@@ -201,8 +189,8 @@ void Cluster::State::accept(Framework& framework, const Call::Accept& accept, Ti
                 text::format_resources(remaining);
     }
     if (invalid) {
-      v1::TaskStatus status =
-          master_status(id, v1::TASK_ERROR, *invalid, v1::TaskStatus::REASON_TASK_INVALID, now);
+      v1::TaskStatus status = model::master_status(id, v1::TASK_ERROR, *invalid,
+                                                   v1::TaskStatus::REASON_TASK_INVALID, now);
       *status.mutable_agent_id() = task.agent_id();
       ++counters.terminal_tasks[v1::TASK_ERROR];
       send_master_update(framework, std::move(status));
@@ -229,6 +217,10 @@ void Cluster::State::accept(Framework& framework, const Call::Accept& accept, Ti
     framework.tasks.insert(key);
     agent.tasks.insert(key);
     ++counters.tasks_launched;
+    if (agent.vanished) {
+      // The master sends the task to an agent that is no longer there: it stays STAGING.
+      return;
+    }
     // The agent hands the task to its executor, which reports STARTING at once and RUNNING
     // once the process is up.
     emit(key, v1::TASK_STARTING, std::nullopt, now);
@@ -266,11 +258,31 @@ void Cluster::State::emit(const std::string& key, v1::TaskState state,
                           const std::optional<std::string>& message, Time now) {
   Task& task = tasks.at(key);
   const Agent& agent = agents[task.agent];
+  if (agent.vanished) {
+    return;  // nothing reports from a dead machine
+  }
+  // A draining agent marks its kills: REASON_AGENT_DRAINING, and TASK_GONE_BY_OPERATOR for
+  // partition-aware frameworks when the agent will be marked gone.
+  std::optional<v1::TaskStatus::Reason> reason;
+  if (agent.drain && (state == v1::TASK_KILLING || state == v1::TASK_KILLED)) {
+    reason = v1::TaskStatus::REASON_AGENT_DRAINING;
+    const Framework* framework = this->framework(task.framework);
+    if (agent.drain->config().mark_gone() && framework != nullptr &&
+        framework->has(Capability::PARTITION_AWARE)) {
+      state = v1::TASK_GONE_BY_OPERATOR;
+    }
+  }
+  if (model::is_terminal(task.state) && model::is_terminal(state)) {
+    return;  // the agent drops a second terminal update for a task
+  }
   v1::TaskStatus status;
   *status.mutable_task_id() = task.info.task_id();
   status.set_state(state);
   if (message) {
     status.set_message(*message);
+  }
+  if (reason) {
+    status.set_reason(*reason);
   }
   status.mutable_agent_id()->set_value(agent.id);
   status.set_timestamp(model::seconds(now));
@@ -302,6 +314,9 @@ void Cluster::State::emit(const std::string& key, v1::TaskState state,
 
 void Cluster::State::forward(const std::string& key, Time now) {
   Task& task = tasks.at(key);
+  if (agents[task.agent].vanished) {
+    return;  // the agent, which resends, is gone
+  }
   if (Framework* framework = this->framework(task.framework)) {
     Event event;
     event.set_type(Event::UPDATE);
@@ -374,6 +389,10 @@ wire::Result<void> Cluster::fail_task(const std::string& framework_id, const std
   if (task == nullptr || model::is_terminal(task->state)) {
     return wire::Error{"No running task '" + task_id + "' of framework '" + framework_id + "'"};
   }
+  if (s.agents[task->agent].vanished) {
+    return wire::Error{"Task '" + task_id + "' of framework '" + framework_id +
+                       "' is on a disconnected agent"};
+  }
   ++task->step_generation;  // whatever the executor was about to report, it will not
   task->next_step = model::Step::none;
   s.emit(model::task_key(framework_id, task_id), v1::TASK_FAILED,
@@ -400,8 +419,8 @@ void Cluster::State::kill(Framework& framework, const Call::Kill& kill, Time now
   if (kill.has_agent_id() && kill.agent_id().value() != agents[task->agent].id) {
     return;
   }
-  if (model::is_terminal(task->state) || task->killing) {
-    return;
+  if (model::is_terminal(task->state) || task->killing || agents[task->agent].vanished) {
+    return;  // a kill sent to a vanished agent is lost
   }
   task->killing = true;
   const std::string key = model::task_key(framework.id, kill.task_id().value());
@@ -418,11 +437,20 @@ void Cluster::State::kill(Framework& framework, const Call::Kill& kill, Time now
 void Cluster::State::acknowledge(Framework& framework, const Call::Acknowledge& ack, Time now) {
   ++counters.messages_status_update_acknowledgement;
   const std::string key = model::task_key(framework.id, ack.task_id().value());
+  const auto agent_index = agent(ack.agent_id().value());
+  // After every acknowledgement it passes to a registered agent, the master checks whether the
+  // agent has finished draining.
+  const auto check = [&] {
+    if (agent_index) {
+      check_drained(*agent_index, now);
+    }
+  };
   auto found = tasks.find(key);
   if (found == tasks.end() || agents[found->second.agent].id != ack.agent_id().value() ||
-      !agents[found->second.agent].registered || found->second.pending.empty() ||
+      !agents[found->second.agent].registered() || found->second.pending.empty() ||
       found->second.pending.front().uuid() != ack.uuid()) {
     ++counters.invalid_status_update_acknowledgements;
+    check();
     return;
   }
   ++counters.valid_status_update_acknowledgements;
@@ -436,6 +464,7 @@ void Cluster::State::acknowledge(Framework& framework, const Call::Acknowledge& 
     // The terminal update is acknowledged: the master forgets the task.
     forget_task(key, task.state);
   }
+  check();
   changed();
 }
 
@@ -450,9 +479,9 @@ void Cluster::State::reconcile_tasks(Framework& framework, const Call::Reconcile
     // The master knows the state of the update the agent is delivering (its head), which can
     // be behind the executor's latest when the framework has not acknowledged it yet.
     const v1::TaskState state = task.pending.empty() ? task.state : task.pending.front().state();
-    v1::TaskStatus status =
-        master_status(task.info.task_id().value(), state, "Reconciliation: Latest task state",
-                      v1::TaskStatus::REASON_RECONCILIATION, now);
+    v1::TaskStatus status = model::master_status(task.info.task_id().value(), state,
+                                                 "Reconciliation: Latest task state",
+                                                 v1::TaskStatus::REASON_RECONCILIATION, now);
     status.mutable_agent_id()->set_value(agents[task.agent].id);
     if (!task.history.empty()) {
       *status.mutable_executor_id() = task.history.back().executor_id();
@@ -471,23 +500,40 @@ void Cluster::State::reconcile_tasks(Framework& framework, const Call::Reconcile
       send_master_update(framework, latest(*task));
       continue;
     }
+    // By what the master knows of the agent: registered, unreachable, gone, or nothing (an
+    // agent a machine DOWN removed is forgotten).
     v1::TaskState state = v1::TASK_UNKNOWN;
     std::string message = "Reconciliation: Task is unknown";
+    std::optional<Time> unreachable_at;
     if (entry.has_agent_id()) {
       if (auto index = agent(entry.agent_id().value())) {
-        if (agents[*index].registered) {
-          state = v1::TASK_GONE;
-          message = "Reconciliation: Task is unknown to the agent";
-        } else {
-          state = v1::TASK_GONE_BY_OPERATOR;
-          message = "Reconciliation: Task is gone";
+        switch (agents[*index].state) {
+          case model::AgentState::registered:
+            state = v1::TASK_GONE;
+            message = "Reconciliation: Task is unknown to the agent";
+            break;
+          case model::AgentState::unreachable:
+            state = v1::TASK_UNREACHABLE;
+            message = "Reconciliation: Task is unreachable";
+            unreachable_at = agents[*index].unreachable_at;
+            break;
+          case model::AgentState::gone:
+            state = v1::TASK_GONE_BY_OPERATOR;
+            message = "Reconciliation: Task is gone";
+            break;
+          case model::AgentState::removed:
+            break;
         }
       }
     }
-    v1::TaskStatus status = master_status(entry.task_id().value(), for_framework(framework, state),
-                                          message, v1::TaskStatus::REASON_RECONCILIATION, now);
+    v1::TaskStatus status =
+        model::master_status(entry.task_id().value(), for_framework(framework, state), message,
+                             v1::TaskStatus::REASON_RECONCILIATION, now);
     if (entry.has_agent_id()) {
       *status.mutable_agent_id() = entry.agent_id();
+    }
+    if (unreachable_at) {
+      *status.mutable_unreachable_time() = model::time_info(*unreachable_at);
     }
     send_master_update(framework, std::move(status));
   }

@@ -113,8 +113,9 @@ const char* state_name(v1::TaskState state) {
 
 std::string Cluster::state_json() const {
   const State& s = *state_;
-  const auto active_agents = std::count_if(
-      s.agents.begin(), s.agents.end(), [](const model::Agent& agent) { return agent.registered; });
+  const auto count_agents = [&](auto predicate) {
+    return static_cast<double>(std::count_if(s.agents.begin(), s.agents.end(), predicate));
+  };
 
   Writer w;
   w.begin_object();
@@ -129,9 +130,13 @@ std::string Cluster::state_json() const {
     w.value(v1::MasterInfo::Capability::Type_Name(capability.type()));
   }
   w.end_array();
-  w.key("activated_slaves").value(static_cast<double>(active_agents));
-  w.key("deactivated_slaves").value(0.0);
-  w.key("unreachable_slaves").value(0.0);
+  w.key("activated_slaves").value(count_agents([](const model::Agent& a) { return a.active(); }));
+  w.key("deactivated_slaves").value(count_agents([](const model::Agent& a) {
+    return a.registered() && !a.active();
+  }));
+  w.key("unreachable_slaves").value(count_agents([](const model::Agent& a) {
+    return a.state == model::AgentState::unreachable;
+  }));
   w.key("leader").value(s.master_info.pid());
   w.key("leader_info").begin_object();
   w.key("id").value(s.master_info.id());
@@ -142,7 +147,7 @@ std::string Cluster::state_json() const {
 
   w.key("slaves").begin_array();
   for (const auto& agent : s.agents) {
-    if (!agent.registered) {
+    if (!agent.registered()) {
       continue;
     }
     std::vector<v1::Resource> used;
@@ -171,8 +176,8 @@ std::string Cluster::state_json() const {
     w.end_object();
     w.key("unreserved_resources");
     write_resources(w, agent.total);
-    w.key("active").value(true);
-    w.key("deactivated").value(false);
+    w.key("active").value(agent.active());
+    w.key("deactivated").value(agent.deactivated);
     w.key("version").value(s.config.version);
     w.key("capabilities").begin_array();
     for (const char* capability : {"MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT",
@@ -180,6 +185,12 @@ std::string Cluster::state_json() const {
       w.value(capability);
     }
     w.end_array();
+    if (agent.drain) {
+      w.key("drain_info").raw(json::write(*agent.drain));
+    }
+    if (agent.drain_started) {
+      w.key("estimated_drain_start_time_seconds").value(model::seconds(*agent.drain_started));
+    }
     w.end_object();
   }
   w.end_array();
@@ -232,9 +243,7 @@ std::string Cluster::state_json() const {
     } else {
       w.key("role").value(framework.info.role());
     }
-    w.key("tasks").begin_array();
-    for (const auto& key : framework.tasks) {
-      const model::Task& task = s.tasks.at(key);
+    const auto write_task = [&](const model::Task& task) {
       w.begin_object();
       w.key("id").value(task.info.task_id().value());
       w.key("name").value(task.info.name());
@@ -252,14 +261,23 @@ std::string Cluster::state_json() const {
         w.begin_object();
         w.key("state").value(state_name(status.state()));
         w.key("timestamp").value(status.timestamp());
-        w.key("container_status").raw(json::write(status.container_status()));
+        if (status.has_container_status()) {
+          w.key("container_status").raw(json::write(status.container_status()));
+        }
         w.end_object();
       }
       w.end_array();
       w.end_object();
+    };
+    w.key("tasks").begin_array();
+    for (const auto& key : framework.tasks) {
+      write_task(s.tasks.at(key));
     }
     w.end_array();
     w.key("unreachable_tasks").begin_array();
+    for (const auto& key : framework.unreachable_tasks) {
+      write_task(s.unreachable_tasks.at(key));
+    }
     w.end_array();
     w.key("completed_tasks").begin_array();
     w.end_array();
@@ -311,22 +329,34 @@ std::map<std::string, double> Cluster::metrics(Time now) const {
   m["master/uptime_secs"] = model::seconds(now - s.started_at);
   m["master/elected"] = 1;
 
+  // A disconnected agent still counts as connected until its pings time out.
+  double agents_registered = 0;
   double agents_active = 0;
+  double agents_unreachable = 0;
   std::vector<v1::Resource> total;
   std::vector<v1::Resource> used;
   for (const auto& agent : s.agents) {
-    if (agent.registered) {
-      ++agents_active;
+    if (agent.registered()) {
+      ++agents_registered;
+      agents_active += agent.active() ? 1 : 0;
       total = wire::text::sum(total, agent.total);
+    } else if (agent.state == model::AgentState::unreachable) {
+      ++agents_unreachable;
     }
   }
-  m["master/slaves_connected"] = agents_active;
+  m["master/slaves_connected"] = agents_registered;
   m["master/slaves_disconnected"] = 0;
   m["master/slaves_active"] = agents_active;
-  m["master/slaves_inactive"] = 0;
-  m["master/slaves_unreachable"] = 0;
+  m["master/slaves_inactive"] = agents_registered - agents_active;
+  m["master/slaves_unreachable"] = agents_unreachable;
   m["master/slave_registrations"] = count(s.agents.size());
   m["master/slave_removals"] = count(c.agents_removed);
+  m["master/slave_removals/reason_unhealthy"] = count(c.agents_removed_unhealthy);
+  m["master/slave_removals/reason_unregistered"] = 0;
+  m["master/slave_removals/reason_registered"] = 0;
+  m["master/slave_unreachable_scheduled"] = count(c.agents_unreachable_scheduled);
+  m["master/slave_unreachable_completed"] = count(c.agents_unreachable_completed);
+  m["master/slave_unreachable_canceled"] = 0;
 
   double connected = 0;
   for (const auto& [id, framework] : s.frameworks) {
@@ -349,7 +379,9 @@ std::map<std::string, double> Cluster::metrics(Time now) const {
   m["master/tasks_starting"] = active[v1::TASK_STARTING];
   m["master/tasks_running"] = active[v1::TASK_RUNNING];
   m["master/tasks_killing"] = active[v1::TASK_KILLING];
-  m["master/tasks_unreachable"] = 0;
+  m["master/tasks_unreachable"] = count(
+      std::count_if(s.unreachable_tasks.begin(), s.unreachable_tasks.end(),
+                    [](const auto& entry) { return entry.second.state == v1::TASK_UNREACHABLE; }));
   const auto terminal = [&](v1::TaskState state) {
     auto found = c.terminal_tasks.find(state);
     return found == c.terminal_tasks.end() ? 0.0 : count(found->second);
@@ -394,6 +426,7 @@ std::map<std::string, double> Cluster::metrics(Time now) const {
   m["sim/inverse_offers_outstanding"] = count(s.inverse_offers.size());
   m["sim/tasks_launched"] = count(c.tasks_launched);
   m["sim/frameworks_removed"] = count(c.frameworks_removed);
+  m["sim/agents_disconnected"] = count(c.agents_disconnected);
   // Status updates sent or queued that no framework has acknowledged yet.
   double unacknowledged = 0;
   for (const auto& [key, task] : s.tasks) {

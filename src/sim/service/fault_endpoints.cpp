@@ -1,4 +1,5 @@
-// Emulator-only fault controls for tests: what a real cluster does to a framework's connection.
+// Emulator-only fault controls for tests: what a real cluster does to a framework's connection,
+// and agents whose machines die.
 #include <boost/json/object.hpp>
 
 #include "iof/sim/service.hpp"
@@ -56,6 +57,28 @@ http::Reply MasterService::faults(const http::Request& request) {
     // A master that restarts its recovery drops its frameworks' connections.
     close_streams();
     return responses::empty(200);
+  }
+  if (path == "/sim/agents/disconnect") {
+    // The agent's machine dies without notice; the master marks it unreachable once its pings
+    // time out. The answer says when.
+    constexpr const char* expected = "{\"agent_id\":\"...\"}";
+    auto body = object_body(request, expected);
+    if (auto* error = std::get_if<http::Response>(&body)) {
+      return *error;
+    }
+    const auto& object = std::get<boost::json::object>(body);
+    const auto* agent_id = object.if_contains("agent_id");
+    if (agent_id == nullptr || !agent_id->is_string()) {
+      return responses::text(400, "Expecting " + std::string(expected));
+    }
+    auto disconnected = cluster_.disconnect_agent(std::string(agent_id->as_string()), clock_());
+    if (!disconnected) {
+      return responses::text(404, disconnected.error().message);
+    }
+    std::string answer = "{\"unreachable_in_secs\":";
+    wire::json::append_double(
+        std::chrono::duration_cast<std::chrono::duration<double>>(*disconnected).count(), answer);
+    return responses::body(answer + "}", "application/json");
   }
   if (path == "/sim/leader") {
     auto body = object_body(request, "{\"leader\":\"HOST:PORT\"|\"none\"|null}");

@@ -1,6 +1,7 @@
 // Maintenance over HTTP: the legacy endpoints (/master/maintenance/schedule, .../status,
-// /master/machine/down and /up) and the v1 operator calls on /api/v1. Both reach the same
-// Cluster functions, as both reach the same internal functions on a real master.
+// /master/machine/down and /up) and the v1 operator calls on /api/v1 (maintenance, and agent
+// draining). The legacy endpoints and the v1 calls reach the same Cluster functions, as both
+// reach the same internal functions on a real master.
 #include <boost/json/value.hpp>
 
 #include "iof/sim/service.hpp"
@@ -23,6 +24,37 @@ http::Response result_response(const wire::Result<void>& result) {
     return responses::text(400, result.error().message);
   }
   return responses::empty(200);
+}
+
+http::Response operator_response(const std::optional<OperatorError>& error) {
+  if (error) {
+    return responses::text(error->status, error->message);
+  }
+  return responses::empty(200);
+}
+
+// master::call::validate: the call's own message must be present.
+std::optional<std::string> missing_field(const v1::master::Call& call) {
+  using Call = v1::master::Call;
+  const auto need = [](bool present, const char* field) {
+    return present ? std::nullopt : std::optional<std::string>(field);
+  };
+  switch (call.type()) {
+    case Call::UPDATE_MAINTENANCE_SCHEDULE:
+      return need(call.has_update_maintenance_schedule(), "update_maintenance_schedule");
+    case Call::START_MAINTENANCE:
+      return need(call.has_start_maintenance(), "start_maintenance");
+    case Call::STOP_MAINTENANCE:
+      return need(call.has_stop_maintenance(), "stop_maintenance");
+    case Call::DRAIN_AGENT:
+      return need(call.has_drain_agent(), "drain_agent");
+    case Call::DEACTIVATE_AGENT:
+      return need(call.has_deactivate_agent(), "deactivate_agent");
+    case Call::REACTIVATE_AGENT:
+      return need(call.has_reactivate_agent(), "reactivate_agent");
+    default:
+      return std::nullopt;
+  }
 }
 
 }  // namespace
@@ -106,6 +138,11 @@ http::Reply MasterService::operator_api(const http::Request& request) {
   if (!call.has_type()) {
     return responses::text(400, "Failed to validate master::Call: Expecting 'type' to be present");
   }
+  // The call is validated before the Accept header is looked at.
+  if (auto field = missing_field(call)) {
+    return responses::text(
+        400, "Failed to validate master::Call: Expecting '" + *field + "' to be present");
+  }
   const auto accepted = wire::text::negotiate(request.header("Accept"));
   if (!accepted) {
     return responses::text(
@@ -114,10 +151,6 @@ http::Reply MasterService::operator_api(const http::Request& request) {
   const auto reply = [&](const v1::master::Response& response) {
     return responses::body(wire::encode(response, *accepted),
                            std::string(wire::media_type(*accepted)));
-  };
-  const auto missing = [](const char* field) {
-    return responses::text(400, std::string("Failed to validate master::Call: Expecting '") +
-                                    field + "' to be present");
   };
   const Time now = clock_();
   switch (call.type()) {
@@ -134,25 +167,32 @@ http::Reply MasterService::operator_api(const http::Request& request) {
       return reply(response);
     }
     case v1::master::Call::UPDATE_MAINTENANCE_SCHEDULE:
-      if (!call.has_update_maintenance_schedule()) {
-        return missing("update_maintenance_schedule");
-      }
       return result_response(
           cluster_.update_schedule(call.update_maintenance_schedule().schedule(), now));
     case v1::master::Call::START_MAINTENANCE:
-      if (!call.has_start_maintenance()) {
-        return missing("start_maintenance");
-      }
       return result_response(cluster_.start_maintenance(
           {call.start_maintenance().machines().begin(), call.start_maintenance().machines().end()},
           now));
     case v1::master::Call::STOP_MAINTENANCE:
-      if (!call.has_stop_maintenance()) {
-        return missing("stop_maintenance");
-      }
       return result_response(cluster_.stop_maintenance(
           {call.stop_maintenance().machines().begin(), call.stop_maintenance().machines().end()},
           now));
+    case v1::master::Call::DRAIN_AGENT: {
+      const auto& drain = call.drain_agent();
+      std::optional<Duration> max_grace_period;
+      if (drain.has_max_grace_period()) {
+        max_grace_period = std::chrono::seconds(drain.max_grace_period().seconds()) +
+                           std::chrono::nanoseconds(drain.max_grace_period().nanos());
+      }
+      return operator_response(
+          cluster_.drain_agent(drain.agent_id().value(), max_grace_period, drain.mark_gone(), now));
+    }
+    case v1::master::Call::DEACTIVATE_AGENT:
+      return operator_response(
+          cluster_.deactivate_agent(call.deactivate_agent().agent_id().value()));
+    case v1::master::Call::REACTIVATE_AGENT:
+      return operator_response(
+          cluster_.reactivate_agent(call.reactivate_agent().agent_id().value()));
     default:
       return responses::text(501, "mesos-sim does not implement the operator call " +
                                       v1::master::Call::Type_Name(call.type()));

@@ -54,6 +54,8 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   std::string launch_latency = "10ms";
   std::string kill_latency = "10ms";
   std::string status_update_retry = "10secs";
+  std::string agent_ping_timeout = "15secs";
+  std::string max_agent_ping_timeouts = "5";
   std::string credentials;
   std::string roles;
   std::string work_dir;
@@ -86,6 +88,10 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
        "Path (or file:// URL) of the credentials file, JSON or 'principal secret' lines");
   flag("roles", roles, "Comma-separated roles frameworks may use (default: any)");
   flag("work_dir", work_dir, "Directory for the registry; a restart with it recovers the cluster");
+  flag("agent_ping_timeout", agent_ping_timeout,
+       "Time between the master's pings of an agent, and how long each may go unanswered");
+  flag("max_agent_ping_timeouts", max_agent_ping_timeouts,
+       "Unanswered pings in a row after which an agent is marked unreachable");
   // Emulator-only flags.
   flag("agents", agents, "Number of simulated agents (agent1..agentN, ips 127.0.0.2...)");
   flag("agent_resources", config.agent_resources, "Resources of every agent, in Mesos syntax");
@@ -142,7 +148,8 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
         DurationFlag{"heartbeat_interval", heartbeat_interval, config.heartbeat_interval},
         DurationFlag{"task_launch_latency", launch_latency, config.launch_latency},
         DurationFlag{"task_kill_latency", kill_latency, config.kill_latency},
-        DurationFlag{"status_update_retry", status_update_retry, config.status_update_retry}}) {
+        DurationFlag{"status_update_retry", status_update_retry, config.status_update_retry},
+        DurationFlag{"agent_ping_timeout", agent_ping_timeout, config.agent_ping_timeout}}) {
     auto parsed = duration_flag(entry.name, entry.value);
     if (!parsed) {
       return failure(parsed.error().message);
@@ -150,9 +157,22 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
     entry.target = *parsed;
   }
   if (config.allocation_interval.count() == 0 || config.heartbeat_interval.count() == 0 ||
-      config.status_update_retry.count() == 0) {
+      config.status_update_retry.count() == 0 || config.agent_ping_timeout.count() == 0) {
     return failure(
-        "--allocation_interval, --heartbeat_interval and --status_update_retry must be positive");
+        "--allocation_interval, --heartbeat_interval, --status_update_retry and "
+        "--agent_ping_timeout must be positive");
+  }
+  {
+    auto [rest, error] =
+        std::from_chars(max_agent_ping_timeouts.data(),
+                        max_agent_ping_timeouts.data() + max_agent_ping_timeouts.size(),
+                        config.max_agent_ping_timeouts);
+    if (error != std::errc() ||
+        rest != max_agent_ping_timeouts.data() + max_agent_ping_timeouts.size() ||
+        config.max_agent_ping_timeouts == 0) {
+      return failure("Invalid value '" + max_agent_ping_timeouts +
+                     "' for --max_agent_ping_timeouts: expected a positive integer");
+    }
   }
   if (!offer_timeout.empty()) {
     auto parsed = duration_flag("offer_timeout", offer_timeout);

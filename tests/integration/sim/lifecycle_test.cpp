@@ -28,6 +28,9 @@ TEST_CASE("bad flags exit 1 with one line naming the problem") {
            {{"--authenticate_http_frameworks"}, "No credentials provided"},
            {{"--credentials=/nonexistent/creds"}, "Invalid --credentials"},
            {{"--port=70000"}, "Invalid value '70000' for --port"},
+           {{"--agent_ping_timeout=0secs"}, "--agent_ping_timeout must be positive"},
+           {{"--max_agent_ping_timeouts=0"},
+            "Invalid value '0' for --max_agent_ping_timeouts: expected a positive integer"},
        }) {
     const auto run = run_sim(flags);
     CHECK_MESSAGE(run.status == 1, flags.front());

@@ -371,6 +371,45 @@ inline v1::maintenance::Schedule schedule_of(const std::vector<v1::MachineID>& m
   return schedule;
 }
 
+// ---- A framework with a task
+// ---------------------------------------------------------------------------------
+
+// A framework running t1 on agent1 that holds no offers (the rest of agent1 and every other
+// agent are refused for 600 s).
+struct Tenant {
+  Harness::Framework framework;
+  std::string agent_id;  // agent1's
+  v1::TaskStatus running;
+};
+
+inline Tenant tenant(Harness& h, const v1::FrameworkInfo& info = framework_info()) {
+  Tenant out;
+  out.framework = h.add_framework(info);
+  h.settle();
+  const auto offers = offers_in(h.take(out.framework.connection));
+  const auto on_agent1 = offer_on(offers, "agent1");
+  out.agent_id = on_agent1.agent_id().value();
+  std::vector<v1::Offer> others;
+  for (const auto& offer : offers) {
+    if (offer.hostname() != "agent1") {
+      others.push_back(offer);
+    }
+  }
+  h.handle(decline(out.framework.id, others, 600));
+  h.handle(
+      launch(out.framework.id, {on_agent1.id().value()}, {command_task("t1", out.agent_id)}, 600));
+  const auto starting = updates_in(h.take(out.framework.connection));
+  REQUIRE(starting.size() == 1);
+  h.handle(acknowledge(out.framework.id, starting[0]));
+  h.run_for(milliseconds(100));
+  const auto running = updates_in(h.take(out.framework.connection));
+  REQUIRE(running.size() == 1);
+  REQUIRE(running[0].state() == v1::TASK_RUNNING);
+  h.handle(acknowledge(out.framework.id, running[0]));
+  out.running = running[0];
+  return out;
+}
+
 inline bool same(const google::protobuf::Message& left, const google::protobuf::Message& right) {
   return left.SerializeAsString() == right.SerializeAsString();
 }

@@ -36,42 +36,6 @@ std::string schedule_error(Harness& h, const Schedule& schedule) {
   return updated.error().message;
 }
 
-// A framework running t1 on agent1 that holds no offers (the rest of agent1 and every other
-// agent are refused for 600 s).
-struct Tenant {
-  Harness::Framework framework;
-  std::string agent_id;  // agent1's
-  v1::TaskStatus running;
-};
-
-Tenant tenant(Harness& h, const v1::FrameworkInfo& info = framework_info()) {
-  Tenant out;
-  out.framework = h.add_framework(info);
-  h.settle();
-  const auto offers = offers_in(h.take(out.framework.connection));
-  const auto on_agent1 = offer_on(offers, "agent1");
-  out.agent_id = on_agent1.agent_id().value();
-  std::vector<v1::Offer> others;
-  for (const auto& offer : offers) {
-    if (offer.hostname() != "agent1") {
-      others.push_back(offer);
-    }
-  }
-  h.handle(decline(out.framework.id, others, 600));
-  h.handle(
-      launch(out.framework.id, {on_agent1.id().value()}, {command_task("t1", out.agent_id)}, 600));
-  const auto starting = updates_in(h.take(out.framework.connection));
-  REQUIRE(starting.size() == 1);
-  h.handle(acknowledge(out.framework.id, starting[0]));
-  h.run_for(milliseconds(100));
-  const auto running = updates_in(h.take(out.framework.connection));
-  REQUIRE(running.size() == 1);
-  REQUIRE(running[0].state() == v1::TASK_RUNNING);
-  h.handle(acknowledge(out.framework.id, running[0]));
-  out.running = running[0];
-  return out;
-}
-
 TEST_CASE("update_schedule refuses invalid schedules and keeps the old one") {
   Harness h;
   const Schedule valid = schedule_of({agent1}, in_an_hour(h));
@@ -331,9 +295,13 @@ TEST_CASE("DOWN removes the agent: TASK_LOST without uuid, FAILURE to every fram
   REQUIRE(status.down_machines_size() == 1);
   CHECK(same(status.down_machines(0), agent1));
 
-  // The task is gone, and agent1 is offered no more.
+  // The master forgets a removed agent: the task is unknown (not gone: that is for agents
+  // marked gone), and agent1 is offered no more.
   h.handle(reconcile(t.framework.id, {{"t1", t.agent_id}}));
-  CHECK(updates_in(h.take(t.framework.connection))[0].state() == v1::TASK_GONE_BY_OPERATOR);
+  const auto reconciled = updates_in(h.take(t.framework.connection));
+  REQUIRE(reconciled.size() == 1);
+  CHECK(reconciled[0].state() == v1::TASK_UNKNOWN);
+  CHECK(reconciled[0].message() == "Reconciliation: Task is unknown");
   h.handle(make_call(t.framework.id, Call::REVIVE));
   h.handle(make_call(bystander.id, Call::REVIVE));
   h.run_for(seconds(5));
