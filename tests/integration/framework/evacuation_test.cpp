@@ -217,3 +217,45 @@ TEST_CASE("/health: 200 with N running, 503 with the reason otherwise") {
     CHECK(framework.get("/nowhere").status == 404);
   }
 }
+
+TEST_CASE("evacuate: drained and vanished agents are planned losses, relaunched elsewhere") {
+  struct Case {
+    std::string name;
+    std::string counter;
+  };
+  for (const auto& [name, counter] : std::vector<Case>{{"DRAIN_AGENT", "tasks_drained"},
+                                                       {"DRAIN_AGENT, mark_gone", "tasks_drained"},
+                                                       {"vanished", "tasks_lost_with_agent"}}) {
+    CAPTURE(name);
+    SimProcess sim(with(
+        sim_flags, {"--agents=3", "--agent_ping_timeout=100ms", "--max_agent_ping_timeouts=2"}));
+    Framework framework({master_flag(sim), "--num_tasks=2"});
+    REQUIRE(eventually([&] { return running_tasks(sim.port()).size() == 2; }));
+    const std::string agent = running_tasks(sim.port()).front().agent_id;
+    const auto taken_at = std::chrono::steady_clock::now();
+    if (name == "vanished") {
+      const auto reply = request(
+          sim.port(), {"POST", "/sim/agents/disconnect", {}, R"({"agent_id":")" + agent + R"("})"});
+      REQUIRE(reply.status == 200);
+    } else {
+      const std::string gone = name.ends_with("mark_gone") ? "true" : "false";
+      const auto reply = request(
+          sim.port(), {"POST",
+                       "/api/v1",
+                       {{"Content-Type", "application/json"}, {"Accept", "application/json"}},
+                       R"({"type":"DRAIN_AGENT","drain_agent":{"agent_id":{"value":")" + agent +
+                           R"("},"mark_gone":)" + gone + "}}"});
+      REQUIRE(reply.status == 200);
+    }
+    REQUIRE(eventually([&] { return framework.metric(counter) == 1; }));
+    REQUIRE(eventually([&] {
+      const auto tasks = running_tasks(sim.port());
+      return tasks.size() == 2 && live_on(sim.port(), {agent}) == 0;
+    }));
+    const auto back = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - taken_at);
+    MESSAGE(name << ": agent taken to N running elsewhere: " << back.count() << " ms");
+    CHECK(framework.metric("sleepers_lost_abnormally") == 0);
+    CHECK(framework.metric("tasks_caught_by_down") == 0);
+  }
+}
