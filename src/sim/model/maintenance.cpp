@@ -191,10 +191,13 @@ wire::Result<void> Cluster::stop_maintenance(const std::vector<v1::MachineID>& m
       continue;
     }
     const std::vector<std::size_t> previous = on_machine->second;
-    for (const std::size_t index : previous) {
-      const Agent& old = s.agents[index];
+    // Each agent process comes back once: only its latest incarnation counts, or a machine that
+    // went DOWN twice would come back with two agents per process.
+    std::set<std::size_t> seen_ordinals;
+    for (auto index = previous.rbegin(); index != previous.rend(); ++index) {
+      const Agent& old = s.agents[*index];
       // Agents the DOWN removed come back; unreachable or gone ones do not.
-      if (old.state != model::AgentState::removed) {
+      if (!seen_ordinals.insert(old.ordinal).second || old.state != model::AgentState::removed) {
         continue;
       }
       Agent agent;

@@ -358,6 +358,21 @@ TEST_CASE("UP brings a DOWN machine back with a new agent id, off the schedule")
 namespace iof::sim::test {
 namespace {
 
+TEST_CASE("a machine maintained twice comes back with one agent, not one per earlier visit") {
+  Harness h;
+  const auto framework = h.add_framework();
+  h.settle();
+  h.take(framework.connection);
+  for (int round = 0; round < 2; ++round) {
+    CAPTURE(round);
+    schedule(h, schedule_of({agent1}, in_an_hour(h)));
+    REQUIRE(h.cluster().start_maintenance({agent1}, h.now()).has_value());
+    REQUIRE(h.cluster().stop_maintenance({agent1}, h.now()).has_value());
+    h.settle();
+    CHECK(offers_on(offers_in(h.take(framework.connection)), "agent1").size() == 1);
+  }
+}
+
 TEST_CASE("every schedule update rescinds every outstanding offer, which come back re-formed") {
   Harness h;
   const auto framework = h.add_framework();
