@@ -31,6 +31,8 @@ TEST_CASE("bad flags exit 1 with one line naming the problem") {
            {{"--agent_ping_timeout=0secs"}, "--agent_ping_timeout must be positive"},
            {{"--max_agent_ping_timeouts=0"},
             "Invalid value '0' for --max_agent_ping_timeouts: expected a positive integer"},
+           {{"--task_launch_jitter=1"}, "Invalid duration '1'"},
+           {{"--task_kill_jitter=-1secs"}, "Failed to convert '' to number"},
        }) {
     const auto run = run_sim(flags);
     CHECK_MESSAGE(run.status == 1, flags.front());
@@ -41,6 +43,8 @@ TEST_CASE("bad flags exit 1 with one line naming the problem") {
   CHECK(help.status == 0);
   CHECK(help.output.find("--agent_resources") != std::string::npos);
   CHECK(help.output.find("MESOS_") != std::string::npos);
+  CHECK(help.output.find("--task_launch_jitter") != std::string::npos);
+  CHECK(help.output.find("--task_kill_jitter") != std::string::npos);
 }
 
 TEST_CASE("metrics count agents, frameworks and tasks") {
