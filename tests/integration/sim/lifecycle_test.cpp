@@ -73,6 +73,32 @@ TEST_CASE("metrics count agents, frameworks and tasks") {
   }
 }
 
+TEST_CASE("sim/scheduler_calls counts every request to the scheduler endpoint") {
+  SimProcess sim({"--agents=1", "--allocation_interval=50ms"});
+  const auto calls = [&] {
+    const auto body = request(sim.port(), {"GET", "/metrics/snapshot", {}, ""}).body;
+    const std::string key = R"("sim/scheduler_calls":)";
+    const auto at = body.find(key);
+    REQUIRE(at != std::string::npos);
+    return std::stod(body.substr(at + key.size()));
+  };
+  CHECK(calls() == 0);
+  SimFramework framework(sim.port(), SimFramework::info());
+  CHECK(calls() == 1);  // the SUBSCRIBE
+  const auto offers = framework.offers_for({"agent1"});
+  REQUIRE(framework.decline(offers, 0) == 202);
+  v1::scheduler::Call revive;
+  revive.set_type(v1::scheduler::Call::REVIVE);
+  REQUIRE(framework.send(revive) == 202);
+  CHECK(calls() == 3);
+  // Refused requests count too, on either path; other endpoints do not.
+  CHECK(request(sim.port(), {"GET", "/master/api/v1/scheduler", {}, ""}).status == 405);
+  CHECK(request(sim.port(), {"POST", "/api/v1/scheduler", {}, "{}"}).status == 400);
+  CHECK(request(sim.port(), {"GET", "/master/state", {}, ""}).status == 200);
+  CHECK(request(sim.port(), {"GET", "/master/maintenance/status", {}, ""}).status == 200);
+  CHECK(calls() == 5);
+}
+
 TEST_CASE("a restart with the same --work_dir recovers frameworks, tasks and maintenance") {
   const auto work_dir =
       std::filesystem::temp_directory_path() / ("mesos-sim-work-" + std::to_string(::getpid()));
