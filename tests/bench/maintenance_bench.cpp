@@ -870,14 +870,15 @@ void print_tables(const std::vector<Result>& results, std::size_t n) {
     }
   }
   std::printf(
-      "\nN RUNNING after: from the framework's start. Evacuation: from a group's schedule POST "
-      "until N tasks are RUNNING and none is live on the group's machines, for the groups that "
-      "held a live task when posted, checked until the group is UP again (before DOWN: done "
-      "within the notice). Min RUNNING: the fewest seen from the first POST to the end. Live at "
-      "DOWN: the framework's live tasks on a group's machines just before its machine/down, "
-      "summed (in brackets, master/tasks_lost's rise across those calls). Moves per task: "
-      "(tasks launched - N) / N, from sim/tasks_launched. HTTP calls: requests to "
-      "/api/v1/scheduler over the whole run (sim/scheduler_calls).\n");
+      "\n- N RUNNING after: from the framework's start.\n"
+      "- evacuation: from a group's schedule POST until N tasks are RUNNING and none is live on\n"
+      "  the group's machines; for the groups that held a live task when posted, checked until\n"
+      "  the group is UP again (before DOWN: done within the notice).\n"
+      "- min RUNNING: the fewest seen from the first POST to the end.\n"
+      "- live at DOWN: the framework's live tasks on a group's machines just before its\n"
+      "  machine/down, summed over groups (in brackets: master/tasks_lost's rise across them).\n"
+      "- moves per task: (tasks launched - N) / N, from sim/tasks_launched.\n"
+      "- HTTP calls: requests to /api/v1/scheduler over the whole run (sim/scheduler_calls).\n");
   for (const auto& result : results) {
     for (const auto& note : result.notes) {
       std::printf("- %s: %s\n", result.policy.c_str(), note.c_str());
