@@ -39,6 +39,11 @@ struct Config {
   // TASK_RUNNING `launch_latency` later; TASK_KILLED `kill_latency` after a kill.
   Duration launch_latency = std::chrono::milliseconds(10);
   Duration kill_latency = std::chrono::milliseconds(10);
+  // Each task's latencies spread uniformly over latency ± jitter, never below zero. The draw
+  // depends only on `seed`, the task and its agent, so a replay (or another framework launching
+  // the same task on the same agent) sees the same latency whatever else happens meanwhile.
+  Duration launch_jitter{0};
+  Duration kill_jitter{0};
   // An agent resends an unacknowledged status update after this, doubling up to 10 minutes.
   Duration status_update_retry = std::chrono::seconds(10);
 

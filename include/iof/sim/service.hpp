@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -87,6 +88,8 @@ class MasterService {
   std::function<void()> on_change_;
   // Until then the endpoints answer 503, as a master that is still recovering does.
   Time unavailable_until_{0};
+  // Requests to /api/v1/scheduler (SUBSCRIBE and refused ones included), for sim/scheduler_calls.
+  std::uint64_t scheduler_calls_ = 0;
   // Guards callbacks that outlive the service (stream open/close after destruction).
   std::shared_ptr<MasterService*> self_;
 };

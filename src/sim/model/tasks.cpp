@@ -2,7 +2,9 @@
 // agent's status update stream (one unacknowledged update per task, resent with backoff), KILL,
 // ACKNOWLEDGE and RECONCILE.
 #include <algorithm>
+#include <cstdint>
 #include <set>
+#include <string_view>
 
 #include "iof/wire/mesos_text.hpp"
 
@@ -19,6 +21,34 @@ using Capability = v1::FrameworkInfo::Capability;
 namespace {
 
 constexpr Duration max_retry_interval = std::chrono::minutes(10);
+
+// splitmix64's finaliser: spreads every input bit over the whole word.
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30U)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27U)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31U);
+}
+
+// `latency` moved by a draw from [-jitter, +jitter] that depends only on the seed, the step
+// ("launch" or "kill"), the task and its agent (FNV-1a over the texts: std::hash may differ
+// between builds), never below zero.
+Duration jittered(Duration latency, Duration jitter, std::uint64_t seed, std::string_view step,
+                  std::string_view task_key, std::string_view agent_id) {
+  if (jitter.count() <= 0) {
+    return latency;
+  }
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const std::string_view part : {step, task_key, agent_id}) {
+    for (const char c : part) {
+      hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+    }
+    hash = (hash ^ 0xffU) * 0x100000001b3ULL;  // a separator no text contains
+  }
+  const std::uint64_t span = static_cast<std::uint64_t>(jitter.count()) * 2 + 1;
+  const auto offset = static_cast<Duration::rep>(mix(seed ^ mix(hash)) % span) - jitter.count();
+  return std::max(Duration{0}, latency + Duration{offset});
+}
 
 std::optional<std::string> validate_task_id(const std::string& id) {
   if (id.empty()) {
@@ -225,7 +255,8 @@ void Cluster::State::accept(Framework& framework, const Call::Accept& accept, Ti
     // once the process is up.
     emit(key, v1::TASK_STARTING, std::nullopt, now);
     launched.next_step = model::Step::running;
-    launched.next_step_due = now + config.launch_latency;
+    launched.next_step_due = now + jittered(config.launch_latency, config.launch_jitter,
+                                            config.seed, "launch", key, agent.id);
     schedule_timer(launched.next_step_due, model::TimerKind::executor_step, key,
                    ++launched.step_generation);
   };
@@ -428,7 +459,8 @@ void Cluster::State::kill(Framework& framework, const Call::Kill& kill, Time now
     emit(key, v1::TASK_KILLING, std::nullopt, now);
   }
   task->next_step = model::Step::killed;
-  task->next_step_due = now + config.kill_latency;
+  task->next_step_due = now + jittered(config.kill_latency, config.kill_jitter, config.seed, "kill",
+                                       key, agents[task->agent].id);
   schedule_timer(task->next_step_due, model::TimerKind::executor_step, key,
                  ++task->step_generation);
   changed();

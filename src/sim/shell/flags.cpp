@@ -53,6 +53,8 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   std::string heartbeat_interval = "15secs";
   std::string launch_latency = "10ms";
   std::string kill_latency = "10ms";
+  std::string launch_jitter = "0ns";
+  std::string kill_jitter = "0ns";
   std::string status_update_retry = "10secs";
   std::string agent_ping_timeout = "15secs";
   std::string max_agent_ping_timeouts = "5";
@@ -98,6 +100,12 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   flag("heartbeat_interval", heartbeat_interval, "Time between HEARTBEAT events");
   flag("task_launch_latency", launch_latency, "Time from TASK_STARTING to TASK_RUNNING");
   flag("task_kill_latency", kill_latency, "Time from a KILL to TASK_KILLED");
+  flag("task_launch_jitter", launch_jitter,
+       "Each task's launch latency is uniform in latency +- this (never below 0), drawn from "
+       "--seed, the task and its agent");
+  flag("task_kill_jitter", kill_jitter,
+       "Each kill's latency is uniform in latency +- this (never below 0), drawn like the "
+       "launch jitter");
   flag("status_update_retry", status_update_retry,
        "First resend interval of an unacknowledged status update (doubles up to 10mins)");
   flag("seed", seed, "Seed of every random choice (default: random; logged at start)");
@@ -148,6 +156,8 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
         DurationFlag{"heartbeat_interval", heartbeat_interval, config.heartbeat_interval},
         DurationFlag{"task_launch_latency", launch_latency, config.launch_latency},
         DurationFlag{"task_kill_latency", kill_latency, config.kill_latency},
+        DurationFlag{"task_launch_jitter", launch_jitter, config.launch_jitter},
+        DurationFlag{"task_kill_jitter", kill_jitter, config.kill_jitter},
         DurationFlag{"status_update_retry", status_update_retry, config.status_update_retry},
         DurationFlag{"agent_ping_timeout", agent_ping_timeout, config.agent_ping_timeout}}) {
     auto parsed = duration_flag(entry.name, entry.value);

@@ -31,6 +31,8 @@ TEST_CASE("bad flags exit 1 with one line naming the problem") {
            {{"--agent_ping_timeout=0secs"}, "--agent_ping_timeout must be positive"},
            {{"--max_agent_ping_timeouts=0"},
             "Invalid value '0' for --max_agent_ping_timeouts: expected a positive integer"},
+           {{"--task_launch_jitter=1"}, "Invalid duration '1'"},
+           {{"--task_kill_jitter=-1secs"}, "Failed to convert '' to number"},
        }) {
     const auto run = run_sim(flags);
     CHECK_MESSAGE(run.status == 1, flags.front());
@@ -41,6 +43,8 @@ TEST_CASE("bad flags exit 1 with one line naming the problem") {
   CHECK(help.status == 0);
   CHECK(help.output.find("--agent_resources") != std::string::npos);
   CHECK(help.output.find("MESOS_") != std::string::npos);
+  CHECK(help.output.find("--task_launch_jitter") != std::string::npos);
+  CHECK(help.output.find("--task_kill_jitter") != std::string::npos);
 }
 
 TEST_CASE("metrics count agents, frameworks and tasks") {
@@ -67,6 +71,32 @@ TEST_CASE("metrics count agents, frameworks and tasks") {
         R"("master/elected":1.0)"}) {
     CHECK_MESSAGE(metrics.body.find(expected) != std::string::npos, expected);
   }
+}
+
+TEST_CASE("sim/scheduler_calls counts every request to the scheduler endpoint") {
+  SimProcess sim({"--agents=1", "--allocation_interval=50ms"});
+  const auto calls = [&] {
+    const auto body = request(sim.port(), {"GET", "/metrics/snapshot", {}, ""}).body;
+    const std::string key = R"("sim/scheduler_calls":)";
+    const auto at = body.find(key);
+    REQUIRE(at != std::string::npos);
+    return std::stod(body.substr(at + key.size()));
+  };
+  CHECK(calls() == 0);
+  SimFramework framework(sim.port(), SimFramework::info());
+  CHECK(calls() == 1);  // the SUBSCRIBE
+  const auto offers = framework.offers_for({"agent1"});
+  REQUIRE(framework.decline(offers, 0) == 202);
+  v1::scheduler::Call revive;
+  revive.set_type(v1::scheduler::Call::REVIVE);
+  REQUIRE(framework.send(revive) == 202);
+  CHECK(calls() == 3);
+  // Refused requests count too, on either path; other endpoints do not.
+  CHECK(request(sim.port(), {"GET", "/master/api/v1/scheduler", {}, ""}).status == 405);
+  CHECK(request(sim.port(), {"POST", "/api/v1/scheduler", {}, "{}"}).status == 400);
+  CHECK(request(sim.port(), {"GET", "/master/state", {}, ""}).status == 200);
+  CHECK(request(sim.port(), {"GET", "/master/maintenance/status", {}, ""}).status == 200);
+  CHECK(calls() == 5);
 }
 
 TEST_CASE("a restart with the same --work_dir recovers frameworks, tasks and maintenance") {
