@@ -60,7 +60,21 @@ struct Candidate {
   bool safe = false;
 };
 
-// No maintenance first, then the latest window; agent id for a reproducible order.
+// A fixed, well-mixed order of agent ids: FNV-1a, then splitmix64's finalizer, since FNV alone
+// barely moves the high bits for ids that differ only in their last characters.
+std::uint64_t scatter(const std::string& text) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const char c : text) {
+    hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  }
+  hash = (hash ^ (hash >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  hash = (hash ^ (hash >> 27)) * 0x94d049bb133111ebULL;
+  return hash ^ (hash >> 31);
+}
+
+// No maintenance first, then the latest window. Among equals, a hash of the agent id rather than
+// the id itself: agents registered together (a rack, a maintenance group) get consecutive ids,
+// and filling them in id order would put every task where one rolling window takes them all.
 bool preferred(const Candidate& a, const Candidate& b) {
   if ((a.window_start == 0) != (b.window_start == 0)) {
     return a.window_start == 0;
@@ -68,7 +82,11 @@ bool preferred(const Candidate& a, const Candidate& b) {
   if (a.window_start != b.window_start) {
     return a.window_start > b.window_start;
   }
-  return a.offer->agent_id().value() < b.offer->agent_id().value();
+  const auto& id_a = a.offer->agent_id().value();
+  const auto& id_b = b.offer->agent_id().value();
+  const auto hash_a = scatter(id_a);
+  const auto hash_b = scatter(id_b);
+  return hash_a != hash_b ? hash_a < hash_b : id_a < id_b;
 }
 
 // Whether a loss came from the maintenance machinery rather than from the task itself.
@@ -234,7 +252,8 @@ Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
   // later than the one it leaves.
   for (const auto& agent : moves_by_deadline()) {
     const Sleeper& sleeper = sleepers_.at(agent);
-    if (sleepers_.size() + migrating_.size() >= num_tasks_ + evacuation_.max_surge) {
+    // As in Kubernetes, a task being killed no longer counts against the surge.
+    if (sleepers_.size() >= num_tasks_ + evacuation_.max_surge) {
       move_waits_[agent] =
           "waiting for the surge budget (--max_surge=" + std::to_string(evacuation_.max_surge) +
           ")";
@@ -366,9 +385,6 @@ void SchedulerState::evacuate_update(const v1::TaskStatus& status, const std::st
     migrating_.erase(found);
     changed();
     left_agent(agent, loss == Loss::down ? "down" : "");
-    if (!moves_by_deadline().empty()) {
-      request_revive(decision);  // the surge budget has room again
-    }
     return;
   }
   auto found = sleepers_.find(agent);
@@ -432,6 +448,9 @@ void SchedulerState::replacement_running(const std::string& agent, Decision& dec
   if (sleepers_.contains(old)) {
     retire(old, "replacement task " + replacement.task_id.value() + " is RUNNING on " + agent,
            decision);
+  }
+  if (!moves_by_deadline().empty()) {
+    request_revive(decision);  // the surge budget has room for the next move
   }
 }
 

@@ -124,6 +124,7 @@ void SchedulerState::explicit_reconcile(Decision& decision) {
 // One RECONCILE naming every task still unanswered, and the time to ask again.
 void SchedulerState::ask_unanswered(Decision& decision) {
   Call reconcile = call(Call::RECONCILE);
+  reconcile.mutable_reconcile();  // the master refuses a RECONCILE without its body
   for (const auto& [task_id, retry] : reconciling_) {
     auto* task = reconcile.mutable_reconcile()->add_tasks();
     task->mutable_task_id()->set_value(task_id);
@@ -137,7 +138,10 @@ void SchedulerState::ask_unanswered(Decision& decision) {
 }
 
 void SchedulerState::implicit_reconcile(Decision& decision) {
-  decision.calls.push_back(call(Call::RECONCILE));
+  Call reconcile = call(Call::RECONCILE);
+  // Empty, which asks for every task; absent, which the master refuses with a 400.
+  reconcile.mutable_reconcile();
+  decision.calls.push_back(std::move(reconcile));
   ++counters_.reconciliations;
   reconcile_delay_ = {};
   reconcile_due_.reset();

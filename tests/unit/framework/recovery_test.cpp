@@ -80,6 +80,8 @@ TEST_CASE("a restarted framework reconciles its saved tasks until every one is a
   // The last answer completes it: an implicit reconciliation asks for tasks we do not know.
   decision = state.handle(reconciled("1", "b", v1::TASK_RUNNING));
   REQUIRE(types(decision.calls) == std::vector{Call::RECONCILE});
+  // Present and empty: a RECONCILE without its body is refused by the master with a 400.
+  CHECK(decision.calls[0].has_reconcile());
   CHECK(decision.calls[0].reconcile().tasks_size() == 0);
   CHECK(state.reconciling() == 0);
   CHECK(state.sleepers().size() == 2);
@@ -87,6 +89,7 @@ TEST_CASE("a restarted framework reconciles its saved tasks until every one is a
   CHECK(state.next_wakeup() == Time(1015s + 600s));
   decision = state.advance(1015s + 600s);
   REQUIRE(types(decision.calls) == std::vector{Call::RECONCILE});
+  CHECK(decision.calls[0].has_reconcile());
   CHECK(decision.calls[0].reconcile().tasks_size() == 0);
 }
 
