@@ -43,6 +43,10 @@ void add_sample(std::vector<Time>& samples, Time sample) {
   samples.push_back(sample);
 }
 
+std::string surge_wait(std::uint32_t max_surge) {
+  return "waiting for the surge budget (--max_surge=" + std::to_string(max_surge) + ")";
+}
+
 double seconds(Time time) {
   return std::chrono::duration<double>(time).count();
 }
@@ -254,9 +258,7 @@ Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
     const Sleeper& sleeper = sleepers_.at(agent);
     // As in Kubernetes, a task being killed no longer counts against the surge.
     if (sleepers_.size() >= num_tasks_ + evacuation_.max_surge) {
-      move_waits_[agent] =
-          "waiting for the surge budget (--max_surge=" + std::to_string(evacuation_.max_surge) +
-          ")";
+      move_waits_[agent] = surge_wait(evacuation_.max_surge);
       continue;
     }
     const std::int64_t leaving = sleeper.unavailability_start;
@@ -521,12 +523,16 @@ void SchedulerState::evacuate_due(Decision& decision) {
     const bool allowed = kill_first_allowed();
     if (past_deadline_.insert(agent).second) {
       const auto wait = move_waits_.find(agent);
+      const std::string why = evacuation_.max_surge == 0  ? "--max_surge=0"
+                              : wait != move_waits_.end() ? wait->second
+                                                          : "no offers";
+      const std::string task = sleeper.task_id.value();
+      // Only a lack of safe agents is a lack of capacity; a full surge budget is just a queue.
+      const bool no_capacity = why != surge_wait(evacuation_.max_surge);
       decision.log.push_back(
-          "No safe capacity for task " + sleeper.task_id.value() + " on " + agent +
-          (evacuation_.max_surge == 0
-               ? " (--max_surge=0)"
-               : " by its deadline (" +
-                     (wait != move_waits_.end() ? wait->second : std::string("no offers")) + ")") +
+          (no_capacity ? "No safe capacity for task " + task + " on " + agent
+                       : "Task " + task + " on " + agent + " is past its deadline unmoved") +
+          " (" + why + ")" +
           (allowed ? ": killing it first, as --max_unavailable=" +
                          std::to_string(evacuation_.max_unavailable) + " allows"
                    : ": keeping it running, --max_unavailable=" +
