@@ -98,8 +98,16 @@ enum class Loss { failure, down, drained, gone };
 
 Loss classify(const v1::TaskStatus& status, bool agent_has_window) {
   if (status.reason() == v1::TaskStatus::REASON_AGENT_DRAINING ||
+      status.reason() == v1::TaskStatus::REASON_AGENT_REMOVED_BY_OPERATOR ||
       status.state() == v1::TASK_GONE_BY_OPERATOR) {
     return Loss::drained;
+  }
+  // Asked after a disconnection or a restart, the master reports the tasks of agents it lost
+  // meanwhile as LOST (or GONE, UNKNOWN): the agent went, not the task.
+  if (status.reason() == v1::TaskStatus::REASON_RECONCILIATION &&
+      (status.state() == v1::TASK_LOST || status.state() == v1::TASK_GONE ||
+       status.state() == v1::TASK_UNKNOWN || status.state() == v1::TASK_UNREACHABLE)) {
+    return agent_has_window ? Loss::down : Loss::gone;
   }
   switch (status.reason()) {
     case v1::TaskStatus::REASON_AGENT_REMOVED:
@@ -118,16 +126,16 @@ Loss classify(const v1::TaskStatus& status, bool agent_has_window) {
 
 const char* loss_name(Loss loss) {
   switch (loss) {
+    case Loss::failure:
+      return "failed";
     case Loss::down:
       return "down";
     case Loss::drained:
       return "drained";
     case Loss::gone:
-      return "gone";
-    case Loss::failure:
       break;
   }
-  return "";
+  return "gone";
 }
 
 }  // namespace
@@ -216,7 +224,13 @@ Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
       learn_window(agent, start, decision);
       continue;
     }
-    if (migrating_.contains(agent) || vacated_.contains(agent) ||
+    const bool killing_there =
+        std::any_of(killing_.begin(), killing_.end(),
+                    [&](const auto& entry) { return entry.second.agent == agent; });
+    const bool offered_twice =
+        std::any_of(candidates.begin(), candidates.end(),
+                    [&](const Candidate& c) { return c.offer->agent_id().value() == agent; });
+    if (migrating_.contains(agent) || vacated_.contains(agent) || killing_there || offered_twice ||
         !wire::text::contains(unreserved(offer.resources()), task_resources(false))) {
       continue;
     }
@@ -277,8 +291,21 @@ Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
     ++counters_.replacements_launched;
   }
 
+  // Offers refused for 600 s are gone for good in practice (a REVIVE brings them back, but only
+  // our own events trigger one). While a task still needs a home, refuse them only until the
+  // answer matters: the next deadline, and no longer than a minute.
+  double refuse = decline_seconds;
+  if (filled < num_tasks_) {
+    refuse = 60;
+  }
+  for (const auto& agent : moves_by_deadline()) {
+    if (move_waits_.contains(agent) && move_waits_.at(agent) != surge_wait(evacuation_.max_surge)) {
+      const double until = seconds(deadline_of(sleepers_.at(agent).unavailability_start) - now_);
+      refuse = std::min(refuse, std::clamp(until, 5.0, 60.0));
+    }
+  }
   Call decline = call(Call::DECLINE);
-  decline.mutable_decline()->mutable_filters()->set_refuse_seconds(decline_seconds);
+  decline.mutable_decline()->mutable_filters()->set_refuse_seconds(refuse);
   for (const auto& offer : event.offers()) {
     const bool launched =
         std::any_of(decision.calls.begin(), decision.calls.end(), [&](const Call& c) {
@@ -368,17 +395,19 @@ void SchedulerState::evacuate_update(const v1::TaskStatus& status, const std::st
   const bool terminal = wire::is_terminal(status.state()) || status.state() == v1::TASK_UNKNOWN;
   if (auto found = migrating_.find(agent); found != migrating_.end()) {
     if (!terminal) {
+      // Alive although we killed it: the KILL was lost (a restart, a dropped connection).
+      if (!killing_.contains(found->second.task_id.value())) {
+        kill(found->second.task_id, agent, decision);
+      }
       return;
     }
     const Sleeper gone = found->second;
-    const bool has_window = gone.unavailability_start > 0;
-    const Loss loss = status.state() == v1::TASK_KILLED &&
-                              status.reason() != v1::TaskStatus::REASON_AGENT_DRAINING
-                          ? Loss::failure
-                          : classify(status, has_window);
-    if (gone.kill_sent_at.count() > 0 && status.state() == v1::TASK_KILLED) {
+    const bool our_kill = status.state() == v1::TASK_KILLED &&
+                          status.reason() != v1::TaskStatus::REASON_AGENT_DRAINING;
+    if (gone.kill_sent_at.count() > 0 && our_kill) {
       add_sample(kill_samples_, now_ - gone.kill_sent_at);
     }
+    const Loss loss = our_kill ? Loss::failure : classify(status, gone.unavailability_start > 0);
     if (loss == Loss::down) {
       ++counters_.tasks_caught_by_down;
     } else {
@@ -386,7 +415,8 @@ void SchedulerState::evacuate_update(const v1::TaskStatus& status, const std::st
     }
     migrating_.erase(found);
     changed();
-    left_agent(agent, loss == Loss::down ? "down" : "");
+    // Only our own KILL completes an evacuation; anything else took the task first.
+    left_agent(agent, our_kill ? "" : loss_name(loss));
     return;
   }
   auto found = sleepers_.find(agent);
@@ -494,7 +524,7 @@ void SchedulerState::agent_failed(const std::string& agent, Decision& decision) 
 // Bookkeeping once no task of this framework is left on `agent`: how long evacuating it took, or
 // what took the task.
 void SchedulerState::left_agent(const std::string& agent, const std::string& lost_as) {
-  if (!lost_as.empty()) {
+  if (!lost_as.empty() && lost_as != "failed") {
     agents_[agent].lost = lost_as;
   }
   if (auto started = evacuation_started_.find(agent); started != evacuation_started_.end()) {
@@ -510,13 +540,13 @@ void SchedulerState::left_agent(const std::string& agent, const std::string& los
   past_deadline_.erase(agent);
 }
 
-// At a move's deadline with no replacement started: say so once, and kill first if the budget
-// allows. With --max_surge=0 no replacement can ever start, so that is the only way to move.
+// At a move's deadline with no replacement started: say so once, revive offers in case a filter
+// hides a safe agent, and kill first if the budget allows. With --max_surge=0 no replacement can
+// ever start, so that is the only way to move, and the latest safe moment to do it.
 void SchedulerState::evacuate_due(Decision& decision) {
   for (const auto& agent : moves_by_deadline()) {
     const Sleeper& sleeper = sleepers_.at(agent);
-    const bool due =
-        evacuation_.max_surge == 0 || now_ >= deadline_of(sleeper.unavailability_start);
+    const bool due = now_ >= deadline_of(sleeper.unavailability_start);
     if (!due) {
       continue;
     }
@@ -537,6 +567,7 @@ void SchedulerState::evacuate_due(Decision& decision) {
                          std::to_string(evacuation_.max_unavailable) + " allows"
                    : ": keeping it running, --max_unavailable=" +
                          std::to_string(evacuation_.max_unavailable) + " forbids kill-first"));
+      request_revive(decision);
     }
     if (allowed) {
       ++counters_.kill_first_moves;

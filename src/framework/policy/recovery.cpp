@@ -32,6 +32,12 @@ void SchedulerState::restore(const Snapshot& snapshot) {
   next_task_id_ = snapshot.next_task_id;
   sleepers_ = snapshot.sleepers;
   migrating_ = snapshot.migrating;
+  // Whether their KILL ever left is unknown: send it again once subscribed.
+  for (const auto& [agent, sleeper] : migrating_) {
+    if (policy_ != Policy::seed) {
+      killing_[sleeper.task_id.value()] = Retry{agent, Time{0}, Time{0}};
+    }
+  }
   changed();
 }
 
@@ -181,6 +187,9 @@ bool SchedulerState::adopt_or_kill(const v1::TaskStatus& status, Decision& decis
     Sleeper adopted;
     adopted.task_id = status.task_id();
     adopted.state = status.state();
+    if (const auto known = agents_.find(agent); known != agents_.end()) {
+      adopted.unavailability_start = known->second.window_start;
+    }
     sleepers_[agent] = std::move(adopted);
     std::uint64_t numeric = 0;
     auto [rest, error] = std::from_chars(task_id.data(), task_id.data() + task_id.size(), numeric);

@@ -295,6 +295,9 @@ void SchedulerState::learn_window(const std::string& agent_id, std::int64_t star
   }
   sleeper.unavailability_start = start;
   changed();
+  // A new window is a new deadline: what was said about the old one no longer holds.
+  past_deadline_.erase(agent_id);
+  move_waits_.erase(agent_id);
   if (start > 0) {
     evacuation_started_.try_emplace(agent_id, now_);
   } else {

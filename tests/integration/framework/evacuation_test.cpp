@@ -77,7 +77,8 @@ TEST_CASE("evacuate: tasks leave before DOWN, replacement first, earliest window
   const std::string later = before[0].agent_id;
   const std::string sooner = before[1].agent_id;
 
-  // N, one surge task, and at most one old task still being killed (not part of the surge).
+  // N, one surge task, and one old task still being killed (not part of the surge): the sim
+  // kills (200 ms) faster than it launches (300 ms), so two kills never overlap here.
   CapacityWatch watch(sim.port(), 3 + 1 + 1);
   schedule_windows(sim.port(), {{{later}, 40s}, {{sooner}, 30s}});
   // The first replacement to start is the one for the sooner window.
@@ -193,7 +194,8 @@ TEST_CASE("evacuate: a machine DOWN with no time to move is planned: relaunched 
   const auto relaunch = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - down_at);
   MESSAGE("machine DOWN to N running again: " << relaunch.count() << " ms");
-  CHECK(relaunch < 3s);
+  // Within seconds, not the 600 s of a decline filter (generous for a loaded CI machine).
+  CHECK(relaunch < 6s);
   CHECK(framework.metric("tasks_caught_by_down") == 1);
   CHECK(framework.metric("sleepers_lost_abnormally") == 0);
   bool marked = false;

@@ -237,28 +237,29 @@ TEST_CASE("evacuate: moves go by deadline within --max_surge") {
     } else {
       CHECK(first.size() == 2);
     }
-    CHECK(cluster.state.sleepers().size() <= 3 + surge);
   }
 }
 
 TEST_CASE("evacuate: a move only goes somewhere safe and better than where it is") {
   struct Case {
     const char* name;
-    std::int64_t target;  // window of the only offered free agent (0: none)
+    std::int64_t leaving;  // window of the task's agent
+    std::int64_t target;   // window of the only offered free agent (0: none)
     bool moves;
   };
-  // The task's agent goes down at t0+600s; the lead time is the 10 s minimum.
-  for (const auto& [name, target, moves] : std::vector<Case>{
-           {"no maintenance", 0, true},
-           {"a later window", window(1200s), true},
-           {"the same window", window(600s), false},
-           {"an earlier window", window(300s), false},
-           {"a window inside the lead time", window(9s), false},
+  // The task is RUNNING at t0+3s; the lead time is the 10 s minimum.
+  for (const auto& [name, leaving, target, moves] : std::vector<Case>{
+           {"no maintenance", window(600s), 0, true},
+           {"a later window", window(600s), window(1200s), true},
+           {"the same window", window(600s), window(600s), false},
+           {"an earlier window", window(600s), window(300s), false},
+           {"a later window, but inside the lead time", window(12s), window(14s), false},
+           {"no maintenance, from inside the lead time", window(12s), 0, true},
        }) {
     CAPTURE(name);
     Harness cluster(1);
     cluster.start_on({"a1"});
-    cluster.after(1s, inverse_offer("io-1", "a1", window(600s)));
+    cluster.after(1s, inverse_offer("io-1", "a1", leaving));
     const auto offered = cluster.after(1s, offers({offer("o-2", "a2", target)}));
     CHECK(launches(offered).size() == (moves ? 1u : 0u));
     CHECK(sends(offered, Call::DECLINE) == !moves);
@@ -301,15 +302,24 @@ TEST_CASE("evacuate: with no safe capacity it says so, and kills first only if a
   }
 }
 
-TEST_CASE("evacuate: --max_surge=0 moves kill-first at once, within --max_unavailable") {
+TEST_CASE("evacuate: --max_surge=0 moves kill-first at each deadline, within --max_unavailable") {
   Harness cluster(2, Evacuation{0, 1, 10s, 2.0});
   cluster.start_on({"a1", "a2"});
-  Decision moved = cluster.after(1s, inverse_offer("io-1", "a1", window(3600s)));
-  append(moved, cluster.after(1s, inverse_offer("io-2", "a2", window(3600s))));
-  append(moved, cluster.tick(0s));
-  // At once, hours before the deadline, but one at a time: killing both would leave two missing.
-  CHECK(kills(moved) == std::vector<std::string>{"0"});
+  const std::string first = cluster.state.sleepers().at("a1").task_id.value();
+  Decision moved = cluster.after(1s, inverse_offer("io-1", "a1", window(600s)));
+  append(moved, cluster.after(1s, inverse_offer("io-2", "a2", window(610s))));
+  // Nothing before the deadline: there is no replacement to wait for, and killing early only
+  // makes the gap longer.
+  CHECK(kills(moved).empty());
+  REQUIRE(cluster.state.next_wakeup() == Time(window(600s)) - 10s);
+  // At a1's deadline its task goes; at a2's the budget is spent (two would be missing).
+  const auto due = cluster.tick(Time(window(600s)) - 10s - cluster.now);
+  CHECK(kills(due) == std::vector<std::string>{first});
   CHECK(cluster.state.running_tasks() == 1);
+  const std::string second = cluster.state.sleepers().at("a2").task_id.value();
+  const auto later = kills(cluster.tick(10s));  // only the first one's KILL, retried
+  CHECK(std::find(later.begin(), later.end(), second) == later.end());
+  CHECK(cluster.state.counters().kill_first_moves == 1);
 }
 
 TEST_CASE("evacuate: inverse offers are answered from the plan, with a filter to match") {
@@ -366,6 +376,15 @@ TEST_CASE("evacuate: maintenance losses are planned, counted apart from failures
             false, &iof::framework::Counters::tasks_drained},
            {"drained and marked gone", update("0", "a1", v1::TASK_GONE_BY_OPERATOR), false,
             &iof::framework::Counters::tasks_drained},
+           {"agent marked gone by the operator",
+            update("0", "a1", v1::TASK_LOST, v1::TaskStatus::REASON_AGENT_REMOVED_BY_OPERATOR),
+            false, &iof::framework::Counters::tasks_drained},
+           {"DOWN while disconnected, learnt by reconciliation",
+            reconciled("0", "a1", v1::TASK_LOST), true,
+            &iof::framework::Counters::tasks_caught_by_down},
+           {"agent gone while disconnected, learnt by reconciliation",
+            reconciled("0", "a1", v1::TASK_UNKNOWN), false,
+            &iof::framework::Counters::tasks_lost_with_agent},
            {"a real failure", update("0", "a1", v1::TASK_FAILED), false,
             &iof::framework::Counters::sleepers_lost_abnormally},
        }) {
@@ -483,4 +502,25 @@ TEST_CASE("evacuate: a replacement in progress survives a restart") {
   restarted.state.restore(*decoded);
   const auto ran = restarted.after(1s, update("1", "a2", v1::TASK_RUNNING));
   CHECK(kills(ran) == std::vector<std::string>{"0"});
+}
+
+TEST_CASE("evacuate: a task being killed when the framework stopped is killed after a restart") {
+  Harness cluster(1);
+  cluster.start_on({"a1"});
+  cluster.after(1s, inverse_offer("io-1", "a1", window(600s)));
+  cluster.after(1s, offers({offer("o-2", "a2")}));
+  cluster.after(1s, update("1", "a2", v1::TASK_RUNNING));
+  REQUIRE(cluster.state.migrating().contains("a1"));
+  const auto saved = cluster.state.snapshot();
+
+  // Restored before SUBSCRIBED, as the runtime does; the KILL may never have left.
+  SchedulerState restarted(Policy::evacuate, 1, "*", TaskTemplate{});
+  restarted.restore(saved);
+  restarted.advance(cluster.now);
+  const auto resubscribed = restarted.handle(subscribed());
+  CHECK(kills(resubscribed).empty());  // reconciliation first...
+  CHECK(kills(restarted.advance(cluster.now)) == std::vector<std::string>{"0"});  // ...then again
+  // And whenever it reports itself alive.
+  restarted.handle(reconciled("0", "a1", v1::TASK_RUNNING));
+  CHECK(restarted.killing() == 1);
 }
