@@ -372,13 +372,16 @@ Decision SchedulerState::evacuate_inverse_offers(const Event::InverseOffers& eve
     }
     reply.filter_secs = std::clamp(seconds(recheck), 1.0, max_filter_seconds);
     Call answer = call(reply.accepted ? Call::ACCEPT_INVERSE_OFFERS : Call::DECLINE_INVERSE_OFFERS);
-    auto* body = reply.accepted
-                     ? answer.mutable_accept_inverse_offers()->mutable_inverse_offer_ids()
-                     : answer.mutable_decline_inverse_offers()->mutable_inverse_offer_ids();
-    *body->Add() = offer.id();
-    (reply.accepted ? answer.mutable_accept_inverse_offers()->mutable_filters()
-                    : answer.mutable_decline_inverse_offers()->mutable_filters())
-        ->set_refuse_seconds(reply.filter_secs);
+    // AcceptInverseOffers and DeclineInverseOffers have the same two fields.
+    const auto fill = [&](auto* body) {
+      *body->add_inverse_offer_ids() = offer.id();
+      body->mutable_filters()->set_refuse_seconds(reply.filter_secs);
+    };
+    if (reply.accepted) {
+      fill(answer.mutable_accept_inverse_offers());
+    } else {
+      fill(answer.mutable_decline_inverse_offers());
+    }
     ++(reply.accepted ? counters_.inverse_offers_accepted : counters_.inverse_offers_declined);
     decision.log.push_back(std::string(reply.accepted ? "Accepting" : "Declining") +
                            " inverse offer for " + agent + ": " + reply.reason + "; filter " +
