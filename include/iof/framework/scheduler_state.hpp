@@ -252,6 +252,8 @@ class SchedulerState {
   void evacuate_due(Decision& decision);
   std::vector<std::string> moves_by_deadline() const;
   bool being_replaced(const std::string& agent) const;
+  // Replacements launched whose old task still runs: they do not fill a slot of N.
+  std::size_t replacements_in_flight() const;
   Time deadline_of(std::int64_t window_start) const;
   bool kill_first_allowed() const;
   void observe_capacity();
@@ -309,8 +311,11 @@ class SchedulerState {
   std::vector<Time> launch_samples_;                // launch->RUNNING, the latest few
   std::vector<Time> kill_samples_;                  // KILL->terminal, the latest few
   std::map<std::string, Time> evacuation_started_;  // agent -> when its window became known
-  std::map<std::string, std::string> move_waits_;   // agent -> why its move has not started
-  std::set<std::string> past_deadline_;             // agents whose deadline passed unmoved
+  // Why a move has not started: the surge budget is full, or no safe agent was offered.
+  enum class MoveWait { surge, no_safe_offer };
+  std::map<std::string, MoveWait> move_waits_;  // by agent
+  std::string wait_text(MoveWait wait) const;
+  std::set<std::string> past_deadline_;  // agents whose deadline passed unmoved
   // Agents emptied by a kill-first move: never refilled before their maintenance, or the task
   // would come straight back and be killed again.
   std::set<std::string> vacated_;

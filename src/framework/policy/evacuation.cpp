@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <set>
 
 #include "iof/framework/scheduler_state.hpp"
 #include "iof/wire/mesos_text.hpp"
@@ -43,8 +44,12 @@ void add_sample(std::vector<Time>& samples, Time sample) {
   samples.push_back(sample);
 }
 
-std::string surge_wait(std::uint32_t max_surge) {
-  return "waiting for the surge budget (--max_surge=" + std::to_string(max_surge) + ")";
+// The window an offer or inverse offer announces (none when absent).
+void set_window(KnownAgent& known, const v1::Unavailability* unavailability) {
+  known.window_start = unavailability ? unavailability->start().nanoseconds() : 0;
+  known.window_duration = unavailability && unavailability->has_duration()
+                              ? unavailability->duration().nanoseconds()
+                              : -1;
 }
 
 double seconds(Time time) {
@@ -156,11 +161,20 @@ std::size_t SchedulerState::running_tasks() const {
                     [](const auto& entry) { return entry.second.state == v1::TASK_RUNNING; }));
 }
 
+std::size_t SchedulerState::replacements_in_flight() const {
+  return static_cast<std::size_t>(
+      std::count_if(sleepers_.begin(), sleepers_.end(),
+                    [](const auto& entry) { return !entry.second.replaces.empty(); }));
+}
+
 std::size_t SchedulerState::migrations_in_flight() const {
-  const auto replacing = std::count_if(sleepers_.begin(), sleepers_.end(), [](const auto& entry) {
-    return !entry.second.replaces.empty();
-  });
-  return static_cast<std::size_t>(replacing) + migrating_.size();
+  return replacements_in_flight() + migrating_.size();
+}
+
+std::string SchedulerState::wait_text(MoveWait wait) const {
+  return wait == MoveWait::surge ? "waiting for the surge budget (--max_surge=" +
+                                       std::to_string(evacuation_.max_surge) + ")"
+                                 : "no offer from a safe agent";
 }
 
 bool SchedulerState::being_replaced(const std::string& agent) const {
@@ -195,14 +209,8 @@ void SchedulerState::note_agent(const v1::Offer& offer) {
   KnownAgent& known = agents_[offer.agent_id().value()];
   known.hostname = offer.hostname();
   known.lost.clear();  // offered again: it is back
-  if (offer.has_unavailability()) {
-    known.window_start = offer.unavailability().start().nanoseconds();
-    known.window_duration = offer.unavailability().has_duration()
-                                ? offer.unavailability().duration().nanoseconds()
-                                : -1;
-  } else {
-    known.window_start = 0;
-    known.window_duration = -1;
+  set_window(known, offer.has_unavailability() ? &offer.unavailability() : nullptr);
+  if (!offer.has_unavailability()) {
     vacated_.erase(offer.agent_id().value());  // its maintenance is over or cancelled
   }
 }
@@ -249,11 +257,7 @@ Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
   };
 
   // Capacity first: N tasks, on safe agents when any fits, on the best of the rest otherwise.
-  std::size_t filled =
-      sleepers_.size() -
-      static_cast<std::size_t>(std::count_if(sleepers_.begin(), sleepers_.end(), [](const auto& e) {
-        return !e.second.replaces.empty();
-      }));
+  std::size_t filled = sleepers_.size() - replacements_in_flight();
   while (filled < num_tasks_) {
     auto chosen = pick([](const Candidate& c) { return c.safe; });
     if (!chosen) {
@@ -272,7 +276,7 @@ Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
     const Sleeper& sleeper = sleepers_.at(agent);
     // As in Kubernetes, a task being killed no longer counts against the surge.
     if (sleepers_.size() >= num_tasks_ + evacuation_.max_surge) {
-      move_waits_[agent] = surge_wait(evacuation_.max_surge);
+      move_waits_[agent] = MoveWait::surge;
       continue;
     }
     const std::int64_t leaving = sleeper.unavailability_start;
@@ -280,7 +284,7 @@ Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
       return c.safe && (c.window_start == 0 || c.window_start > leaving);
     });
     if (!chosen) {
-      move_waits_[agent] = "no offer from a safe agent";
+      move_waits_[agent] = MoveWait::no_safe_offer;
       continue;
     }
     move_waits_.erase(agent);
@@ -299,19 +303,22 @@ Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
     refuse = 60;
   }
   for (const auto& agent : moves_by_deadline()) {
-    if (move_waits_.contains(agent) && move_waits_.at(agent) != surge_wait(evacuation_.max_surge)) {
+    if (const auto wait = move_waits_.find(agent);
+        wait != move_waits_.end() && wait->second == MoveWait::no_safe_offer) {
       const double until = seconds(deadline_of(sleepers_.at(agent).unavailability_start) - now_);
       refuse = std::min(refuse, std::clamp(until, 5.0, 60.0));
     }
   }
   Call decline = call(Call::DECLINE);
   decline.mutable_decline()->mutable_filters()->set_refuse_seconds(refuse);
+  std::set<std::string> accepted;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    if (used[i]) {
+      accepted.insert(candidates[i].offer->id().value());
+    }
+  }
   for (const auto& offer : event.offers()) {
-    const bool launched =
-        std::any_of(decision.calls.begin(), decision.calls.end(), [&](const Call& c) {
-          return c.type() == Call::ACCEPT && c.accept().offer_ids(0).value() == offer.id().value();
-        });
-    if (!launched) {
+    if (!accepted.contains(offer.id().value())) {
       *decline.mutable_decline()->add_offer_ids() = offer.id();
     }
   }
@@ -327,11 +334,7 @@ Decision SchedulerState::evacuate_inverse_offers(const Event::InverseOffers& eve
   for (const auto& offer : event.inverse_offers()) {
     const std::string& agent = offer.agent_id().value();
     const std::int64_t start = offer.unavailability().start().nanoseconds();
-    KnownAgent& known = agents_[agent];
-    known.window_start = start;
-    known.window_duration = offer.unavailability().has_duration()
-                                ? offer.unavailability().duration().nanoseconds()
-                                : -1;
+    set_window(agents_[agent], &offer.unavailability());
     if (sleepers_.contains(agent)) {
       learn_window(agent, start, decision);
     }
@@ -557,11 +560,11 @@ void SchedulerState::evacuate_due(Decision& decision) {
     if (past_deadline_.insert(agent).second) {
       const auto wait = move_waits_.find(agent);
       const std::string why = evacuation_.max_surge == 0  ? "--max_surge=0"
-                              : wait != move_waits_.end() ? wait->second
+                              : wait != move_waits_.end() ? wait_text(wait->second)
                                                           : "no offers";
       const std::string task = sleeper.task_id.value();
       // Only a lack of safe agents is a lack of capacity; a full surge budget is just a queue.
-      const bool no_capacity = why != surge_wait(evacuation_.max_surge);
+      const bool no_capacity = wait == move_waits_.end() || wait->second != MoveWait::surge;
       decision.log.push_back(
           (no_capacity ? "No safe capacity for task " + task + " on " + agent
                        : "Task " + task + " on " + agent + " is past its deadline unmoved") +
@@ -611,7 +614,7 @@ std::vector<PlannedMove> SchedulerState::planned_moves() const {
     }
     if (move.status.empty()) {
       const auto wait = move_waits_.find(agent);
-      move.status = wait != move_waits_.end() ? wait->second : "waiting for offers";
+      move.status = wait != move_waits_.end() ? wait_text(wait->second) : "waiting for offers";
       if (past_deadline_.contains(agent)) {
         move.status = "no safe capacity by the deadline (" + move.status + ")";
       }
