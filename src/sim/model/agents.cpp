@@ -101,6 +101,8 @@ void Cluster::State::drop_agent(std::size_t index, const model::Removal& removal
       if (removal.unreachable_at) {
         framework->unreachable_tasks.insert(key);
         unreachable_tasks[key] = std::move(task);
+      } else {
+        complete(std::move(task));
       }
     }
     tasks.erase(found);

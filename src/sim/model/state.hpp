@@ -208,6 +208,10 @@ struct Cluster::State {
   std::map<std::string, model::Task> tasks;  // key: framework id + '\n' + task id
   // Tasks of unreachable agents, as the master keeps them for /master/state.
   std::map<std::string, model::Task> unreachable_tasks;
+  // Finished tasks per framework id, oldest first: the master lists the latest
+  // --max_completed_tasks_per_framework (1000) of them as "completed_tasks".
+  std::map<std::string, std::deque<model::Task>> completed_tasks;
+  static constexpr std::size_t max_completed_tasks_per_framework = 1000;
   std::map<std::string, model::Machine> machines;  // key: machine_key()
   v1::maintenance::Schedule schedule;
   std::unordered_map<ConnectionId, std::string> connections;  // -> framework id ("" refused)
@@ -235,6 +239,8 @@ struct Cluster::State {
   std::string uuid_text();
   std::string uuid_bytes();
   model::Framework* framework(const std::string& id);
+  // Keeps a finished task for /master/state.
+  void complete(model::Task task);
   model::Task* task(const std::string& framework_id, const std::string& task_id);
   std::optional<std::size_t> agent(const std::string& agent_id) const;
   v1::URL agent_url(const model::Agent& agent) const;

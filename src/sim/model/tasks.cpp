@@ -409,8 +409,18 @@ void Cluster::State::forget_task(const std::string& key, v1::TaskState final_sta
   if (Framework* framework = this->framework(task.framework)) {
     framework->tasks.erase(key);
   }
+  complete(std::move(task));
   tasks.erase(found);
   changed();
+}
+
+void Cluster::State::complete(model::Task task) {
+  auto& finished = completed_tasks[task.framework];
+  task.pending.clear();
+  finished.push_back(std::move(task));
+  if (finished.size() > max_completed_tasks_per_framework) {
+    finished.pop_front();
+  }
 }
 
 wire::Result<void> Cluster::fail_task(const std::string& framework_id, const std::string& task_id,

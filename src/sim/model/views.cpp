@@ -280,6 +280,11 @@ std::string Cluster::state_json() const {
     }
     w.end_array();
     w.key("completed_tasks").begin_array();
+    if (auto finished = s.completed_tasks.find(id); finished != s.completed_tasks.end()) {
+      for (const auto& task : finished->second) {
+        write_task(task);
+      }
+    }
     w.end_array();
     w.key("offers").begin_array();
     for (const auto& offer_id : framework.offers) {
