@@ -29,6 +29,8 @@ class ChildProcess {
   int stop(int signal, std::chrono::milliseconds grace = std::chrono::seconds(10));
   // Waits for the program to exit by itself; -1 if it is still running after `limit`.
   int wait(std::chrono::milliseconds limit);
+  // For signals that do not end it (SIGSTOP, SIGCONT); -1 once it has been waited for.
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;

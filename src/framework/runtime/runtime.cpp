@@ -118,6 +118,12 @@ struct Runtime::Impl {
     info->set_role(flags.role);
     info->set_failover_timeout(static_cast<double>(flags.failover_timeout.count()));
     info->add_capabilities()->set_type(v1::FrameworkInfo::Capability::RESERVATION_REFINEMENT);
+    if (flags.policy != Policy::seed) {
+      // A task being killed then reports TASK_KILLING instead of looking RUNNING until it is
+      // gone, so the master and this framework can tell it apart from a live one. The seed's
+      // FrameworkInfo stays the example's.
+      info->add_capabilities()->set_type(v1::FrameworkInfo::Capability::TASK_KILLING_STATE);
+    }
     if (flags.authenticate) {
       info->set_principal(flags.principal);
     }

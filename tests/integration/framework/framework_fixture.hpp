@@ -3,6 +3,7 @@
 // What the framework's end-to-end tests share: the framework binary as a child process, the
 // master's view of tasks, and the invariants every scenario checks.
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -18,6 +19,7 @@
 #include "child_process.hpp"
 #include "http_client.hpp"
 #include "sim_process.hpp"
+#include "test_cluster.hpp"
 
 namespace iof::test::framework {
 
@@ -25,6 +27,35 @@ using namespace std::chrono_literals;
 using iof::test::ChildProcess;
 using iof::test::request;
 using iof::test::SimProcess;
+using iof::test::TestCluster;
+
+// The master these scenarios run against: IOF_MASTER_KIND, sim by default.
+inline iof::test::MasterKind master_kind() {
+  static const auto kind = iof::test::master_kind_from_environment();
+  return kind;
+}
+
+// How many times longer than on mesos-sim a step may take: a real agent starts a task in about a
+// second, and the prebuilt master is an unoptimised build.
+inline int patience() {
+  return master_kind() == iof::test::MasterKind::real ? 4 : 1;
+}
+
+// A fresh cluster of the kind under test for one scenario.
+inline std::unique_ptr<TestCluster> start_cluster(const iof::test::ClusterOptions& options) {
+  return TestCluster::start(master_kind(), options);
+}
+
+// A scenario that needs a fault only mesos-sim can make says why and does nothing on a real
+// master; ctest reports it as skipped (the "real." tests match this line).
+inline bool skipped_on_real_mesos(const char* why) {
+  if (master_kind() != iof::test::MasterKind::real) {
+    return false;
+  }
+  std::printf("SKIPPED-ON-REAL-MESOS: %s\n", why);
+  std::fflush(stdout);
+  return true;
+}
 
 struct Task {
   std::string id;
@@ -62,7 +93,8 @@ inline std::string hostname_of(unsigned short port, const std::string& agent_id)
   return "";
 }
 
-// The machine id (hostname and ip, both needed to match) of a sim agent.
+// The machine id (hostname and ip, both needed to match) of an agent: agent<I> has ip
+// 127.0.0.<I+1> on mesos-sim and in scripts/real-mesos.sh alike.
 inline std::string machine_of(unsigned short port, const std::string& agent_id) {
   const std::string host = hostname_of(port, agent_id);
   const std::string ip = "127.0.0." + std::to_string(std::stoi(host.substr(5)) + 1);
@@ -107,10 +139,10 @@ inline void machine_down(unsigned short port, const std::vector<std::string>& ag
   REQUIRE(request(port, {"POST", "/master/machine/down", {}, "[" + machines + "]"}).status == 200);
 }
 
-// Polls `condition` every 50 ms for up to `limit`.
+// Polls `condition` every 50 ms for up to `limit` (times patience() on a real master).
 template <typename Condition>
 bool eventually(Condition condition, std::chrono::milliseconds limit = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
+  const auto deadline = std::chrono::steady_clock::now() + limit * patience();
   while (std::chrono::steady_clock::now() < deadline) {
     if (condition()) {
       return true;

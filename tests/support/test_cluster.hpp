@@ -1,0 +1,73 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+// A Mesos cluster for one end-to-end scenario: mesos-sim, or a real mesos-master with real
+// mesos-agent processes started by scripts/real-mesos.sh. A scenario is written once against this
+// interface and runs on either; IOF_MASTER_KIND (sim, the default, or real) picks which.
+//
+// Both kinds follow one naming rule, so that maintenance machine ids are the same: agent<I> has
+// ip 127.0.0.<I+1>, I counting from 1.
+namespace iof::test {
+
+enum class MasterKind { sim, real };
+
+// From IOF_MASTER_KIND; throws on a value that is neither "sim" nor "real".
+MasterKind master_kind_from_environment();
+const char* name_of(MasterKind kind);
+
+struct ClusterOptions {
+  int agents = 3;
+  // The emulator's command-task latencies; a real agent has its own (about a second to RUNNING).
+  std::chrono::milliseconds sim_launch_latency{0};
+  std::chrono::milliseconds sim_kill_latency{0};
+  // A machine that dies without notice is marked unreachable within about a second, not 75 s.
+  bool fast_unreachable = false;
+  // HTTP Basic authentication of frameworks with this one principal and secret.
+  std::optional<std::pair<std::string, std::string>> credentials;
+  // Flags only the emulator understands (fault injection settings, seeds).
+  std::vector<std::string> sim_flags;
+};
+
+class TestCluster {
+ public:
+  // Starts the cluster and returns once every agent is registered. Throws with the reason (and
+  // the logs' location) when it cannot; a real cluster with no Mesos installed throws
+  // NoMesos.
+  static std::unique_ptr<TestCluster> start(MasterKind kind, const ClusterOptions& options);
+  virtual ~TestCluster() = default;
+
+  virtual MasterKind kind() const = 0;
+  // The master's HTTP port on 127.0.0.1.
+  virtual unsigned short port() const = 0;
+  std::string master_flag() const { return "--master=127.0.0.1:" + std::to_string(port()); }
+  // How much longer than the emulator a real cluster may take for the same step: tasks take
+  // about a second to start there, and the master is an unoptimised build.
+  int patience() const { return kind() == MasterKind::real ? 4 : 1; }
+
+  // The task's command dies (its process is killed, or the emulator fails it): TASK_FAILED.
+  virtual void fail_task(const std::string& framework_id, const std::string& task_id) = 0;
+  // The agent's machine dies without notice: no more pings are answered, its tasks are gone.
+  virtual void vanish(const std::string& agent_id) = 0;
+  // After POST /master/machine/up, machines come back as new agents (a real agent shut down by
+  // machine/down must be started again). Returns once they are registered.
+  virtual void machines_up(const std::vector<std::string>& hostnames) = 0;
+  // The master stops answering anything, its open streams included, until resume().
+  virtual void freeze() = 0;
+  virtual void resume() = 0;
+
+  // Status updates not yet acknowledged by the framework, as far as the cluster can tell.
+  virtual std::size_t unacknowledged_updates() = 0;
+  // Where the master and agents log, for failure messages.
+  virtual std::string logs() const = 0;
+};
+
+struct NoMesos : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace iof::test
