@@ -9,6 +9,8 @@
 #include <optional>
 
 #include "framework_fixture.hpp"
+#include "invariants.hpp"
+#include "zk_server.hpp"
 
 using namespace iof::test::framework;
 
@@ -36,12 +38,22 @@ std::optional<std::chrono::milliseconds> time_until(Condition condition, unsigne
   return std::nullopt;
 }
 
-std::set<std::string> task_ids(const std::vector<Task>& tasks) {
+// Every task the master ever knew of, finished ones included: a duplicate launched and killed
+// between two polls is still in this set.
+std::set<std::string> every_task(unsigned short port) {
   std::set<std::string> out;
-  for (const auto& task : tasks) {
-    out.insert(task.id);
+  for (const auto& life : task_history(port)) {
+    out.insert(life.id);
   }
   return out;
+}
+
+// After a re-subscription come reconciliation and new offers, where a duplicate launch would
+// happen: give them time, then compare the master's whole history with the tasks before.
+void no_task_added(unsigned short port, const std::set<std::string>& before) {
+  std::this_thread::sleep_for(1s);
+  CHECK(every_task(port) == before);
+  CHECK(history_violation(task_history(port), before.size()) == "");
 }
 
 void report(const char* scenario, std::chrono::milliseconds took) {
@@ -58,10 +70,14 @@ void all_acknowledged(unsigned short port) {
 }  // namespace
 
 TEST_CASE("a dropped event stream: re-subscribed after the one-second backoff, tasks kept") {
+  if (skipped_on_real_mesos("a real master ends a stream only when it stops or fails over; the "
+                            "frozen-master scenario covers re-subscription")) {
+    return;
+  }
   SimProcess sim({"--agents=4", "--allocation_interval=100ms"});
   Framework framework({master_flag(sim), "--num_tasks=3"});
   REQUIRE(eventually([&] { return running_tasks(sim.port()).size() == 3; }));
-  const auto before = task_ids(running_tasks(sim.port()));
+  const auto before = every_task(sim.port());
   REQUIRE(framework.metric("subscriptions") == 1);
 
   REQUIRE(request(sim.port(), {"POST", "/sim/streams/drop", {}, ""}).status == 200);
@@ -70,16 +86,20 @@ TEST_CASE("a dropped event stream: re-subscribed after the one-second backoff, t
   REQUIRE(took);
   report("dropped stream", *took);
   CHECK(*took < 3s);
-  CHECK(task_ids(running_tasks(sim.port())) == before);
+  no_task_added(sim.port(), before);
   CHECK(framework.metric("tasks_launched") == 3);
   all_acknowledged(sim.port());
 }
 
 TEST_CASE("a stalled event stream is abandoned after --heartbeat_misses silent intervals") {
+  if (skipped_on_real_mesos("mesos-sim stalls the stream alone; on a real master the frozen-master "
+                            "scenario stalls it with SIGSTOP")) {
+    return;
+  }
   SimProcess sim({"--agents=3", "--allocation_interval=100ms", "--heartbeat_interval=1secs"});
   Framework framework({master_flag(sim), "--num_tasks=2", "--heartbeat_misses=2"});
   REQUIRE(eventually([&] { return running_tasks(sim.port()).size() == 2; }));
-  const auto before = task_ids(running_tasks(sim.port()));
+  const auto before = every_task(sim.port());
 
   REQUIRE(request(sim.port(), {"POST", "/sim/streams/stall", {}, ""}).status == 200);
   const auto took =
@@ -89,15 +109,19 @@ TEST_CASE("a stalled event stream is abandoned after --heartbeat_misses silent i
   // Two silent intervals, then the one-second backoff; never before the silence is real.
   CHECK(*took >= 1900ms);
   CHECK(*took < 5s);
-  CHECK(task_ids(running_tasks(sim.port())) == before);
+  no_task_added(sim.port(), before);
   all_acknowledged(sim.port());
 }
 
 TEST_CASE("a master answering 503 is retried with backoff until it serves again") {
+  if (skipped_on_real_mesos(
+          "a real master answers 503 only while it recovers, too briefly to hold")) {
+    return;
+  }
   SimProcess sim({"--agents=3", "--allocation_interval=100ms"});
   Framework framework({master_flag(sim), "--num_tasks=2", "--max_backoff=2secs"});
   REQUIRE(eventually([&] { return running_tasks(sim.port()).size() == 2; }));
-  const auto before = task_ids(running_tasks(sim.port()));
+  const auto before = every_task(sim.port());
 
   REQUIRE(request(sim.port(), {"POST", "/sim/unavailable", {}, R"({"seconds":3})"}).status == 200);
   const auto took =
@@ -105,14 +129,20 @@ TEST_CASE("a master answering 503 is retried with backoff until it serves again"
   REQUIRE(took);
   report("503 for 3 s (--max_backoff=2secs)", *took);
   CHECK(*took >= 2900ms);
-  CHECK(*took < 3s + 2500ms);  // at most one capped backoff after the master is back
+  // At most one capped backoff (2 s, +20 % jitter) after the master is back, plus a second for
+  // a loaded machine.
+  CHECK(*took < 3s + 2400ms + 1s);
   CHECK(framework.process().stop() == 0);
   CHECK(framework.process().stderr_text().find("answered 503: Master has not finished recovery") !=
         std::string::npos);
-  CHECK(task_ids(running_tasks(sim.port())) == before);
+  no_task_added(sim.port(), before);
 }
 
 TEST_CASE("a leader change: the standby's 307 leads to the new master, same framework and tasks") {
+  if (skipped_on_real_mesos(
+          "a real standby needs ZooKeeper-elected masters, not started by these tests yet")) {
+    return;
+  }
   TempDir dir;
   auto leader = std::make_unique<SimProcess>(std::vector<std::string>{
       "--agents=4", "--allocation_interval=100ms", "--work_dir=" + dir.path()});
@@ -121,7 +151,7 @@ TEST_CASE("a leader change: the standby's 307 leads to the new master, same fram
   // Only the standby is named: the framework finds the leader through its redirect.
   Framework framework({"--master=127.0.0.1:" + std::to_string(standby.port()), "--num_tasks=2"});
   REQUIRE(eventually([&] { return running_tasks(leader->port()).size() == 2; }));
-  const auto before = task_ids(running_tasks(leader->port()));
+  const auto before = every_task(leader->port());
   const auto id = framework_id_of(leader->port());
 
   // The leader goes away; a new one recovers its registry, and the standby points there.
@@ -140,7 +170,8 @@ TEST_CASE("a leader change: the standby's 307 leads to the new master, same fram
   report("leader change behind a 307", took);
   CHECK(took < 5s);
   CHECK(framework_id_of(next.port()) == id);
-  CHECK(eventually([&] { return task_ids(running_tasks(next.port())) == before; }));
+  CHECK(eventually([&] { return running_tasks(next.port()).size() == before.size(); }));
+  no_task_added(next.port(), before);
   CHECK(framework.metric("tasks_launched") == 2);
   all_acknowledged(next.port());
   CHECK(framework.process().stop() == 0);
@@ -149,13 +180,17 @@ TEST_CASE("a leader change: the standby's 307 leads to the new master, same fram
 }
 
 TEST_CASE("a master restart with the same work dir: the framework fails over onto it") {
+  if (skipped_on_real_mesos("real agents re-register with a restarted master only through "
+                            "ZooKeeper, not started by these tests yet")) {
+    return;
+  }
   TempDir dir;
   auto sim = std::make_unique<SimProcess>(std::vector<std::string>{
       "--agents=3", "--allocation_interval=100ms", "--work_dir=" + dir.path()});
   const auto port = sim->port();
   Framework framework({"--master=127.0.0.1:" + std::to_string(port), "--num_tasks=2"});
   REQUIRE(eventually([&] { return running_tasks(port).size() == 2; }));
-  const auto before = task_ids(running_tasks(port));
+  const auto before = every_task(port);
   const auto id = framework_id_of(port);
 
   const auto fault = Clock::now();
@@ -167,58 +202,14 @@ TEST_CASE("a master restart with the same work dir: the framework fails over ont
   report("master restart", took);
   CHECK(took < 5s);
   CHECK(framework_id_of(port) == id);
-  CHECK(task_ids(running_tasks(port)) == before);
+  no_task_added(port, before);
   all_acknowledged(port);
 }
 
-TEST_CASE("killed and restarted with --state_file: same framework ID, same tasks, no duplicate") {
-  TempDir dir;
-  const std::string state_file = dir.path("state.json");
-  SimProcess sim({"--agents=5", "--allocation_interval=100ms"});
-  for (const int signal : {SIGKILL, SIGTERM}) {
-    CAPTURE(signal);
-    std::optional<std::set<std::string>> before;
-    std::string id;
-    {
-      Framework first({master_flag(sim), "--num_tasks=3", "--state_file=" + state_file});
-      REQUIRE(eventually([&] { return running_tasks(sim.port()).size() == 3; }));
-      before = task_ids(running_tasks(sim.port()));
-      id = framework_id_of(sim.port());
-      const int status = first.process().stop(signal);
-      CHECK(status == (signal == SIGKILL ? 128 + SIGKILL : 0));
-    }
-    // Without TEARDOWN the master keeps the tasks for --failover_timeout (a week by default).
-    CHECK(task_ids(running_tasks(sim.port())) == *before);
-    {
-      std::ifstream saved(state_file);
-      std::string contents((std::istreambuf_iterator<char>(saved)), {});
-      CHECK(contents.find("\"framework_id\":\"" + id + "\"") != std::string::npos);
-    }
-
-    const auto restart = Clock::now();
-    Framework second({master_flag(sim), "--num_tasks=3", "--state_file=" + state_file});
-    REQUIRE(time_until(
-        [&] {
-          return second.metric("subscriptions") == 1 && second.metric("tasks_reconciling") == 0;
-        },
-        sim.port(), 3));
-    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - restart);
-    report(signal == SIGKILL ? "framework SIGKILLed and restarted"
-                             : "framework SIGTERMed and restarted",
-           took);
-    CHECK(framework_id_of(sim.port()) == id);
-    CHECK(master_state(sim.port()).at("frameworks").as_array().size() == 1);
-    CHECK(second.metric("current_sleepers") == 3);
-    // Nothing launched: the three tasks were adopted from the state file.
-    std::this_thread::sleep_for(500ms);
-    CHECK(second.metric("tasks_launched") == 0);
-    CHECK(task_ids(running_tasks(sim.port())) == *before);
-    all_acknowledged(sim.port());
-    CHECK(second.process().stop() == 0);
-  }
-}
-
 TEST_CASE("a framework the master removed exits 1, or starts over with --allow_new_framework") {
+  if (skipped_on_real_mesos("uses mesos-sim counters of removed frameworks")) {
+    return;
+  }
   TempDir dir;
   const std::string state_file = dir.path("state.json");
   SimProcess sim({"--agents=3", "--allocation_interval=100ms"});
@@ -247,20 +238,21 @@ TEST_CASE("a framework the master removed exits 1, or starts over with --allow_n
 
 TEST_CASE("--master=file:// with a list: a dead first master is skipped") {
   TempDir dir;
-  unsigned short dead = 0;
-  {
-    SimProcess gone({});
-    dead = gone.port();
-  }
-  SimProcess sim({"--agents=2", "--allocation_interval=100ms"});
+  iof::test::ClusterOptions options;
+  options.agents = 2;
+  auto cluster = start_cluster(options);
   const std::string file = dir.path("master");
-  std::ofstream(file) << "127.0.0.1:" << dead << ",127.0.0.1:" << sim.port() << "\n";
+  std::ofstream(file) << "127.0.0.1:" << iof::test::free_loopback_port()
+                      << ",127.0.0.1:" << cluster->port() << "\n";
   Framework framework({"--master=file://" + file, "--num_tasks=1"});
-  REQUIRE(eventually([&] { return running_tasks(sim.port()).size() == 1; }));
+  REQUIRE(eventually([&] { return running_tasks(cluster->port()).size() == 1; }));
   CHECK(framework.metric("subscriptions") == 1);
 }
 
 TEST_CASE("a damaged or unwritable --state_file stops the framework with the reason") {
+  if (skipped_on_real_mesos("the framework stops before it talks to any master")) {
+    return;
+  }
   TempDir dir;
   const std::string damaged = dir.path("state.json");
   std::ofstream(damaged) << "{\"version\":1,";
