@@ -34,8 +34,9 @@ echo "== embedded master: $master; task 0 runs on $host ($ip)"
 
 start=$(( ($(date +%s) + 3600) * 1000000000 ))
 echo "== scheduling maintenance on $host, one hour from now"
-curl -s -d '{"windows":[{"machine_ids":[{"hostname":"'"$host"'","ip":"'"$ip"'"}],
-  "unavailability":{"start":{"nanoseconds":'"$start"'}}}]}' "$master/master/maintenance/schedule"
+posted=$(curl -s -o /dev/null -w '%{http_code}' -d '{"windows":[{"machine_ids":[{"hostname":"'"$host"'","ip":"'"$ip"'"}],
+  "unavailability":{"start":{"nanoseconds":'"$start"'}}}]}' "$master/master/maintenance/schedule")
+[ "$posted" = 200 ] || { echo "the schedule POST answered $posted"; exit 1; }
 
 for _ in $(seq 100); do
   grep -q 'Task 0 is in state TASK_KILLED' "$log" && grep -q 'Task 2 is in state TASK_RUNNING' "$log" && break
@@ -45,4 +46,5 @@ echo "== the framework's log"
 grep -E 'Starting task|Moving|Killing|maintenance|TASK_KILLED|Task 2 is in state' "$log" | cut -c 27-
 echo "== its metrics"
 curl -s "$metrics" | python3 -m json.tool | grep -E 'current_sleepers|sleepers_killed|inverse_offers|migrations'
-grep -q 'Task 2 is in state TASK_RUNNING' "$log" || { echo "no migration seen"; exit 1; }
+grep -q 'Task 2 is in state TASK_RUNNING' "$log" || { echo "no replacement seen"; exit 1; }
+grep -q 'Task 0 is in state TASK_KILLED' "$log" || { echo "the old task was not killed"; exit 1; }
