@@ -73,6 +73,28 @@ inline std::vector<TaskLife> task_history(unsigned short port) {
   return out;
 }
 
+// The most tasks alive and not being killed at one moment, and the first moment it was reached:
+// the starts and stops swept in time order, a stop first at equal times.
+inline std::pair<std::size_t, double> peak_alive_at(const std::vector<TaskLife>& history) {
+  std::vector<std::pair<double, int>> edges;
+  for (const auto& life : history) {
+    edges.emplace_back(life.started, +1);
+    edges.emplace_back(life.stopping, -1);
+  }
+  std::sort(edges.begin(), edges.end());
+  long alive = 0;
+  long peak = 0;
+  double peak_at = 0;
+  for (const auto& [at, step] : edges) {
+    alive += step;
+    if (alive > peak) {
+      peak = alive;
+      peak_at = at;
+    }
+  }
+  return {static_cast<std::size_t>(peak), peak_at};
+}
+
 // The first violation in the history, or "": two tasks alive at once on one agent, or more than
 // `most` tasks alive and not being killed at one moment (N + the surge budget).
 inline std::string history_violation(const std::vector<TaskLife>& history, std::size_t most) {
@@ -90,39 +112,16 @@ inline std::string history_violation(const std::vector<TaskLife>& history, std::
       }
     }
   }
-  // Sweep the starts and stops in time order; at equal times a stop comes first.
-  std::vector<std::pair<double, int>> edges;
-  for (const auto& life : history) {
-    edges.emplace_back(life.started, +1);
-    edges.emplace_back(life.stopping, -1);
-  }
-  std::sort(edges.begin(), edges.end());
-  long alive = 0;
-  for (const auto& [at, step] : edges) {
-    alive += step;
-    if (alive > static_cast<long>(most)) {
-      return std::to_string(alive) + " tasks alive and not being killed at " + std::to_string(at) +
-             ", more than " + std::to_string(most);
-    }
+  if (const auto [peak, at] = peak_alive_at(history); peak > most) {
+    return std::to_string(peak) + " tasks alive and not being killed at " + std::to_string(at) +
+           ", more than " + std::to_string(most);
   }
   return {};
 }
 
 // The most tasks alive and not being killed at one moment, from the history.
 inline std::size_t peak_alive(const std::vector<TaskLife>& history) {
-  std::vector<std::pair<double, int>> edges;
-  for (const auto& life : history) {
-    edges.emplace_back(life.started, +1);
-    edges.emplace_back(life.stopping, -1);
-  }
-  std::sort(edges.begin(), edges.end());
-  long alive = 0;
-  long peak = 0;
-  for (const auto& [at, step] : edges) {
-    alive += step;
-    peak = std::max(peak, alive);
-  }
-  return static_cast<std::size_t>(peak);
+  return peak_alive_at(history).first;
 }
 
 // Samples the master every 10 ms: the fewest RUNNING tasks, and the first violation of one task
