@@ -308,10 +308,11 @@ void Cluster::State::remove_framework(const std::string& id) {
     // (departing) framework.
     forget_task(key, v1::TASK_KILLED);
   }
-  // Its unreachable tasks are completed too.
+  // Its unreachable tasks are completed too; its finished ones are no longer listed.
   for (const auto& key : framework->unreachable_tasks) {
     unreachable_tasks.erase(key);
   }
+  completed_tasks.erase(id);
   if (framework->connected()) {
     close(framework->connection);
     connections.erase(framework->connection);

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/parse.hpp>
 #include <doctest/doctest.h>
 
 #include "cluster_fixture.hpp"
@@ -292,6 +293,32 @@ TEST_CASE("KILL without TASK_KILLING_STATE sends only TASK_KILLED, kill_latency 
   const auto killed = single_update(h, o.framework);
   CHECK(killed.state() == v1::TASK_KILLED);
   CHECK(killed.message() == "Command terminated with signal Terminated");
+}
+
+TEST_CASE("a finished task is listed under its framework's completed_tasks, with its statuses") {
+  Harness h(one_agent());
+  const auto o = offered(h);
+  run_task(h, o);
+  h.handle(kill(o.framework.id, "t1"));
+  h.run_for(milliseconds(100));
+  const auto killed = single_update(h, o.framework);
+  REQUIRE(killed.state() == v1::TASK_KILLED);
+  // Listed as a task until its end is acknowledged, as a completed task after.
+  auto state = boost::json::parse(h.cluster().state_json()).as_object();
+  CHECK(state.at("frameworks").at(0).at("tasks").as_array().size() == 1);
+  CHECK(state.at("frameworks").at(0).at("completed_tasks").as_array().empty());
+  h.handle(acknowledge(o.framework.id, killed));
+  state = boost::json::parse(h.cluster().state_json()).as_object();
+  const auto& framework = state.at("frameworks").at(0);
+  CHECK(framework.at("tasks").as_array().empty());
+  const auto& completed = framework.at("completed_tasks").as_array();
+  REQUIRE(completed.size() == 1);
+  CHECK(completed[0].at("id") == "t1");
+  CHECK(completed[0].at("state") == "TASK_KILLED");
+  const auto& statuses = completed[0].at("statuses").as_array();
+  REQUIRE(statuses.size() == 3);
+  CHECK(statuses[0].at("state") == "TASK_STARTING");
+  CHECK(statuses[2].at("state") == "TASK_KILLED");
 }
 
 TEST_CASE("KILL of an unknown task answers with its reconciliation") {
