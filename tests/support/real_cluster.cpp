@@ -1,6 +1,6 @@
 // The real side of TestCluster: a mesos-master and mesos-agent processes from
 // scripts/real-mesos.sh, each a child of the test (they die with it), with faults made by real
-// means: SIGKILL for a task's command or a whole machine, SIGSTOP for a frozen master.
+// means: SIGKILL for a task's command, SIGSTOP for a machine that dies or a frozen master.
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -112,7 +112,6 @@ class RealCluster final : public TestCluster {
     std::filesystem::remove_all(directory_, ignored);
   }
 
-  MasterKind kind() const override { return MasterKind::real; }
   unsigned short port() const override { return port_; }
 
   void fail_task(const std::string&, const std::string& task_id) override {

@@ -51,7 +51,6 @@ class SimCluster final : public TestCluster {
     }
   }
 
-  MasterKind kind() const override { return MasterKind::sim; }
   unsigned short port() const override { return sim_->port(); }
 
   void fail_task(const std::string& framework_id, const std::string& task_id) override {

@@ -20,10 +20,6 @@ MasterKind master_kind_from_environment() {
   throw std::invalid_argument("IOF_MASTER_KIND must be 'sim' or 'real', not '" + kind + "'");
 }
 
-const char* name_of(MasterKind kind) {
-  return kind == MasterKind::sim ? "mesos-sim" : "real Mesos";
-}
-
 std::unique_ptr<TestCluster> TestCluster::start(MasterKind kind, const ClusterOptions& options) {
   return kind == MasterKind::sim ? start_sim_cluster(options) : start_real_cluster(options);
 }

@@ -18,7 +18,6 @@ enum class MasterKind { sim, real };
 
 // From IOF_MASTER_KIND; throws on a value that is neither "sim" nor "real".
 MasterKind master_kind_from_environment();
-const char* name_of(MasterKind kind);
 
 struct ClusterOptions {
   int agents = 3;
@@ -41,14 +40,9 @@ class TestCluster {
   static std::unique_ptr<TestCluster> start(MasterKind kind, const ClusterOptions& options);
   virtual ~TestCluster() = default;
 
-  virtual MasterKind kind() const = 0;
   // The master's HTTP port on 127.0.0.1.
   virtual unsigned short port() const = 0;
   std::string master_flag() const { return "--master=127.0.0.1:" + std::to_string(port()); }
-  // How much longer than the emulator a real cluster may take for the same step: tasks take
-  // about a second to start there, and the master is an unoptimised build.
-  int patience() const { return kind() == MasterKind::real ? 4 : 1; }
-
   // The task's command dies (its process is killed, or the emulator fails it): TASK_FAILED.
   virtual void fail_task(const std::string& framework_id, const std::string& task_id) = 0;
   // The agent's machine dies without notice: no more pings are answered, its tasks are gone.

@@ -161,6 +161,7 @@ TEST_CASE(
     }
   }
   const std::string doomed_host = hostname_of(cluster->port(), tasks[0].agent_id);
+  const std::string doomed_machine = machine_of(cluster->port(), tasks[0].agent_id);
   schedule_windows(cluster->port(), {{{tasks[0].agent_id}, 60s}, {{free_agent}, 90s}});
   REQUIRE(eventually([&] { return !framework.state().at("planned_moves").as_array().empty(); }));
   const auto down_at = std::chrono::steady_clock::now();
@@ -182,12 +183,8 @@ TEST_CASE(
   CHECK(marked);
 
   // UP: the machine leaves the schedule and comes back as a new agent.
-  const std::string ip = "127.0.0." + std::to_string(std::stoi(doomed_host.substr(5)) + 1);
   const auto up =
-      request(cluster->port(), {"POST",
-                                "/master/machine/up",
-                                {},
-                                R"([{"hostname":")" + doomed_host + R"(","ip":")" + ip + R"("}])"});
+      request(cluster->port(), {"POST", "/master/machine/up", {}, "[" + doomed_machine + "]"});
   REQUIRE_MESSAGE(up.status == 200, up.body);
   cluster->machines_up({doomed_host});
   CHECK(eventually([&] {
