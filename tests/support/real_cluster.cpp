@@ -72,7 +72,15 @@ class RealCluster final : public TestCluster {
     directory_ = pattern;
     port_ = free_loopback_port();
     agent_port_ = free_loopback_port();
-    std::vector<std::string> master_flags{"--allocation_interval=100ms"};
+    std::vector<std::string> master_flags{
+        "--allocation_interval=" + std::to_string(options.allocation_interval.count()) + "ms"};
+    if (options.durable_master) {
+      zookeeper_ = std::make_unique<ZkServer>();
+      // A stopped master's znode lasts as long as its session: keep that short, so that the
+      // framework and agents are not sent to the dead master for the default 10 s.
+      master_flags.insert(master_flags.end(), {"--zk=" + zk_url(), "--zk_session_timeout=2secs",
+                                               "--quorum=1", "--registry=replicated_log"});
+    }
     if (options.fast_unreachable) {
       master_flags.insert(master_flags.end(),
                           {"--agent_ping_timeout=1secs", "--max_agent_ping_timeouts=2"});
@@ -85,10 +93,9 @@ class RealCluster final : public TestCluster {
                           {"--authenticate_http_frameworks",
                            "--http_framework_authenticators=basic", "--credentials=" + file});
     }
-    std::vector<std::string> args{IOF_REAL_MESOS_SCRIPT, "exec-master", directory_,
-                                  std::to_string(port_)};
-    args.insert(args.end(), master_flags.begin(), master_flags.end());
-    master_ = std::make_unique<ChildProcess>("/bin/bash", args);
+    master_args_ = {IOF_REAL_MESOS_SCRIPT, "exec-master", directory_, std::to_string(port_)};
+    master_args_.insert(master_args_.end(), master_flags.begin(), master_flags.end());
+    master_ = std::make_unique<ChildProcess>("/bin/bash", master_args_);
     for (int i = 1; i <= options.agents; ++i) {
       start_agent(i);
     }
@@ -142,6 +149,20 @@ class RealCluster final : public TestCluster {
       start_agent(index);
     }
     wait_for_agents(before + hostnames.size());
+  }
+
+  std::string master_flag() const override {
+    return zookeeper_ ? "--master=" + zk_url() : TestCluster::master_flag();
+  }
+
+  void restart_master() override {
+    if (!zookeeper_) {
+      throw std::logic_error("restart_master needs ClusterOptions::durable_master");
+    }
+    const std::size_t agents = agents_.size();
+    master_->stop();
+    master_ = std::make_unique<ChildProcess>("/bin/bash", master_args_);
+    wait_for_agents(agents);
   }
 
   void freeze() override { signal_child(*master_, SIGSTOP); }
@@ -206,6 +227,8 @@ class RealCluster final : public TestCluster {
     throw std::runtime_error("the master knows no agent " + agent_id);
   }
 
+  std::string zk_url() const { return "zk://" + zookeeper_->hosts() + "/mesos"; }
+
   // A machine that comes back is a new agent: a fresh work dir gives it a new agent id.
   void start_agent(int index) {
     const int generation = ++generation_[index];
@@ -213,7 +236,7 @@ class RealCluster final : public TestCluster {
         "/bin/bash",
         std::vector<std::string>{
             IOF_REAL_MESOS_SCRIPT, "exec-agent", directory_ + "/gen" + std::to_string(generation),
-            std::to_string(index), "127.0.0.1:" + std::to_string(port_),
+            std::to_string(index), zookeeper_ ? zk_url() : "127.0.0.1:" + std::to_string(port_),
             "--port=" + std::to_string(agent_port_), "--registration_backoff_factor=100ms"});
   }
 
@@ -239,6 +262,8 @@ class RealCluster final : public TestCluster {
   std::string directory_;
   unsigned short port_ = 0;
   unsigned short agent_port_ = 0;
+  std::unique_ptr<ZkServer> zookeeper_;
+  std::vector<std::string> master_args_;
   std::unique_ptr<ChildProcess> master_;
   std::map<int, std::unique_ptr<ChildProcess>> agents_;
   std::map<int, int> generation_;

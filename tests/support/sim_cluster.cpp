@@ -1,5 +1,6 @@
 // The mesos-sim side of TestCluster: one emulator process, faults through its /sim endpoints.
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <unistd.h>
@@ -22,7 +23,7 @@ class SimCluster final : public TestCluster {
  public:
   explicit SimCluster(const ClusterOptions& options) {
     std::vector<std::string> flags{"--agents=" + std::to_string(options.agents),
-                                   "--allocation_interval=100ms",
+                                   "--allocation_interval=" + millis(options.allocation_interval),
                                    "--task_launch_latency=" + millis(options.sim_launch_latency),
                                    "--task_kill_latency=" + millis(options.sim_kill_latency)};
     if (options.fast_unreachable) {
@@ -41,14 +42,41 @@ class SimCluster final : public TestCluster {
       flags.insert(flags.end(),
                    {"--authenticate_http_frameworks", "--credentials=" + credentials_file_});
     }
+    if (options.durable_master) {
+      char pattern[] = "/tmp/iof-sim-registry-XXXXXX";
+      if (::mkdtemp(pattern) == nullptr) {
+        throw std::runtime_error("mkdtemp failed");
+      }
+      work_dir_ = pattern;
+      flags.push_back("--work_dir=" + work_dir_);
+    }
     flags.insert(flags.end(), options.sim_flags.begin(), options.sim_flags.end());
     sim_ = std::make_unique<SimProcess>(flags);
+    // A restart keeps the registry and the port; the agents come from the registry.
+    restart_flags_ = {"--port=" + std::to_string(sim_->port())};
+    for (const auto& flag : flags) {
+      if (!flag.starts_with("--agents=")) {
+        restart_flags_.push_back(flag);
+      }
+    }
   }
   ~SimCluster() override {
     sim_.reset();
     if (!credentials_file_.empty()) {
       ::unlink(credentials_file_.c_str());
     }
+    if (!work_dir_.empty()) {
+      std::error_code ignored;
+      std::filesystem::remove_all(work_dir_, ignored);
+    }
+  }
+
+  void restart_master() override {
+    if (work_dir_.empty()) {
+      throw std::logic_error("restart_master needs ClusterOptions::durable_master");
+    }
+    sim_->stop();
+    sim_ = std::make_unique<SimProcess>(restart_flags_);
   }
 
   unsigned short port() const override { return sim_->port(); }
@@ -83,6 +111,8 @@ class SimCluster final : public TestCluster {
 
   std::unique_ptr<SimProcess> sim_;
   std::string credentials_file_;
+  std::string work_dir_;
+  std::vector<std::string> restart_flags_;
 };
 
 }  // namespace

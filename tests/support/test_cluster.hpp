@@ -28,6 +28,12 @@ struct ClusterOptions {
   bool fast_unreachable = false;
   // HTTP Basic authentication of frameworks with this one principal and secret.
   std::optional<std::pair<std::string, std::string>> credentials;
+  // A master that can be restarted with its registry: mesos-sim with a --work_dir; a real
+  // master with a replicated log, elected through a ZooKeeper server started for the cluster,
+  // which the agents follow (a real agent finds a restarted master only that way).
+  bool durable_master = false;
+  // The master's --allocation_interval, on both kinds.
+  std::chrono::milliseconds allocation_interval{100};
   // Flags only the emulator understands (fault injection settings, seeds).
   std::vector<std::string> sim_flags;
 };
@@ -42,7 +48,9 @@ class TestCluster {
 
   // The master's HTTP port on 127.0.0.1.
   virtual unsigned short port() const = 0;
-  std::string master_flag() const { return "--master=127.0.0.1:" + std::to_string(port()); }
+  // The framework's --master for this cluster: the master's address, or the ZooKeeper URL of a
+  // durable real master.
+  virtual std::string master_flag() const { return "--master=127.0.0.1:" + std::to_string(port()); }
   // The task's command dies (its process is killed, or the emulator fails it): TASK_FAILED.
   virtual void fail_task(const std::string& framework_id, const std::string& task_id) = 0;
   // The agent's machine dies without notice: no more pings are answered, its tasks are gone.
@@ -50,6 +58,9 @@ class TestCluster {
   // After POST /master/machine/up, machines come back as new agents (a real agent shut down by
   // machine/down must be started again). Returns once they are registered.
   virtual void machines_up(const std::vector<std::string>& hostnames) = 0;
+  // The master process stops and starts again on the same port with the same registry
+  // (durable_master only). Returns once the new one serves; the agents re-register by themselves.
+  virtual void restart_master() = 0;
   // The master stops answering anything, its open streams included, until resume().
   virtual void freeze() = 0;
   virtual void resume() = 0;

@@ -10,8 +10,9 @@ using iof::test::ZkClient;
 using iof::test::ZkServer;
 
 TEST_CASE("zk://: the leader comes from ZooKeeper, and a new leader node moves the framework") {
-  if (skipped_on_real_mesos("mesos-sim registers its masters in ZooKeeper by hand here; real "
-                            "masters with --zk are not started by these tests yet")) {
+  if (skipped_on_real_mesos(
+          "mesos-sim's masters are registered in ZooKeeper by hand here; on real "
+          "Mesos the master-restart scenario follows real masters through zk://")) {
     return;
   }
   ZkServer zookeeper;
