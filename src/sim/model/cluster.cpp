@@ -110,6 +110,7 @@ void Cluster::handle(const Call& call, Time now) {
   if (framework == nullptr || !framework->connected()) {
     return;  // the HTTP layer answers these; nothing reaches here
   }
+  ++framework->calls[call.type()];
   // ACCEPT_ and DECLINE_INVERSE_OFFERS carry the same fields; only the recorded status differs.
   const auto answer = [&](const auto& reply, v1::allocator::InverseOfferStatus::Status status) {
     s.answer_inverse_offers(

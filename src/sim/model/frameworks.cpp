@@ -181,6 +181,7 @@ ConnectionId Cluster::subscribe(const Call& call, const std::optional<std::strin
   framework->suppressed_roles = {call.subscribe().suppressed_roles().begin(),
                                  call.subscribe().suppressed_roles().end()};
   s.connections[connection] = id;
+  ++framework->calls[Call::SUBSCRIBE];
 
   Event subscribed;
   subscribed.set_type(Event::SUBSCRIBED);

@@ -99,6 +99,9 @@ struct Framework {
   std::unordered_map<std::size_t, Time> inverse_filters;                   // agent -> until
   std::unordered_map<std::size_t, std::string> inverse_offers;  // agent -> outstanding id
   std::set<std::string> offers;
+  // Scheduler calls taken from this framework, by type (SUBSCRIBE included), as the master's
+  // master/frameworks/<name>/<id>/calls/<type> counters.
+  std::map<v1::scheduler::Call::Type, std::uint64_t> calls;
   std::set<std::string> tasks;              // task keys
   std::set<std::string> unreachable_tasks;  // keys into State::unreachable_tasks
 
@@ -239,6 +242,8 @@ struct Cluster::State {
   std::string uuid_text();
   std::string uuid_bytes();
   model::Framework* framework(const std::string& id);
+  // The master's per-framework metrics (master/frameworks/<name>/<id>/...): the call counters.
+  void add_framework_metrics(std::map<std::string, double>& metrics) const;
   // Keeps a finished task for /master/state.
   void complete(model::Task task);
   model::Task* task(const std::string& framework_id, const std::string& task_id);

@@ -438,6 +438,7 @@ std::map<std::string, double> Cluster::metrics(Time now) const {
     unacknowledged += static_cast<double>(task.pending.size());
   }
   m["sim/updates_unacknowledged"] = unacknowledged;
+  s.add_framework_metrics(m);
   return m;
 }
 

@@ -127,6 +127,28 @@ TEST_CASE("TEARDOWN closes the stream without ERROR and the id is removed for go
   CHECK(h.cluster().framework_state(framework.id) == FrameworkState::removed);
 }
 
+TEST_CASE("calls are counted per framework under the master's percent-encoded metric names") {
+  Harness h;
+  v1::FrameworkInfo info = framework_info(3600);
+  // The name as a real master showed it: master/frameworks/Inverse%20Offer%20Framework%20
+  // (C%2B%2B)/<id>/calls.
+  info.set_name("Inverse Offer Framework (C++)");
+  const auto framework = h.add_framework(info);
+  h.handle(make_call(framework.id, Call::SUPPRESS));
+  h.handle(make_call(framework.id, Call::REVIVE));
+  h.handle(make_call(framework.id, Call::REVIVE));
+  const auto metrics = h.cluster().metrics(h.now());
+  const std::string prefix =
+      "master/frameworks/Inverse%20Offer%20Framework%20(C%2B%2B)/" + framework.id + "/";
+  CHECK(metrics.at(prefix + "calls") == 4);
+  CHECK(metrics.at(prefix + "calls/subscribe") == 1);
+  CHECK(metrics.at(prefix + "calls/suppress") == 1);
+  CHECK(metrics.at(prefix + "calls/revive") == 2);
+  // Every call type has its counter, used or not.
+  CHECK(metrics.at(prefix + "calls/accept_inverse_offers") == 0);
+  CHECK_FALSE(metrics.contains(prefix + "calls/unknown"));
+}
+
 TEST_CASE("a role missing from the master's roles is refused with an ERROR and a close") {
   Config config = test_config();
   config.roles = std::vector<std::string>{"a"};
