@@ -1,6 +1,6 @@
-// The maintenance benchmark (issue 6, point 8): each policy of inverse-offer-framework faces the
-// same rolling maintenance of a mesos-sim cluster, one fresh cluster per policy with the same
-// seed. Prints numbers; asserts nothing.
+// The maintenance benchmark (issue 6, point 8; issue 12, point 4): each policy of
+// inverse-offer-framework faces the same rolling maintenance of a mesos-sim cluster (or a real
+// one), one fresh cluster per policy with the same seed. Prints numbers; asserts nothing.
 //
 //   scripts/bench-maintenance.sh [flags]        (builds, then runs this program)
 //   ./build/tests/bench/maintenance_bench --help
@@ -19,8 +19,10 @@
 // - the fewest RUNNING tasks seen from the first POST to the end;
 // - live tasks on a group's machines just before its DOWN (and master/tasks_lost's increase
 //   across the DOWN, which should agree);
-// - moves per task: (tasks launched - N) / N, from mesos-sim's sim/tasks_launched;
-// - HTTP calls to the scheduler API (sim/scheduler_calls), the whole run.
+// - moves per task: (tasks launched - N) / N, from every task the master knew of at the end;
+// - scheduler calls the master took (its per-framework calls counters), the whole run.
+//
+// --master=real runs the same on a real mesos-master with real agents (scripts/real-mesos.sh).
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -49,12 +51,10 @@
 
 #include "child_process.hpp"
 #include "http_client.hpp"
+#include "test_cluster.hpp"
 
 #ifndef IOF_FRAMEWORK_BINARY
 #error "IOF_FRAMEWORK_BINARY must name the inverse-offer-framework executable"
-#endif
-#ifndef IOF_MESOS_SIM_BINARY
-#error "IOF_MESOS_SIM_BINARY must name the mesos-sim executable"
 #endif
 
 namespace {
@@ -116,7 +116,7 @@ struct Options {
   Duration poll_interval = 50ms;
   std::uint64_t seed = 1;
   std::vector<std::string> policies{"seed", "intent", "evacuate"};
-  std::string sim_binary = IOF_MESOS_SIM_BINARY;
+  iof::test::MasterKind master = iof::test::MasterKind::sim;
   std::string framework_binary = IOF_FRAMEWORK_BINARY;
   std::string log_dir;
   std::vector<std::string> framework_args;  // after "--"
@@ -145,7 +145,10 @@ Usage: maintenance_bench [--flag=value ...] [-- extra inverse-offer-framework fl
                            anyway (default 30s)
   --poll_interval=T        period of the /master/state poll (default 50ms)
   --seed=S                 mesos-sim --seed, the same for every policy (default 1)
-  --sim=PATH               the mesos-sim binary (default: the one built with this program)
+  --master=KIND            sim (mesos-sim, the default) or real: a real mesos-master and
+                           --agents mesos-agent processes from scripts/real-mesos.sh (MESOS_HOME,
+                           else ../shared/mesos); the latency, jitter and seed flags are then
+                           mesos-sim's only, a real agent has its own
   --framework=PATH         the inverse-offer-framework binary (default: likewise)
   --log_dir=DIR            keep each framework's log as DIR/framework-<policy>.log
 
@@ -237,8 +240,11 @@ Options parse_options(int argc, char** argv) {
       o.seed = parse_count(name, value);
     } else if (name == "policies") {
       o.policies = split(value, ',');
-    } else if (name == "sim") {
-      o.sim_binary = value;
+    } else if (name == "master") {
+      if (value != "sim" && value != "real") {
+        throw std::invalid_argument("--master must be sim or real, not '" + value + "'");
+      }
+      o.master = value == "sim" ? iof::test::MasterKind::sim : iof::test::MasterKind::real;
     } else if (name == "framework") {
       o.framework_binary = value;
     } else if (name == "log_dir") {
@@ -257,6 +263,10 @@ Options parse_options(int argc, char** argv) {
     throw std::invalid_argument("--poll_interval must be positive, --stagger not negative");
   }
   return o;
+}
+
+std::chrono::milliseconds millis(Duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d);
 }
 
 // ---- Text
@@ -376,9 +386,40 @@ double metric(unsigned short port, const std::string& name) {
   const auto metrics = get_json(port, "/metrics/snapshot");
   const auto* value = metrics.as_object().if_contains(name);
   if (value == nullptr) {
-    throw std::runtime_error("mesos-sim has no metric " + name);
+    throw std::runtime_error("the master has no metric " + name);
   }
   return value->to_number<double>();
+}
+
+// Scheduler calls the master took from every framework: the master's per-framework
+// master/frameworks/<name>/<id>/calls counters, on mesos-sim and a real master alike.
+double framework_calls(unsigned short port) {
+  double calls = 0;
+  const auto metrics = get_json(port, "/metrics/snapshot");  // kept: the loop iterates into it
+  for (const auto& [name, value] : metrics.as_object()) {
+    const std::string_view key(name.data(), name.size());
+    if (key.starts_with("master/frameworks/") && key.ends_with("/calls")) {
+      calls += value.to_number<double>();
+    }
+  }
+  return calls;
+}
+
+// Distinct tasks the master ever knew of: running, finished and unreachable.
+std::size_t tasks_ever(unsigned short port) {
+  const auto state = get_json(port, "/master/state");
+  std::set<std::string> ids;
+  for (const auto& framework : state.at("frameworks").as_array()) {
+    for (const char* list : {"tasks", "completed_tasks", "unreachable_tasks"}) {
+      if (const auto* tasks = framework.as_object().if_contains(list)) {
+        for (const auto& task : tasks->as_array()) {
+          ids.insert(std::string(framework.at("id").as_string()) + "/" +
+                     std::string(task.at("id").as_string()));
+        }
+      }
+    }
+  }
+  return ids.size();
 }
 
 // Every agent's machine, in agent order (agent1, agent2, ...).
@@ -467,25 +508,20 @@ class Run {
   }
 
   Result execute() {
-    ChildProcess sim(o_.sim_binary,
-                     {"--ip=127.0.0.1", "--port=0", "--seed=" + std::to_string(o_.seed),
-                      "--agents=" + std::to_string(o_.agents),
-                      "--allocation_interval=" + flag_time(o_.allocation_interval),
-                      "--task_launch_latency=" + flag_time(o_.launch_latency),
-                      "--task_launch_jitter=" + flag_time(o_.launch_jitter),
-                      "--task_kill_latency=" + flag_time(o_.kill_latency),
-                      "--task_kill_jitter=" + flag_time(o_.kill_jitter)});
-    // "mesos-sim listening on http://127.0.0.1:PORT (master id ..., N agents, seed S)"
-    const std::string banner = sim.first_line();
-    std::smatch match;
-    if (!std::regex_search(banner, match, std::regex(R"(127\.0\.0\.1:(\d+) )"))) {
-      throw std::runtime_error("mesos-sim did not start: " + banner + sim.stderr_text());
-    }
-    port_ = static_cast<unsigned short>(std::stoul(match[1].str()));
+    iof::test::ClusterOptions cluster_options;
+    cluster_options.agents = static_cast<int>(o_.agents);
+    cluster_options.allocation_interval = millis(o_.allocation_interval);
+    cluster_options.sim_launch_latency = millis(o_.launch_latency);
+    cluster_options.sim_kill_latency = millis(o_.kill_latency);
+    cluster_options.sim_flags = {"--seed=" + std::to_string(o_.seed),
+                                 "--task_launch_jitter=" + flag_time(o_.launch_jitter),
+                                 "--task_kill_jitter=" + flag_time(o_.kill_jitter)};
+    auto cluster = iof::test::TestCluster::start(o_.master, cluster_options);
+    cluster_ = cluster.get();
+    port_ = cluster->port();
     make_groups();
 
-    std::vector<std::string> args{"--master=127.0.0.1:" + std::to_string(port_),
-                                  "--num_tasks=" + std::to_string(o_.tasks),
+    std::vector<std::string> args{cluster->master_flag(), "--num_tasks=" + std::to_string(o_.tasks),
                                   "--policy=" + result_.policy, "--http_address=127.0.0.1:0"};
     args.insert(args.end(), o_.framework_args.begin(), o_.framework_args.end());
     ChildProcess framework(o_.framework_binary, args);
@@ -493,7 +529,6 @@ class Run {
     started_ = Clock::now();
     if (!framework_started(framework)) {
       framework_ = nullptr;
-      sim.stop();
       return result_;
     }
     progress("framework started: --num_tasks=" + std::to_string(o_.tasks) +
@@ -502,10 +537,10 @@ class Run {
     wait_for_tasks();
     run_schedule();
 
-    result_.scheduler_calls = metric(port_, "sim/scheduler_calls");
-    result_.launched = metric(port_, "sim/tasks_launched");
+    result_.scheduler_calls = framework_calls(port_);
+    result_.launched = static_cast<double>(tasks_ever(port_));
     if (static_cast<double>(ids_seen_.size()) != result_.launched) {
-      result_.notes.push_back("sim/tasks_launched says " + fixed(result_.launched, 0) +
+      result_.notes.push_back("the master knew " + fixed(result_.launched, 0) +
                               " tasks, the polls saw " + std::to_string(ids_seen_.size()));
     }
     if (!exit_status_) {
@@ -518,10 +553,6 @@ class Run {
     }
     keep_log(framework);
     framework_ = nullptr;
-    const int sim_status = sim.stop();
-    if (sim_status != 0) {
-      result_.notes.push_back("mesos-sim exited with status " + std::to_string(sim_status));
-    }
     return result_;
   }
 
@@ -535,7 +566,7 @@ class Run {
   void make_groups() {
     const auto machines = machines_of(port_);
     if (machines.size() != o_.agents) {
-      throw std::runtime_error("mesos-sim shows " + std::to_string(machines.size()) +
+      throw std::runtime_error("the master shows " + std::to_string(machines.size()) +
                                " agents, expected " + std::to_string(o_.agents));
     }
     groups_.resize(o_.groups);
@@ -760,6 +791,9 @@ class Run {
       }
       case Kind::up: {
         post("/master/machine/up", machine_ids_json(group.machines));
+        // A real agent that machine/down shut down must be started again; mesos-sim brings it
+        // back by itself.
+        cluster_->machines_up({group.hostnames.begin(), group.hostnames.end()});
         group.up = true;
         std::string evacuation;
         if (group.live_at_post > 0) {
@@ -775,6 +809,7 @@ class Run {
 
   const Options& o_;
   Result result_;
+  iof::test::TestCluster* cluster_ = nullptr;
   unsigned short port_ = 0;
   std::vector<Group> groups_;
   ChildProcess* framework_ = nullptr;
@@ -877,8 +912,10 @@ void print_tables(const std::vector<Result>& results, std::size_t n) {
       "- min RUNNING: the fewest seen from the first POST to the end.\n"
       "- live at DOWN: the framework's live tasks on a group's machines just before its\n"
       "  machine/down, summed over groups (in brackets: master/tasks_lost's rise across them).\n"
-      "- moves per task: (tasks launched - N) / N, from sim/tasks_launched.\n"
-      "- HTTP calls: requests to /api/v1/scheduler over the whole run (sim/scheduler_calls).\n");
+      "- moves per task: (tasks launched - N) / N, tasks launched being every task the master\n"
+      "  knew of at the end.\n"
+      "- HTTP calls: scheduler calls the master took over the whole run (its per-framework\n"
+      "  master/frameworks/<name>/<id>/calls counters).\n");
   for (const auto& result : results) {
     for (const auto& note : result.notes) {
       std::printf("- %s: %s\n", result.policy.c_str(), note.c_str());
@@ -908,23 +945,26 @@ int main(int argc, char** argv) {
   }
   const auto& o = options;
   const std::size_t size = o.agents / o.groups;
-  std::printf("Maintenance benchmark: every policy on the same rolling maintenance of mesos-sim\n");
+  std::printf("Maintenance benchmark: every policy on the same rolling maintenance of %s\n",
+              o.master == iof::test::MasterKind::sim ? "mesos-sim" : "a real Mesos");
   std::printf("command: %s\n", command.c_str());
   std::printf(
       "scenario: %zu agents in %zu groups of %s machines; N = %zu tasks; a group's window is "
-      "posted every %s, starts %s after its POST and lasts %s (DOWN, then UP); launch %s +- %s, "
-      "kill %s +- %s; allocation every %s; seed %llu; start timeout %s; /master/state polled "
-      "every %s\n",
+      "posted every %s, starts %s after its POST and lasts %s (DOWN, then UP); %slaunch %s +- "
+      "%s, kill %s +- %s; allocation every %s; seed %llu; start timeout %s; /master/state "
+      "polled every %s\n",
       o.agents, o.groups,
       o.agents % o.groups == 0 ? std::to_string(size).c_str()
                                : (std::to_string(size) + "-" + std::to_string(size + 1)).c_str(),
       o.tasks, time_text(o.stagger).c_str(), time_text(o.notice).c_str(),
-      time_text(o.window).c_str(), time_text(o.launch_latency).c_str(),
-      time_text(o.launch_jitter).c_str(), time_text(o.kill_latency).c_str(),
-      time_text(o.kill_jitter).c_str(), time_text(o.allocation_interval).c_str(),
-      static_cast<unsigned long long>(o.seed), time_text(o.start_timeout).c_str(),
-      time_text(o.poll_interval).c_str());
-  std::printf("binaries: %s, %s\n", o.sim_binary.c_str(), o.framework_binary.c_str());
+      time_text(o.window).c_str(),
+      o.master == iof::test::MasterKind::real ? "real agents (mesos-sim's would be: " : "",
+      time_text(o.launch_latency).c_str(), time_text(o.launch_jitter).c_str(),
+      time_text(o.kill_latency).c_str(),
+      (time_text(o.kill_jitter) + (o.master == iof::test::MasterKind::real ? ")" : "")).c_str(),
+      time_text(o.allocation_interval).c_str(), static_cast<unsigned long long>(o.seed),
+      time_text(o.start_timeout).c_str(), time_text(o.poll_interval).c_str());
+  std::printf("framework binary: %s\n", o.framework_binary.c_str());
   std::fflush(stdout);
 
   const auto began = Clock::now();

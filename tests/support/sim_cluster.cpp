@@ -23,9 +23,13 @@ class SimCluster final : public TestCluster {
  public:
   explicit SimCluster(const ClusterOptions& options) {
     std::vector<std::string> flags{"--agents=" + std::to_string(options.agents),
-                                   "--allocation_interval=" + millis(options.allocation_interval),
-                                   "--task_launch_latency=" + millis(options.sim_launch_latency),
-                                   "--task_kill_latency=" + millis(options.sim_kill_latency)};
+                                   "--allocation_interval=" + millis(options.allocation_interval)};
+    if (options.sim_launch_latency) {
+      flags.push_back("--task_launch_latency=" + millis(*options.sim_launch_latency));
+    }
+    if (options.sim_kill_latency) {
+      flags.push_back("--task_kill_latency=" + millis(*options.sim_kill_latency));
+    }
     if (options.fast_unreachable) {
       flags.insert(flags.end(), {"--agent_ping_timeout=100ms", "--max_agent_ping_timeouts=2"});
     }

@@ -21,9 +21,10 @@ MasterKind master_kind_from_environment();
 
 struct ClusterOptions {
   int agents = 3;
-  // The emulator's command-task latencies; a real agent has its own (about a second to RUNNING).
-  std::chrono::milliseconds sim_launch_latency{0};
-  std::chrono::milliseconds sim_kill_latency{0};
+  // The emulator's command-task latencies; unset, mesos-sim's defaults, which are a real agent's
+  // as measured (about 0.4 s to TASK_RUNNING, 0.1 s to TASK_KILLED).
+  std::optional<std::chrono::milliseconds> sim_launch_latency;
+  std::optional<std::chrono::milliseconds> sim_kill_latency;
   // A machine that dies without notice is marked unreachable within about a second, not 75 s.
   bool fast_unreachable = false;
   // HTTP Basic authentication of frameworks with this one principal and secret.

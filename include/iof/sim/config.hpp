@@ -37,8 +37,9 @@ struct Config {
 
   // The simulated command executor: TASK_STARTING as soon as a task reaches its agent,
   // TASK_RUNNING `launch_latency` later; TASK_KILLED `kill_latency` after a kill.
-  Duration launch_latency = std::chrono::milliseconds(10);
-  Duration kill_latency = std::chrono::milliseconds(10);
+  // The defaults are a real agent's, measured (see --task_launch_latency).
+  Duration launch_latency = std::chrono::milliseconds(400);
+  Duration kill_latency = std::chrono::milliseconds(100);
   // Each task's latencies spread uniformly over latency ± jitter, never below zero. The draw
   // depends only on `seed`, the task and its agent, so a replay (or another framework launching
   // the same task on the same agent) sees the same latency whatever else happens meanwhile.

@@ -3,6 +3,7 @@
 // ACKNOWLEDGE and RECONCILE.
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <set>
 #include <string_view>
 
@@ -327,6 +328,10 @@ void Cluster::State::emit(const std::string& key, v1::TaskState state,
   auto* container = status.mutable_container_status();
   container->add_network_infos()->add_ip_addresses()->set_ip_address(agent.ip);
   container->mutable_container_id()->set_value(task.container_id);
+  // The command executor's process, as a real agent reports it; one per task, and the same after
+  // a failover since it comes from the container id.
+  container->set_executor_pid(
+      static_cast<std::uint32_t>(1000 + std::hash<std::string>{}(task.container_id) % 4000000));
 
   task.state = state;
   task.history.push_back(status);

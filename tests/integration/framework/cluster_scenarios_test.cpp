@@ -90,10 +90,7 @@ TEST_CASE(
 }
 
 TEST_CASE("cluster: evacuation before the windows, replacement first, never below N") {
-  // Emulated latencies long enough that a move is visible in the master's state.
   auto options = agents(6);
-  options.sim_launch_latency = std::chrono::milliseconds(300);
-  options.sim_kill_latency = std::chrono::milliseconds(200);
   auto cluster = start_cluster(options);
   Framework framework({cluster->master_flag(), "--num_tasks=3"});
   REQUIRE(eventually([&] { return running_tasks(cluster->port()).size() == 3; }));

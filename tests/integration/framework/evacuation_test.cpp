@@ -34,8 +34,6 @@ TEST_CASE(
     // Two agents, two tasks: there is nowhere to move to.
     iof::test::ClusterOptions options;
     options.agents = 2;
-    options.sim_launch_latency = 300ms;
-    options.sim_kill_latency = 200ms;
     auto cluster = start_cluster(options);
     const auto port = cluster->port();
     Framework framework({cluster->master_flag(), "--num_tasks=2", "--min_lead_time=6secs",

@@ -1,0 +1,235 @@
+// mesos-sim against a real mesos-master, side by side: the same requests and the same framework
+// life on both, compared answer by answer and event by event (the fields each event carries,
+// the states, sources and reasons of updates, status codes and error texts), and the timing of
+// filters and command tasks measured on both. A difference fails the test unless it is one of
+// the known deviations below, each with its reason (the README lists the same).
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <doctest/doctest.h>
+
+#include "http_client.hpp"
+#include "shape.hpp"
+#include "sim_client.hpp"
+#include "test_cluster.hpp"
+
+using namespace std::chrono_literals;
+using iof::test::ClusterOptions;
+using iof::test::Event;
+using iof::test::HttpRequest;
+using iof::test::MasterKind;
+using iof::test::request;
+using iof::test::SimFramework;
+using iof::test::TestCluster;
+using iof::test::conformance::missing_from;
+using iof::test::conformance::shape;
+namespace v1 = mesos::v1;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Fields one master sends and the other does not, accepted with the reason. Anything else that
+// differs fails.
+struct Deviation {
+  std::string step;
+  std::string path;
+  const char* reason;
+};
+const std::vector<Deviation> known_deviations = {};
+
+bool known(const std::string& step, const std::string& path) {
+  for (const auto& deviation : known_deviations) {
+    if (deviation.step == step && deviation.path == path) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// What one master did in the scenario: each step's event, as JSON, and the times measured.
+struct Transcript {
+  std::map<std::string, boost::json::value> events;
+  std::map<std::string, double> seconds;
+};
+
+// mesos-sim with its default latencies: those are what is calibrated against the real agents.
+ClusterOptions two_agents() {
+  ClusterOptions options;
+  options.agents = 2;
+  return options;
+}
+
+const v1::Offer* offer_on(const std::vector<v1::Offer>& offers, const std::string& host) {
+  for (const auto& offer : offers) {
+    if (offer.hostname() == host) {
+      return &offer;
+    }
+  }
+  return nullptr;
+}
+
+double since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// The next event of `type`, recorded as `step` (its JSON as the master wrote it).
+Event expect(SimFramework& framework, Transcript& transcript, const std::string& step,
+             Event::Type type, std::chrono::milliseconds timeout = 15s) {
+  auto event = framework.events().next_of(type, timeout);
+  REQUIRE_MESSAGE(event, step);
+  transcript.events[step] = boost::json::parse(framework.events().records().back());
+  return *event;
+}
+
+std::string agent1_machine() {
+  return R"({"hostname":"agent1","ip":"127.0.0.2"})";
+}
+
+// One framework's life on `cluster`: subscribe, an offer, a task launched, a window on its
+// machine (offers with unavailability, inverse offers, a declined one), the task killed.
+Transcript live(TestCluster& cluster) {
+  Transcript t;
+  SimFramework framework(cluster.port(), SimFramework::info(3600));
+  t.events["SUBSCRIBED"] = boost::json::parse(framework.events().records().front());
+
+  auto offers = framework.offers_for({"agent1"}, 15s);
+  const auto* offer = offer_on(offers, "agent1");
+  REQUIRE(offer != nullptr);
+  t.events["OFFERS"] = boost::json::parse(framework.events().records().back());
+
+  const auto launched = Clock::now();
+  REQUIRE(framework.launch(*offer, "t1") == 202);
+  const auto starting = expect(framework, t, "UPDATE TASK_STARTING", Event::UPDATE);
+  CHECK(starting.update().status().state() == v1::TASK_STARTING);
+  t.seconds["launch to TASK_STARTING"] = since(launched);
+  const auto acknowledged = Clock::now();
+  REQUIRE(framework.acknowledge(starting.update().status()) == 202);
+  const auto running = expect(framework, t, "UPDATE TASK_RUNNING", Event::UPDATE);
+  CHECK(running.update().status().state() == v1::TASK_RUNNING);
+  t.seconds["TASK_STARTING acknowledged to TASK_RUNNING"] = since(acknowledged);
+  REQUIRE(framework.acknowledge(running.update().status()) == 202);
+
+  // A window on the task's machine an hour from now.
+  const auto start_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::system_clock::now().time_since_epoch() + 1h)
+                            .count();
+  const auto posted =
+      request(cluster.port(), {"POST",
+                               "/master/maintenance/schedule",
+                               {},
+                               R"({"windows":[{"machine_ids":[)" + agent1_machine() +
+                                   R"(],"unavailability":{"start":{"nanoseconds":)" +
+                                   std::to_string(start_ns) + "}}}]}"});
+  REQUIRE(posted.status == 200);
+  const auto inverse = expect(framework, t, "INVERSE_OFFERS", Event::INVERSE_OFFERS);
+  REQUIRE(inverse.inverse_offers().inverse_offers_size() == 1);
+
+  // Declined for 2 s: the master asks again once the filter has passed.
+  v1::scheduler::Call decline;
+  decline.set_type(v1::scheduler::Call::DECLINE_INVERSE_OFFERS);
+  *decline.mutable_decline_inverse_offers()->add_inverse_offer_ids() =
+      inverse.inverse_offers().inverse_offers(0).id();
+  decline.mutable_decline_inverse_offers()->mutable_filters()->set_refuse_seconds(2);
+  const auto declined = Clock::now();
+  REQUIRE(framework.send(decline) == 202);
+  expect(framework, t, "INVERSE_OFFERS again", Event::INVERSE_OFFERS);
+  t.seconds["inverse offer declined for 2 s to the next"] = since(declined);
+
+  v1::scheduler::Call kill;
+  kill.set_type(v1::scheduler::Call::KILL);
+  kill.mutable_kill()->mutable_task_id()->set_value("t1");
+  *kill.mutable_kill()->mutable_agent_id() = offer->agent_id();
+  const auto killed_at = Clock::now();
+  REQUIRE(framework.send(kill) == 202);
+  const auto killing = expect(framework, t, "UPDATE TASK_KILLING", Event::UPDATE);
+  CHECK(killing.update().status().state() == v1::TASK_KILLING);
+  REQUIRE(framework.acknowledge(killing.update().status()) == 202);
+  const auto killed = expect(framework, t, "UPDATE TASK_KILLED", Event::UPDATE);
+  CHECK(killed.update().status().state() == v1::TASK_KILLED);
+  t.seconds["KILL to TASK_KILLED"] = since(killed_at);
+  REQUIRE(framework.acknowledge(killed.update().status()) == 202);
+  return t;
+}
+
+// The values both masters must agree on, beyond the fields: an update's state, source, reason
+// and message, the heartbeat interval.
+std::string meaning(const boost::json::value& event) {
+  const auto& object = event.as_object();
+  std::string out;
+  if (const auto* update = object.if_contains("update")) {
+    const auto& status = update->at("status").as_object();
+    for (const char* key : {"state", "source", "reason", "message"}) {
+      if (const auto* value = status.if_contains(key)) {
+        out += std::string(key) + "=" + boost::json::serialize(*value) + " ";
+      }
+    }
+  }
+  if (const auto* subscribed = object.if_contains("subscribed")) {
+    out += "heartbeat_interval_seconds=" +
+           boost::json::serialize(subscribed->at("heartbeat_interval_seconds"));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("conformance: a framework's life, event by event, on mesos-sim and a real master") {
+  auto sim = TestCluster::start(MasterKind::sim, two_agents());
+  auto real = TestCluster::start(MasterKind::real, two_agents());
+  const Transcript on_sim = live(*sim);
+  const Transcript on_real = live(*real);
+
+  for (const auto& [step, real_event] : on_real.events) {
+    CAPTURE(step);
+    REQUIRE(on_sim.events.contains(step));
+    const auto sim_shape = shape(on_sim.events.at(step));
+    const auto real_shape = shape(real_event);
+    std::string only_sim;
+    std::string only_real;
+    for (const auto& path : sim_shape) {
+      if (!real_shape.contains(path) && !known(step, path)) {
+        only_sim += path + "\n";
+      }
+    }
+    for (const auto& path : real_shape) {
+      if (!sim_shape.contains(path) && !known(step, path)) {
+        only_real += path + "\n";
+      }
+    }
+    CHECK_MESSAGE(only_sim == "", "fields only mesos-sim sends");
+    CHECK_MESSAGE(only_real == "", "fields only the real master sends");
+    CHECK(meaning(on_sim.events.at(step)) == meaning(real_event));
+  }
+
+  for (const auto& [what, real_seconds] : on_real.seconds) {
+    const double sim_seconds = on_sim.seconds.at(what);
+    std::printf("conformance: %-45s real %6.3f s, mesos-sim %6.3f s\n", what.c_str(), real_seconds,
+                sim_seconds);
+  }
+  // mesos-sim's default latencies stay calibrated: a command task reaches TASK_RUNNING, and a
+  // killed one TASK_KILLED, in the same order of time as on the real agents (within 4x).
+  const auto both = [&](const std::string& a, const std::string& b) {
+    return std::pair{on_sim.seconds.at(a) + (b.empty() ? 0 : on_sim.seconds.at(b)),
+                     on_real.seconds.at(a) + (b.empty() ? 0 : on_real.seconds.at(b))};
+  };
+  for (const auto& [sim_seconds, real_seconds] :
+       {both("launch to TASK_STARTING", "TASK_STARTING acknowledged to TASK_RUNNING"),
+        both("KILL to TASK_KILLED", "")}) {
+    CHECK(sim_seconds <= 4 * real_seconds);
+    CHECK(real_seconds <= 4 * sim_seconds);
+  }
+  // A refusal filter holds on both, and neither master waits much beyond it.
+  const std::string refusal = "inverse offer declined for 2 s to the next";
+  CHECK(on_sim.seconds.at(refusal) >= 2);
+  CHECK(on_real.seconds.at(refusal) >= 2);
+  CHECK(on_sim.seconds.at(refusal) < 4);
+  CHECK(on_real.seconds.at(refusal) < 4);
+}
