@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include "golden_http.hpp"
+#include "master_under_test.hpp"
 #include "sim_client.hpp"
 #include "sim_process.hpp"
 
@@ -155,9 +156,9 @@ TEST_CASE("schedule, drain, inverse offers, down and up, as the real master does
   CHECK(back);
 }
 
-TEST_CASE("maintenance validation errors are the master's") {
-  SimProcess sim({});
-  const auto port = sim.port();
+TEST_CASE("maintenance validation errors are the master's" * doctest::test_suite("conformance")) {
+  const auto master = iof::test::master_under_test(3);
+  const auto port = master->port();
   const auto post_schedule = [&](const std::string& body) {
     return request(port, post("/master/maintenance/schedule", body));
   };

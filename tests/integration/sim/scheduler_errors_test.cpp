@@ -10,6 +10,7 @@
 
 #include "golden_http.hpp"
 #include "http_client.hpp"
+#include "master_under_test.hpp"
 #include "sim_process.hpp"
 
 using iof::test::check_like;
@@ -34,9 +35,11 @@ const std::string subscribe_body =
 
 }  // namespace
 
+TEST_SUITE_BEGIN("conformance");
+
 TEST_CASE("the request checks answer like the real master, byte for byte") {
-  SimProcess sim({});
-  const auto port = sim.port();
+  const auto master = iof::test::master_under_test(1);
+  const auto port = master->port();
 
   SUBCASE("GET is 405 with Allow: POST") {
     check_like(request(port, {"GET", "/api/v1/scheduler", {}, ""}),
@@ -100,8 +103,8 @@ TEST_CASE("the request checks answer like the real master, byte for byte") {
 }
 
 TEST_CASE("a subscribed framework's calls: stream id rules, 202, TEARDOWN, removal") {
-  SimProcess sim({});
-  const auto port = sim.port();
+  const auto master = iof::test::master_under_test(1);
+  const auto port = master->port();
   auto stream = std::make_unique<EventStream>(port, post(subscribe_body, {{"Content-Type", json}}));
   REQUIRE(stream->head().status == 200);
   const auto subscribed = stream->next();
@@ -161,8 +164,8 @@ TEST_CASE("a subscribed framework's calls: stream id rules, 202, TEARDOWN, remov
 }
 
 TEST_CASE("a disconnected framework within its failover timeout gets 403") {
-  SimProcess sim({});
-  const auto port = sim.port();
+  const auto master = iof::test::master_under_test(1);
+  const auto port = master->port();
   std::string id;
   std::string stream_id;
   {
@@ -191,8 +194,10 @@ TEST_CASE("a disconnected framework within its failover timeout gets 403") {
 }
 
 TEST_CASE("a JSON SUBSCRIBE without Accept streams SUBSCRIBED then HEARTBEAT like the master") {
-  SimProcess sim({});
-  EventStream stream(sim.port(), post(subscribe_body, {{"Content-Type", json}}));
+  const auto master = iof::test::master_under_test(1);
+  const auto port = master->port();
+  const std::string master_id = iof::test::master_id_of(port);
+  EventStream stream(port, post(subscribe_body, {{"Content-Type", json}}));
   const auto expected = golden_response("real-master/err-subscribe-no-accept.txt");
   CHECK(stream.head().status_line == expected.status_line);
   CHECK(stream.head().header_names() == expected.header_names());
@@ -204,13 +209,15 @@ TEST_CASE("a JSON SUBSCRIBE without Accept streams SUBSCRIBED then HEARTBEAT lik
   const std::string golden_text(iof::test::golden("real-master/err-subscribe-no-accept.txt"));
   const auto start = golden_text.find("{\"type\":\"SUBSCRIBED\"");
   std::string subscribed = golden_text.substr(start, golden_text.find("\r\n", start) - start);
-  subscribed = replace_all(subscribed, "9bb5ef83-7767-42da-a174-28e30947f6e6-0002",
-                           sim.master_id() + "-0000");
-  subscribed = replace_all(subscribed, "9bb5ef83-7767-42da-a174-28e30947f6e6", sim.master_id());
-  subscribed = replace_all(subscribed, "5050", std::to_string(sim.port()));
+  subscribed =
+      replace_all(subscribed, "9bb5ef83-7767-42da-a174-28e30947f6e6-0002", master_id + "-0000");
+  subscribed = replace_all(subscribed, "9bb5ef83-7767-42da-a174-28e30947f6e6", master_id);
+  subscribed = replace_all(subscribed, "5050", std::to_string(port));
   CHECK(stream.records().at(0) == subscribed);
   CHECK(stream.records().at(1) == R"({"type":"HEARTBEAT"})");
 }
+
+TEST_SUITE_END();
 
 TEST_CASE("a standby answers 307 to the leader, and 503 when there is none") {
   SUBCASE("--leader=HOST:PORT") {
@@ -227,15 +234,13 @@ TEST_CASE("a standby answers 307 to the leader, and 503 when there is none") {
   }
 }
 
-TEST_CASE("HTTP Basic authentication with --authenticate_http_frameworks") {
-  char path[] = "/tmp/mesos-sim-credentials-XXXXXX";
-  const int fd = ::mkstemp(path);
-  REQUIRE(fd >= 0);
-  const std::string credentials = "principal1 secret1\n";
-  REQUIRE(::write(fd, credentials.data(), credentials.size()) ==
-          static_cast<ssize_t>(credentials.size()));
-  ::close(fd);
-  SimProcess sim({"--authenticate_http_frameworks", std::string("--credentials=") + path});
+TEST_CASE("HTTP Basic authentication of frameworks" * doctest::test_suite("conformance")) {
+  iof::test::ClusterOptions options;
+  options.agents = 1;
+  options.credentials = {"principal1", "secret1"};
+  const auto master =
+      iof::test::TestCluster::start(iof::test::master_kind_from_environment(), options);
+  const auto port = master->port();
 
   SUBCASE("no or wrong credentials: 401 with the scheduler realm") {
     for (const std::string& authorization :
@@ -244,22 +249,21 @@ TEST_CASE("HTTP Basic authentication with --authenticate_http_frameworks") {
       if (!authorization.empty()) {
         headers.emplace_back("Authorization", authorization);
       }
-      const auto response = request(sim.port(), post(subscribe_body, headers));
+      const auto response = request(port, post(subscribe_body, headers));
       CHECK(response.status == 401);
       CHECK(response.header("WWW-Authenticate") == "Basic realm=\"mesos-master-scheduler\"");
     }
   }
   SUBCASE("the right credentials subscribe, and the principal is filled in") {
     // base64("principal1:secret1")
-    EventStream stream(sim.port(),
-                       post(subscribe_body, {{"Content-Type", json},
-                                             {"Authorization", "Basic cHJpbmNpcGFsMTpzZWNyZXQx"}}));
+    EventStream stream(
+        port, post(subscribe_body,
+                   {{"Content-Type", json}, {"Authorization", "Basic cHJpbmNpcGFsMTpzZWNyZXQx"}}));
     REQUIRE(stream.head().status == 200);
     const auto subscribed = stream.next();
     REQUIRE(subscribed);
     CHECK(subscribed->type() == mesos::v1::scheduler::Event::SUBSCRIBED);
-    const auto state = request(sim.port(), {"GET", "/master/state", {}, ""});
+    const auto state = request(port, {"GET", "/master/state", {}, ""});
     CHECK(state.body.find(R"("principal":"principal1")") != std::string::npos);
   }
-  ::unlink(path);
 }
