@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/json/parse.hpp>
@@ -159,6 +160,70 @@ Transcript live(TestCluster& cluster) {
   return t;
 }
 
+// Drained, then dead: a task on agent1 is drained away, agent2's machine dies. What the
+// framework is told, the agent's drain states, and how long each master takes.
+Transcript drain_and_die(TestCluster& cluster) {
+  Transcript t;
+  SimFramework framework(cluster.port(), SimFramework::info(3600));
+  auto offers = framework.offers_for({"agent1", "agent2"}, 15s);
+  const auto* on_agent1 = offer_on(offers, "agent1");
+  const auto* on_agent2 = offer_on(offers, "agent2");
+  REQUIRE(on_agent1 != nullptr);
+  REQUIRE(on_agent2 != nullptr);
+  const std::string agent1 = on_agent1->agent_id().value();
+  const std::string agent2 = on_agent2->agent_id().value();
+
+  // An offer declined for 2 s comes back once the filter has passed.
+  REQUIRE(framework.decline({*on_agent2}, 2) == 202);
+  const auto declined = Clock::now();
+  const auto again = framework.offers_for({"agent2"}, 15s);
+  REQUIRE(offer_on(again, "agent2") != nullptr);
+  t.seconds["offer declined for 2 s to the next"] = since(declined);
+
+  REQUIRE(framework.launch(*on_agent1, "drained") == 202);
+  REQUIRE(framework.launch(*offer_on(again, "agent2"), "lost") == 202);
+  for (int running = 0; running < 2;) {
+    const auto status = framework.next_update(15s);
+    REQUIRE(framework.acknowledge(status) == 202);
+    running += status.state() == v1::TASK_RUNNING ? 1 : 0;
+  }
+
+  const auto drained = request(
+      cluster.port(),
+      {"POST",
+       "/api/v1",
+       {{"Content-Type", "application/json"}, {"Accept", "application/json"}},
+       R"({"type":"DRAIN_AGENT","drain_agent":{"agent_id":{"value":")" + agent1 + R"("}}})"});
+  REQUIRE(drained.status == 200);
+  const auto drain_started = Clock::now();
+  const auto killing = expect(framework, t, "UPDATE TASK_KILLING (drain)", Event::UPDATE);
+  REQUIRE(framework.acknowledge(killing.update().status()) == 202);
+  const auto killed = expect(framework, t, "UPDATE TASK_KILLED (drain)", Event::UPDATE);
+  REQUIRE(framework.acknowledge(killed.update().status()) == 202);
+  t.seconds["DRAIN_AGENT to TASK_KILLED"] = since(drain_started);
+  // DRAINED once the last update is acknowledged.
+  std::string drain_state;
+  for (int i = 0; i < 100 && drain_state != "DRAINED"; ++i) {
+    const auto state =
+        boost::json::parse(request(cluster.port(), {"GET", "/master/state", {}, ""}).body);
+    for (const auto& agent : state.at("slaves").as_array()) {
+      if (agent.at("id") == agent1.c_str()) {
+        t.events["drained agent"] = agent;
+        drain_state = std::string(agent.at("drain_info").at("state").as_string());
+      }
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  CHECK(drain_state == "DRAINED");
+
+  const auto died = Clock::now();
+  cluster.vanish(agent2);
+  const auto lost = expect(framework, t, "UPDATE TASK_LOST (unreachable)", Event::UPDATE, 60s);
+  CHECK(lost.update().status().state() == v1::TASK_LOST);
+  t.seconds["machine died to TASK_LOST"] = since(died);
+  return t;
+}
+
 // The values both masters must agree on, beyond the fields: an update's state, source, reason
 // and message, the heartbeat interval.
 std::string meaning(const boost::json::value& event) {
@@ -179,14 +244,9 @@ std::string meaning(const boost::json::value& event) {
   return out;
 }
 
-}  // namespace
-
-TEST_CASE("conformance: a framework's life, event by event, on mesos-sim and a real master") {
-  auto sim = TestCluster::start(MasterKind::sim, two_agents());
-  auto real = TestCluster::start(MasterKind::real, two_agents());
-  const Transcript on_sim = live(*sim);
-  const Transcript on_real = live(*real);
-
+// Both transcripts have the same steps, each event the same fields and meaning; the times are
+// printed side by side.
+void compare(const Transcript& on_sim, const Transcript& on_real) {
   for (const auto& [step, real_event] : on_real.events) {
     CAPTURE(step);
     REQUIRE(on_sim.events.contains(step));
@@ -208,12 +268,21 @@ TEST_CASE("conformance: a framework's life, event by event, on mesos-sim and a r
     CHECK_MESSAGE(only_real == "", "fields only the real master sends");
     CHECK(meaning(on_sim.events.at(step)) == meaning(real_event));
   }
-
   for (const auto& [what, real_seconds] : on_real.seconds) {
-    const double sim_seconds = on_sim.seconds.at(what);
     std::printf("conformance: %-45s real %6.3f s, mesos-sim %6.3f s\n", what.c_str(), real_seconds,
-                sim_seconds);
+                on_sim.seconds.at(what));
   }
+}
+
+}  // namespace
+
+TEST_CASE("conformance: a framework's life, event by event, on mesos-sim and a real master") {
+  auto sim = TestCluster::start(MasterKind::sim, two_agents());
+  auto real = TestCluster::start(MasterKind::real, two_agents());
+  const Transcript on_sim = live(*sim);
+  const Transcript on_real = live(*real);
+  compare(on_sim, on_real);
+
   // mesos-sim's default latencies stay calibrated: a command task reaches TASK_RUNNING, and a
   // killed one TASK_KILLED, in the same order of time as on the real agents (within 4x).
   const auto both = [&](const std::string& a, const std::string& b) {
@@ -232,4 +301,24 @@ TEST_CASE("conformance: a framework's life, event by event, on mesos-sim and a r
   CHECK(on_real.seconds.at(refusal) >= 2);
   CHECK(on_sim.seconds.at(refusal) < 4);
   CHECK(on_real.seconds.at(refusal) < 4);
+}
+
+TEST_CASE("conformance: a drained agent and a machine that dies, on mesos-sim and a real master") {
+  // Both masters ping every second and give up after two missed pings.
+  auto sim_options = two_agents();
+  sim_options.sim_flags = {"--agent_ping_timeout=1secs", "--max_agent_ping_timeouts=2"};
+  auto real_options = two_agents();
+  real_options.fast_unreachable = true;
+  auto sim = TestCluster::start(MasterKind::sim, sim_options);
+  auto real = TestCluster::start(MasterKind::real, real_options);
+  const Transcript on_sim = drain_and_die(*sim);
+  const Transcript on_real = drain_and_die(*real);
+  compare(on_sim, on_real);
+  for (const auto* transcript : {&on_sim, &on_real}) {
+    CHECK(transcript->seconds.at("offer declined for 2 s to the next") >= 2);
+    CHECK(transcript->seconds.at("offer declined for 2 s to the next") < 4);
+    // Two missed pings of a second each, then the removal: 2 to 3 s after the death.
+    CHECK(transcript->seconds.at("machine died to TASK_LOST") >= 1.5);
+    CHECK(transcript->seconds.at("machine died to TASK_LOST") < 5);
+  }
 }
