@@ -8,6 +8,7 @@
 
 #include "iof/wire/json.hpp"
 
+#include "master_under_test.hpp"
 #include "sim_client.hpp"
 #include "sim_process.hpp"
 
@@ -80,10 +81,10 @@ Running run_task_on(SimFramework& framework, const std::string& hostname) {
 
 }  // namespace
 
-TEST_CASE("DRAIN_AGENT on /api/v1 kills the tasks, DRAINED after the ack, REACTIVATE_AGENT") {
-  SimProcess sim(
-      {"--allocation_interval=50ms", "--task_launch_latency=10ms", "--task_kill_latency=50ms"});
-  const auto port = sim.port();
+TEST_CASE("DRAIN_AGENT on /api/v1 kills the tasks, DRAINED after the ack, REACTIVATE_AGENT" *
+          doctest::test_suite("conformance")) {
+  const auto master = iof::test::master_under_test(3);
+  const auto port = master->port();
   SimFramework framework(port, SimFramework::info());  // TASK_KILLING_STATE capable
   const auto task = run_task_on(framework, "agent2");
   const std::string agent_id = task.offer.agent_id().value();
@@ -133,9 +134,10 @@ TEST_CASE("DRAIN_AGENT on /api/v1 kills the tasks, DRAINED after the ack, REACTI
   CHECK(reactivated.body == "Agent is not deactivated");
 }
 
-TEST_CASE("the agent operator calls are validated like the master's") {
-  SimProcess sim({});
-  const auto port = sim.port();
+TEST_CASE("the agent operator calls are validated like the master's" *
+          doctest::test_suite("conformance")) {
+  const auto master = iof::test::master_under_test(3);
+  const auto port = master->port();
 
   auto response = operator_call(port, R"({"type":"DRAIN_AGENT"})");
   CHECK(response.status == 400);
@@ -166,9 +168,10 @@ TEST_CASE("the agent operator calls are validated like the master's") {
   CHECK(response.status == 406);
 }
 
-TEST_CASE("DEACTIVATE_AGENT rescinds the agent's offers and makes none until REACTIVATE_AGENT") {
-  SimProcess sim({"--allocation_interval=50ms"});
-  const auto port = sim.port();
+TEST_CASE("DEACTIVATE_AGENT rescinds the agent's offers and makes none until REACTIVATE_AGENT" *
+          doctest::test_suite("conformance")) {
+  const auto master = iof::test::master_under_test(3);
+  const auto port = master->port();
   SimFramework framework(port, SimFramework::info());
   v1::Offer offer;
   for (const auto& o : framework.offers_for({"agent3"})) {

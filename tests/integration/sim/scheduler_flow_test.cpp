@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "golden_http.hpp"
+#include "master_under_test.hpp"
 #include "sim_client.hpp"
 #include "sim_process.hpp"
 
@@ -29,16 +30,18 @@ const v1::Offer& on(const std::vector<v1::Offer>& offers, const std::string& hos
 
 }  // namespace
 
-TEST_CASE("offers come for every agent, and a declined agent stays away for refuse_seconds") {
-  SimProcess sim(fast);
-  SimFramework framework(sim.port(), SimFramework::info());
+TEST_CASE("offers come for every agent, and a declined agent stays away for refuse_seconds" *
+          doctest::test_suite("conformance")) {
+  const auto master = iof::test::master_under_test(3);
+  const auto port = master->port();
+  SimFramework framework(port, SimFramework::info());
   auto offers = framework.offers_for({"agent1", "agent2", "agent3"});
   REQUIRE(offers.size() >= 3);
   const auto& offer = on(offers, "agent3");
   CHECK(offer.url().address().ip() == "127.0.0.4");
   CHECK(offer.url().path() == "/slave(1)");
-  CHECK(offer.agent_id().value().starts_with(sim.master_id() + "-S"));
-  CHECK(offer.id().value().starts_with(sim.master_id() + "-O"));
+  CHECK(offer.agent_id().value().starts_with(iof::test::master_id_of(port) + "-S"));
+  CHECK(offer.id().value().starts_with(iof::test::master_id_of(port) + "-O"));
 
   // agent3 for an hour, the others for nothing: they come back at once, agent3 does not.
   REQUIRE(framework.decline({on(offers, "agent3")}, 3600) == 202);
@@ -113,9 +116,11 @@ TEST_CASE("a task's updates: STARTING resent until acknowledged, then RUNNING, t
         std::string::npos);
 }
 
-TEST_CASE("launching on a stale offer loses the task, without uuid") {
-  SimProcess sim(fast);
-  SimFramework framework(sim.port(), SimFramework::info());
+TEST_CASE("launching on a stale offer loses the task, without uuid" *
+          doctest::test_suite("conformance")) {
+  const auto master = iof::test::master_under_test(3);
+  const auto port = master->port();
+  SimFramework framework(port, SimFramework::info());
   const auto offers = framework.offers_for({"agent1"});
   const v1::Offer offer = on(offers, "agent1");
   REQUIRE(framework.decline({offer}, 0) == 202);
@@ -128,13 +133,14 @@ TEST_CASE("launching on a stale offer loses the task, without uuid") {
   CHECK_FALSE(lost.has_uuid());
 }
 
-TEST_CASE("a protobuf SUBSCRIBE gets a protobuf stream") {
-  SimProcess sim({});
+TEST_CASE("a protobuf SUBSCRIBE gets a protobuf stream" * doctest::test_suite("conformance")) {
+  const auto master = iof::test::master_under_test(3);
+  const auto port = master->port();
   v1::scheduler::Call call;
   call.set_type(v1::scheduler::Call::SUBSCRIBE);
   *call.mutable_subscribe()->mutable_framework_info() = SimFramework::info();
   iof::test::EventStream stream(
-      sim.port(),
+      port,
       {"POST",
        "/api/v1/scheduler",
        {{"Content-Type", "application/x-protobuf"}, {"Accept", "application/x-protobuf"}},
@@ -145,7 +151,7 @@ TEST_CASE("a protobuf SUBSCRIBE gets a protobuf stream") {
   REQUIRE(subscribed);
   CHECK(subscribed->type() == Event::SUBSCRIBED);
   CHECK(subscribed->subscribed().heartbeat_interval_seconds() == 15.0);
-  CHECK(subscribed->subscribed().master_info().id() == sim.master_id());
+  CHECK(subscribed->subscribed().master_info().id() == iof::test::master_id_of(port));
   const auto heartbeat = stream.next();
   REQUIRE(heartbeat);
   CHECK(heartbeat->type() == Event::HEARTBEAT);
