@@ -2,6 +2,7 @@
 // DEACTIVATE_AGENT, REACTIVATE_AGENT on /api/v1) and a machine that dies without notice
 // (POST /sim/agents/disconnect), marked unreachable once its pings time out.
 #include <string>
+#include <thread>
 
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
@@ -116,7 +117,14 @@ TEST_CASE("DRAIN_AGENT on /api/v1 kills the tasks, DRAINED after the ack, REACTI
   CHECK(reactivated.status == 400);
   CHECK(reactivated.body == "Agent is still in the DRAINING state");
   REQUIRE(framework.acknowledge(killed) == 202);
-  agent = agent_in_state(port, agent_id);
+  // A real master takes the acknowledgement after its 202, so DRAINED comes a moment later.
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    agent = agent_in_state(port, agent_id);
+    if (agent.at("drain_info").at("state").as_string() == "DRAINED") {
+      break;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
   CHECK(agent.at("drain_info").at("state").as_string() == "DRAINED");
   const auto metrics = get_json(port, "/metrics/snapshot");
   CHECK(metrics.at("master/slaves_inactive").as_double() == 1);

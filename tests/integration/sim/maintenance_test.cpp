@@ -2,6 +2,7 @@
 // inverse offers) -> machine DOWN (TASK_LOST, FAILURE) -> UP, compared with the real master's
 // answers where the transcripts have them.
 #include <optional>
+#include <thread>
 
 #include <doctest/doctest.h>
 
@@ -100,7 +101,15 @@ TEST_CASE("schedule, drain, inverse offers, down and up, as the real master does
   accept.set_type(v1::scheduler::Call::ACCEPT_INVERSE_OFFERS);
   *accept.mutable_accept_inverse_offers()->add_inverse_offer_ids() = inverse_offer->id();
   REQUIRE(framework.send(accept) == 202);
-  const auto status = request(port, get("/master/maintenance/status"));
+  // A real master records the answer after its 202: wait for it to show.
+  HttpResponse status;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    status = request(port, get("/master/maintenance/status"));
+    if (status.body.find(R"("timestamp":{"nanoseconds":)") != std::string::npos) {
+      break;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
   const auto expected = golden_response("real-master/demo-maintenance-status-2.txt");
   const auto timestamp_at = status.body.find(R"("timestamp":{"nanoseconds":)");
   REQUIRE(timestamp_at != std::string::npos);
