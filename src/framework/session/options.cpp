@@ -1,0 +1,41 @@
+#include "iof/framework/session.hpp"
+
+namespace iof::framework {
+
+namespace {
+
+constexpr const char* framework_name = "Inverse Offer Framework (C++)";
+
+}  // namespace
+
+SessionOptions session_options(const Flags& flags, std::vector<Endpoint> masters,
+                               const std::string& user, std::uint64_t backoff_seed) {
+  SessionOptions options;
+  auto& info = options.framework;
+  info.set_user(user);
+  info.set_name(framework_name);
+  info.set_checkpoint(flags.checkpoint);
+  info.set_role(flags.role);
+  info.set_failover_timeout(static_cast<double>(flags.failover_timeout.count()));
+  info.add_capabilities()->set_type(v1::FrameworkInfo::Capability::RESERVATION_REFINEMENT);
+  if (flags.policy != Policy::seed) {
+    // A task being killed then reports TASK_KILLING instead of looking RUNNING until it is gone,
+    // so the master and this framework can tell it apart from a live one. The seed's
+    // FrameworkInfo stays the example's.
+    info.add_capabilities()->set_type(v1::FrameworkInfo::Capability::TASK_KILLING_STATE);
+  }
+  if (flags.authenticate) {
+    info.set_principal(flags.principal);
+  }
+  options.content_type = flags.content_type;
+  options.masters = std::move(masters);
+  options.backoff_base = std::chrono::seconds(1);
+  options.backoff_cap = flags.max_backoff;
+  options.backoff_seed = backoff_seed;
+  options.heartbeat_misses = flags.heartbeat_misses;
+  options.persist = flags.state_file.has_value();
+  options.teardown_on_exit = flags.teardown_on_exit;
+  return options;
+}
+
+}  // namespace iof::framework
