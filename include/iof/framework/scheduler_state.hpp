@@ -88,6 +88,9 @@ struct Recovery {
   Time retry_cap = std::chrono::minutes(1);
   // REVIVE at most this often.
   Time revive_interval = std::chrono::seconds(1);
+  // A launched task with no update for this long is asked about: its LAUNCH may never have
+  // reached the master. Longer than two call timeouts (a LAUNCH queued behind a lost call).
+  Time silent_launch = std::chrono::minutes(3);
 };
 
 // The evacuate policy's budgets, in the spirit of a Kubernetes PodDisruptionBudget.
@@ -102,6 +105,9 @@ struct Evacuation {
   double lead_time_factor = 2.0;
 };
 
+// How long an agent that holds nothing of ours is remembered after it was last named.
+inline constexpr Time agent_memory = std::chrono::minutes(10);
+
 // What the framework knows about an agent it was offered or used.
 struct KnownAgent {
   std::string hostname;
@@ -109,6 +115,10 @@ struct KnownAgent {
   std::int64_t window_duration = -1;  // ns; -1 when open-ended
   // Why its tasks were taken away, until it is offered again: "down", "drained", "gone".
   std::string lost;
+  // Not persisted: when an offer, inverse offer or FAILURE last named it. An agent holding
+  // nothing of ours and not named for a while is forgotten (an agent that comes back after DOWN
+  // has a new id, so old ids would otherwise pile up); its next offer teaches everything again.
+  Time last_seen{0};
 };
 
 // The reply to one inverse offer and why, for /state.
@@ -198,6 +208,8 @@ class SchedulerState {
   const std::map<std::string, Sleeper>& sleepers() const { return sleepers_; }
   const std::map<std::string, Sleeper>& migrating() const { return migrating_; }
   std::size_t current_sleepers() const { return sleepers_.size() + migrating_.size(); }
+  // Whether a task of this id is on the books (running, starting, or being moved off).
+  bool knows_task(const std::string& task_id) const;
   const Counters& counters() const { return counters_; }
   bool suppressed() const { return suppressed_; }
   // Tasks whose reconciliation is unanswered, and KILLs waiting for a terminal update.
@@ -246,6 +258,8 @@ class SchedulerState {
   // Applies an update of a known task to the evacuate policy's books.
   void evacuate_update(const v1::TaskStatus& status, const std::string& agent, Decision& decision);
   void replacement_running(const std::string& agent, Decision& decision);
+  // Retires the old tasks of running replacements whose retirement was deferred.
+  void retire_replaced(Decision& decision);
   void retire(const std::string& agent, const std::string& why, Decision& decision);
   void agent_failed(const std::string& agent, Decision& decision);
   void left_agent(const std::string& agent, const std::string& lost_as);
@@ -257,6 +271,8 @@ class SchedulerState {
   Time deadline_of(std::int64_t window_start) const;
   bool kill_first_allowed() const;
   void observe_capacity();
+  // Forgets agents idle for agent_memory (at most once a minute).
+  void forget_idle_agents();
 
   // Resilience (recovery.cpp).
   Decision subscribed(const v1::scheduler::Event::Subscribed& subscribed);
@@ -270,6 +286,8 @@ class SchedulerState {
   void ask_unanswered(Decision& decision);
   v1::scheduler::Call kill_call(const std::string& task, const std::string& agent) const;
   void implicit_reconcile(Decision& decision);
+  // Explicitly reconciles launched tasks never heard of for silent_launch.
+  void question_silent_launches(Decision& decision);
   // REVIVE now or as soon as the rate limit allows (policies other than the seed).
   void request_revive(Decision& decision);
   // SUPPRESS once N tasks run and nothing is moving.
@@ -319,6 +337,9 @@ class SchedulerState {
   // Agents emptied by a kill-first move: never refilled before their maintenance, or the task
   // would come straight back and be killed again.
   std::set<std::string> vacated_;
+  // Agents whose old task waits, its replacement RUNNING, until killing it keeps the budget.
+  std::set<std::string> deferred_;
+  Time next_forget_{0};
   std::optional<std::size_t> min_running_seen_;
   std::optional<Time> last_evacuation_;
   std::optional<Time> max_evacuation_;

@@ -128,6 +128,32 @@ class Cluster {
 
   // ---- Views -----------------------------------------------------------------------------------
 
+  // Typed summaries for the deterministic simulator's invariants (no JSON round trip).
+  struct AgentSummary {
+    std::string id;
+    std::string hostname;
+    std::string ip;
+    bool registered = false;   // not unreachable, removed or gone
+    bool vanished = false;     // its machine died (disconnect_agent)
+    bool deactivated = false;  // DEACTIVATE_AGENT or DRAIN_AGENT
+    bool draining = false;
+    mesos::v1::MachineInfo::Mode mode = mesos::v1::MachineInfo::UP;
+    std::optional<Time> window_start;  // of its machine's scheduled unavailability
+  };
+  struct TaskSummary {
+    std::string task_id;
+    std::string agent_id;
+    mesos::v1::TaskState state = mesos::v1::TASK_STAGING;
+    bool killing = false;  // a KILL reached the master
+  };
+  std::vector<AgentSummary> agent_summaries() const;
+  // The framework's tasks the master knows, unreachable ones included, by task id.
+  std::vector<TaskSummary> task_summaries(const std::string& framework_id) const;
+  // Status updates of the framework still waiting for an acknowledgement.
+  std::size_t unacknowledged_updates(const std::string& framework_id) const;
+  // Whether the framework has suppressed offers for every one of its roles.
+  bool framework_suppressed(const std::string& framework_id) const;
+
   // GET /master/state, in the real master's JSON shape for the parts the model has.
   std::string state_json() const;
   // GET /metrics/snapshot: the master/* figures.

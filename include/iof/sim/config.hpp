@@ -45,6 +45,10 @@ struct Config {
   // the same task on the same agent) sees the same latency whatever else happens meanwhile.
   Duration launch_jitter{0};
   Duration kill_jitter{0};
+  // A heavy tail on top: this fraction of launches and kills takes up to `slow_step_extra`
+  // longer (drawn the same way). Off by default.
+  double slow_step_fraction = 0;
+  Duration slow_step_extra{0};
   // An agent resends an unacknowledged status update after this, doubling up to 10 minutes.
   Duration status_update_retry = std::chrono::seconds(10);
 

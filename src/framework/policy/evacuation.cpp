@@ -207,6 +207,7 @@ bool SchedulerState::kill_first_allowed() const {
 
 void SchedulerState::note_agent(const v1::Offer& offer) {
   KnownAgent& known = agents_[offer.agent_id().value()];
+  known.last_seen = now_;
   known.hostname = offer.hostname();
   known.lost.clear();  // offered again: it is back
   set_window(known, offer.has_unavailability() ? &offer.unavailability() : nullptr);
@@ -335,6 +336,7 @@ Decision SchedulerState::evacuate_inverse_offers(const Event::InverseOffers& eve
     const std::string& agent = offer.agent_id().value();
     const std::int64_t start = offer.unavailability().start().nanoseconds();
     set_window(agents_[agent], &offer.unavailability());
+    agents_[agent].last_seen = now_;
     if (sleepers_.contains(agent)) {
       learn_window(agent, start, decision);
     }
@@ -437,6 +439,8 @@ void SchedulerState::evacuate_update(const v1::TaskStatus& status, const std::st
     }
     if (!sleeper.replaces.empty()) {
       replacement_running(agent, decision);
+    } else {
+      retire_replaced(decision);  // a refill ran: a deferred retirement may fit now
     }
     return;
   }
@@ -481,6 +485,22 @@ void SchedulerState::evacuate_update(const v1::TaskStatus& status, const std::st
 void SchedulerState::replacement_running(const std::string& agent, Decision& decision) {
   Sleeper& replacement = sleepers_.at(agent);
   const std::string old = replacement.replaces;
+  if (const auto moving = sleepers_.find(old);
+      moving != sleepers_.end() && moving->second.unavailability_start > 0 &&
+      now_ < deadline_of(moving->second.unavailability_start) &&
+      running_tasks() - (moving->second.state == v1::TASK_RUNNING ? 1U : 0U) +
+              evacuation_.max_unavailable <
+          num_tasks_) {
+    // A loss elsewhere is still being refilled: killing the old task now would leave fewer than
+    // N - max_unavailable running. It waits for that refill to run, or for its deadline.
+    if (deferred_.insert(old).second) {
+      decision.log.push_back("Task " + moving->second.task_id.value() + " on " + old +
+                             " stays until another task runs: killing it now would leave " +
+                             std::to_string(running_tasks() - 1) + " running");
+    }
+    return;
+  }
+  deferred_.erase(old);
   replacement.replaces.clear();
   changed();
   if (sleepers_.contains(old)) {
@@ -506,8 +526,12 @@ void SchedulerState::retire(const std::string& agent, const std::string& why, De
 
 void SchedulerState::agent_failed(const std::string& agent, Decision& decision) {
   KnownAgent& known = agents_[agent];
+  known.last_seen = now_;
   const bool has_window = known.window_start > 0;
   known.lost = has_window ? "down" : "gone";
+  // Removed agents never come back under the same id.
+  vacated_.erase(agent);
+  past_deadline_.erase(agent);
   for (auto* map : {&sleepers_, &migrating_}) {
     if (auto found = map->find(agent); found != map->end()) {
       // The TASK_LOST that normally comes first did not: count the task here.
@@ -543,13 +567,29 @@ void SchedulerState::left_agent(const std::string& agent, const std::string& los
     evacuation_started_.erase(started);
   }
   move_waits_.erase(agent);
+  deferred_.erase(agent);
   past_deadline_.erase(agent);
 }
 
 // At a move's deadline with no replacement started: say so once, revive offers in case a filter
 // hides a safe agent, and kill first if the budget allows. With --max_surge=0 no replacement can
 // ever start, so that is the only way to move, and the latest safe moment to do it.
+void SchedulerState::retire_replaced(Decision& decision) {
+  std::vector<std::string> ready;
+  for (const auto& [agent, sleeper] : sleepers_) {
+    if (!sleeper.replaces.empty() && sleeper.state == v1::TASK_RUNNING) {
+      ready.push_back(agent);
+    }
+  }
+  for (const auto& agent : ready) {
+    if (sleepers_.contains(agent) && !sleepers_.at(agent).replaces.empty()) {
+      replacement_running(agent, decision);
+    }
+  }
+}
+
 void SchedulerState::evacuate_due(Decision& decision) {
+  retire_replaced(decision);  // deferred retirements whose deadline came
   for (const auto& agent : moves_by_deadline()) {
     const Sleeper& sleeper = sleepers_.at(agent);
     const bool due = now_ >= deadline_of(sleeper.unavailability_start);
@@ -625,6 +665,41 @@ std::vector<PlannedMove> SchedulerState::planned_moves() const {
     return a.deadline != b.deadline ? a.deadline < b.deadline : a.agent_id < b.agent_id;
   });
   return out;
+}
+
+}  // namespace iof::framework
+
+namespace iof::framework {
+
+void SchedulerState::forget_idle_agents() {
+  if (now_ < next_forget_) {
+    return;
+  }
+  next_forget_ = now_ + std::chrono::minutes(1);
+  std::set<std::string> busy;
+  for (const auto& [task, retry] : killing_) {
+    busy.insert(retry.agent);
+  }
+  for (auto it = agents_.begin(); it != agents_.end();) {
+    const std::string& agent = it->first;
+    // Holding nothing of ours and not named for agent_memory: removed while this framework was
+    // not listening, or simply idle. Its next offer teaches everything again.
+    // A vacated agent is kept until its window starts, so that it is not refilled before it.
+    const bool guarding = vacated_.contains(agent) && Time(it->second.window_start) > now_;
+    const bool idle = now_ - it->second.last_seen > agent_memory && !sleepers_.contains(agent) &&
+                      !migrating_.contains(agent) && !busy.contains(agent) && !guarding;
+    if (idle) {
+      inverse_offer_replies_.erase(agent);
+      vacated_.erase(agent);
+      past_deadline_.erase(agent);
+      move_waits_.erase(agent);
+      evacuation_started_.erase(agent);
+      deferred_.erase(agent);
+      it = agents_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 }  // namespace iof::framework

@@ -110,6 +110,7 @@ Decision SchedulerState::removed(const std::string& message) {
   move_waits_.clear();
   past_deadline_.clear();
   vacated_.clear();
+  deferred_.clear();
   changed();
   return decision;
 }
@@ -141,6 +142,25 @@ void SchedulerState::ask_unanswered(Decision& decision) {
   ++counters_.reconciliations;
   decision.calls.push_back(std::move(reconcile));
   decision.log.push_back("Reconciling " + std::to_string(reconciling_.size()) + " tasks");
+}
+
+void SchedulerState::question_silent_launches(Decision& decision) {
+  bool asked = false;
+  for (const auto& [agent, sleeper] : sleepers_) {
+    const std::string& id = sleeper.task_id.value();
+    if (sleeper.state != v1::TASK_STAGING || sleeper.launched_at.count() == 0 ||
+        now_ < sleeper.launched_at + recovery_.silent_launch || reconciling_.contains(id)) {
+      continue;
+    }
+    decision.log.push_back("Task " + id + " on " + agent +
+                           " has had no update since its LAUNCH; asking the master");
+    reconciling_[id] = Retry{agent, {}, {}};
+    asked = true;
+  }
+  if (asked) {
+    reconcile_delay_ = {};
+    ask_unanswered(decision);
+  }
 }
 
 void SchedulerState::implicit_reconcile(Decision& decision) {
@@ -283,8 +303,12 @@ Decision SchedulerState::advance(Time now) {
     retry.due = now_ + retry.delay;
     ++counters_.kills_retried;
   }
+  if (policy_ != Policy::seed) {
+    question_silent_launches(decision);
+  }
   if (policy_ == Policy::evacuate) {
     evacuate_due(decision);
+    forget_idle_agents();
   }
   if (revive_wanted_ && (!last_revive_ || now_ >= *last_revive_ + recovery_.revive_interval)) {
     request_revive(decision);
@@ -305,6 +329,14 @@ std::optional<Time> SchedulerState::next_wakeup() const {
   };
   consider(reconcile_due_);
   consider(implicit_due_);
+  if (policy_ != Policy::seed) {
+    for (const auto& [agent, sleeper] : sleepers_) {
+      if (sleeper.state == v1::TASK_STAGING && sleeper.launched_at.count() > 0 &&
+          !reconciling_.contains(sleeper.task_id.value())) {
+        consider(sleeper.launched_at + recovery_.silent_launch);
+      }
+    }
+  }
   for (const auto& [task_id, retry] : killing_) {
     consider(retry.due);
   }
@@ -315,6 +347,11 @@ std::optional<Time> SchedulerState::next_wakeup() const {
     for (const auto& agent : moves_by_deadline()) {
       if (!past_deadline_.contains(agent)) {
         consider(deadline_of(sleepers_.at(agent).unavailability_start));
+      }
+    }
+    for (const auto& agent : deferred_) {  // a retirement waiting for capacity or its deadline
+      if (const auto found = sleepers_.find(agent); found != sleepers_.end()) {
+        consider(deadline_of(found->second.unavailability_start));
       }
     }
   }

@@ -418,4 +418,15 @@ Decision SchedulerState::teardown() const {
   return decision;
 }
 
+bool SchedulerState::knows_task(const std::string& task_id) const {
+  for (const auto* map : {&sleepers_, &migrating_}) {
+    for (const auto& [agent, sleeper] : *map) {
+      if (sleeper.task_id.value() == task_id) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace iof::framework

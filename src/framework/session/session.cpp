@@ -293,6 +293,9 @@ void Session::pump(Actions& out) {
     if (next.epoch != epoch_ || phase_ != Phase::streaming || !leader_) {
       continue;  // made for a stream that is gone; the master would refuse its stream id
     }
+    if (!still_wanted(next.call, out)) {
+      continue;
+    }
     in_flight_ = ++next_call_id_;
     in_flight_type_ = next.call.type();
     out.push_back(SendCall{*in_flight_, *leader_, stream_id_, std::move(next.call)});
@@ -308,6 +311,27 @@ void Session::pump(Actions& out) {
     phase_ = Phase::finished;
     out.push_back(Finish{exit_status_.value_or(0)});
   }
+}
+
+// A LAUNCH decided while an earlier call was stuck may be out of date by the time it can leave:
+// its agent was removed and the core forgot the task (and the state file no longer has it). Such
+// a launch is dropped rather than sent unrecorded.
+bool Session::still_wanted(const Call& call, Actions& out) const {
+  if (call.type() != Call::ACCEPT) {
+    return true;
+  }
+  for (const auto& operation : call.accept().operations()) {
+    for (const auto& task : operation.launch().task_infos()) {
+      if (!core_.knows_task(task.task_id().value())) {
+        out.push_back(
+            note(Level::warn, fmt::format("Dropping the LAUNCH of task {} on {}: the framework "
+                                          "forgot it before the call could leave",
+                                          task.task_id().value(), task.agent_id().value())));
+        return false;
+      }
+    }
+  }
+  return true;
 }
 
 Actions Session::call_done(std::uint64_t id, const CallOutcome& outcome, Time /*now*/) {

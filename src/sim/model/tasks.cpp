@@ -33,10 +33,12 @@ std::uint64_t mix(std::uint64_t x) {
 
 // `latency` moved by a draw from [-jitter, +jitter] that depends only on the seed, the step
 // ("launch" or "kill"), the task and its agent (FNV-1a over the texts: std::hash may differ
-// between builds), never below zero.
-Duration jittered(Duration latency, Duration jitter, std::uint64_t seed, std::string_view step,
+// between builds), never below zero. A `slow` fraction of steps (a heavy tail: an image pull, a
+// loaded agent) takes up to `slow_extra` longer, drawn the same way.
+Duration jittered(Duration latency, Duration jitter, const Config& config, std::string_view step,
                   std::string_view task_key, std::string_view agent_id) {
-  if (jitter.count() <= 0) {
+  const bool tail = config.slow_step_fraction > 0 && config.slow_step_extra.count() > 0;
+  if (jitter.count() <= 0 && !tail) {
     return latency;
   }
   std::uint64_t hash = 0xcbf29ce484222325ULL;
@@ -46,9 +48,21 @@ Duration jittered(Duration latency, Duration jitter, std::uint64_t seed, std::st
     }
     hash = (hash ^ 0xffU) * 0x100000001b3ULL;  // a separator no text contains
   }
-  const std::uint64_t span = static_cast<std::uint64_t>(jitter.count()) * 2 + 1;
-  const auto offset = static_cast<Duration::rep>(mix(seed ^ mix(hash)) % span) - jitter.count();
-  return std::max(Duration{0}, latency + Duration{offset});
+  const std::uint64_t draw = mix(config.seed ^ mix(hash));
+  Duration out = latency;
+  if (jitter.count() > 0) {
+    const std::uint64_t span = static_cast<std::uint64_t>(jitter.count()) * 2 + 1;
+    out += Duration{static_cast<Duration::rep>(draw % span) - jitter.count()};
+  }
+  if (tail) {
+    const std::uint64_t second = mix(draw);
+    const double uniform = static_cast<double>(second >> 11U) * 0x1p-53;  // [0, 1)
+    if (uniform < config.slow_step_fraction) {
+      const std::uint64_t span = static_cast<std::uint64_t>(config.slow_step_extra.count()) + 1;
+      out += Duration{static_cast<Duration::rep>(mix(second) % span)};
+    }
+  }
+  return std::max(Duration{0}, out);
 }
 
 std::optional<std::string> validate_task_id(const std::string& id) {
@@ -256,8 +270,8 @@ void Cluster::State::accept(Framework& framework, const Call::Accept& accept, Ti
     // once the process is up.
     emit(key, v1::TASK_STARTING, std::nullopt, now);
     launched.next_step = model::Step::running;
-    launched.next_step_due = now + jittered(config.launch_latency, config.launch_jitter,
-                                            config.seed, "launch", key, agent.id);
+    launched.next_step_due = now + jittered(config.launch_latency, config.launch_jitter, config,
+                                            "launch", key, agent.id);
     schedule_timer(launched.next_step_due, model::TimerKind::executor_step, key,
                    ++launched.step_generation);
   };
@@ -474,8 +488,8 @@ void Cluster::State::kill(Framework& framework, const Call::Kill& kill, Time now
     emit(key, v1::TASK_KILLING, std::nullopt, now);
   }
   task->next_step = model::Step::killed;
-  task->next_step_due = now + jittered(config.kill_latency, config.kill_jitter, config.seed, "kill",
-                                       key, agents[task->agent].id);
+  task->next_step_due = now + jittered(config.kill_latency, config.kill_jitter, config, "kill", key,
+                                       agents[task->agent].id);
   schedule_timer(task->next_step_due, model::TimerKind::executor_step, key,
                  ++task->step_generation);
   changed();

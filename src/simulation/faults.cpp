@@ -1,0 +1,377 @@
+// The fault injector: a plan of faults at seeded random times, each done the way an operator or
+// a broken network would do it, through the master's own HTTP endpoints.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "world.hpp"
+
+namespace iof::simulation {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// Faults that are settings of the whole run rather than events.
+bool is_setting(Fault fault) {
+  return fault == Fault::slow_steps || fault == Fault::rescind || fault == Fault::clock_skew;
+}
+
+std::string machine_json(const sim::Cluster::AgentSummary& agent) {
+  return fmt::format(R"({{"hostname":"{}","ip":"{}"}})", agent.hostname, agent.ip);
+}
+
+}  // namespace
+
+std::vector<sim::Cluster::AgentSummary> World::agents() const {
+  const Master& master = masters_[leader_];
+  if (!master.up) {
+    return {};
+  }
+  return master.service->cluster().agent_summaries();
+}
+
+void World::plan_faults() {
+  std::vector<Fault> events;
+  for (const Fault fault : scenario_.faults) {
+    if (!is_setting(fault)) {
+      events.push_back(fault);
+    }
+  }
+  const Time active = end_ - start_ - std::chrono::duration_cast<Time>(scenario_.quiet);
+  if (events.empty() || active <= Time{0}) {
+    return;
+  }
+  const double hours = std::chrono::duration<double, std::ratio<3600>>(active).count();
+  const auto count = static_cast<std::uint64_t>(scenario_.faults_per_hour * hours + 0.5);
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const Time when = start_ + between(Time{0}, active);
+    const Fault fault = events[draw(events.size())];
+    at(when, [this, fault] { inject(fault); });
+  }
+}
+
+void World::inject(Fault fault) {
+  ++result_.faults[fault];
+  trace(fmt::format("fault {}", fault_name(fault)));
+  const std::size_t lost_limit =
+      scenario_.agents > scenario_.tasks + 2 ? scenario_.agents - scenario_.tasks - 2 : 0;
+  switch (fault) {
+    case Fault::stream_drop:
+      operator_call("/sim/streams/drop", "");
+      disruption();
+      break;
+    case Fault::stream_stall:
+      operator_call("/sim/streams/stall", "");
+      disruption();
+      break;
+    case Fault::unavailable: {
+      const auto seconds = 1 + draw(30);
+      operator_call("/sim/unavailable", fmt::format(R"({{"seconds":{}}})", seconds));
+      last_disruption_ = now_ + std::chrono::seconds(seconds);
+      break;
+    }
+    case Fault::lost_calls:
+      lossy_until_ = now_ + between(5s, 60s);
+      last_disruption_ = lossy_until_;
+      break;
+    case Fault::failover:
+      fail_over();
+      disruption();
+      break;
+    case Fault::crash:
+      if (session_) {
+        crash_framework("killed");
+      }
+      break;
+    case Fault::agent_death: {
+      std::vector<std::string> candidates;
+      for (const auto& agent : agents()) {
+        if (agent.registered && !agent.vanished) {
+          candidates.push_back(agent.id);
+        }
+      }
+      if (candidates.empty() || lost_agents_.size() >= lost_limit) {
+        break;
+      }
+      const auto& victim = candidates[draw(candidates.size())];
+      const auto answer =
+          operator_call("/sim/agents/disconnect", fmt::format(R"({{"agent_id":"{}"}})", victim));
+      if (answer.status == 200) {
+        lost_agents_.insert(victim);
+      }
+      break;
+    }
+    case Fault::task_failure: {
+      const auto* service = leader();
+      const auto id = framework_id();
+      if (service == nullptr || id.empty()) {
+        break;
+      }
+      std::vector<std::string> running;
+      for (const auto& task : service->cluster().task_summaries(id)) {
+        if (task.state == v1::TASK_RUNNING) {
+          running.push_back(task.task_id);
+        }
+      }
+      if (!running.empty()) {
+        operator_call("/sim/fail_task", fmt::format(R"({{"framework_id":"{}","task_id":"{}"}})", id,
+                                                    running[draw(running.size())]));
+      }
+      break;
+    }
+    case Fault::maintenance: {
+      const auto kind = draw(4);
+      if (kind < 2) {
+        new_window();
+      } else {
+        change_window(kind == 3);
+      }
+      break;
+    }
+    case Fault::drain:
+      drain_agent();
+      break;
+    case Fault::state_write:
+      failing_writes_ = static_cast<unsigned>(1 + draw(3));
+      break;
+    case Fault::slow_steps:
+    case Fault::rescind:
+    case Fault::clock_skew:
+      break;
+  }
+}
+
+bool World::post_schedule() {
+  const auto known = agents();
+  std::string body = R"({"windows":[)";
+  bool first = true;
+  for (const auto& window : windows_) {
+    if (window.ended) {
+      continue;
+    }
+    std::string machines;
+    for (const auto& agent_id : window.agents) {
+      for (const auto& agent : known) {
+        if (agent.id == agent_id) {
+          machines += (machines.empty() ? "" : ",") + machine_json(agent);
+        }
+      }
+    }
+    const auto start = std::chrono::duration_cast<std::chrono::nanoseconds>(window.start).count();
+    body += fmt::format(
+        R"({}{{"machine_ids":[{}],"unavailability":{{"start":{{"nanoseconds":{}}},"duration":{{"nanoseconds":{}}}}}}})",
+        first ? "" : ",", machines, start, window.duration.count());
+    first = false;
+  }
+  body += "]}";
+  return operator_call("/maintenance/schedule", body).status == 200;
+}
+
+// Agents that hold no task of ours, are up with no window and will take a task.
+std::size_t World::spare_agents() const {
+  const Master& master = masters_[leader_];
+  if (!master.up) {
+    return 0;
+  }
+  const auto& cluster = master.service->cluster();
+  std::set<std::string> used;
+  for (const auto& task : cluster.task_summaries(framework_id())) {
+    used.insert(task.agent_id);
+  }
+  std::size_t spare = 0;
+  for (const auto& agent : cluster.agent_summaries()) {
+    if (agent.registered && !agent.vanished && !agent.deactivated && !agent.draining &&
+        !agent.window_start && !used.contains(agent.id)) {
+      ++spare;
+    }
+  }
+  return spare;
+}
+
+void World::new_window() {
+  std::set<std::string> planned;
+  for (const auto& window : windows_) {
+    if (!window.ended) {
+      planned.insert(window.agents.begin(), window.agents.end());
+    }
+  }
+  std::vector<std::string> candidates;
+  for (const auto& agent : agents()) {
+    if (agent.registered && !agent.vanished && agent.mode == v1::MachineInfo::UP &&
+        !planned.contains(agent.id)) {
+      candidates.push_back(agent.id);
+    }
+  }
+  if (candidates.empty()) {
+    return;
+  }
+  Window window;
+  const auto size = 1 + draw(std::min<std::size_t>(3, candidates.size()));
+  for (std::size_t i = 0; i < size; ++i) {
+    const auto pick = draw(candidates.size());
+    window.agents.push_back(candidates[pick]);
+    candidates.erase(candidates.begin() + static_cast<std::ptrdiff_t>(pick));
+  }
+  window.start = now_ + between(0s, 40min);
+  window.duration = between(2min, 30min);
+  window.posted = now_;
+  window.spare_at_post = spare_agents() > 0;
+  windows_.push_back(window);
+  if (!post_schedule()) {
+    windows_.pop_back();
+    return;
+  }
+  schedule_start(windows_.size() - 1);
+}
+
+void World::schedule_start(std::size_t index) {
+  at(windows_[index].start, [this, index, start = windows_[index].start] {
+    if (!quiet_ && !windows_[index].ended && windows_[index].start == start) {
+      window_starts(index);
+    }
+  });
+}
+
+void World::change_window(bool cancel) {
+  std::vector<std::size_t> pending;
+  for (std::size_t i = 0; i < windows_.size(); ++i) {
+    if (!windows_[i].ended && !windows_[i].down && windows_[i].start > now_) {
+      pending.push_back(i);
+    }
+  }
+  if (pending.empty()) {
+    return;
+  }
+  const std::size_t index = pending[draw(pending.size())];
+  Window before = windows_[index];
+  Window& window = windows_[index];
+  if (cancel) {
+    window.ended = true;
+    trace("maintenance cancelled");
+  } else {
+    const Time shift = between(-20min, 20min);
+    window.start = std::max(now_ + 1min, window.start + shift);
+    window.posted = now_;
+    window.spare_at_post = spare_agents() > 0;
+    trace("maintenance moved");
+  }
+  if (!post_schedule()) {
+    windows_[index] = before;
+    return;
+  }
+  if (!cancel) {
+    schedule_start(index);
+  }
+}
+
+void World::window_starts(std::size_t index) {
+  Window& window = windows_[index];
+  if (uniform() < 0.2) {
+    // The operator does not take these machines down: the window passes, then is removed.
+    at(window.start + window.duration, [this, index] { window_ends(index); });
+    return;
+  }
+  std::string machines;
+  for (const auto& agent : agents()) {
+    if (std::find(window.agents.begin(), window.agents.end(), agent.id) != window.agents.end()) {
+      machines += (machines.empty() ? "" : ",") + machine_json(agent);
+    }
+  }
+  check_down(window);
+  if (operator_call("/machine/down", "[" + machines + "]").status == 200) {
+    window.down = true;
+  }
+  at(window.start + window.duration, [this, index] { window_ends(index); });
+}
+
+void World::window_ends(std::size_t index) {
+  Window& window = windows_[index];
+  if (window.ended) {
+    return;
+  }
+  if (window.down) {
+    std::string machines;
+    for (const auto& agent : agents()) {
+      if (std::find(window.agents.begin(), window.agents.end(), agent.id) != window.agents.end()) {
+        machines += (machines.empty() ? "" : ",") + machine_json(agent);
+      }
+    }
+    if (operator_call("/machine/up", "[" + machines + "]").status != 200) {
+      after(1min, [this, index] { window_ends(index); });  // the leader is away: later
+      return;
+    }
+    window.down = false;
+  }
+  window.ended = true;
+  sync_schedule();
+}
+
+void World::sync_schedule() {
+  if (!post_schedule()) {
+    after(1min, [this] { sync_schedule(); });  // no leader right now: the operator retries
+  }
+}
+
+void World::drain_agent() {
+  std::vector<std::string> candidates;
+  for (const auto& agent : agents()) {
+    if (agent.registered && !agent.vanished && !agent.draining && !agent.deactivated) {
+      candidates.push_back(agent.id);
+    }
+  }
+  if (candidates.empty()) {
+    return;
+  }
+  const std::size_t lost_limit =
+      scenario_.agents > scenario_.tasks + 2 ? scenario_.agents - scenario_.tasks - 2 : 0;
+  const auto& agent = candidates[draw(candidates.size())];
+  const bool gone = lost_agents_.size() < lost_limit && uniform() < 0.3;
+  const auto answer = operator_call(
+      "/api/v1",
+      fmt::format(
+          R"({{"type":"DRAIN_AGENT","drain_agent":{{"agent_id":{{"value":"{}"}},"mark_gone":{}}}}})",
+          agent, gone ? "true" : "false"));
+  if (answer.status != 200) {
+    return;
+  }
+  if (gone) {
+    lost_agents_.insert(agent);
+    return;
+  }
+  drained_.insert(agent);
+  after(between(1min, 10min), [this, agent] { reactivate(agent); });
+}
+
+void World::reactivate(const std::string& agent) {
+  if (!drained_.contains(agent)) {
+    return;
+  }
+  const auto answer = operator_call(
+      "/api/v1",
+      fmt::format(
+          R"({{"type":"REACTIVATE_AGENT","reactivate_agent":{{"agent_id":{{"value":"{}"}}}}}})",
+          agent));
+  if (answer.status == 200) {
+    drained_.erase(agent);
+  } else {
+    after(1min, [this, agent] { reactivate(agent); });  // still draining, or no leader
+  }
+}
+
+void World::quiet_down() {
+  trace("faults stop");
+  quiet_ = true;
+  lossy_until_ = Time{0};
+  failing_writes_ = 0;
+  for (std::size_t i = 0; i < windows_.size(); ++i) {
+    if (!windows_[i].ended) {
+      window_ends(i);
+    }
+  }
+  for (const auto& agent : std::set<std::string>(drained_)) {
+    reactivate(agent);
+  }
+}
+
+}  // namespace iof::simulation

@@ -1,0 +1,267 @@
+// The product's promises, checked against the master's truth after every step of the run, and
+// the liveness promise once the faults have stopped.
+#include <fmt/format.h>
+
+#include "iof/wire/task_state.hpp"
+
+#include "world.hpp"
+
+namespace iof::simulation {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// Long enough for an ACKNOWLEDGE queued behind two calls whose answers were lost (75 s each).
+constexpr Time acknowledgement_deadline = 180s;
+
+bool live(v1::TaskState state) {
+  return state == v1::TASK_STAGING || state == v1::TASK_STARTING || state == v1::TASK_RUNNING ||
+         state == v1::TASK_KILLING;
+}
+
+}  // namespace
+
+std::string World::framework_id() const {
+  if (session_ && session_->core().framework_id()) {
+    return session_->core().framework_id()->value();
+  }
+  return disk_ && disk_->framework_id ? *disk_->framework_id : std::string();
+}
+
+void World::check() {
+  const auto* service = leader();
+  const auto id = framework_id();
+  if (service == nullptr || id.empty()) {
+    return;
+  }
+  const auto& cluster = service->cluster();
+  const auto tasks = cluster.task_summaries(id);
+  std::map<std::string, std::string> on_agent;
+  std::size_t alive = 0;
+  std::size_t killing = 0;
+  std::size_t running = 0;
+  for (const auto& task : tasks) {
+    const bool counts = live(task.state) || task.state == v1::TASK_UNREACHABLE;
+    if (counts) {
+      auto [found, fresh] = on_agent.emplace(task.agent_id, task.task_id);
+      if (!fresh) {
+        violated(fmt::format("two live tasks on agent {}: {} and {}", task.agent_id, found->second,
+                             task.task_id));
+      }
+    }
+    alive += live(task.state) ? 1U : 0U;
+    const bool being_killed = task.killing || task.state == v1::TASK_KILLING;
+    killing += live(task.state) && being_killed ? 1U : 0U;
+    running += task.state == v1::TASK_RUNNING && !being_killed ? 1U : 0U;
+    // Losses the framework did not cause, counted once per task.
+    auto& last = last_states_[task.task_id];
+    if (last != task.state && !live(task.state) && task.state != v1::TASK_KILLED &&
+        task.state != v1::TASK_FINISHED) {
+      ++result_.external_losses;
+    }
+    last = task.state;
+  }
+  const std::size_t in_kill = session_ ? session_->core().killing() : 0;
+  const std::size_t limit = scenario_.tasks + scenario_.max_surge + killing + in_kill;
+  if (alive > limit) {
+    violated(fmt::format("{} live tasks, more than N {} + surge {} + {} being killed", alive,
+                         scenario_.tasks, scenario_.max_surge, killing + in_kill));
+  }
+  if (running >= scenario_.tasks) {
+    reached_n_ = true;
+  }
+  if (reached_n_) {
+    result_.min_running_after_n = std::min(result_.min_running_after_n, running);
+  }
+
+  // The framework's own memory is bounded by the cluster's size: the agents registered now and
+  // those that left recently (the core forgets idle agents after agent_memory), checked once a
+  // simulated minute.
+  if (session_ && now_ >= next_memory_check_) {
+    next_memory_check_ = now_ + 1min;
+    std::size_t known_agents = 0;
+    for (const auto& agent : cluster.agent_summaries()) {
+      if (agent.registered) {
+        ++known_agents;
+        continue;
+      }
+      const Time left = left_at_.emplace(agent.id, now_).first->second;
+      known_agents += now_ - left <= framework::agent_memory + 2min ? 1U : 0U;
+    }
+    const auto& core = session_->core();
+    const std::size_t tasks_bound = scenario_.tasks + scenario_.max_surge + known_agents;
+    if (core.agents().size() > known_agents || core.inverse_offer_replies().size() > known_agents ||
+        core.sleepers().size() + core.migrating().size() > tasks_bound ||
+        core.reconciling() > tasks_bound || core.killing() > tasks_bound ||
+        session_->calls_pending() > 16 * (known_agents + scenario_.tasks) + 64) {
+      violated(fmt::format(
+          "the framework's memory outgrew the cluster ({} agents): {} agents, {} "
+          "tasks, {} reconciling, {} killing, {} calls pending",
+          known_agents, core.agents().size(), core.sleepers().size() + core.migrating().size(),
+          core.reconciling(), core.killing(), session_->calls_pending()));
+    }
+  }
+  if (session_) {
+    // Every update with a uuid is acknowledged while the stream it came on lasts.
+    for (auto it = unacknowledged_.begin(); it != unacknowledged_.end();) {
+      const auto& [uuid, seen] = *it;
+      if (seen.second != session_->epoch() || !session_->subscribed()) {
+        it = unacknowledged_.erase(it);  // that stream ended: the agent sends the update again
+        continue;
+      }
+      if (now_ - seen.first > acknowledgement_deadline) {
+        violated("a status update was not acknowledged within 180 s while subscribed");
+      }
+      ++it;
+    }
+  }
+}
+
+void World::note_update(const v1::scheduler::Event& event, std::uint64_t epoch) {
+  if (event.type() != v1::scheduler::Event::UPDATE || event.update().status().uuid().empty() ||
+      !session_ || !session_->subscribed() || epoch != session_->epoch()) {
+    return;
+  }
+  unacknowledged_.emplace(event.update().status().uuid(), std::pair{now_, epoch});
+}
+
+void World::check_kill(const std::string& task_id) {
+  const auto* service = leader();
+  if (!reached_n_ || service == nullptr || scenario_.policy != framework::Policy::evacuate) {
+    return;  // only the evacuate policy has an unavailability budget; the others kill first
+  }
+  const auto tasks = service->cluster().task_summaries(framework_id());
+  bool reduces = false;
+  std::string agent_id;
+  std::size_t running_after = 0;
+  for (const auto& task : tasks) {
+    const bool running = task.state == v1::TASK_RUNNING && !task.killing;
+    if (task.task_id == task_id) {
+      reduces = running;
+      agent_id = task.agent_id;
+    } else if (running) {
+      ++running_after;
+    }
+  }
+  // At its move's deadline a task must leave its agent even when losses elsewhere left the fleet
+  // short: the promise that nothing is caught by DOWN wins, as the policy documents.
+  const Time lead = session_ ? session_->core().lead_time() : std::chrono::seconds(10);
+  for (const auto& agent : service->cluster().agent_summaries()) {
+    if (agent.id == agent_id && agent.window_start &&
+        *agent.window_start - now_ <=
+            lead + 3 * config_.allocation_interval + (skew_ < Time{0} ? -skew_ : skew_) + 10s) {
+      return;
+    }
+  }
+  const std::size_t floor =
+      scenario_.tasks > scenario_.max_unavailable ? scenario_.tasks - scenario_.max_unavailable : 0;
+  if (reduces && running_after < floor) {
+    violated(
+        fmt::format("the KILL of running task {} leaves {} running, below N - "
+                    "max_unavailable = {}",
+                    task_id, running_after, floor));
+  }
+}
+
+void World::check_down(const Window& window) {
+  const auto* service = leader();
+  const auto id = framework_id();
+  if (service == nullptr || id.empty()) {
+    return;
+  }
+  const auto& cluster = service->cluster();
+  std::size_t caught = 0;
+  std::size_t queued = 0;  // our tasks on machines whose window starts no later than this one
+  std::map<std::string, Time> window_of;
+  for (const auto& other : windows_) {
+    if (!other.ended && other.start <= window.start) {
+      for (const auto& agent : other.agents) {
+        window_of[agent] = other.start;
+      }
+    }
+  }
+  for (const auto& task : cluster.task_summaries(id)) {
+    if (!live(task.state)) {
+      continue;
+    }
+    if (window_of.contains(task.agent_id)) {
+      ++queued;
+    }
+    if (std::find(window.agents.begin(), window.agents.end(), task.agent_id) !=
+        window.agents.end()) {
+      ++caught;
+    }
+  }
+  if (caught == 0) {
+    return;
+  }
+  result_.tasks_caught_by_down += caught;
+  if (scenario_.policy != framework::Policy::evacuate ||
+      (scenario_.max_surge == 0 && scenario_.max_unavailable == 0)) {
+    return;  // no policy promise to keep
+  }
+  // The notice counts from the last disruption the framework suffered, and must cover every move
+  // queued ahead within the surge budget, plus allocation rounds, network and clock skew.
+  const Time lead = session_ ? session_->core().lead_time() : std::chrono::seconds(10);
+  const std::size_t rounds = (queued + std::max<std::size_t>(scenario_.max_surge, 1) - 1) /
+                             std::max<std::size_t>(scenario_.max_surge, 1);
+  const Time required = lead * static_cast<Time::rep>(std::max<std::size_t>(rounds, 1)) +
+                        3 * config_.allocation_interval + (skew_ < Time{0} ? -skew_ : skew_) + 10s;
+  const Time notice = window.start - std::max(window.posted, last_disruption_);
+  if (notice >= required && window.spare_at_post && spare_agents() > 0) {
+    violated(
+        fmt::format("{} task(s) caught by DOWN although the notice of {} s exceeded the {} s "
+                    "needed and a safe agent was free",
+                    caught, std::chrono::duration_cast<std::chrono::seconds>(notice).count(),
+                    std::chrono::duration_cast<std::chrono::seconds>(required).count()));
+  }
+}
+
+void World::check_answer(const v1::scheduler::Call& call, unsigned status, bool stale) {
+  if (status < 400 || status >= 500) {
+    return;
+  }
+  if (stale) {
+    ++result_.stale_refusals;  // sent on a stream the master had already replaced or lost
+    return;
+  }
+  violated(
+      fmt::format("{} was refused with {}", v1::scheduler::Call::Type_Name(call.type()), status));
+}
+
+void World::check_liveness() {
+  if (scenario_.policy == framework::Policy::seed) {
+    return;  // the example's defects leave it nothing to promise
+  }
+  const auto* service = leader();
+  const auto id = framework_id();
+  if (service == nullptr || !session_ || !session_->subscribed() || id.empty()) {
+    violated("liveness: not subscribed when the faults had stopped for " +
+             std::to_string(scenario_.quiet.count()) + " min");
+    return;
+  }
+  const auto& cluster = service->cluster();
+  std::size_t usable = 0;
+  for (const auto& agent : cluster.agent_summaries()) {
+    usable += agent.registered && !agent.vanished && !agent.deactivated && !agent.draining &&
+                      !agent.window_start
+                  ? 1U
+                  : 0U;
+  }
+  std::size_t running = 0;
+  for (const auto& task : cluster.task_summaries(id)) {
+    running += task.state == v1::TASK_RUNNING && !task.killing ? 1U : 0U;
+  }
+  const std::size_t expected = std::min<std::size_t>(scenario_.tasks, usable);
+  const auto unacknowledged = cluster.unacknowledged_updates(id);
+  const bool suppressed = session_->core().suppressed() && cluster.framework_suppressed(id);
+  if (running != expected || unacknowledged != 0 || (running == scenario_.tasks && !suppressed)) {
+    violated(fmt::format(
+        "liveness: {} min after the faults stopped, {} tasks run (expected {}), "
+        "{} updates wait for an acknowledgement, offers {}suppressed",
+        scenario_.quiet.count(), running, expected, unacknowledged, suppressed ? "" : "not "));
+  }
+}
+
+}  // namespace iof::simulation

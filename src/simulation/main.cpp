@@ -1,0 +1,225 @@
+// iof-simulate: runs seeds of the deterministic simulation and reports what they found. Exit 0
+// when every seed kept every promise, 1 on a violation (with the command that replays it), 2 on
+// bad flags.
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include <CLI/App.hpp>
+#include <CLI/Config.hpp>
+#include <CLI/Formatter.hpp>
+#include <fmt/format.h>
+
+#include "iof/simulation/scenario.hpp"
+
+#include "describe.hpp"
+
+namespace {
+
+using namespace iof::simulation;
+
+struct Options {
+  Scenario scenario;
+  std::uint64_t seeds = 1;
+  unsigned jobs = std::max(1U, std::thread::hardware_concurrency());
+  std::string trace_file;
+};
+
+// Parses the flags into `options`; returns the exit status when the program should stop now.
+std::optional<int> parse(int argc, char** argv, Options& options) {
+  CLI::App app{
+      "Deterministic simulation of inverse-offer-framework against mesos-sim's master "
+      "model, in virtual time, under random faults.",
+      "iof-simulate"};
+  auto& scenario = options.scenario;
+  std::string policy = "evacuate";
+  std::string faults = "all";
+  std::string sabotage = "none";
+  std::uint64_t quiet_minutes = 20;
+  app.add_option("--seed", scenario.seed, "First seed")->capture_default_str();
+  app.add_option("--seeds", options.seeds, "How many seeds, from --seed on")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{10'000'000}))
+      ->capture_default_str();
+  app.add_option("--hours", scenario.hours, "Simulated hours per seed")
+      ->check(CLI::Range(0.01, 10000.0))
+      ->capture_default_str();
+  app.add_option("--agents", scenario.agents, "Agents in the cluster")
+      ->check(CLI::Range(1U, 10000U))
+      ->capture_default_str();
+  app.add_option("--tasks", scenario.tasks, "N, the tasks to keep running")
+      ->check(CLI::Range(1U, 10000U))
+      ->capture_default_str();
+  app.add_option("--policy", policy, "seed, intent or evacuate")->capture_default_str();
+  app.add_option("--max_surge", scenario.max_surge, "Evacuation surge budget")
+      ->check(CLI::Range(0U, 10000U))
+      ->capture_default_str();
+  app.add_option("--max_unavailable", scenario.max_unavailable, "Evacuation unavailability budget")
+      ->check(CLI::Range(0U, 10000U))
+      ->capture_default_str();
+  app.add_option("--faults", faults, "all, none, or a comma list of fault names")
+      ->capture_default_str();
+  app.add_option("--faults_per_hour", scenario.faults_per_hour, "Mean faults per simulated hour")
+      ->check(CLI::Range(0.0, 100000.0))
+      ->capture_default_str();
+  app.add_option("--quiet_minutes", quiet_minutes,
+                 "Minutes at the end without faults, after which liveness is checked")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000}))
+      ->capture_default_str();
+  app.add_option("--sabotage", sabotage,
+                 "A deliberately broken framework: never_acknowledge or "
+                 "kill_before_replacement_runs")
+      ->capture_default_str();
+  app.add_option("--jobs", options.jobs, "Seeds run in parallel")
+      ->check(CLI::Range(1U, 256U))
+      ->capture_default_str();
+  app.add_option("--trace", options.trace_file,
+                 "Write every event, call and fault of the (single) seed to this file");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  } catch (const CLI::ParseError& error) {
+    std::fprintf(stderr, "iof-simulate: %s\n", error.what());
+    return 2;
+  }
+  const auto parsed_policy = iof::framework::policy_from_name(policy);
+  if (!parsed_policy) {
+    std::fprintf(stderr, "iof-simulate: unknown --policy '%s' (seed, intent or evacuate)\n",
+                 policy.c_str());
+    return 2;
+  }
+  scenario.policy = *parsed_policy;
+  const auto parsed_sabotage = sabotage_from_name(sabotage);
+  if (!parsed_sabotage) {
+    std::fprintf(stderr, "iof-simulate: unknown --sabotage '%s'\n", sabotage.c_str());
+    return 2;
+  }
+  scenario.sabotage = *parsed_sabotage;
+  scenario.quiet = std::chrono::minutes(quiet_minutes);
+  scenario.faults.clear();
+  if (faults == "all") {
+    scenario.faults = {all_faults().begin(), all_faults().end()};
+  } else if (faults != "none") {
+    std::size_t from = 0;
+    while (from <= faults.size()) {
+      const auto comma = std::min(faults.find(',', from), faults.size());
+      const std::string name = faults.substr(from, comma - from);
+      const auto fault = fault_from_name(name);
+      if (!fault) {
+        std::string known;
+        for (const Fault each : all_faults()) {
+          known += (known.empty() ? "" : ", ") + std::string(fault_name(each));
+        }
+        std::fprintf(stderr, "iof-simulate: unknown fault '%s' in --faults (known: %s)\n",
+                     name.c_str(), known.c_str());
+        return 2;
+      }
+      scenario.faults.insert(*fault);
+      from = comma + 1;
+    }
+  }
+  if (!options.trace_file.empty() && options.seeds != 1) {
+    std::fputs("iof-simulate: --trace needs --seeds=1\n", stderr);
+    return 2;
+  }
+  scenario.trace = !options.trace_file.empty();
+  return std::nullopt;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  if (auto status = parse(argc, argv, options)) {
+    return *status;
+  }
+  const std::clock_t cpu_start = std::clock();
+  std::vector<SeedResult> results(options.seeds);
+  std::atomic<std::uint64_t> next{0};
+  std::vector<std::thread> workers;
+  for (unsigned i = 0; i < std::min<std::uint64_t>(options.jobs, options.seeds); ++i) {
+    workers.emplace_back([&] {
+      for (std::uint64_t n = next++; n < options.seeds; n = next++) {
+        Scenario scenario = options.scenario;
+        scenario.seed = options.scenario.seed + n;
+        results[n] = simulate(scenario);
+      }
+    });
+  }
+  for (auto& worker : workers) {
+    worker.join();
+  }
+  const double cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+
+  if (!options.trace_file.empty()) {
+    std::ofstream out(options.trace_file, std::ios::binary);
+    out << results.front().trace;
+    if (!out) {
+      std::fprintf(stderr, "iof-simulate: cannot write %s\n", options.trace_file.c_str());
+      return 1;
+    }
+  }
+  double hours = 0;
+  std::uint64_t steps = 0;
+  std::map<Fault, std::uint64_t> faults;
+  std::uint64_t external = 0, caught = 0, stale = 0, restarts = 0, failovers = 0;
+  std::vector<const SeedResult*> failed;
+  for (const auto& result : results) {
+    hours += result.simulated_hours;
+    steps += result.steps;
+    for (const auto& [fault, count] : result.faults) {
+      faults[fault] += count;
+    }
+    external += result.external_losses;
+    caught += result.tasks_caught_by_down;
+    stale += result.stale_refusals;
+    restarts += result.framework_restarts;
+    failovers += result.failovers;
+    if (result.violation) {
+      failed.push_back(&result);
+    }
+  }
+  const auto& scenario = options.scenario;
+  std::printf(
+      "iof-simulate: %llu seed(s) from %llu, policy %s, %u agents, N=%u, surge %u, "
+      "unavailable %u\n",
+      static_cast<unsigned long long>(options.seeds),
+      static_cast<unsigned long long>(scenario.seed),
+      std::string(iof::framework::policy_name(scenario.policy)).c_str(), scenario.agents,
+      scenario.tasks, scenario.max_surge, scenario.max_unavailable);
+  std::printf(
+      "simulated %.1f cluster-hours in %llu steps, %.2f CPU seconds: %.0f simulated "
+      "hours per CPU-second\n",
+      hours, static_cast<unsigned long long>(steps), cpu_seconds,
+      cpu_seconds > 0 ? hours / cpu_seconds : 0.0);
+  std::string fault_text;
+  for (const auto& [fault, count] : faults) {
+    fault_text += fmt::format("{}{} {}", fault_text.empty() ? "" : ", ", fault_name(fault), count);
+  }
+  std::printf("faults: %s\n", fault_text.empty() ? "none" : fault_text.c_str());
+  std::printf(
+      "losses not caused by the framework %llu; tasks caught by DOWN (excused) %llu; "
+      "stale-stream refusals %llu; framework restarts %llu; master failovers %llu\n",
+      static_cast<unsigned long long>(external), static_cast<unsigned long long>(caught),
+      static_cast<unsigned long long>(stale), static_cast<unsigned long long>(restarts),
+      static_cast<unsigned long long>(failovers));
+  if (failed.empty()) {
+    std::printf("violations: none\n");
+    return 0;
+  }
+  std::printf("violations: %zu seed(s)\n", failed.size());
+  for (const auto* result : failed) {
+    Scenario replay = scenario;
+    replay.seed = result->seed;
+    std::printf("  seed %llu at %s: %s\n    reproduce: %s\n",
+                static_cast<unsigned long long>(result->seed),
+                clock_text(result->violation->at).c_str(), result->violation->what.c_str(),
+                repro_command(replay).c_str());
+  }
+  return 1;
+}

@@ -1,0 +1,114 @@
+#include "iof/simulation/scenario.hpp"
+
+#include <array>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "world.hpp"
+
+namespace iof::simulation {
+
+namespace {
+
+constexpr std::array<std::pair<Fault, std::string_view>, 14> fault_names{{
+    {Fault::stream_drop, "stream_drop"},
+    {Fault::stream_stall, "stream_stall"},
+    {Fault::unavailable, "unavailable"},
+    {Fault::lost_calls, "lost_calls"},
+    {Fault::failover, "failover"},
+    {Fault::crash, "crash"},
+    {Fault::agent_death, "agent_death"},
+    {Fault::task_failure, "task_failure"},
+    {Fault::slow_steps, "slow_steps"},
+    {Fault::maintenance, "maintenance"},
+    {Fault::drain, "drain"},
+    {Fault::rescind, "rescind"},
+    {Fault::clock_skew, "clock_skew"},
+    {Fault::state_write, "state_write"},
+}};
+
+constexpr std::array<std::pair<Sabotage, std::string_view>, 3> sabotage_names{{
+    {Sabotage::none, "none"},
+    {Sabotage::never_acknowledge, "never_acknowledge"},
+    {Sabotage::kill_before_replacement_runs, "kill_before_replacement_runs"},
+}};
+
+}  // namespace
+
+std::string_view fault_name(Fault fault) {
+  for (const auto& [value, name] : fault_names) {
+    if (value == fault) {
+      return name;
+    }
+  }
+  return "?";
+}
+
+std::optional<Fault> fault_from_name(std::string_view name) {
+  for (const auto& [value, known] : fault_names) {
+    if (known == name) {
+      return value;
+    }
+  }
+  return std::nullopt;
+}
+
+const std::vector<Fault>& all_faults() {
+  static const std::vector<Fault> all = [] {
+    std::vector<Fault> out;
+    for (const auto& [value, name] : fault_names) {
+      out.push_back(value);
+    }
+    return out;
+  }();
+  return all;
+}
+
+std::string_view sabotage_name(Sabotage sabotage) {
+  for (const auto& [value, name] : sabotage_names) {
+    if (value == sabotage) {
+      return name;
+    }
+  }
+  return "?";
+}
+
+std::optional<Sabotage> sabotage_from_name(std::string_view name) {
+  for (const auto& [value, known] : sabotage_names) {
+    if (known == name) {
+      return value;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string repro_command(const Scenario& scenario) {
+  std::string faults;
+  if (scenario.faults.size() == all_faults().size()) {
+    faults = "all";
+  } else if (scenario.faults.empty()) {
+    faults = "none";
+  } else {
+    for (const Fault fault : scenario.faults) {
+      faults += (faults.empty() ? "" : ",") + std::string(fault_name(fault));
+    }
+  }
+  std::string out = fmt::format(
+      "iof-simulate --seed={} --seeds=1 --hours={} --agents={} --tasks={} --policy={} "
+      "--max_surge={} --max_unavailable={} --faults={} --faults_per_hour={} --quiet_minutes={}",
+      scenario.seed, scenario.hours, scenario.agents, scenario.tasks,
+      framework::policy_name(scenario.policy), scenario.max_surge, scenario.max_unavailable, faults,
+      scenario.faults_per_hour, scenario.quiet.count());
+  if (scenario.sabotage != Sabotage::none) {
+    out += " --sabotage=" + std::string(sabotage_name(scenario.sabotage));
+  }
+  return out + fmt::format(" --trace=seed-{}.trace", scenario.seed);
+}
+
+SeedResult simulate(const Scenario& scenario) {
+  World world(scenario);
+  return world.run();
+}
+
+}  // namespace iof::simulation

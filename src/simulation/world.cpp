@@ -1,0 +1,380 @@
+// The agenda, the random source, and the framework process: its Session's actions performed
+// against the simulated network, its state file, its crashes and restarts.
+#include "world.hpp"
+
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "describe.hpp"
+
+namespace iof::simulation {
+
+using namespace std::chrono_literals;
+namespace session = framework::session;
+
+namespace {
+
+// 2027-01-01T00:00:00Z: maintenance windows are wall-clock times.
+constexpr Time epoch_start = std::chrono::seconds(1798761600);
+// What the runtime waits for a call's answer before it gives up on it.
+constexpr Time call_timeout = 75s;
+
+}  // namespace
+
+World::World(const Scenario& scenario)
+    : scenario_(scenario), random_(scenario.seed * 0x9e3779b97f4a7c15ULL + 1) {
+  result_.seed = scenario.seed;
+  result_.min_running_after_n = std::numeric_limits<std::size_t>::max();
+  start_ = epoch_start;
+  now_ = start_;
+  end_ = start_ + std::chrono::duration_cast<Time>(
+                      std::chrono::duration<double, std::ratio<3600>>(scenario.hours));
+  config_ = cluster_config();
+  if (scenario_.faults.contains(Fault::clock_skew)) {
+    skew_ = between(-5s, 5s);
+  }
+  slow_network_ = scenario_.faults.contains(Fault::slow_steps);
+
+  framework::Flags flags;
+  flags.policy = scenario_.policy;
+  flags.num_tasks = scenario_.tasks;
+  flags.state_file = "simulated";
+  flags.max_backoff = 15s;
+  const bool zookeeper = draw(2) == 0;
+  masters_.resize(2);
+  masters_[0].endpoint = Endpoint{false, "127.0.0.1", "5050"};
+  masters_[1].endpoint = Endpoint{false, "127.0.0.1", "5051"};
+  std::vector<Endpoint> candidates;
+  if (!zookeeper) {
+    candidates = {masters_[0].endpoint, masters_[1].endpoint};
+  }
+  zookeeper_ = zookeeper;
+  session_options_ = framework::session_options(flags, candidates, "root", scenario.seed);
+}
+
+World::~World() = default;
+
+void World::at(Time when, std::function<void()> run) {
+  agenda_.push(Item{std::max(when, now_), ++sequence_, std::move(run)});
+}
+
+std::uint64_t World::draw(std::uint64_t bound) {
+  // Raw engine output, not a std:: distribution: the same numbers on every standard library.
+  return bound == 0 ? 0 : random_() % bound;
+}
+
+double World::uniform() {
+  return static_cast<double>(random_() >> 11U) * 0x1p-53;
+}
+
+Time World::between(Time low, Time high) {
+  if (high <= low) {
+    return low;
+  }
+  return low + Time(static_cast<Time::rep>(draw(static_cast<std::uint64_t>((high - low).count()))));
+}
+
+Time World::latency() {
+  Time base = between(200us, 5ms);
+  if (slow_network_ && uniform() < 0.01) {
+    base += between(0s, 2s);  // the heavy tail of a congested network
+  }
+  return base;
+}
+
+void World::trace(const std::string& line) {
+  if (!scenario_.trace) {
+    return;
+  }
+  result_.trace += clock_text(now_ - start_) + " " + line + "\n";
+}
+
+void World::violated(std::string what) {
+  if (result_.violation) {
+    return;
+  }
+  trace("VIOLATION " + what);
+  result_.violation = Violation{now_ - start_, std::move(what)};
+}
+
+SeedResult World::run() {
+  create_leader(0, std::nullopt);
+  create_standby(1);
+  start_framework();
+  plan_faults();
+  at(end_ - std::chrono::duration_cast<Time>(scenario_.quiet), [this] { quiet_down(); });
+  while (!agenda_.empty() && !result_.violation) {
+    if (agenda_.top().at > end_) {
+      break;
+    }
+    Item item = std::move(const_cast<Item&>(agenda_.top()));  // popped right after
+    agenda_.pop();
+    now_ = item.at;
+    item.run();
+    ++result_.steps;
+    check();
+  }
+  if (!result_.violation) {
+    now_ = end_;
+    check_liveness();
+  }
+  if (!reached_n_) {
+    result_.min_running_after_n = 0;
+  }
+  result_.simulated_hours = std::chrono::duration<double, std::ratio<3600>>(now_ - start_).count();
+  return std::move(result_);
+}
+
+// ---- the framework process ------------------------------------------------------------------
+
+void World::start_framework() {
+  ++framework_generation_;
+  framework::Recovery recovery;
+  framework::Evacuation evacuation;
+  evacuation.max_surge = scenario_.max_surge;
+  evacuation.max_unavailable = scenario_.max_unavailable;
+  framework::SchedulerState core(scenario_.policy, scenario_.tasks, "*", framework::TaskTemplate{},
+                                 recovery, evacuation);
+  if (disk_) {
+    core.restore(*disk_);
+  }
+  session_ = std::make_unique<framework::Session>(session_options_, std::move(core));
+  framework_wake_.reset();
+  trace(disk_ ? "framework starts from its state file" : "framework starts");
+  perform(session_->start(framework_now()));
+  if (zookeeper_) {
+    const Endpoint leader = masters_[leader_].endpoint;
+    const auto generation = framework_generation_;
+    after(latency(), [this, generation, leader] {
+      if (generation == framework_generation_ && masters_[leader_].up) {
+        perform(session_->leader_changed(leader, "", framework_now()));
+      }
+    });
+  }
+}
+
+void World::crash_framework(const std::string& why) {
+  trace("framework dies: " + why);
+  ++framework_generation_;
+  session_.reset();
+  framework_wake_.reset();
+  ++result_.framework_restarts;
+  disruption();
+  for (auto& [key, stream] : streams_) {
+    if (stream.open_at_framework) {
+      stream.open_at_framework = false;
+      const std::uint64_t id = key;
+      after(latency(), [this, id] { master_sees_close(id); });
+    }
+  }
+  after(between(1s, 30s), [this] { start_framework(); });
+}
+
+void World::perform(session::Actions actions) {
+  const auto generation = framework_generation_;
+  for (auto& action : actions) {
+    if (generation != framework_generation_) {
+      return;  // the process died while performing
+    }
+    if (auto* open = std::get_if<session::OpenStream>(&action)) {
+      trace(fmt::format("fw SUBSCRIBE #{} to {}", open->stream, open->target.url()));
+      open_stream(std::move(*open));
+    } else if (auto* close = std::get_if<session::CloseStream>(&action)) {
+      trace(fmt::format("fw closes stream #{}", close->stream));
+      close_stream_from_framework(close->stream);
+    } else if (auto* send = std::get_if<session::SendCall>(&action)) {
+      send_call(std::move(*send));
+    } else if (auto* deliver = std::get_if<session::Deliver>(&action)) {
+      // A handler task: it runs after what is already due, as a co_spawn on the strand does.
+      after(0s, [this, generation, epoch = deliver->epoch, event = std::move(deliver->event)] {
+        if (generation != framework_generation_) {
+          return;
+        }
+        trace("event " + describe(event));
+        note_update(event, epoch);
+        perform(session_->handle(epoch, event, framework_now()));
+      });
+    } else if (auto* save = std::get_if<session::SaveState>(&action)) {
+      save_state(*save);
+    } else if (auto* line = std::get_if<session::Log>(&action)) {
+      if (line->level != session::Level::info) {
+        trace("fw log: " + line->text);
+      }
+    } else if (auto* finish = std::get_if<session::Finish>(&action)) {
+      crash_framework(fmt::format("exited with status {}", finish->status));
+      return;
+    }
+  }
+  rearm_framework();
+}
+
+void World::rearm_framework() {
+  if (!session_) {
+    return;
+  }
+  const auto next = session_->next_wakeup();
+  if (!next || (framework_wake_ && *framework_wake_ == *next)) {
+    return;
+  }
+  framework_wake_ = *next;
+  const auto generation = framework_generation_;
+  at(*next - skew_, [this, generation, wake = *next] {
+    if (generation != framework_generation_ || framework_wake_ != wake) {
+      return;
+    }
+    framework_wake_.reset();
+    perform(session_->tick(framework_now()));
+  });
+}
+
+void World::save_state(const session::SaveState& save) {
+  wire::Result<void> saved;
+  if (failing_writes_ > 0) {
+    --failing_writes_;
+    saved = wire::Error{"Cannot write the state file: No space left on device"};
+    trace("fault: the state file write fails");
+  } else {
+    disk_ = save.snapshot;
+  }
+  perform(session_->persisted(save.version, saved, framework_now()));
+}
+
+void World::send_call(session::SendCall send) {
+  const auto& call = send.call;
+  trace("call " + describe(call));
+  if (call.type() == v1::scheduler::Call::ACCEPT) {
+    for (const auto& operation : call.accept().operations()) {
+      for (const auto& task : operation.launch().task_infos()) {
+        const auto& id = task.task_id().value();
+        const auto known = [&id](const std::map<std::string, framework::Sleeper>& map) {
+          for (const auto& [agent, sleeper] : map) {
+            if (sleeper.task_id.value() == id) {
+              return true;
+            }
+          }
+          return false;
+        };
+        if (!disk_ || !(known(disk_->sleepers) || known(disk_->migrating))) {
+          violated("LAUNCH of task " + id + " left before the state file recorded it");
+        }
+      }
+    }
+  }
+  if (scenario_.sabotage == Sabotage::kill_before_replacement_runs &&
+      call.type() == v1::scheduler::Call::ACCEPT) {
+    sabotage_kill(send.stream_id);
+  }
+  const auto generation = framework_generation_;
+  const auto answer = [this, generation, id = send.id](Time when, session::CallOutcome outcome) {
+    at(when, [this, generation, id, outcome = std::move(outcome)] {
+      if (generation == framework_generation_) {
+        perform(session_->call_done(id, outcome, framework_now()));
+      }
+    });
+  };
+  if (call.type() == v1::scheduler::Call::ACKNOWLEDGE) {
+    if (scenario_.sabotage == Sabotage::never_acknowledge) {
+      answer(now_, session::CallOutcome{202, ""});
+      return;
+    }
+    unacknowledged_.erase(call.acknowledge().uuid());
+  }
+  const auto target = master_at(send.target);
+  if (!target || !masters_[*target].up) {
+    answer(now_ + latency(), session::CallOutcome{std::nullopt, "not sent: Connection refused"});
+    return;
+  }
+  const bool lossy = now_ < lossy_until_ && uniform() < 0.5;
+  const bool request_lost = lossy && uniform() < 0.5;
+  const Time sent = now_;
+  const std::size_t index = *target;
+  const auto master_generation = masters_[index].generation;
+  if (request_lost) {
+    trace("fault: the request is lost");
+    answer(sent + call_timeout, session::CallOutcome{std::nullopt, "timed out"});
+    return;
+  }
+  after(latency(), [this, index, master_generation, sent, lossy, answer, send = std::move(send)] {
+    Master& master = masters_[index];
+    if (master.generation != master_generation || !master.up) {
+      answer(now_ + latency(), session::CallOutcome{std::nullopt, "Connection reset by peer"});
+      return;
+    }
+    const auto& cluster = master.service->cluster();
+    const std::string id = send.call.framework_id().value();
+    const bool stale = cluster.framework_state(id) != sim::FrameworkState::connected ||
+                       cluster.framework_stream_id(id) != send.stream_id;
+    if (send.call.type() == v1::scheduler::Call::KILL) {
+      check_kill(send.call.kill().task_id().value());
+    }
+    auto http =
+        request("/api/v1/scheduler", wire::encode(send.call, session_options_.content_type));
+    http.headers.push_back({"Mesos-Stream-Id", send.stream_id});
+    const auto reply = master.service->handle(http);
+    const auto* response = std::get_if<http::Response>(&reply);
+    const unsigned status = response != nullptr ? response->status : 500;
+    check_answer(send.call, status, stale);
+    if (lossy) {
+      trace("fault: the answer is lost");
+      answer(sent + call_timeout, session::CallOutcome{std::nullopt, "timed out"});
+      return;
+    }
+    answer(now_ + latency(),
+           session::CallOutcome{status, response != nullptr ? response->body : std::string()});
+  });
+}
+
+}  // namespace iof::simulation
+
+namespace iof::simulation {
+
+// The broken variant: a LAUNCH while N tasks are alive is a replacement, so the task on the agent
+// whose window comes first is killed right away, as a framework that breaks before it makes would.
+void World::sabotage_kill(const std::string& stream_id) {
+  auto* service = leader();
+  const auto id = framework_id();
+  if (service == nullptr || id.empty()) {
+    return;
+  }
+  const auto& cluster = service->cluster();
+  std::map<std::string, Time> windows;
+  for (const auto& agent : cluster.agent_summaries()) {
+    if (agent.window_start) {
+      windows[agent.id] = *agent.window_start;
+    }
+  }
+  std::size_t alive = 0;
+  std::optional<sim::Cluster::TaskSummary> victim;
+  for (const auto& task : cluster.task_summaries(id)) {
+    if (task.state != v1::TASK_RUNNING || task.killing) {
+      continue;
+    }
+    ++alive;
+    const auto window = windows.find(task.agent_id);
+    if (window != windows.end() && (!victim || window->second < windows.at(victim->agent_id))) {
+      victim = task;
+    }
+  }
+  if (alive < scenario_.tasks || !victim) {
+    return;
+  }
+  v1::scheduler::Call kill;
+  kill.set_type(v1::scheduler::Call::KILL);
+  kill.mutable_framework_id()->set_value(id);
+  kill.mutable_kill()->mutable_task_id()->set_value(victim->task_id);
+  kill.mutable_kill()->mutable_agent_id()->set_value(victim->agent_id);
+  trace("sabotage: " + describe(kill));
+  after(latency(), [this, kill, stream_id] {
+    auto* master = leader();
+    if (master == nullptr) {
+      return;
+    }
+    check_kill(kill.kill().task_id().value());
+    auto http = request("/api/v1/scheduler", wire::encode(kill, session_options_.content_type));
+    http.headers.push_back({"Mesos-Stream-Id", stream_id});
+    master->handle(http);
+  });
+}
+
+}  // namespace iof::simulation

@@ -1,0 +1,177 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "iof/framework/session.hpp"
+#include "iof/sim/service.hpp"
+#include "iof/simulation/scenario.hpp"
+
+// The simulated world of one seed: a virtual clock and its agenda, the network between the
+// framework and two master addresses, the fault injector and the invariant checker. Everything
+// runs on one thread in agenda order, (time, sequence), so a seed replays exactly.
+namespace iof::simulation {
+
+namespace v1 = mesos::v1;
+using framework::Endpoint;
+
+class World {
+ public:
+  explicit World(const Scenario& scenario);
+  ~World();
+  SeedResult run();
+
+ private:
+  // ---- the agenda (world.cpp) ----
+  struct Item {
+    Time at{0};
+    std::uint64_t sequence = 0;
+    std::function<void()> run;
+  };
+  struct Later {
+    bool operator()(const Item& a, const Item& b) const {
+      return a.at != b.at ? a.at > b.at : a.sequence > b.sequence;
+    }
+  };
+  void at(Time when, std::function<void()> run);
+  void after(Time delay, std::function<void()> run) { at(now_ + delay, std::move(run)); }
+  Time latency();                           // one network message
+  std::uint64_t draw(std::uint64_t bound);  // uniform in [0, bound)
+  double uniform();                         // [0, 1)
+  Time between(Time low, Time high);
+  void trace(const std::string& line);
+  void violated(std::string what);
+
+  // ---- the framework (world.cpp) ----
+  void start_framework();
+  void crash_framework(const std::string& why);
+  Time framework_now() const { return now_ + skew_; }
+  void perform(framework::session::Actions actions);
+  void rearm_framework();
+  void send_call(framework::session::SendCall send);
+  void save_state(const framework::session::SaveState& save);
+  void sabotage_kill(const std::string& stream_id);
+
+  // ---- the masters and the network (masters.cpp) ----
+  struct Master {
+    Endpoint endpoint;
+    std::unique_ptr<sim::MasterService> service;
+    bool up = false;
+    std::uint64_t generation = 0;  // bumped when it dies: its in-flight work is dropped
+    std::optional<Time> wake;
+  };
+  struct Stream {
+    std::uint64_t framework_generation = 0;
+    std::uint64_t session_stream = 0;
+    std::size_t master = 0;
+    std::uint64_t master_generation = 0;
+    bool open_at_framework = true;
+    bool open_at_master = false;
+    bool stalled = false;
+    Time last_delivery{0};
+    std::function<void()> on_closed;
+  };
+  class Sink;
+  sim::Config cluster_config() const;
+  void create_leader(std::size_t index, std::optional<sim::registry::Registry> registry);
+  void create_standby(std::size_t index);
+  void rearm_master(std::size_t index);
+  std::optional<std::size_t> master_at(const Endpoint& endpoint) const;
+  sim::MasterService* leader();
+  http::Request request(const std::string& path, std::string body) const;
+  http::Response operator_call(const std::string& path, const std::string& body);
+  void open_stream(framework::session::OpenStream open);
+  void close_stream_from_framework(std::uint64_t session_stream);
+  void deliver_chunk(std::uint64_t key, std::string chunk);
+  void master_closes(std::uint64_t key);
+  void master_sees_close(std::uint64_t key);
+  void to_framework(std::uint64_t key, std::function<void()> run);
+  void fail_over();
+
+  // ---- faults (faults.cpp) ----
+  struct Window {
+    std::vector<std::string> agents;  // agent ids
+    Time start{0};
+    Time duration{0};
+    Time posted{0};              // when this start was announced
+    bool spare_at_post = false;  // a safe agent was free when it was announced
+    bool down = false;
+    bool ended = false;
+  };
+  void plan_faults();
+  void inject(Fault fault);
+  bool post_schedule();
+  void sync_schedule();
+  void new_window();
+  void schedule_start(std::size_t window);
+  void change_window(bool cancel);
+  void window_starts(std::size_t window);
+  void window_ends(std::size_t window);
+  void drain_agent();
+  void reactivate(const std::string& agent);
+  std::size_t spare_agents() const;
+  void quiet_down();
+  std::vector<sim::Cluster::AgentSummary> agents() const;
+  void disruption() { last_disruption_ = now_; }
+
+  // ---- invariants (invariants.cpp) ----
+  void check();
+  void check_kill(const std::string& task_id);
+  void check_down(const Window& window);
+  void check_answer(const v1::scheduler::Call& call, unsigned status, bool stale);
+  void note_update(const v1::scheduler::Event& event, std::uint64_t epoch);
+  void note_acknowledged(const v1::scheduler::Call& call);
+  void check_liveness();
+  std::string framework_id() const;
+
+  Scenario scenario_;
+  std::mt19937_64 random_;
+  Time now_{0};
+  Time start_{0};
+  Time end_{0};
+  std::priority_queue<Item, std::vector<Item>, Later> agenda_;
+  std::uint64_t sequence_ = 0;
+  SeedResult result_;
+
+  // The framework process.
+  framework::SessionOptions session_options_;
+  std::unique_ptr<framework::Session> session_;
+  std::uint64_t framework_generation_ = 0;
+  std::optional<Time> framework_wake_;
+  std::optional<framework::Snapshot> disk_;  // the state file's last good content
+  unsigned failing_writes_ = 0;
+  Time skew_{0};
+  bool zookeeper_ = false;  // the leader is named by discovery, not found through redirects
+  Time lossy_until_{0};
+  bool slow_network_ = false;
+
+  // Masters: two addresses, one leading.
+  std::vector<Master> masters_;
+  std::size_t leader_ = 0;
+  std::map<std::uint64_t, Stream> streams_;
+  std::uint64_t next_stream_ = 0;
+  sim::Config config_;
+
+  // Maintenance the operator planned.
+  std::vector<Window> windows_;
+  std::set<std::string> lost_agents_;  // died or marked gone: never usable again
+  std::set<std::string> drained_;      // drained, to be reactivated
+  bool quiet_ = false;                 // faults have stopped
+  Time last_disruption_{0};
+
+  // Invariant bookkeeping.
+  bool reached_n_ = false;
+  std::map<std::string, std::pair<Time, std::uint64_t>> unacknowledged_;  // uuid -> (seen, epoch)
+  std::map<std::string, v1::TaskState> last_states_;  // task -> last state the master had
+  std::map<std::string, Time> left_at_;  // agent -> when it was first seen unregistered
+  Time next_memory_check_{0};
+};
+
+}  // namespace iof::simulation
