@@ -320,6 +320,10 @@ class SchedulerState {
   std::optional<Time> implicit_due_;      // next implicit reconciliation
   std::map<std::string, Retry> killing_;  // task id -> agent and next retry
   bool suppressed_ = false;
+  Time suppressed_at_{0};
+  // Offers this long after a SUPPRESS mean the master never applied it: longer than a call
+  // queued behind a lost one takes to leave, shorter than a decline filter.
+  static constexpr Time suppress_settle = std::chrono::seconds(180);
   bool revive_wanted_ = false;
   std::optional<Time> last_revive_;
 

@@ -272,6 +272,7 @@ void SchedulerState::maybe_suppress(Decision& decision) {
     }
   }
   suppressed_ = true;
+  suppressed_at_ = now_;
   ++counters_.suppresses;
   decision.calls.push_back(call(Call::SUPPRESS));
   decision.log.push_back("All " + std::to_string(num_tasks_) +

@@ -109,7 +109,18 @@ std::vector<v1::Resource> SchedulerState::task_resources(bool allocated) const {
 }
 
 Decision SchedulerState::handle(const Event& event) {
+  // Offers well after our SUPPRESS (not ones already on their way when it was sent): the master
+  // never applied it (the call was lost, or refused). maybe_suppress() says it again.
+  const bool offered_while_suppressed = event.type() == Event::OFFERS && suppressed_ &&
+                                        policy_ != Policy::seed &&
+                                        now_ >= suppressed_at_ + suppress_settle;
+  if (offered_while_suppressed) {
+    suppressed_ = false;
+  }
   Decision decision = dispatch(event);
+  if (offered_while_suppressed) {
+    decision.log.push_back("Offers arrived although offers were suppressed");
+  }
   if (!decision.exit) {
     if (policy_ == Policy::evacuate && subscribed_) {
       evacuate_due(decision);  // what the event made due: a kill-first move with no surge

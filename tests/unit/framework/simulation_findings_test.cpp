@@ -1,0 +1,197 @@
+// Core behaviour the deterministic simulation found missing, one case per finding (the seed that
+// found it is in tests/unit/simulation). Time is injected through advance().
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "iof/framework/scheduler_state.hpp"
+#include "iof/framework/session.hpp"
+#include "iof/wire/recordio.hpp"
+
+#include "event_builders.hpp"
+
+using namespace iof::test::events;
+using namespace std::chrono_literals;
+
+namespace {
+
+using iof::framework::Decision;
+using iof::framework::Policy;
+using iof::framework::SchedulerState;
+using iof::framework::Time;
+
+constexpr Time t0 = std::chrono::seconds(1'800'000'000);
+
+std::int64_t window(std::chrono::seconds from_start) {
+  return (t0 + from_start).count();
+}
+
+std::vector<std::string> ids(const Decision& decision, Call::Type type) {
+  std::vector<std::string> out;
+  for (const auto& call : decision.calls) {
+    if (call.type() == Call::ACCEPT && type == Call::ACCEPT) {
+      out.push_back(call.accept().operations(0).launch().task_infos(0).task_id().value());
+    } else if (call.type() == Call::KILL && type == Call::KILL) {
+      out.push_back(call.kill().task_id().value());
+    } else if (call.type() == Call::RECONCILE && type == Call::RECONCILE) {
+      for (const auto& task : call.reconcile().tasks()) {
+        out.push_back(task.task_id().value());
+      }
+    } else if (call.type() == type && type == Call::SUPPRESS) {
+      out.push_back("suppress");
+    }
+  }
+  return out;
+}
+
+struct Core {
+  SchedulerState state;
+  Time now = t0;
+
+  explicit Core(std::uint32_t tasks) : state(Policy::evacuate, tasks, "*", {}) {
+    state.advance(now);
+    state.handle(subscribed());
+  }
+  Decision at(Time elapsed, const Event& event) {
+    now += elapsed;
+    Decision decision = state.advance(now);
+    Decision handled = state.handle(event);
+    decision.calls.insert(decision.calls.end(), handled.calls.begin(), handled.calls.end());
+    decision.log.insert(decision.log.end(), handled.log.begin(), handled.log.end());
+    return decision;
+  }
+  Decision tick(Time elapsed) {
+    now += elapsed;
+    return state.advance(now);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a LAUNCH never heard of is reconciled after three minutes (simulation seed 17)") {
+  Core core(1);
+  REQUIRE(ids(core.at(1s, offers({offer("o1", "a1")})), Call::ACCEPT) ==
+          std::vector<std::string>{"0"});
+  // The LAUNCH was lost: no update ever comes.
+  CHECK(ids(core.tick(179s), Call::RECONCILE).empty());
+  const auto asked = core.tick(1s);
+  CHECK(ids(asked, Call::RECONCILE) == std::vector<std::string>{"0"});
+  // The master does not know the task: it is lost, and a new one is launched.
+  core.at(1s, reconciled("0", "a1", v1::TASK_LOST));
+  CHECK(core.state.current_sleepers() == 0);
+  CHECK(ids(core.at(1s, offers({offer("o2", "a2")})), Call::ACCEPT) ==
+        std::vector<std::string>{"1"});
+}
+
+TEST_CASE("a task that reports STARTING is not questioned as a lost LAUNCH") {
+  Core core(1);
+  core.at(1s, offers({offer("o1", "a1")}));
+  core.at(1s, update("0", "a1", v1::TASK_STARTING));
+  CHECK(ids(core.tick(10min), Call::RECONCILE).empty());
+}
+
+TEST_CASE("offers long after a SUPPRESS mean it was lost: SUPPRESS again (seed 32651787126238)") {
+  Core core(1);
+  core.at(1s, offers({offer("o1", "a1")}));
+  core.at(1s, update("0", "a1", v1::TASK_RUNNING));
+  // SUPPRESS once the reconciliation after subscribing is answered and the task runs.
+  core.at(1s, reconciled("0", "a1", v1::TASK_RUNNING));
+  REQUIRE(core.state.suppressed());
+  // Offers already on their way when the SUPPRESS left are just declined.
+  CHECK(ids(core.at(1s, offers({offer("o2", "a2")})), Call::SUPPRESS).empty());
+  // Ten minutes later the master still offers: it never applied the SUPPRESS.
+  CHECK(ids(core.at(10min, offers({offer("o3", "a2")})), Call::SUPPRESS).size() == 1);
+  CHECK(core.state.suppressed());
+}
+
+TEST_CASE("a replacement that runs while a refill starts keeps its old task (seed 9)") {
+  Core core(2);
+  core.at(1s, offers({offer("o1", "a1"), offer("o2", "a2")}));
+  core.at(1s, update("0", "a1", v1::TASK_RUNNING));
+  core.at(0s, update("1", "a2", v1::TASK_RUNNING));
+  // a2's task fails; a1 gets a window. One offer refills, another replaces a1's task.
+  core.at(1s, update("1", "a2", v1::TASK_FAILED));
+  core.at(1s, inverse_offer("io", "a1", window(3600s)));
+  const auto launched = core.at(1s, offers({offer("o3", "a3"), offer("o4", "a4")}));
+  REQUIRE(ids(launched, Call::ACCEPT).size() == 2);
+  const auto first = ids(launched, Call::ACCEPT)[0];
+  const auto second = ids(launched, Call::ACCEPT)[1];
+  const auto agent_of = [&](const std::string& task) {
+    for (const auto& [agent, sleeper] : core.state.sleepers()) {
+      if (sleeper.task_id.value() == task) {
+        return agent;
+      }
+    }
+    return std::string();
+  };
+  const auto replacement =
+      core.state.sleepers().at(agent_of(first)).replaces.empty() ? second : first;
+  const auto refill = replacement == first ? second : first;
+  // The replacement runs first: killing a1's task now would leave 1 of 2 running.
+  const auto early = core.at(1s, update(replacement, agent_of(replacement), v1::TASK_RUNNING));
+  CHECK(ids(early, Call::KILL).empty());
+  CHECK(core.state.running_tasks() == 2);
+  // Once the refill runs, the old task goes.
+  const auto later = core.at(1s, update(refill, agent_of(refill), v1::TASK_RUNNING));
+  CHECK(ids(later, Call::KILL) == std::vector<std::string>{"0"});
+}
+
+TEST_CASE("agents idle for ten minutes are forgotten (seed 159)") {
+  Core core(1);
+  core.at(1s, offers({offer("o1", "a1"), offer("o2", "a2"), offer("o3", "a3")}));
+  REQUIRE(core.state.sleepers().size() == 1);
+  const std::string used = core.state.sleepers().begin()->first;
+  core.at(1s, update("0", used, v1::TASK_RUNNING));
+  CHECK(core.state.agents().size() == 3);
+  core.tick(9min);
+  CHECK(core.state.agents().size() == 3);
+  core.tick(2min);
+  // The agent holding our task stays; the idle ones are forgotten.
+  CHECK(core.state.agents().size() == 1);
+  CHECK(core.state.agents().contains(used));
+}
+
+TEST_CASE("a LAUNCH whose task was forgotten while it waited is dropped, not sent (seed 94)") {
+  using namespace iof::framework;
+  namespace session = iof::framework::session;
+  SessionOptions options;
+  options.masters = {Endpoint{false, "m", "5050"}};
+  Session s(options, SchedulerState(Policy::evacuate, 1, "*", {}));
+  const auto open = std::get<session::OpenStream>(s.start(0s).front());
+  session::StreamHead head;
+  head.stream_id = "id";
+  s.stream_opened(open.stream, head, t0);
+  const auto first =
+      s.stream_data(open.stream, iof::wire::recordio::encode(subscribed().SerializeAsString()), t0);
+  const auto& deliver = std::get<session::Deliver>(first.front());
+  // The first call (a REVIVE or RECONCILE) is in flight and stays unanswered.
+  auto out = s.handle(deliver.epoch, deliver.event, t0);
+  // An offer: the LAUNCH queues behind it. Then the agent is removed and the task forgotten.
+  s.handle(s.epoch(), offers({offer("o1", "a1")}), t0 + 1s);
+  s.handle(s.epoch(), agent_failure("a1"), t0 + 2s);
+  std::vector<session::Action> released;
+  for (const auto& action : out) {
+    if (const auto* send = std::get_if<session::SendCall>(&action)) {
+      released = s.call_done(send->id, session::CallOutcome{std::nullopt, "timed out"}, t0 + 75s);
+    }
+  }
+  bool launched = false;
+  bool dropped = false;
+  for (std::size_t round = 0; round < 8; ++round) {
+    std::vector<session::Action> next;
+    for (const auto& action : released) {
+      if (const auto* send = std::get_if<session::SendCall>(&action)) {
+        launched = launched || send->call.type() == Call::ACCEPT;
+        next = s.call_done(send->id, session::CallOutcome{202, ""}, t0 + 76s);
+      } else if (const auto* line = std::get_if<session::Log>(&action)) {
+        dropped = dropped || line->text.find("Dropping the LAUNCH of task 0") != std::string::npos;
+      }
+    }
+    released = next;
+  }
+  CHECK_FALSE(launched);
+  CHECK(dropped);
+}
