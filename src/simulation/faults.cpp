@@ -68,12 +68,12 @@ void World::inject(Fault fault) {
     case Fault::unavailable: {
       const auto seconds = 1 + draw(30);
       operator_call("/sim/unavailable", fmt::format(R"({{"seconds":{}}})", seconds));
-      last_disruption_ = now_ + std::chrono::seconds(seconds);
+      last_disruption_ = std::max(last_disruption_, now_ + std::chrono::seconds(seconds));
       break;
     }
     case Fault::lost_calls:
       lossy_until_ = now_ + between(5s, 60s);
-      last_disruption_ = lossy_until_;
+      last_disruption_ = std::max(last_disruption_, lossy_until_);
       break;
     case Fault::failover:
       fail_over();
@@ -168,8 +168,9 @@ bool World::post_schedule() {
   return operator_call("/maintenance/schedule", body).status == 200;
 }
 
-// Agents that hold no task of ours, are up with no window and will take a task.
-std::size_t World::spare_agents() const {
+// Agents that hold no task of ours, are up, and would take a task moved off `window`'s machines:
+// no window of their own before that one ends.
+std::size_t World::spare_agents(const Window& window) const {
   const Master& master = masters_[leader_];
   if (!master.up) {
     return 0;
@@ -181,8 +182,12 @@ std::size_t World::spare_agents() const {
   }
   std::size_t spare = 0;
   for (const auto& agent : cluster.agent_summaries()) {
+    const bool in_window =
+        std::find(window.agents.begin(), window.agents.end(), agent.id) != window.agents.end();
+    const bool later_or_none =
+        !agent.window_start || *agent.window_start >= window.start + window.duration;
     if (agent.registered && !agent.vanished && !agent.deactivated && !agent.draining &&
-        !agent.window_start && !used.contains(agent.id)) {
+        !in_window && later_or_none && !used.contains(agent.id)) {
       ++spare;
     }
   }
@@ -216,7 +221,7 @@ void World::new_window() {
   window.start = now_ + between(0s, 40min);
   window.duration = between(2min, 30min);
   window.posted = now_;
-  window.spare_at_post = spare_agents() > 0;
+  window.spare_at_post = spare_agents(window) > 0;
   windows_.push_back(window);
   if (!post_schedule()) {
     windows_.pop_back();
@@ -248,12 +253,13 @@ void World::change_window(bool cancel) {
   Window& window = windows_[index];
   if (cancel) {
     window.ended = true;
+    window.ended_at = now_;
     trace("maintenance cancelled");
   } else {
     const Time shift = between(-20min, 20min);
     window.start = std::max(now_ + 1min, window.start + shift);
     window.posted = now_;
-    window.spare_at_post = spare_agents() > 0;
+    window.spare_at_post = spare_agents(window) > 0;
     trace("maintenance moved");
   }
   if (!post_schedule()) {
@@ -304,6 +310,7 @@ void World::window_ends(std::size_t index) {
     window.down = false;
   }
   window.ended = true;
+  window.ended_at = now_;
   sync_schedule();
 }
 

@@ -74,6 +74,9 @@ void World::check() {
   if (reached_n_) {
     result_.min_running_after_n = std::min(result_.min_running_after_n, running);
   }
+  if (scenario_.rolling) {
+    observe_rolling(running);
+  }
 
   // The framework's own memory is bounded by the cluster's size: the agents registered now and
   // those that left recently (the core forgets idle agents after agent_memory), checked once a
@@ -145,12 +148,20 @@ void World::check_kill(const std::string& task_id) {
     }
   }
   // At its move's deadline a task must leave its agent even when losses elsewhere left the fleet
-  // short: the promise that nothing is caught by DOWN wins, as the policy documents.
+  // short: the promise that nothing is caught by DOWN wins, as the policy documents. The window
+  // may have just been removed without the framework knowing yet.
   const Time lead = session_ ? session_->core().lead_time() : std::chrono::seconds(10);
+  const Time due =
+      lead + 3 * config_.allocation_interval + (skew_ < Time{0} ? -skew_ : skew_) + 10s;
   for (const auto& agent : service->cluster().agent_summaries()) {
-    if (agent.id == agent_id && agent.window_start &&
-        *agent.window_start - now_ <=
-            lead + 3 * config_.allocation_interval + (skew_ < Time{0} ? -skew_ : skew_) + 10s) {
+    if (agent.id == agent_id && agent.window_start && *agent.window_start - now_ <= due) {
+      return;
+    }
+  }
+  for (const auto& window : windows_) {
+    const bool known = !window.ended || now_ - window.ended_at <= 5min;
+    if (known && window.start - now_ <= due &&
+        std::find(window.agents.begin(), window.agents.end(), agent_id) != window.agents.end()) {
       return;
     }
   }
@@ -172,7 +183,8 @@ void World::check_down(const Window& window) {
   }
   const auto& cluster = service->cluster();
   std::size_t caught = 0;
-  std::size_t queued = 0;  // our tasks on machines whose window starts no later than this one
+  std::size_t unexpected = 0;  // caught and not being killed
+  std::size_t queued = 0;      // our tasks on machines whose window starts no later than this one
   std::map<std::string, Time> window_of;
   for (const auto& other : windows_) {
     if (!other.ended && other.start <= window.start) {
@@ -191,15 +203,31 @@ void World::check_down(const Window& window) {
     if (std::find(window.agents.begin(), window.agents.end(), task.agent_id) !=
         window.agents.end()) {
       ++caught;
+      // A task whose KILL was out in time is on its way: the kill was slower than the lead
+      // time allowed for (a heavy tail), not forgotten.
+      unexpected += task.killing || task.state == v1::TASK_KILLING ? 0U : 1U;
     }
   }
   if (caught == 0) {
     return;
   }
   result_.tasks_caught_by_down += caught;
+  const auto excuse = [this, caught](const char* why) { result_.caught_excused[why] += caught; };
+  if (unexpected == 0) {
+    excuse("its KILL was slower than the lead time");
+    return;
+  }
+  for (const auto& task : cluster.task_summaries(id)) {
+    if (task.state == v1::TASK_STAGING || task.state == v1::TASK_STARTING) {
+      // A replacement was on its way, slower than the lead time allowed for (a heavy tail).
+      excuse("a replacement was still starting");
+      return;
+    }
+  }
   if (scenario_.policy != framework::Policy::evacuate ||
       (scenario_.max_surge == 0 && scenario_.max_unavailable == 0)) {
-    return;  // no policy promise to keep
+    excuse("the policy makes no promise");
+    return;
   }
   // The notice counts from the last disruption the framework suffered, and must cover every move
   // queued ahead within the surge budget, plus allocation rounds, network and clock skew.
@@ -209,7 +237,12 @@ void World::check_down(const Window& window) {
   const Time required = lead * static_cast<Time::rep>(std::max<std::size_t>(rounds, 1)) +
                         3 * config_.allocation_interval + (skew_ < Time{0} ? -skew_ : skew_) + 10s;
   const Time notice = window.start - std::max(window.posted, last_disruption_);
-  if (notice >= required && window.spare_at_post && spare_agents() > 0) {
+  if (notice < required) {
+    excuse(window.posted >= last_disruption_ ? "the notice was shorter than the moves need"
+                                             : "a disruption left too little notice");
+  } else if (!window.spare_at_post || spare_agents(window) == 0) {
+    excuse("no safe agent was free");
+  } else {
     violated(
         fmt::format("{} task(s) caught by DOWN although the notice of {} s exceeded the {} s "
                     "needed and a safe agent was free",

@@ -70,8 +70,8 @@ std::optional<int> parse(int argc, char** argv, Options& options) {
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000}))
       ->capture_default_str();
   app.add_option("--sabotage", sabotage,
-                 "A deliberately broken framework: never_acknowledge or "
-                 "kill_before_replacement_runs")
+                 "A deliberately broken framework: never_acknowledge, "
+                 "kill_before_replacement_runs or ignore_maintenance")
       ->capture_default_str();
   app.add_option("--jobs", options.jobs, "Seeds run in parallel")
       ->check(CLI::Range(1U, 256U))
@@ -169,6 +169,7 @@ int main(int argc, char** argv) {
   std::map<Fault, std::uint64_t> faults;
   std::uint64_t external = 0, caught = 0, stale = 0, restarts = 0, failovers = 0;
   std::vector<const SeedResult*> failed;
+  std::map<std::string, std::uint64_t> excused;
   for (const auto& result : results) {
     hours += result.simulated_hours;
     steps += result.steps;
@@ -180,6 +181,9 @@ int main(int argc, char** argv) {
     stale += result.stale_refusals;
     restarts += result.framework_restarts;
     failovers += result.failovers;
+    for (const auto& [why, count] : result.caught_excused) {
+      excused[why] += count;
+    }
     if (result.violation) {
       failed.push_back(&result);
     }
@@ -208,6 +212,10 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(external), static_cast<unsigned long long>(caught),
       static_cast<unsigned long long>(stale), static_cast<unsigned long long>(restarts),
       static_cast<unsigned long long>(failovers));
+  for (const auto& [why, count] : excused) {
+    std::printf("  caught by DOWN because %s: %llu\n", why.c_str(),
+                static_cast<unsigned long long>(count));
+  }
   if (failed.empty()) {
     std::printf("violations: none\n");
     return 0;

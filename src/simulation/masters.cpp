@@ -41,6 +41,13 @@ sim::Config World::cluster_config() const {
   config.launch_jitter = config.launch_latency / 2;
   config.kill_latency = pick(50ms, 2s);
   config.kill_jitter = config.kill_latency / 2;
+  if (scenario_.timing) {
+    config.launch_latency = scenario_.timing->launch;
+    config.launch_jitter = scenario_.timing->launch_jitter;
+    config.kill_latency = scenario_.timing->kill;
+    config.kill_jitter = scenario_.timing->kill_jitter;
+    config.allocation_interval = scenario_.timing->allocation;
+  }
   if (scenario_.faults.contains(Fault::slow_steps)) {
     config.slow_step_fraction = 0.05;
     config.slow_step_extra = 60s;
@@ -153,6 +160,7 @@ http::Response World::operator_call(const std::string& path, const std::string& 
 }
 
 void World::open_stream(session::OpenStream open) {
+  ++result_.calls;  // a SUBSCRIBE costs the master a call too
   const auto generation = framework_generation_;
   const auto target = master_at(open.target);
   if (!target || !masters_[*target].up) {

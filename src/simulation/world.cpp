@@ -102,8 +102,12 @@ SeedResult World::run() {
   create_leader(0, std::nullopt);
   create_standby(1);
   start_framework();
-  plan_faults();
-  at(end_ - std::chrono::duration_cast<Time>(scenario_.quiet), [this] { quiet_down(); });
+  if (scenario_.rolling) {
+    plan_rolling();
+  } else {
+    plan_faults();
+    at(end_ - std::chrono::duration_cast<Time>(scenario_.quiet), [this] { quiet_down(); });
+  }
   while (!agenda_.empty() && !result_.violation) {
     if (agenda_.top().at > end_) {
       break;
@@ -115,9 +119,12 @@ SeedResult World::run() {
     ++result_.steps;
     check();
   }
-  if (!result_.violation) {
+  if (!result_.violation && !scenario_.rolling) {
     now_ = end_;
     check_liveness();
+  }
+  if (scenario_.rolling) {
+    finish_rolling();
   }
   if (!reached_n_) {
     result_.min_running_after_n = 0;
@@ -134,6 +141,10 @@ void World::start_framework() {
   framework::Evacuation evacuation;
   evacuation.max_surge = scenario_.max_surge;
   evacuation.max_unavailable = scenario_.max_unavailable;
+  if (scenario_.fixed_lead) {
+    evacuation.min_lead_time = *scenario_.fixed_lead;
+    evacuation.lead_time_factor = 0;
+  }
   framework::SchedulerState core(scenario_.policy, scenario_.tasks, "*", framework::TaskTemplate{},
                                  recovery, evacuation);
   if (disk_) {
@@ -168,7 +179,9 @@ void World::crash_framework(const std::string& why) {
       after(latency(), [this, id] { master_sees_close(id); });
     }
   }
-  after(between(1s, 30s), [this] { start_framework(); });
+  const Time restart = between(1s, 30s);
+  last_disruption_ = std::max(last_disruption_, now_ + restart);  // blind until it is back
+  after(restart, [this] { start_framework(); });
 }
 
 void World::perform(session::Actions actions) {
@@ -189,6 +202,17 @@ void World::perform(session::Actions actions) {
       // A handler task: it runs after what is already due, as a co_spawn on the strand does.
       after(0s, [this, generation, epoch = deliver->epoch, event = std::move(deliver->event)] {
         if (generation != framework_generation_) {
+          return;
+        }
+        if (scenario_.sabotage == Sabotage::ignore_maintenance) {
+          if (event.type() == v1::scheduler::Event::INVERSE_OFFERS) {
+            return;
+          }
+          auto blind = event;
+          for (auto& offer : *blind.mutable_offers()->mutable_offers()) {
+            offer.clear_unavailability();
+          }
+          perform(session_->handle(epoch, blind, framework_now()));
           return;
         }
         trace("event " + describe(event));
@@ -243,6 +267,12 @@ void World::save_state(const session::SaveState& save) {
 void World::send_call(session::SendCall send) {
   const auto& call = send.call;
   trace("call " + describe(call));
+  ++result_.calls;
+  if (call.type() == v1::scheduler::Call::ACCEPT) {
+    for (const auto& operation : call.accept().operations()) {
+      result_.launched += static_cast<std::uint64_t>(operation.launch().task_infos_size());
+    }
+  }
   if (call.type() == v1::scheduler::Call::ACCEPT) {
     for (const auto& operation : call.accept().operations()) {
       for (const auto& task : operation.launch().task_infos()) {
@@ -290,6 +320,10 @@ void World::send_call(session::SendCall send) {
   const Time sent = now_;
   const std::size_t index = *target;
   const auto master_generation = masters_[index].generation;
+  if (lossy) {
+    // Until its timeout the framework's call queue waits behind it: blinded that long.
+    last_disruption_ = std::max(last_disruption_, sent + call_timeout);
+  }
   if (request_lost) {
     trace("fault: the request is lost");
     answer(sent + call_timeout, session::CallOutcome{std::nullopt, "timed out"});

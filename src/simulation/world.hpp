@@ -104,6 +104,7 @@ class World {
     bool spare_at_post = false;  // a safe agent was free when it was announced
     bool down = false;
     bool ended = false;
+    Time ended_at{0};
   };
   void plan_faults();
   void inject(Fault fault);
@@ -116,10 +117,30 @@ class World {
   void window_ends(std::size_t window);
   void drain_agent();
   void reactivate(const std::string& agent);
-  std::size_t spare_agents() const;
+  std::size_t spare_agents(const Window& window) const;
   void quiet_down();
   std::vector<sim::Cluster::AgentSummary> agents() const;
-  void disruption() { last_disruption_ = now_; }
+  void disruption() { last_disruption_ = std::max(last_disruption_, now_); }
+
+  // ---- the benchmark's rolling maintenance (rolling.cpp) ----
+  struct Group {
+    std::vector<std::string> hostnames;
+    Time posted{0};
+    Time start{0};
+    bool is_posted = false;
+    bool is_up = false;
+    std::size_t live_at_post = 0;
+    std::optional<Time> evacuated_after;
+  };
+  void plan_rolling();
+  void post_group(std::size_t group);
+  void group_down(std::size_t group);
+  void group_up(std::size_t group);
+  bool post_rolling_schedule();
+  std::string group_machines(const Group& group) const;
+  std::size_t ours_on(const Group& group) const;
+  void observe_rolling(std::size_t running);
+  void finish_rolling();
 
   // ---- invariants (invariants.cpp) ----
   void check();
@@ -165,6 +186,10 @@ class World {
   std::set<std::string> drained_;      // drained, to be reactivated
   bool quiet_ = false;                 // faults have stopped
   Time last_disruption_{0};
+
+  std::vector<Group> groups_;
+  MaintenanceFigures figures_;
+  Time next_observation_{0};
 
   // Invariant bookkeeping.
   bool reached_n_ = false;

@@ -47,9 +47,32 @@ enum class Sabotage {
   // With each LAUNCH of a replacement, the task it replaces (on the agent whose window comes
   // first) is killed at once instead of once the replacement runs.
   kill_before_replacement_runs,
+  // The framework never learns of maintenance: inverse offers and offers' unavailability are
+  // dropped before it sees them.
+  ignore_maintenance,
 };
 std::string_view sabotage_name(Sabotage sabotage);
 std::optional<Sabotage> sabotage_from_name(std::string_view name);
+
+// A rolling maintenance for the benchmark, as tests/bench/maintenance runs it in real time: the
+// machines in `groups` equal groups, group g's window posted at g x stagger (once the tasks had
+// a minute to start), starting `notice` later, the machines DOWN at its start and UP `window`
+// later.
+struct Rolling {
+  std::size_t groups = 10;
+  Time stagger = std::chrono::seconds(8);
+  Time notice = std::chrono::seconds(20);
+  Time window = std::chrono::seconds(15);
+};
+
+// Fixed cluster latencies (otherwise they are drawn from the seed).
+struct Timing {
+  Time launch = std::chrono::seconds(2);
+  Time launch_jitter = std::chrono::seconds(1);
+  Time kill = std::chrono::seconds(1);
+  Time kill_jitter = std::chrono::milliseconds(500);
+  Time allocation = std::chrono::seconds(1);
+};
 
 struct Scenario {
   std::uint64_t seed = 1;
@@ -65,6 +88,11 @@ struct Scenario {
   std::chrono::minutes quiet{20};
   Sabotage sabotage = Sabotage::none;
   bool trace = false;
+  // The benchmark's settings: a rolling maintenance instead of random faults, fixed latencies,
+  // and a fixed lead time (a peer's; learning off).
+  std::optional<Rolling> rolling;
+  std::optional<Timing> timing;
+  std::optional<Time> fixed_lead;
 };
 
 // The iof-simulate command line that replays this scenario.
@@ -73,6 +101,16 @@ std::string repro_command(const Scenario& scenario);
 struct Violation {
   Time at{0};  // since the start of the run
   std::string what;
+};
+
+// What a rolling maintenance cost, as the real-time benchmark measures it.
+struct MaintenanceFigures {
+  std::vector<double> evacuations;  // seconds from a group's post until none of ours is on it
+  std::size_t groups_with_tasks = 0;
+  std::size_t not_evacuated = 0;
+  std::size_t live_at_down = 0;              // tasks caught by DOWN
+  std::size_t live_at_down_with_notice = 0;  // ... whose notice exceeded the lead time
+  double lower_bound = 0;  // seconds: allocation interval + launch + kill latencies
 };
 
 struct SeedResult {
@@ -84,11 +122,15 @@ struct SeedResult {
   // Losses the framework did not cause (failures, dead machines, drains, DOWN), counted apart.
   std::uint64_t external_losses = 0;
   std::uint64_t tasks_caught_by_down = 0;
+  std::map<std::string, std::uint64_t> caught_excused;  // caught by DOWN, by why it was allowed
   std::uint64_t stale_refusals = 0;  // 4xx for calls of a stream the master had already replaced
   std::uint64_t framework_restarts = 0;
   std::uint64_t failovers = 0;
   std::size_t min_running_after_n = 0;
-  std::string trace;  // with Scenario::trace
+  std::string trace;           // with Scenario::trace
+  std::uint64_t calls = 0;     // scheduler calls the framework sent, SUBSCRIBEs included
+  std::uint64_t launched = 0;  // tasks launched
+  std::optional<MaintenanceFigures> maintenance;  // with Scenario::rolling
 };
 
 SeedResult simulate(const Scenario& scenario);

@@ -66,6 +66,17 @@ TEST_CASE("simulation: killing before the replacement runs is caught within a fe
   CHECK(caught >= 2);
 }
 
+TEST_CASE("simulation: a framework blind to maintenance is caught on the first seeds") {
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    Scenario broken = scenario(seed);
+    broken.faults = {Fault::maintenance};
+    broken.sabotage = Sabotage::ignore_maintenance;
+    const auto result = simulate(broken);
+    REQUIRE(result.violation);
+    CHECK(result.violation->what.find("caught by DOWN") != std::string::npos);
+  }
+}
+
 // Seeds that found bugs, with the configuration that found them. Each failed before its fix.
 TEST_CASE("simulation: seed 159, known agents grew with every agent that came back from DOWN") {
   CHECK(failure(simulate(scenario(159))) == "none");
@@ -92,6 +103,10 @@ TEST_CASE("simulation: seed 12 with surge 2, unavailable 1: agents kept by stale
 
 TEST_CASE("simulation: seed 32651787126238, a lost SUPPRESS left offers flowing for good") {
   CHECK(failure(simulate(scenario(32651787126238ULL))) == "none");
+}
+
+TEST_CASE("simulation: seed 5000329, a deadline-forced move is not a budget violation") {
+  CHECK(failure(simulate(scenario(5000329))) == "none");
 }
 
 }  // namespace iof::simulation
