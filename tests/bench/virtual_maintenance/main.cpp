@@ -75,10 +75,10 @@ Scenario random_scenario(std::uint64_t seed, std::uint64_t index) {
     rolling.notice = between(random, 10s, 15min);
     rolling.window = between(random, 1min, 10min);
     const auto size = scenario.agents / rolling.groups;
-    const auto pending = static_cast<std::uint64_t>((rolling.notice + rolling.window) /
-                                                    rolling.stagger) + 1;
-    if (scenario.agents < std::min<std::uint64_t>(pending, rolling.groups) * size +
-                              scenario.tasks + 2) {
+    const auto pending =
+        static_cast<std::uint64_t>((rolling.notice + rolling.window) / rolling.stagger) + 1;
+    if (scenario.agents <
+        std::min<std::uint64_t>(pending, rolling.groups) * size + scenario.tasks + 2) {
       continue;
     }
     scenario.rolling = rolling;
@@ -200,29 +200,30 @@ int main(int argc, char** argv) {
     row.moves += result.launched > runs[n].tasks ? result.launched - runs[n].tasks : 0;
     row.broken += result.violation ? 1U : 0U;
   }
-  std::printf("%s: %llu scenario(s) x %zu configurations, %.1f CPU seconds\n\n",
-              like_realtime ? "tests/bench/maintenance's default scenario"
-                            : "random rolling maintenance",
-              static_cast<unsigned long long>(scenarios), configs.size(), cpu);
-  std::printf("| configuration | caught by DOWN | ... with notice > lead time | min capacity "
-              "(worst, p50) | evacuation p50 | evacuation p99 | lower bound p50 | groups not "
-              "evacuated | calls per move | promises broken |\n");
+  std::printf(
+      "%s: %llu scenario(s) x %zu configurations, %.1f CPU seconds\n\n",
+      like_realtime ? "tests/bench/maintenance's default scenario" : "random rolling maintenance",
+      static_cast<unsigned long long>(scenarios), configs.size(), cpu);
+  std::printf(
+      "| configuration | caught by DOWN | ... with notice > lead time | min capacity "
+      "(worst, p50) | evacuation p50 | evacuation p99 | lower bound p50 | groups not "
+      "evacuated | calls per move | promises broken |\n");
   std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (std::size_t c = 0; c < configs.size(); ++c) {
     const Row& row = rows[c];
     const double worst = *std::min_element(row.min_capacity.begin(), row.min_capacity.end());
-    std::printf("| %s | %zu | %zu | %.0f%%, %.0f%% | %s | %s | %s | %zu/%zu | %s | %zu/%zu |\n",
-                configs[c].name.c_str(), row.caught, row.caught_with_notice, 100 * worst,
-                100 * percentile(row.min_capacity, 50),
-                seconds_text(percentile(row.evacuations, 50)).c_str(),
-                seconds_text(percentile(row.evacuations, 99)).c_str(),
-                seconds_text(percentile(row.lower_bounds, 50)).c_str(), row.not_evacuated,
-                row.groups,
-                row.moves == 0 ? "-"
-                               : fmt::format("{:.1f}", static_cast<double>(row.calls) /
-                                                           static_cast<double>(row.moves))
-                                     .c_str(),
-                row.broken, row.scenarios);
+    std::printf(
+        "| %s | %zu | %zu | %.0f%%, %.0f%% | %s | %s | %s | %zu/%zu | %s | %zu/%zu |\n",
+        configs[c].name.c_str(), row.caught, row.caught_with_notice, 100 * worst,
+        100 * percentile(row.min_capacity, 50),
+        seconds_text(percentile(row.evacuations, 50)).c_str(),
+        seconds_text(percentile(row.evacuations, 99)).c_str(),
+        seconds_text(percentile(row.lower_bounds, 50)).c_str(), row.not_evacuated, row.groups,
+        row.moves == 0
+            ? "-"
+            : fmt::format("{:.1f}", static_cast<double>(row.calls) / static_cast<double>(row.moves))
+                  .c_str(),
+        row.broken, row.scenarios);
   }
   return 0;
 }

@@ -173,7 +173,7 @@ TEST_CASE("session: a 200 without a Mesos-Stream-Id is a failed subscription") {
   CHECK(session.stream_id().empty());
 }
 
-TEST_CASE("session: SUBSCRIBED subscribes; calls carry the stream id, one at a time, in order") {
+TEST_CASE("session: SUBSCRIBED subscribes, and calls carry the stream id one at a time in order") {
   Subscribed s;
   CHECK(s.session.subscribed());
   CHECK(s.session.core().subscribed());

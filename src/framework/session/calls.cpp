@@ -1,0 +1,172 @@
+// The session's calls: each event's decision absorbed (logs, calls, the state file first), the
+// ordered queue with one call in flight, and the stop paths that drain it.
+#include <fmt/format.h>
+
+#include "iof/framework/session.hpp"
+
+namespace iof::framework {
+
+using v1::scheduler::Call;
+using v1::scheduler::Event;
+using namespace session;
+
+namespace {
+
+Log note(Level level, std::string text) {
+  return Log{level, std::move(text)};
+}
+
+}  // namespace
+
+Actions Session::handle(std::uint64_t epoch, const Event& event, Time now) {
+  Actions out;
+  if (epoch != epoch_ || stopping_ || phase_ != Phase::streaming) {
+    return out;  // an event of a stream that is gone
+  }
+  absorb(core_.advance(now), out);
+  if (!stopping_) {
+    absorb(core_.handle(event), out);
+  }
+  return out;
+}
+
+void Session::absorb(const Decision& decision, Actions& out) {
+  for (const auto& line : decision.log) {
+    out.push_back(note(Level::info, line));
+  }
+  for (const auto& call : decision.calls) {
+    queue_.push_back(Queued{epoch_, core_.version(), call});
+  }
+  // The state file first: a task whose LAUNCH is out must be known after a restart.
+  if (options_.persist && !saving_ && core_.version() != saved_version_) {
+    saving_ = core_.version();
+    out.push_back(SaveState{core_.version(), core_.snapshot()});
+  }
+  if (decision.exit) {
+    out.push_back(note(Level::error, decision.exit->message));
+    shut_down(decision.exit->status, out);
+    return;
+  }
+  pump(out);
+}
+
+Actions Session::persisted(std::uint64_t version, const wire::Result<void>& saved, Time /*now*/) {
+  Actions out;
+  if (!saving_ || *saving_ != version) {
+    return out;
+  }
+  saving_.reset();
+  if (!saved) {
+    // Nothing decided since the last good write may leave: exit, and a restart adopts from it.
+    out.push_back(note(Level::error, saved.error().message));
+    shut_down(1, out);
+    return out;
+  }
+  saved_version_ = version;
+  if (core_.version() != saved_version_) {
+    saving_ = core_.version();
+    out.push_back(SaveState{core_.version(), core_.snapshot()});
+  }
+  pump(out);
+  return out;
+}
+
+void Session::pump(Actions& out) {
+  while (!in_flight_ && !queue_.empty()) {
+    if (options_.persist && queue_.front().version > saved_version_) {
+      break;  // held until the state file has it
+    }
+    Queued next = std::move(queue_.front());
+    queue_.pop_front();
+    if (next.epoch != epoch_ || phase_ != Phase::streaming || !leader_) {
+      continue;  // made for a stream that is gone; the master would refuse its stream id
+    }
+    if (!still_wanted(next.call, out)) {
+      continue;
+    }
+    in_flight_ = ++next_call_id_;
+    in_flight_type_ = next.call.type();
+    out.push_back(SendCall{*in_flight_, *leader_, stream_id_, std::move(next.call)});
+  }
+  if (stopping_ && phase_ != Phase::finished && queue_.empty() && !in_flight_ && !saving_) {
+    if (phase_ == Phase::streaming || phase_ == Phase::connecting) {
+      out.push_back(CloseStream{stream_});
+      if (phase_ == Phase::streaming) {
+        core_.disconnected();
+        ++epoch_;
+      }
+    }
+    phase_ = Phase::finished;
+    out.push_back(Finish{exit_status_.value_or(0)});
+  }
+}
+
+// A LAUNCH decided while an earlier call was stuck may be out of date by the time it can leave:
+// its agent was removed and the core forgot the task (and the state file no longer has it). Such
+// a launch is dropped rather than sent unrecorded.
+bool Session::still_wanted(const Call& call, Actions& out) const {
+  if (call.type() != Call::ACCEPT) {
+    return true;
+  }
+  for (const auto& operation : call.accept().operations()) {
+    for (const auto& task : operation.launch().task_infos()) {
+      if (!core_.knows_task(task.task_id().value())) {
+        out.push_back(
+            note(Level::warn, fmt::format("Dropping the LAUNCH of task {} on {}: the framework "
+                                          "forgot it before the call could leave",
+                                          task.task_id().value(), task.agent_id().value())));
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+Actions Session::call_done(std::uint64_t id, const CallOutcome& outcome, Time /*now*/) {
+  Actions out;
+  if (!in_flight_ || *in_flight_ != id) {
+    return out;
+  }
+  in_flight_.reset();
+  const std::string& type = Call::Type_Name(in_flight_type_);
+  if (!outcome.status) {
+    out.push_back(note(Level::warn, fmt::format("{} failed: {}", type, outcome.message)));
+  } else if (*outcome.status != 202 && *outcome.status != 200) {
+    out.push_back(note(Level::warn,
+                       fmt::format("{} answered {}: {}", type, *outcome.status, outcome.message)));
+  }
+  pump(out);
+  return out;
+}
+
+Actions Session::stop(Time /*now*/) {
+  Actions out;
+  if (stopping_ || phase_ == Phase::finished) {
+    return out;
+  }
+  // Without TEARDOWN the master keeps the tasks for the failover timeout, so that a restarted
+  // framework adopts them. With teardown_on_exit the TEARDOWN goes out before the stream ends.
+  if (options_.teardown_on_exit && subscribed()) {
+    for (const auto& call : core_.teardown().calls) {
+      queue_.push_back(Queued{epoch_, 0, call});
+    }
+  }
+  stopping_ = true;
+  pump(out);
+  return out;
+}
+
+void Session::shut_down(int status, Actions& out) {
+  if (!exit_status_) {
+    exit_status_ = status;
+  }
+  stopping_ = true;
+  queue_.clear();  // nothing decided after an exit leaves
+  pump(out);
+}
+
+std::size_t Session::calls_pending() const {
+  return queue_.size() + (in_flight_ ? 1 : 0);
+}
+
+}  // namespace iof::framework

@@ -1,0 +1,173 @@
+// The framework's calls on the simulated network: the state file's writes, each call to the
+// master it is addressed to (lost, refused or answered), and the broken variants' own calls.
+#include "describe.hpp"
+#include "world.hpp"
+
+namespace iof::simulation {
+
+using namespace std::chrono_literals;
+namespace session = framework::session;
+
+namespace {
+
+// What the runtime waits for a call's answer before it gives up on it.
+constexpr Time call_timeout = 75s;
+
+}  // namespace
+
+void World::save_state(const session::SaveState& save) {
+  wire::Result<void> saved;
+  if (failing_writes_ > 0) {
+    --failing_writes_;
+    saved = wire::Error{"Cannot write the state file: No space left on device"};
+    trace("fault: the state file write fails");
+  } else {
+    disk_ = save.snapshot;
+  }
+  perform(session_->persisted(save.version, saved, framework_now()));
+}
+
+void World::send_call(session::SendCall send) {
+  const auto& call = send.call;
+  trace("call " + describe(call));
+  ++result_.calls;
+  if (call.type() == v1::scheduler::Call::ACCEPT) {
+    for (const auto& operation : call.accept().operations()) {
+      result_.launched += static_cast<std::uint64_t>(operation.launch().task_infos_size());
+    }
+  }
+  if (call.type() == v1::scheduler::Call::ACCEPT) {
+    for (const auto& operation : call.accept().operations()) {
+      for (const auto& task : operation.launch().task_infos()) {
+        const auto& id = task.task_id().value();
+        const auto known = [&id](const std::map<std::string, framework::Sleeper>& map) {
+          for (const auto& [agent, sleeper] : map) {
+            if (sleeper.task_id.value() == id) {
+              return true;
+            }
+          }
+          return false;
+        };
+        if (!disk_ || !(known(disk_->sleepers) || known(disk_->migrating))) {
+          violated("LAUNCH of task " + id + " left before the state file recorded it");
+        }
+      }
+    }
+  }
+  if (scenario_.sabotage == Sabotage::kill_before_replacement_runs &&
+      call.type() == v1::scheduler::Call::ACCEPT) {
+    sabotage_kill(send.stream_id);
+  }
+  const auto generation = framework_generation_;
+  const auto answer = [this, generation, id = send.id](Time when, session::CallOutcome outcome) {
+    at(when, [this, generation, id, outcome = std::move(outcome)] {
+      if (generation == framework_generation_) {
+        perform(session_->call_done(id, outcome, framework_now()));
+      }
+    });
+  };
+  if (call.type() == v1::scheduler::Call::ACKNOWLEDGE) {
+    if (scenario_.sabotage == Sabotage::never_acknowledge) {
+      answer(now_, session::CallOutcome{202, ""});
+      return;
+    }
+    unacknowledged_.erase(call.acknowledge().uuid());
+  }
+  const auto target = master_at(send.target);
+  if (!target || !masters_[*target].up) {
+    answer(now_ + latency(), session::CallOutcome{std::nullopt, "not sent: Connection refused"});
+    return;
+  }
+  const bool lossy = now_ < lossy_until_ && uniform() < 0.5;
+  const bool request_lost = lossy && uniform() < 0.5;
+  const Time sent = now_;
+  const std::size_t index = *target;
+  const auto master_generation = masters_[index].generation;
+  if (lossy) {
+    // Until its timeout the framework's call queue waits behind it: blinded that long.
+    last_disruption_ = std::max(last_disruption_, sent + call_timeout);
+  }
+  if (request_lost) {
+    trace("fault: the request is lost");
+    answer(sent + call_timeout, session::CallOutcome{std::nullopt, "timed out"});
+    return;
+  }
+  after(latency(), [this, index, master_generation, sent, lossy, answer, send = std::move(send)] {
+    Master& master = masters_[index];
+    if (master.generation != master_generation || !master.up) {
+      answer(now_ + latency(), session::CallOutcome{std::nullopt, "Connection reset by peer"});
+      return;
+    }
+    const auto& cluster = master.service->cluster();
+    const std::string id = send.call.framework_id().value();
+    const bool stale = cluster.framework_state(id) != sim::FrameworkState::connected ||
+                       cluster.framework_stream_id(id) != send.stream_id;
+    if (send.call.type() == v1::scheduler::Call::KILL) {
+      check_kill(send.call.kill().task_id().value());
+    }
+    auto http =
+        request("/api/v1/scheduler", wire::encode(send.call, session_options_.content_type));
+    http.headers.push_back({"Mesos-Stream-Id", send.stream_id});
+    const auto reply = master.service->handle(http);
+    const auto* response = std::get_if<http::Response>(&reply);
+    const unsigned status = response != nullptr ? response->status : 500;
+    check_answer(send.call, status, stale);
+    if (lossy) {
+      trace("fault: the answer is lost");
+      answer(sent + call_timeout, session::CallOutcome{std::nullopt, "timed out"});
+      return;
+    }
+    answer(now_ + latency(),
+           session::CallOutcome{status, response != nullptr ? response->body : std::string()});
+  });
+}
+
+// The broken variant: a LAUNCH while N tasks are alive is a replacement, so the task on the agent
+// whose window comes first is killed right away, as a framework that breaks before it makes would.
+void World::sabotage_kill(const std::string& stream_id) {
+  auto* service = leader();
+  const auto id = framework_id();
+  if (service == nullptr || id.empty()) {
+    return;
+  }
+  const auto& cluster = service->cluster();
+  std::map<std::string, Time> windows;
+  for (const auto& agent : cluster.agent_summaries()) {
+    if (agent.window_start) {
+      windows[agent.id] = *agent.window_start;
+    }
+  }
+  std::size_t alive = 0;
+  std::optional<sim::Cluster::TaskSummary> victim;
+  for (const auto& task : cluster.task_summaries(id)) {
+    if (task.state != v1::TASK_RUNNING || task.killing) {
+      continue;
+    }
+    ++alive;
+    const auto window = windows.find(task.agent_id);
+    if (window != windows.end() && (!victim || window->second < windows.at(victim->agent_id))) {
+      victim = task;
+    }
+  }
+  if (alive < scenario_.tasks || !victim) {
+    return;
+  }
+  v1::scheduler::Call kill;
+  kill.set_type(v1::scheduler::Call::KILL);
+  kill.mutable_framework_id()->set_value(id);
+  kill.mutable_kill()->mutable_task_id()->set_value(victim->task_id);
+  kill.mutable_kill()->mutable_agent_id()->set_value(victim->agent_id);
+  trace("sabotage: " + describe(kill));
+  after(latency(), [this, kill, stream_id] {
+    auto* master = leader();
+    if (master == nullptr) {
+      return;
+    }
+    check_kill(kill.kill().task_id().value());
+    auto http = request("/api/v1/scheduler", wire::encode(kill, session_options_.content_type));
+    http.headers.push_back({"Mesos-Stream-Id", stream_id});
+    master->handle(http);
+  });
+}
+
+}  // namespace iof::simulation
