@@ -1,6 +1,7 @@
 // The product's promises, checked against the master's truth after every step of the run, and
 // the liveness promise once the faults have stopped.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "iof/wire/task_state.hpp"
 
@@ -73,6 +74,15 @@ void World::check() {
   }
   if (reached_n_) {
     result_.min_running_after_n = std::min(result_.min_running_after_n, running);
+  }
+  // Every 10 simulated seconds: for each pending window, whether a safe agent is free for it.
+  if (now_ >= next_spare_check_) {
+    next_spare_check_ = now_ + 10s;
+    for (auto& window : windows_) {
+      if (!window.ended && !window.down && window.start > now_ && spare_agents(window) == 0) {
+        window.no_spare_at = now_;
+      }
+    }
   }
   if (scenario_.rolling) {
     observe_rolling(running);
@@ -236,18 +246,23 @@ void World::check_down(const Window& window) {
                              std::max<std::size_t>(scenario_.max_surge, 1);
   const Time required = lead * static_cast<Time::rep>(std::max<std::size_t>(rounds, 1)) +
                         3 * config_.allocation_interval + (skew_ < Time{0} ? -skew_ : skew_) + 10s;
-  const Time notice = window.start - std::max(window.posted, last_disruption_);
+  // Counted from the latest of: the announcement, the framework's last disruption, and the last
+  // time no safe agent was free for these tasks.
+  const Time since = std::max({window.posted, last_disruption_, window.no_spare_at});
+  const Time notice = window.start - since;
   if (notice < required) {
-    excuse(window.posted >= last_disruption_ ? "the notice was shorter than the moves need"
-                                             : "a disruption left too little notice");
-  } else if (!window.spare_at_post || spare_agents(window) == 0) {
+    excuse(since == window.posted        ? "the notice was shorter than the moves need"
+           : since == window.no_spare_at ? "no safe agent was free long enough"
+                                         : "a disruption left too little notice");
+  } else if (spare_agents(window) == 0) {
     excuse("no safe agent was free");
   } else {
     violated(
-        fmt::format("{} task(s) caught by DOWN although the notice of {} s exceeded the {} s "
-                    "needed and a safe agent was free",
+        fmt::format("{} task(s) caught by DOWN although for the last {} s before it (more than "
+                    "the {} s needed) the framework was undisturbed and a safe agent was free ({})",
                     caught, std::chrono::duration_cast<std::chrono::seconds>(notice).count(),
-                    std::chrono::duration_cast<std::chrono::seconds>(required).count()));
+                    std::chrono::duration_cast<std::chrono::seconds>(required).count(),
+                    fmt::join(spare_agent_ids(window), ", ")));
   }
 }
 

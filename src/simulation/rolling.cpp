@@ -11,8 +11,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// The tasks get this long to start before the first window is posted.
-constexpr Time warm_up = 60s;
+// The schedule starts at the latest this long after the framework, N tasks running or not.
+constexpr Time start_timeout = 30s;
 
 double seconds(Time t) {
   return std::chrono::duration<double>(t).count();
@@ -21,25 +21,42 @@ double seconds(Time t) {
 }  // namespace
 
 void World::plan_rolling() {
-  const Rolling& rolling = *scenario_.rolling;
   const auto known = agents();
-  const std::size_t groups = std::max<std::size_t>(1, std::min(rolling.groups, known.size()));
+  const std::size_t groups =
+      std::max<std::size_t>(1, std::min(scenario_.rolling->groups, known.size()));
   const std::size_t size = known.size() / groups;
   groups_.assign(groups, Group{});
   for (std::size_t g = 0; g < groups; ++g) {
     for (std::size_t i = g * size; i < (g + 1) * size; ++i) {
       groups_[g].hostnames.push_back(known[i].hostname);
     }
-    const Time post = start_ + warm_up + rolling.stagger * static_cast<Time::rep>(g);
+  }
+  // As the real-time benchmark: the schedule starts once N tasks run, or after 30 s regardless.
+  at(start_ + start_timeout, [this] { start_rolling(); });
+  end_ = start_ + start_timeout + schedule_length() + 1s;
+  figures_.lower_bound =
+      seconds(config_.allocation_interval + config_.launch_latency + config_.kill_latency);
+}
+
+Time World::schedule_length() const {
+  const Rolling& rolling = *scenario_.rolling;
+  return rolling.stagger * static_cast<Time::rep>(groups_.size() - 1) + rolling.notice +
+         rolling.window;
+}
+
+void World::start_rolling() {
+  if (rolling_started_) {
+    return;
+  }
+  rolling_started_ = true;
+  const Rolling& rolling = *scenario_.rolling;
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    const Time post = now_ + rolling.stagger * static_cast<Time::rep>(g);
     at(post, [this, g] { post_group(g); });
     at(post + rolling.notice, [this, g] { group_down(g); });
     at(post + rolling.notice + rolling.window, [this, g] { group_up(g); });
   }
-  end_ = start_ + warm_up + rolling.stagger * static_cast<Time::rep>(groups - 1) + rolling.notice +
-         rolling.window + 30s;
-  const auto& config = config_;
-  figures_.lower_bound =
-      seconds(config.allocation_interval + config.launch_latency + config.kill_latency);
+  end_ = now_ + schedule_length();  // the run ends with the last group's UP, as in real time
 }
 
 std::string World::group_machines(const Group& group) const {
@@ -125,6 +142,9 @@ void World::observe_rolling(std::size_t running) {
   // Looked at every 50 ms, as the real-time benchmark polls /master/state.
   if (now_ < next_observation_) {
     return;
+  }
+  if (!rolling_started_ && running >= scenario_.tasks) {
+    start_rolling();
   }
   next_observation_ = now_ + 50ms;
   for (auto& group : groups_) {

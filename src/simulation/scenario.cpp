@@ -35,24 +35,36 @@ constexpr std::array<std::pair<Sabotage, std::string_view>, 4> sabotage_names{{
     {Sabotage::ignore_maintenance, "ignore_maintenance"},
 }};
 
-}  // namespace
-
-std::string_view fault_name(Fault fault) {
-  for (const auto& [value, name] : fault_names) {
-    if (value == fault) {
+// Both directions of a name table.
+template <class T, std::size_t Size>
+std::string_view name_in(const std::array<std::pair<T, std::string_view>, Size>& table, T value) {
+  for (const auto& [known, name] : table) {
+    if (known == value) {
       return name;
     }
   }
   return "?";
 }
 
-std::optional<Fault> fault_from_name(std::string_view name) {
-  for (const auto& [value, known] : fault_names) {
+template <class T, std::size_t Size>
+std::optional<T> value_in(const std::array<std::pair<T, std::string_view>, Size>& table,
+                          std::string_view name) {
+  for (const auto& [value, known] : table) {
     if (known == name) {
       return value;
     }
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view fault_name(Fault fault) {
+  return name_in(fault_names, fault);
+}
+
+std::optional<Fault> fault_from_name(std::string_view name) {
+  return value_in(fault_names, name);
 }
 
 const std::vector<Fault>& all_faults() {
@@ -67,21 +79,11 @@ const std::vector<Fault>& all_faults() {
 }
 
 std::string_view sabotage_name(Sabotage sabotage) {
-  for (const auto& [value, name] : sabotage_names) {
-    if (value == sabotage) {
-      return name;
-    }
-  }
-  return "?";
+  return name_in(sabotage_names, sabotage);
 }
 
 std::optional<Sabotage> sabotage_from_name(std::string_view name) {
-  for (const auto& [value, known] : sabotage_names) {
-    if (known == name) {
-      return value;
-    }
-  }
-  return std::nullopt;
+  return value_in(sabotage_names, name);
 }
 
 std::string repro_command(const Scenario& scenario) {

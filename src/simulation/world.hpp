@@ -100,8 +100,8 @@ class World {
     std::vector<std::string> agents;  // agent ids
     Time start{0};
     Time duration{0};
-    Time posted{0};              // when this start was announced
-    bool spare_at_post = false;  // a safe agent was free when it was announced
+    Time posted{0};       // when this start was announced
+    Time no_spare_at{0};  // the last time no safe agent was free for its tasks
     bool down = false;
     bool ended = false;
     Time ended_at{0};
@@ -118,6 +118,7 @@ class World {
   void drain_agent();
   void reactivate(const std::string& agent);
   std::size_t spare_agents(const Window& window) const;
+  std::vector<std::string> spare_agent_ids(const Window& window) const;
   void quiet_down();
   std::vector<sim::Cluster::AgentSummary> agents() const;
   void disruption() { last_disruption_ = std::max(last_disruption_, now_); }
@@ -133,6 +134,8 @@ class World {
     std::optional<Time> evacuated_after;
   };
   void plan_rolling();
+  void start_rolling();
+  Time schedule_length() const;
   void post_group(std::size_t group);
   void group_down(std::size_t group);
   void group_up(std::size_t group);
@@ -159,6 +162,7 @@ class World {
   Time end_{0};
   std::priority_queue<Item, std::vector<Item>, Later> agenda_;
   std::uint64_t sequence_ = 0;
+  std::uint64_t same_time_steps_ = 0;
   SeedResult result_;
 
   // The framework process.
@@ -190,6 +194,7 @@ class World {
   std::vector<Group> groups_;
   MaintenanceFigures figures_;
   Time next_observation_{0};
+  bool rolling_started_ = false;
 
   // Invariant bookkeeping.
   bool reached_n_ = false;
@@ -197,6 +202,7 @@ class World {
   std::map<std::string, v1::TaskState> last_states_;  // task -> last state the master had
   std::map<std::string, Time> left_at_;  // agent -> when it was first seen unregistered
   Time next_memory_check_{0};
+  Time next_spare_check_{0};
 };
 
 }  // namespace iof::simulation

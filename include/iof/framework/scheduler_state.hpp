@@ -59,6 +59,9 @@ struct Sleeper {
   // (0 when adopted or restored), the samples of the lead time.
   v1::TaskState state = v1::TASK_STAGING;
   Time launched_at{0};
+  // The offer the LAUNCH used: declined if the master turns out never to have seen the LAUNCH,
+  // so that the offer's resources are offered again.
+  v1::OfferID launched_with;
   Time kill_sent_at{0};
 };
 
@@ -195,6 +198,10 @@ class SchedulerState {
   std::optional<Time> next_wakeup() const;
 
   Decision handle(const v1::scheduler::Event& event);
+  // A call of ours got no answer, or was refused: it may not have been applied. A LAUNCH's tasks
+  // are reconciled now; a SUPPRESS, REVIVE or DECLINE is sent again. KILLs and reconciliations
+  // have their own retries.
+  Decision call_failed(const v1::scheduler::Call& call);
   // TEARDOWN when subscribed, nothing otherwise (the seed's finalize()).
   Decision teardown() const;
   // Forgets the subscription when the connection drops; the maps are kept.
@@ -243,6 +250,8 @@ class SchedulerState {
   Decision offers(const v1::scheduler::Event::Offers& offers);
   Decision inverse_offers(const v1::scheduler::Event::InverseOffers& offers);
   Decision update(const v1::TaskStatus& status);
+  void forget_unseen_launch(const Sleeper& sleeper, const v1::TaskStatus& status,
+                            Decision& decision) const;
   v1::scheduler::Call call(v1::scheduler::Call::Type type) const;
   std::vector<v1::Resource> task_resources(bool allocated) const;
   // REVIVE when an agent holding a sleeper got a new or changed window (intent policy only).
@@ -292,6 +301,8 @@ class SchedulerState {
   void request_revive(Decision& decision);
   // SUPPRESS once N tasks run and nothing is moving.
   void maybe_suppress(Decision& decision);
+  // Whether offers are needed: a slot is empty, or a task is moving or may have to.
+  bool wants_offers() const;
   void changed() { ++version_; }
 
   struct Retry {
@@ -321,9 +332,11 @@ class SchedulerState {
   std::map<std::string, Retry> killing_;  // task id -> agent and next retry
   bool suppressed_ = false;
   Time suppressed_at_{0};
-  // Offers this long after a SUPPRESS mean the master never applied it: longer than a call
-  // queued behind a lost one takes to leave, shorter than a decline filter.
-  static constexpr Time suppress_settle = std::chrono::seconds(180);
+  Time last_offers_at_{0};
+  // Offers this long after a SUPPRESS, or none this long after a REVIVE, mean the master never
+  // applied it: longer than a call queued behind a lost one takes to leave, shorter than a
+  // decline filter.
+  static constexpr Time call_settle = std::chrono::seconds(180);
   bool revive_wanted_ = false;
   std::optional<Time> last_revive_;
 

@@ -187,7 +187,7 @@ class Session {
 
   std::deque<Queued> queue_;
   std::optional<std::uint64_t> in_flight_;
-  v1::scheduler::Call::Type in_flight_type_ = v1::scheduler::Call::UNKNOWN;
+  v1::scheduler::Call in_flight_call_;
   std::uint64_t next_call_id_ = 0;
   std::uint64_t saved_version_ = 0;
   std::optional<std::uint64_t> saving_;

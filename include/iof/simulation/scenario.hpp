@@ -55,9 +55,9 @@ std::string_view sabotage_name(Sabotage sabotage);
 std::optional<Sabotage> sabotage_from_name(std::string_view name);
 
 // A rolling maintenance for the benchmark, as tests/bench/maintenance runs it in real time: the
-// machines in `groups` equal groups, group g's window posted at g x stagger (once the tasks had
-// a minute to start), starting `notice` later, the machines DOWN at its start and UP `window`
-// later.
+// machines in `groups` equal groups, group g's window posted at g x stagger (from when N tasks
+// run, or 30 s after the start), starting `notice` later, the machines DOWN at its start and UP
+// `window` later; the run ends with the last UP.
 struct Rolling {
   std::size_t groups = 10;
   Time stagger = std::chrono::seconds(8);

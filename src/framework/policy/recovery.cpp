@@ -261,15 +261,18 @@ void SchedulerState::request_revive(Decision& decision) {
   decision.calls.push_back(call(Call::REVIVE));
 }
 
-void SchedulerState::maybe_suppress(Decision& decision) {
-  if (policy_ == Policy::seed || suppressed_ || !subscribed_ || revive_wanted_ ||
-      sleepers_.size() < num_tasks_ || !migrating_.empty()) {
-    return;
+bool SchedulerState::wants_offers() const {
+  if (sleepers_.size() < num_tasks_ || !migrating_.empty()) {
+    return true;
   }
-  for (const auto& [agent, sleeper] : sleepers_) {
-    if (sleeper.unavailability_start > 0) {
-      return;  // a task may still have to move
-    }
+  return std::any_of(sleepers_.begin(), sleepers_.end(), [](const auto& entry) {
+    return entry.second.unavailability_start > 0;  // a task may still have to move
+  });
+}
+
+void SchedulerState::maybe_suppress(Decision& decision) {
+  if (policy_ == Policy::seed || suppressed_ || !subscribed_ || revive_wanted_ || wants_offers()) {
+    return;
   }
   suppressed_ = true;
   suppressed_at_ = now_;
@@ -312,6 +315,13 @@ Decision SchedulerState::advance(Time now) {
     forget_idle_agents();
   }
   if (revive_wanted_ && (!last_revive_ || now_ >= *last_revive_ + recovery_.revive_interval)) {
+    request_revive(decision);
+  }
+  // No offers long after a REVIVE: the master never applied it (the call was lost). Again. No
+  // wakeup of its own: the master's heartbeats bring advance() often enough for a 3-minute rule.
+  if (policy_ != Policy::seed && !suppressed_ && !revive_wanted_ && last_revive_ &&
+      now_ >= *last_revive_ + call_settle && last_offers_at_ < *last_revive_ && wants_offers()) {
+    decision.log.push_back("No offers since the REVIVE 3 minutes ago; reviving again");
     request_revive(decision);
   }
   observe_capacity();
@@ -357,6 +367,53 @@ std::optional<Time> SchedulerState::next_wakeup() const {
     }
   }
   return next;
+}
+
+Decision SchedulerState::call_failed(const Call& failed) {
+  Decision decision;
+  if (!subscribed_ || policy_ == Policy::seed) {
+    return decision;
+  }
+  switch (failed.type()) {
+    case Call::ACCEPT: {
+      bool asked = false;
+      for (const auto& operation : failed.accept().operations()) {
+        for (const auto& task : operation.launch().task_infos()) {
+          const auto found = sleepers_.find(task.agent_id().value());
+          if (found != sleepers_.end() && found->second.task_id.value() == task.task_id().value() &&
+              found->second.state == v1::TASK_STAGING) {
+            reconciling_[task.task_id().value()] = Retry{task.agent_id().value(), {}, {}};
+            asked = true;
+          }
+        }
+      }
+      if (asked) {
+        decision.log.push_back("The LAUNCH may not have reached the master; asking about it");
+        reconcile_delay_ = {};
+        ask_unanswered(decision);
+      }
+      break;
+    }
+    case Call::SUPPRESS:
+      suppressed_ = false;
+      maybe_suppress(decision);
+      break;
+    case Call::REVIVE:
+      if (!suppressed_) {
+        revive_wanted_ = true;  // advance() sends it once the rate limit allows
+      }
+      break;
+    case Call::DECLINE:
+      // An offer the master never heard declined stays outstanding, its resources offered to
+      // nobody (offers do not time out by default). Declining twice is harmless.
+      decision.log.push_back("The DECLINE of " + std::to_string(failed.decline().offer_ids_size()) +
+                             " offers may not have reached the master; declining them again");
+      decision.calls.push_back(failed);
+      break;
+    default:
+      break;
+  }
+  return decision;
 }
 
 }  // namespace iof::framework

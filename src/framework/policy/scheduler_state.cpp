@@ -113,9 +113,12 @@ Decision SchedulerState::handle(const Event& event) {
   // never applied it (the call was lost, or refused). maybe_suppress() says it again.
   const bool offered_while_suppressed = event.type() == Event::OFFERS && suppressed_ &&
                                         policy_ != Policy::seed &&
-                                        now_ >= suppressed_at_ + suppress_settle;
+                                        now_ >= suppressed_at_ + call_settle;
   if (offered_while_suppressed) {
     suppressed_ = false;
+  }
+  if (event.type() == Event::OFFERS) {
+    last_offers_at_ = now_;
   }
   Decision decision = dispatch(event);
   if (offered_while_suppressed) {
@@ -284,6 +287,7 @@ Call SchedulerState::launch(const v1::Offer& offer, const std::string& replaces,
       offer.has_unavailability() ? offer.unavailability().start().nanoseconds() : 0;
   sleeper.replaces = replaces;
   sleeper.launched_at = now_;
+  sleeper.launched_with = offer.id();
   if (sleeper.unavailability_start > 0) {
     evacuation_started_.try_emplace(agent, now_);
   }
@@ -385,6 +389,7 @@ Decision SchedulerState::update(const v1::TaskStatus& status) {
     for (auto* map : {&sleepers_, &migrating_}) {
       if (auto found = map->find(agent);
           found != map->end() && found->second.task_id.value() == status.task_id().value()) {
+        forget_unseen_launch(found->second, status, decision);
         found->second.state = status.state();
       }
     }
@@ -438,6 +443,24 @@ bool SchedulerState::knows_task(const std::string& task_id) const {
     }
   }
   return false;
+}
+
+// A LAUNCH the master never saw (reconciliation says the task is unknown or lost before anything
+// was heard of it) leaves its offer outstanding at the master: decline it, or its resources are
+// held until the offer times out, which by default is never.
+void SchedulerState::forget_unseen_launch(const Sleeper& sleeper, const v1::TaskStatus& status,
+                                          Decision& decision) const {
+  const bool never_heard = sleeper.state == v1::TASK_STAGING && sleeper.launched_at.count() > 0;
+  const bool unknown = status.reason() == v1::TaskStatus::REASON_RECONCILIATION &&
+                       (wire::is_terminal(status.state()) || status.state() == v1::TASK_UNKNOWN);
+  if (!never_heard || !unknown || sleeper.launched_with.value().empty()) {
+    return;
+  }
+  decision.log.push_back("The master never saw the LAUNCH of task " + sleeper.task_id.value() +
+                         "; declining its offer " + sleeper.launched_with.value());
+  Call decline = call(Call::DECLINE);
+  *decline.mutable_decline()->add_offer_ids() = sleeper.launched_with;
+  decision.calls.push_back(std::move(decline));
 }
 
 }  // namespace iof::framework

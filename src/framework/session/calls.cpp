@@ -85,7 +85,7 @@ void Session::pump(Actions& out) {
       continue;
     }
     in_flight_ = ++next_call_id_;
-    in_flight_type_ = next.call.type();
+    in_flight_call_ = next.call;
     out.push_back(SendCall{*in_flight_, *leader_, stream_id_, std::move(next.call)});
   }
   if (stopping_ && phase_ != Phase::finished && queue_.empty() && !in_flight_ && !saving_) {
@@ -122,18 +122,27 @@ bool Session::still_wanted(const Call& call, Actions& out) const {
   return true;
 }
 
-Actions Session::call_done(std::uint64_t id, const CallOutcome& outcome, Time /*now*/) {
+Actions Session::call_done(std::uint64_t id, const CallOutcome& outcome, Time now) {
   Actions out;
   if (!in_flight_ || *in_flight_ != id) {
     return out;
   }
   in_flight_.reset();
-  const std::string& type = Call::Type_Name(in_flight_type_);
+  const Call failed = std::move(in_flight_call_);
+  const std::string& type = Call::Type_Name(failed.type());
+  const bool refused = outcome.status && *outcome.status != 202 && *outcome.status != 200;
   if (!outcome.status) {
     out.push_back(note(Level::warn, fmt::format("{} failed: {}", type, outcome.message)));
-  } else if (*outcome.status != 202 && *outcome.status != 200) {
+  } else if (refused) {
     out.push_back(note(Level::warn,
                        fmt::format("{} answered {}: {}", type, *outcome.status, outcome.message)));
+  }
+  if ((!outcome.status || refused) && !stopping_ && phase_ == Phase::streaming) {
+    // The core learns what did not get through (a LAUNCH is asked about at once, a SUPPRESS or
+    // REVIVE is said again) instead of finding out minutes later.
+    absorb(core_.advance(now), out);
+    absorb(core_.call_failed(failed), out);
+    return out;
   }
   pump(out);
   return out;

@@ -130,6 +130,28 @@ struct Row {
   std::size_t broken = 0;
 };
 
+// Per-run figures, to tell whether one real-time run falls within the virtual runs' spread.
+struct Spread {
+  std::vector<double> evacuation_p50;
+  std::vector<double> caught;
+  std::vector<double> min_running;
+  std::vector<double> calls;
+};
+
+std::string range_text(const std::vector<double>& values, int decimals) {
+  std::vector<double> known;
+  for (const double value : values) {
+    if (!std::isnan(value)) {
+      known.push_back(value);
+    }
+  }
+  if (known.empty()) {
+    return "-";
+  }
+  const auto [low, high] = std::minmax_element(known.begin(), known.end());
+  return fmt::format("{:.{}f} - {:.{}f}", *low, decimals, *high, decimals);
+}
+
 std::string seconds_text(double value) {
   return std::isnan(value) ? "-" : fmt::format("{:.2f} s", value);
 }
@@ -182,6 +204,7 @@ int main(int argc, char** argv) {
   const double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
 
   std::vector<Row> rows(configs.size());
+  std::vector<Spread> spreads(configs.size());
   for (std::size_t n = 0; n < runs.size(); ++n) {
     Row& row = rows[n % configs.size()];
     const auto& result = results[n];
@@ -199,6 +222,11 @@ int main(int argc, char** argv) {
     row.calls += result.calls;
     row.moves += result.launched > runs[n].tasks ? result.launched - runs[n].tasks : 0;
     row.broken += result.violation ? 1U : 0U;
+    Spread& spread = spreads[n % configs.size()];
+    spread.evacuation_p50.push_back(percentile(figures.evacuations, 50));
+    spread.caught.push_back(static_cast<double>(figures.live_at_down));
+    spread.min_running.push_back(static_cast<double>(result.min_running_after_n));
+    spread.calls.push_back(static_cast<double>(result.calls));
   }
   std::printf(
       "%s: %llu scenario(s) x %zu configurations, %.1f CPU seconds\n\n",
@@ -224,6 +252,20 @@ int main(int argc, char** argv) {
             : fmt::format("{:.1f}", static_cast<double>(row.calls) / static_cast<double>(row.moves))
                   .c_str(),
         row.broken, row.scenarios);
+  }
+  if (like_realtime) {
+    std::printf("\nPer run, lowest - highest of the %llu runs (to place one real-time run):\n\n",
+                static_cast<unsigned long long>(scenarios));
+    std::printf(
+        "| configuration | evacuation p50 (s) | caught by DOWN | min RUNNING | HTTP calls |\n");
+    std::printf("|---|---:|---:|---:|---:|\n");
+    for (std::size_t c = 0; c < configs.size(); ++c) {
+      std::printf("| %s | %s | %s | %s | %s |\n", configs[c].name.c_str(),
+                  range_text(spreads[c].evacuation_p50, 2).c_str(),
+                  range_text(spreads[c].caught, 0).c_str(),
+                  range_text(spreads[c].min_running, 0).c_str(),
+                  range_text(spreads[c].calls, 0).c_str());
+    }
   }
   return 0;
 }

@@ -195,3 +195,57 @@ TEST_CASE("a LAUNCH whose task was forgotten while it waited is dropped, not sen
   CHECK_FALSE(launched);
   CHECK(dropped);
 }
+
+TEST_CASE(
+    "a LAUNCH that got no answer is asked about at once, and its offer declined (seeds 269, 92)") {
+  Core core(1);
+  const auto launched = core.at(1s, offers({offer("o1", "a1")}));
+  Call accept;
+  for (const auto& call : launched.calls) {
+    if (call.type() == Call::ACCEPT) {
+      accept = call;
+    }
+  }
+  REQUIRE(accept.type() == Call::ACCEPT);
+  core.tick(75s);
+  const auto failed = core.state.call_failed(accept);
+  CHECK(ids(failed, Call::RECONCILE) == std::vector<std::string>{"0"});
+  // The master never saw it: the task is relaunched and the held offer declined.
+  const auto answered = core.at(1s, reconciled("0", "a1", v1::TASK_LOST));
+  bool declined = false;
+  for (const auto& call : answered.calls) {
+    declined = declined || (call.type() == Call::DECLINE && call.decline().offer_ids_size() == 1 &&
+                            call.decline().offer_ids(0).value() == "o1");
+  }
+  CHECK(declined);
+  CHECK(core.state.current_sleepers() == 0);
+}
+
+TEST_CASE("a DECLINE that got no answer is sent again (seed 583)") {
+  Core core(1);
+  Call decline;
+  decline.set_type(Call::DECLINE);
+  decline.mutable_decline()->add_offer_ids()->set_value("o9");
+  const auto again = core.state.call_failed(decline);
+  REQUIRE(again.calls.size() == 1);
+  CHECK(again.calls[0].type() == Call::DECLINE);
+  CHECK(again.calls[0].decline().offer_ids(0).value() == "o9");
+}
+
+TEST_CASE("no offers three minutes after a REVIVE: it was lost, REVIVE again (seed 178)") {
+  Core core(2);
+  core.at(1s, offers({offer("o1", "a1"), offer("o2", "a2")}));
+  core.at(1s, update("0", "a1", v1::TASK_RUNNING));
+  core.at(0s, update("1", "a2", v1::TASK_RUNNING));
+  core.at(1s, reconciled("0", "a1", v1::TASK_RUNNING));
+  core.at(0s, reconciled("1", "a2", v1::TASK_RUNNING));
+  REQUIRE(core.state.suppressed());
+  // A task fails: REVIVE. Its request is lost, so no offer ever comes.
+  core.at(10s, update("1", "a2", v1::TASK_FAILED));
+  REQUIRE(core.state.counters().revives >= 1);
+  const auto revives = core.state.counters().revives;
+  core.tick(179s);
+  CHECK(core.state.counters().revives == revives);
+  core.tick(2s);
+  CHECK(core.state.counters().revives == revives + 1);
+}
