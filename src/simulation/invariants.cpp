@@ -180,8 +180,9 @@ void World::check_kill(const std::string& task_id) {
   if (reduces && running_after < floor) {
     violated(
         fmt::format("the KILL of running task {} leaves {} running, below N - "
-                    "max_unavailable = {}",
-                    task_id, running_after, floor));
+                    "max_unavailable = {} (its agent's window is not due within the {} s lead)",
+                    task_id, running_after, floor,
+                    std::chrono::duration_cast<std::chrono::seconds>(lead).count()));
   }
 }
 

@@ -63,6 +63,8 @@ struct Sleeper {
   // so that the offer's resources are offered again.
   v1::OfferID launched_with;
   Time kill_sent_at{0};
+  // Being killed because the replacement on this agent runs (make-before-break).
+  std::string retired_for;
 };
 
 // What survives a restart of the process (--state_file): enough to re-subscribe as the same
@@ -217,6 +219,10 @@ class SchedulerState {
   std::size_t current_sleepers() const { return sleepers_.size() + migrating_.size(); }
   // Whether a task of this id is on the books (running, starting, or being moved off).
   bool knows_task(const std::string& task_id) const;
+  // Asked as a KILL leaves, perhaps long after it was decided: false for a task no longer being
+  // killed (it ended, or was kept), and when it retires a task whose replacement runs but losses
+  // since then leave no room for it. The task is then kept (linked to its replacement again).
+  bool kill_still_wanted(const std::string& task_id);
   const Counters& counters() const { return counters_; }
   bool suppressed() const { return suppressed_; }
   // Tasks whose reconciliation is unanswered, and KILLs waiting for a terminal update.

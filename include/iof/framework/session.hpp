@@ -161,7 +161,7 @@ class Session {
   void end_attempt(Outcome outcome, Time now, session::Actions& out);
   void absorb(const Decision& decision, session::Actions& out);
   void pump(session::Actions& out);
-  bool still_wanted(const v1::scheduler::Call& call, session::Actions& out) const;
+  bool still_wanted(const v1::scheduler::Call& call, session::Actions& out);
   void shut_down(int status, session::Actions& out);
   v1::scheduler::Call subscribe_call() const;
 

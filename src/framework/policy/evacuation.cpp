@@ -486,8 +486,9 @@ void SchedulerState::replacement_running(const std::string& agent, Decision& dec
   Sleeper& replacement = sleepers_.at(agent);
   const std::string old = replacement.replaces;
   if (const auto moving = sleepers_.find(old);
-      moving != sleepers_.end() && moving->second.unavailability_start > 0 &&
-      now_ < deadline_of(moving->second.unavailability_start) &&
+      moving != sleepers_.end() &&
+      (moving->second.unavailability_start == 0 ||  // its maintenance was cancelled
+       now_ < deadline_of(moving->second.unavailability_start)) &&
       running_tasks() - (moving->second.state == v1::TASK_RUNNING ? 1U : 0U) +
               evacuation_.max_unavailable <
           num_tasks_) {
@@ -506,6 +507,7 @@ void SchedulerState::replacement_running(const std::string& agent, Decision& dec
   if (sleepers_.contains(old)) {
     retire(old, "replacement task " + replacement.task_id.value() + " is RUNNING on " + agent,
            decision);
+    migrating_.at(old).retired_for = agent;
   }
   if (!moves_by_deadline().empty()) {
     request_revive(decision);  // the surge budget has room for the next move
@@ -700,6 +702,38 @@ void SchedulerState::forget_idle_agents() {
       ++it;
     }
   }
+}
+
+bool SchedulerState::kill_still_wanted(const std::string& task_id) {
+  if (policy_ != Policy::seed && !killing_.contains(task_id)) {
+    return false;  // a queued copy for a task that ended, or was kept after all
+  }
+  const auto it = std::find_if(migrating_.begin(), migrating_.end(), [&](const auto& entry) {
+    return entry.second.task_id.value() == task_id;
+  });
+  if (it == migrating_.end() || it->second.retired_for.empty()) {
+    return true;  // not a make-before-break retirement
+  }
+  const std::string old = it->first;
+  const auto replacement = sleepers_.find(it->second.retired_for);
+  const bool due =
+      it->second.unavailability_start > 0 && now_ >= deadline_of(it->second.unavailability_start);
+  if (due || replacement == sleepers_.end() || !replacement->second.replaces.empty() ||
+      running_tasks() + evacuation_.max_unavailable >= num_tasks_) {
+    return true;
+  }
+  // Losses since the decision leave no room for it: the old task stays, linked to its replacement
+  // again, until another task runs or its deadline comes.
+  Sleeper back = it->second;
+  back.retired_for.clear();
+  back.kill_sent_at = Time{0};
+  replacement->second.replaces = old;
+  killing_.erase(task_id);
+  migrating_.erase(it);
+  sleepers_[old] = std::move(back);
+  deferred_.insert(old);
+  changed();
+  return false;
 }
 
 }  // namespace iof::framework

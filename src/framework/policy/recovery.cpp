@@ -361,7 +361,8 @@ std::optional<Time> SchedulerState::next_wakeup() const {
       }
     }
     for (const auto& agent : deferred_) {  // a retirement waiting for capacity or its deadline
-      if (const auto found = sleepers_.find(agent); found != sleepers_.end()) {
+      if (const auto found = sleepers_.find(agent);
+          found != sleepers_.end() && found->second.unavailability_start > 0) {
         consider(deadline_of(found->second.unavailability_start));
       }
     }

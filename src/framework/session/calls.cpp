@@ -104,7 +104,16 @@ void Session::pump(Actions& out) {
 // A LAUNCH decided while an earlier call was stuck may be out of date by the time it can leave:
 // its agent was removed and the core forgot the task (and the state file no longer has it). Such
 // a launch is dropped rather than sent unrecorded.
-bool Session::still_wanted(const Call& call, Actions& out) const {
+bool Session::still_wanted(const Call& call, Actions& out) {
+  if (call.type() == Call::KILL) {
+    if (core_.kill_still_wanted(call.kill().task_id().value())) {
+      return true;
+    }
+    out.push_back(note(Level::info, fmt::format("Not sending the KILL of task {}: it is no longer "
+                                                "being killed, or losses since leave no room",
+                                                call.kill().task_id().value())));
+    return false;
+  }
   if (call.type() != Call::ACCEPT) {
     return true;
   }

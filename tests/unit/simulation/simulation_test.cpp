@@ -138,4 +138,16 @@ TEST_CASE("simulation: seed 583 (lossy), a lost DECLINE held nine agents' offers
   CHECK(failure(simulate(lossy(583))) == "none");
 }
 
+TEST_CASE("simulation: seed 16243715991552, a cancelled window's move killed its old task early") {
+  CHECK(failure(simulate(scenario(16243715991552ULL))) == "none");
+}
+
+TEST_CASE(
+    "simulation: seed 26567631601103, a KILL queued behind a lost call went out after a drain") {
+  Scenario drained = scenario(26567631601103ULL);
+  drained.faults = {Fault::lost_calls, Fault::agent_death, Fault::task_failure, Fault::maintenance,
+                    Fault::drain};
+  CHECK(failure(simulate(drained)) == "none");
+}
+
 }  // namespace iof::simulation
