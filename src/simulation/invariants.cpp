@@ -23,6 +23,24 @@ bool live(v1::TaskState state) {
 
 }  // namespace
 
+// Keeps when each agent stopped being registered at the leader, exactly: on the step it happened.
+void World::note_registrations(const sim::Cluster& cluster) {
+  cluster.registered_agents(registered_scratch_);
+  if (std::ranges::equal(registered_scratch_, registered_now_)) {
+    return;
+  }
+  const std::set<std::string_view> still(registered_scratch_.begin(), registered_scratch_.end());
+  for (const auto& agent : registered_now_) {
+    if (!still.contains(agent)) {
+      left_at_[agent] = now_;
+    }
+  }
+  registered_now_.assign(registered_scratch_.begin(), registered_scratch_.end());
+  for (const auto& agent : registered_now_) {
+    left_at_.erase(agent);
+  }
+}
+
 std::string World::framework_id() const {
   if (session_ && session_->core().framework_id()) {
     return session_->core().framework_id()->value();
@@ -88,19 +106,21 @@ void World::check() {
     observe_rolling(running);
   }
 
-  // The framework's own memory is bounded by the cluster's size: the agents registered now and
-  // those that left recently (the core forgets idle agents after agent_memory), checked once a
-  // simulated minute.
-  if (session_ && now_ >= next_memory_check_) {
+  // The framework's own memory is bounded by the cluster's size: the agents registered at the
+  // leader now or within the last agent_memory (the core forgets idle agents after that, looking
+  // once a minute while subscribed), judged once a simulated minute after two minutes of
+  // subscription.
+  note_registrations(cluster);
+  const bool streaming = session_ && session_->subscribed();
+  if (!streaming || session_->epoch() != memory_epoch_) {
+    memory_epoch_ = streaming ? session_->epoch() : 0;
+    subscribed_since_ = now_;
+  }
+  if (streaming && now_ - subscribed_since_ >= 2min && now_ >= next_memory_check_) {
     next_memory_check_ = now_ + 1min;
-    std::size_t known_agents = 0;
-    for (const auto& agent : cluster.agent_summaries()) {
-      if (agent.registered) {
-        ++known_agents;
-        continue;
-      }
-      const Time left = left_at_.emplace(agent.id, now_).first->second;
-      known_agents += now_ - left <= framework::agent_memory + 2min ? 1U : 0U;
+    std::size_t known_agents = registered_now_.size();
+    for (const auto& [agent, left] : left_at_) {
+      known_agents += now_ - left <= framework::Recovery{}.agent_memory + 2min ? 1U : 0U;
     }
     const auto& core = session_->core();
     const std::size_t tasks_bound = scenario_.tasks + scenario_.max_surge + known_agents;

@@ -71,7 +71,7 @@ std::optional<int> parse(int argc, char** argv, Options& options) {
       ->capture_default_str();
   app.add_option("--sabotage", sabotage,
                  "A deliberately broken framework: never_acknowledge, "
-                 "kill_before_replacement_runs or ignore_maintenance")
+                 "kill_before_replacement_runs, ignore_maintenance or hoard_agents")
       ->capture_default_str();
   app.add_option("--jobs", options.jobs, "Seeds run in parallel")
       ->check(CLI::Range(1U, 256U))

@@ -28,11 +28,12 @@ constexpr std::array<std::pair<Fault, std::string_view>, 14> fault_names{{
     {Fault::state_write, "state_write"},
 }};
 
-constexpr std::array<std::pair<Sabotage, std::string_view>, 4> sabotage_names{{
+constexpr std::array<std::pair<Sabotage, std::string_view>, 5> sabotage_names{{
     {Sabotage::none, "none"},
     {Sabotage::never_acknowledge, "never_acknowledge"},
     {Sabotage::kill_before_replacement_runs, "kill_before_replacement_runs"},
     {Sabotage::ignore_maintenance, "ignore_maintenance"},
+    {Sabotage::hoard_agents, "hoard_agents"},
 }};
 
 // Both directions of a name table.

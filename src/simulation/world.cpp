@@ -146,6 +146,9 @@ SeedResult World::run() {
 void World::start_framework() {
   ++framework_generation_;
   framework::Recovery recovery;
+  if (scenario_.sabotage == Sabotage::hoard_agents) {
+    recovery.agent_memory = std::chrono::hours(100);
+  }
   framework::Evacuation evacuation;
   evacuation.max_surge = scenario_.max_surge;
   evacuation.max_unavailable = scenario_.max_unavailable;

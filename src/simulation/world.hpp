@@ -147,6 +147,7 @@ class World {
 
   // ---- invariants (invariants.cpp) ----
   void check();
+  void note_registrations(const sim::Cluster& cluster);
   void check_kill(const std::string& task_id);
   void check_down(const Window& window);
   void check_answer(const v1::scheduler::Call& call, unsigned status, bool stale);
@@ -200,7 +201,11 @@ class World {
   bool reached_n_ = false;
   std::map<std::string, std::pair<Time, std::uint64_t>> unacknowledged_;  // uuid -> (seen, epoch)
   std::map<std::string, v1::TaskState> last_states_;  // task -> last state the master had
-  std::map<std::string, Time> left_at_;  // agent -> when it was first seen unregistered
+  std::vector<std::string> registered_now_;           // at the leader, in its order
+  std::vector<std::string_view> registered_scratch_;
+  std::map<std::string, Time, std::less<>> left_at_;  // agent -> when it stopped being registered
+  std::uint64_t memory_epoch_ = 0;                    // the stream the memory check is judging
+  Time subscribed_since_{0};
   Time next_memory_check_{0};
   Time next_spare_check_{0};
 };

@@ -96,6 +96,8 @@ struct Recovery {
   // A launched task with no update for this long is asked about: its LAUNCH may never have
   // reached the master. Longer than two call timeouts (a LAUNCH queued behind a lost call).
   Time silent_launch = std::chrono::minutes(3);
+  // How long an agent that holds nothing of ours is remembered after it was last named.
+  Time agent_memory = std::chrono::minutes(10);
 };
 
 // The evacuate policy's budgets, in the spirit of a Kubernetes PodDisruptionBudget.
@@ -109,9 +111,6 @@ struct Evacuation {
   Time min_lead_time = std::chrono::seconds(10);
   double lead_time_factor = 2.0;
 };
-
-// How long an agent that holds nothing of ours is remembered after it was last named.
-inline constexpr Time agent_memory = std::chrono::minutes(10);
 
 // What the framework knows about an agent it was offered or used.
 struct KnownAgent {

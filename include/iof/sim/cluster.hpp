@@ -147,6 +147,9 @@ class Cluster {
     bool killing = false;  // a KILL reached the master
   };
   std::vector<AgentSummary> agent_summaries() const;
+  // The ids of the agents registered now, in the master's order; cheap enough for every step.
+  // The views are valid until the model next changes.
+  void registered_agents(std::vector<std::string_view>& out) const;
   // The framework's tasks the master knows, unreachable ones included, by task id.
   std::vector<TaskSummary> task_summaries(const std::string& framework_id) const;
   // Status updates of the framework still waiting for an acknowledgement.

@@ -50,6 +50,8 @@ enum class Sabotage {
   // The framework never learns of maintenance: inverse offers and offers' unavailability are
   // dropped before it sees them.
   ignore_maintenance,
+  // The framework remembers every agent it was ever offered, for 100 hours.
+  hoard_agents,
 };
 std::string_view sabotage_name(Sabotage sabotage);
 std::optional<Sabotage> sabotage_from_name(std::string_view name);

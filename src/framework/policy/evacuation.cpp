@@ -688,8 +688,9 @@ void SchedulerState::forget_idle_agents() {
     // not listening, or simply idle. Its next offer teaches everything again.
     // A vacated agent is kept until its window starts, so that it is not refilled before it.
     const bool guarding = vacated_.contains(agent) && Time(it->second.window_start) > now_;
-    const bool idle = now_ - it->second.last_seen > agent_memory && !sleepers_.contains(agent) &&
-                      !migrating_.contains(agent) && !busy.contains(agent) && !guarding;
+    const bool idle = now_ - it->second.last_seen > recovery_.agent_memory &&
+                      !sleepers_.contains(agent) && !migrating_.contains(agent) &&
+                      !busy.contains(agent) && !guarding;
     if (idle) {
       inverse_offer_replies_.erase(agent);
       vacated_.erase(agent);

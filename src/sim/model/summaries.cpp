@@ -26,6 +26,15 @@ std::vector<Cluster::AgentSummary> Cluster::agent_summaries() const {
   return out;
 }
 
+void Cluster::registered_agents(std::vector<std::string_view>& out) const {
+  out.clear();
+  for (const auto& agent : state_->agents) {
+    if (agent.registered()) {
+      out.emplace_back(agent.id);
+    }
+  }
+}
+
 std::vector<Cluster::TaskSummary> Cluster::task_summaries(const std::string& framework_id) const {
   std::vector<TaskSummary> out;
   for (const auto* tasks : {&state_->tasks, &state_->unreachable_tasks}) {

@@ -77,6 +77,17 @@ TEST_CASE("simulation: a framework blind to maintenance is caught on the first s
   }
 }
 
+TEST_CASE(
+    "simulation: a framework that hoards agents it was offered is caught on the first seeds") {
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    Scenario broken = scenario(seed);
+    broken.sabotage = Sabotage::hoard_agents;
+    const auto result = simulate(broken);
+    REQUIRE(result.violation);
+    CHECK(result.violation->what.find("memory outgrew the cluster") != std::string::npos);
+  }
+}
+
 // Seeds that found bugs, with the configuration that found them. Each failed before its fix.
 TEST_CASE("simulation: seed 159, known agents grew with every agent that came back from DOWN") {
   CHECK(failure(simulate(scenario(159))) == "none");
@@ -148,6 +159,12 @@ TEST_CASE(
   drained.faults = {Fault::lost_calls, Fault::agent_death, Fault::task_failure, Fault::maintenance,
                     Fault::drain};
   CHECK(failure(simulate(drained)) == "none");
+}
+
+// A checker bug: an agent that left, came back and left again was judged by its first departure,
+// and agents a failed-over master no longer listed were not counted at all.
+TEST_CASE("simulation: seed 3193830175557, the memory check miscounted agents after a failover") {
+  CHECK(failure(simulate(scenario(3193830175557ULL))) == "none");
 }
 
 }  // namespace iof::simulation
