@@ -1,5 +1,9 @@
 // The framework's calls on the simulated network: the state file's writes, each call to the
 // master it is addressed to (lost, refused or answered), and the broken variants' own calls.
+#include <fmt/format.h>
+
+#include "iof/wire/json.hpp"
+
 #include "describe.hpp"
 #include "world.hpp"
 
@@ -23,13 +27,17 @@ void World::save_state(const session::SaveState& save) {
     trace("fault: the state file write fails");
   } else {
     disk_ = save.snapshot;
+    if (scenario_.trace_in_full) {
+      trace(fmt::format("state file v{}: {}", save.version,
+                        framework::encode_snapshot(save.snapshot)));
+    }
   }
   perform(session_->persisted(save.version, saved, framework_now()));
 }
 
 void World::send_call(session::SendCall send) {
   const auto& call = send.call;
-  trace("call " + describe(call));
+  trace("call " + (scenario_.trace_in_full ? wire::json::write(call) : describe(call)));
   ++result_.calls;
   if (call.type() == v1::scheduler::Call::ACCEPT) {
     for (const auto& operation : call.accept().operations()) {

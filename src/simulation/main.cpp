@@ -39,6 +39,7 @@ std::optional<int> parse(int argc, char** argv, Options& options) {
   std::string policy = "evacuate";
   std::string faults = "all";
   std::string sabotage = "none";
+  std::string trace_detail = "summary";
   std::uint64_t quiet_minutes = 20;
   app.add_option("--seed", scenario.seed, "First seed")->capture_default_str();
   app.add_option("--seeds", options.seeds, "How many seeds, from --seed on")
@@ -78,6 +79,10 @@ std::optional<int> parse(int argc, char** argv, Options& options) {
       ->capture_default_str();
   app.add_option("--trace", options.trace_file,
                  "Write every event, call and fault of the (single) seed to this file");
+  app.add_option("--trace_detail", trace_detail,
+                 "summary, or full: every call as JSON and every state-file write")
+      ->check(CLI::IsMember({"summary", "full"}))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -128,6 +133,7 @@ std::optional<int> parse(int argc, char** argv, Options& options) {
     return 2;
   }
   scenario.trace = !options.trace_file.empty();
+  scenario.trace_in_full = trace_detail == "full";
   return std::nullopt;
 }
 

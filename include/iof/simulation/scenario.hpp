@@ -90,6 +90,9 @@ struct Scenario {
   std::chrono::minutes quiet{20};
   Sabotage sabotage = Sabotage::none;
   bool trace = false;
+  // The trace shows each call in full (its JSON) and each state-file write: the golden traces
+  // that hold the core's behaviour still (tests/golden/traces/).
+  bool trace_in_full = false;
   // The benchmark's settings: a rolling maintenance instead of random faults, fixed latencies,
   // and a fixed lead time (a peer's; learning off).
   std::optional<Rolling> rolling;

@@ -16,6 +16,7 @@
 #include "iof/framework/state_view.hpp"
 
 #include "event_builders.hpp"
+#include "recording_core.hpp"
 
 using namespace iof::test::events;
 using namespace std::chrono_literals;
@@ -26,7 +27,7 @@ using iof::framework::Decision;
 using iof::framework::Evacuation;
 using iof::framework::Policy;
 using iof::framework::Recovery;
-using iof::framework::SchedulerState;
+using SchedulerState = iof::test::RecordingCore;
 using iof::framework::TaskTemplate;
 using iof::framework::Time;
 

@@ -10,6 +10,7 @@
 #include "iof/framework/scheduler_state.hpp"
 
 #include "event_builders.hpp"
+#include "recording_core.hpp"
 
 using namespace iof::test::events;
 
@@ -18,7 +19,7 @@ namespace {
 using namespace std::chrono_literals;
 using iof::framework::Policy;
 using iof::framework::Recovery;
-using iof::framework::SchedulerState;
+using SchedulerState = iof::test::RecordingCore;
 using iof::framework::Sleeper;
 using iof::framework::Snapshot;
 using iof::framework::TaskTemplate;

@@ -13,13 +13,14 @@
 
 #include "event_builders.hpp"
 #include "golden.hpp"
+#include "recording_core.hpp"
 
 using namespace iof::test::events;
 
 namespace {
 
 using iof::framework::Policy;
-using iof::framework::SchedulerState;
+using SchedulerState = iof::test::RecordingCore;
 using iof::framework::TaskTemplate;
 using mesos::v1::scheduler::Call;
 using mesos::v1::scheduler::Event;

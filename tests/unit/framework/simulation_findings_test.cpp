@@ -12,6 +12,7 @@
 #include "iof/wire/recordio.hpp"
 
 #include "event_builders.hpp"
+#include "recording_core.hpp"
 
 using namespace iof::test::events;
 using namespace std::chrono_literals;
@@ -20,7 +21,7 @@ namespace {
 
 using iof::framework::Decision;
 using iof::framework::Policy;
-using iof::framework::SchedulerState;
+using SchedulerState = iof::test::RecordingCore;
 using iof::framework::Time;
 
 constexpr Time t0 = std::chrono::seconds(1'800'000'000);
@@ -159,7 +160,7 @@ TEST_CASE("a LAUNCH whose task was forgotten while it waited is dropped, not sen
   namespace session = iof::framework::session;
   SessionOptions options;
   options.masters = {Endpoint{false, "m", "5050"}};
-  Session s(options, SchedulerState(Policy::evacuate, 1, "*", {}));
+  Session s(options, iof::framework::SchedulerState(Policy::evacuate, 1, "*", {}));
   const auto open = std::get<session::OpenStream>(s.start(0s).front());
   session::StreamHead head;
   head.stream_id = "id";
