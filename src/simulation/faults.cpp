@@ -111,8 +111,10 @@ void World::inject(Fault fault) {
         }
       }
       if (!running.empty()) {
-        operator_call("/sim/fail_task", fmt::format(R"({{"framework_id":"{}","task_id":"{}"}})", id,
-                                                    running[draw(running.size())]));
+        const auto& victim = running[draw(running.size())];
+        trace("task " + victim + " fails");
+        operator_call("/sim/fail_task",
+                      fmt::format(R"({{"framework_id":"{}","task_id":"{}"}})", id, victim));
       }
       break;
     }

@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
   double hours = 0;
   std::uint64_t steps = 0;
   std::map<Fault, std::uint64_t> faults;
-  std::uint64_t external = 0, caught = 0, stale = 0, restarts = 0, failovers = 0;
+  std::uint64_t external = 0, caught = 0, stale = 0, restarts = 0, failovers = 0, untold = 0;
   std::vector<const SeedResult*> failed;
   std::map<std::string, std::uint64_t> excused;
   for (const auto& result : results) {
@@ -185,6 +185,7 @@ int main(int argc, char** argv) {
     external += result.external_losses;
     caught += result.tasks_caught_by_down;
     stale += result.stale_refusals;
+    untold += result.kills_on_untold_losses;
     restarts += result.framework_restarts;
     failovers += result.failovers;
     for (const auto& [why, count] : result.caught_excused) {
@@ -221,6 +222,10 @@ int main(int argc, char** argv) {
   for (const auto& [why, count] : excused) {
     std::printf("  caught by DOWN because %s: %llu\n", why.c_str(),
                 static_cast<unsigned long long>(count));
+  }
+  if (untold > 0) {
+    std::printf("  KILLs below the budget because a loss had not reached the framework yet: %llu\n",
+                static_cast<unsigned long long>(untold));
   }
   if (failed.empty()) {
     std::printf("violations: none\n");

@@ -1,6 +1,8 @@
 // The two master addresses and the network to them: mesos-sim's MasterService answers every
 // request exactly as the emulator's HTTP shell would, event streams are delivered in order with
 // a latency per message, and a leader can die and be replaced from its registry.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "iof/wire/codec.hpp"
@@ -18,7 +20,11 @@ class World::Sink : public http::StreamSink {
   Sink(World& world, std::uint64_t key) : world_(world), key_(key) {}
   void send(std::string chunk) override { world_.deliver_chunk(key_, std::move(chunk)); }
   void close() override { world_.master_closes(key_); }
-  void stall() override { world_.streams_.at(key_).stalled = true; }
+  void stall() override {
+    auto& stream = world_.streams_.at(key_);
+    stream.stalled = true;
+    stream.stalled_at = world_.now_;
+  }
   bool closed() const override { return !world_.streams_.at(key_).open_at_master; }
 
  private:
@@ -283,11 +289,29 @@ void World::master_sees_close(std::uint64_t key) {
   }
 }
 
+bool World::listening_to_stalled_stream() const {
+  // The session gives up after heartbeat_misses silent intervals; past that, and a network
+  // latency's slack, still listening is the framework's own fault.
+  const Time allowed =
+      config_.heartbeat_interval *
+          static_cast<Time::rep>(framework::SessionOptions{}.heartbeat_misses + 1) +
+      5s;
+  return std::any_of(streams_.begin(), streams_.end(), [&](const auto& entry) {
+    const Stream& stream = entry.second;
+    return stream.stalled && stream.open_at_framework &&
+           stream.framework_generation == framework_generation_ &&
+           now_ - stream.stalled_at <= allowed;
+  });
+}
+
 void World::close_stream_from_framework(std::uint64_t session_stream) {
   for (auto& [key, stream] : streams_) {
     if (stream.framework_generation == framework_generation_ &&
         stream.session_stream == session_stream && stream.open_at_framework) {
       stream.open_at_framework = false;
+      if (stream.stalled) {
+        disruption();  // blind from the stall until its heartbeats were found missing
+      }
       after(latency(), [this, id = key] { master_sees_close(id); });
     }
   }

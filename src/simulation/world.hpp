@@ -75,6 +75,7 @@ class World {
     bool open_at_framework = true;
     bool open_at_master = false;
     bool stalled = false;
+    Time stalled_at{0};
     Time last_delivery{0};
     std::function<void()> on_closed;
   };
@@ -122,6 +123,9 @@ class World {
   void quiet_down();
   std::vector<sim::Cluster::AgentSummary> agents() const;
   void disruption() { last_disruption_ = std::max(last_disruption_, now_); }
+  // The framework still listens on a stream that stalled, no longer than its heartbeat check
+  // allows: it is blind now, through no fault of its own.
+  bool listening_to_stalled_stream() const;
 
   // ---- the benchmark's rolling maintenance (rolling.cpp) ----
   struct Group {
@@ -201,6 +205,7 @@ class World {
   bool reached_n_ = false;
   std::map<std::string, std::pair<Time, std::uint64_t>> unacknowledged_;  // uuid -> (seen, epoch)
   std::map<std::string, v1::TaskState> last_states_;  // task -> last state the master had
+  std::map<std::string, v1::TaskState> told_;         // task -> last state the framework was told
   std::vector<std::string> registered_now_;           // at the leader, in its order
   std::vector<std::string_view> registered_scratch_;
   std::map<std::string, Time, std::less<>> left_at_;  // agent -> when it stopped being registered

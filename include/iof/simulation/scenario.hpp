@@ -129,6 +129,8 @@ struct SeedResult {
   std::uint64_t tasks_caught_by_down = 0;
   std::map<std::string, std::uint64_t> caught_excused;  // caught by DOWN, by why it was allowed
   std::uint64_t stale_refusals = 0;  // 4xx for calls of a stream the master had already replaced
+  // KILLs below the budget only because a loss had not yet reached the framework.
+  std::uint64_t kills_on_untold_losses = 0;
   std::uint64_t framework_restarts = 0;
   std::uint64_t failovers = 0;
   std::size_t min_running_after_n = 0;

@@ -167,4 +167,16 @@ TEST_CASE("simulation: seed 3193830175557, the memory check miscounted agents af
   CHECK(failure(simulate(scenario(3193830175557ULL))) == "none");
 }
 
+// Checker bugs: a stalled stream blinds the framework until its heartbeat check gives up on it,
+// and a replacement's failure that waits behind an unacknowledged update cannot be known.
+TEST_CASE("simulation: seed 32484321611509, a window posted during a stall was counted as notice") {
+  CHECK(failure(simulate(scenario(32484321611509ULL))) == "none");
+}
+
+TEST_CASE("simulation: seed 4407652215223 (lossy), a KILL was judged by a failure not yet told") {
+  const auto result = simulate(lossy(4407652215223ULL));
+  CHECK(failure(result) == "none");
+  CHECK(result.kills_on_untold_losses == 1);
+}
+
 }  // namespace iof::simulation
