@@ -12,6 +12,9 @@ namespace iof::framework {
 // agent with its reason. Times are seconds since the epoch, plus seconds from `now`.
 std::string state_json(const SchedulerState& state, Time now);
 
+// Where a planned move stands, in words: "being killed", "waiting for offers", ...
+std::string move_status_text(const PlannedMove& move, const Evacuation& evacuation);
+
 struct Health {
   bool ok = false;
   std::string reason;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <set>
 
+#include "iof/framework/core/calls.hpp"
 #include "iof/framework/scheduler_state.hpp"
 #include "iof/wire/mesos_text.hpp"
 #include "iof/wire/task_state.hpp"
@@ -19,39 +20,8 @@ using v1::scheduler::Event;
 
 namespace {
 
-constexpr double decline_seconds = 600;
 // The master's own cap on a filter.
 constexpr double max_filter_seconds = 365.0 * 24 * 3600;
-// Enough samples for a stable p95 that still follows a cluster whose latencies change.
-constexpr std::size_t max_samples = 64;
-
-Time p95(std::vector<Time> samples) {
-  if (samples.empty()) {
-    return Time{0};
-  }
-  std::sort(samples.begin(), samples.end());
-  const auto rank = static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(samples.size())));
-  return samples[std::max<std::size_t>(rank, 1) - 1];
-}
-
-void add_sample(std::vector<Time>& samples, Time sample) {
-  if (sample.count() < 0) {
-    return;
-  }
-  if (samples.size() == max_samples) {
-    samples.erase(samples.begin());
-  }
-  samples.push_back(sample);
-}
-
-// The window an offer or inverse offer announces (none when absent).
-void set_window(KnownAgent& known, const v1::Unavailability* unavailability) {
-  known.window_start = unavailability ? unavailability->start().nanoseconds() : 0;
-  known.window_duration = unavailability && unavailability->has_duration()
-                              ? unavailability->duration().nanoseconds()
-                              : -1;
-}
-
 double seconds(Time time) {
   return std::chrono::duration<double>(time).count();
 }
@@ -98,9 +68,6 @@ bool preferred(const Candidate& a, const Candidate& b) {
   return hash_a != hash_b ? hash_a < hash_b : id_a < id_b;
 }
 
-// Whether a loss came from the maintenance machinery rather than from the task itself.
-enum class Loss { failure, down, drained, gone };
-
 Loss classify(const v1::TaskStatus& status, bool agent_has_window) {
   if (status.reason() == v1::TaskStatus::REASON_AGENT_DRAINING ||
       status.reason() == v1::TaskStatus::REASON_AGENT_REMOVED_BY_OPERATOR ||
@@ -129,7 +96,9 @@ Loss classify(const v1::TaskStatus& status, bool agent_has_window) {
   return Loss::failure;
 }
 
-const char* loss_name(Loss loss) {
+}  // namespace
+
+std::string_view loss_name(Loss loss) {
   switch (loss) {
     case Loss::failure:
       return "failed";
@@ -143,16 +112,12 @@ const char* loss_name(Loss loss) {
   return "gone";
 }
 
-}  // namespace
-
 Time SchedulerState::lead_time() const {
-  const auto learned = std::chrono::duration_cast<Time>(
-      (p95(launch_samples_) + p95(kill_samples_)) * evacuation_.lead_time_factor);
-  return std::max(evacuation_.min_lead_time, learned);
+  return lead_.current();
 }
 
 Time SchedulerState::deadline_of(std::int64_t window_start) const {
-  return Time(window_start) - lead_time();
+  return lead_.deadline_of(window_start);
 }
 
 std::size_t SchedulerState::running_tasks() const {
@@ -206,11 +171,7 @@ bool SchedulerState::kill_first_allowed() const {
 }
 
 void SchedulerState::note_agent(const v1::Offer& offer) {
-  KnownAgent& known = agents_[offer.agent_id().value()];
-  known.last_seen = now_;
-  known.hostname = offer.hostname();
-  known.lost.clear();  // offered again: it is back
-  set_window(known, offer.has_unavailability() ? &offer.unavailability() : nullptr);
+  agent_book_.offered(offer, now_);
   if (!offer.has_unavailability()) {
     vacated_.erase(offer.agent_id().value());  // its maintenance is over or cancelled
   }
@@ -228,14 +189,12 @@ Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
   for (const auto& offer : event.offers()) {
     note_agent(offer);
     const std::string& agent = offer.agent_id().value();
-    const std::int64_t start = agents_.at(agent).window_start;
+    const std::int64_t start = agent_book_.window_start(agent);
     if (sleepers_.contains(agent)) {
       learn_window(agent, start, decision);
       continue;
     }
-    const bool killing_there =
-        std::any_of(killing_.begin(), killing_.end(),
-                    [&](const auto& entry) { return entry.second.agent == agent; });
+    const bool killing_there = kills_.killing_on(agent);
     const bool offered_twice =
         std::any_of(candidates.begin(), candidates.end(),
                     [&](const Candidate& c) { return c.offer->agent_id().value() == agent; });
@@ -335,8 +294,7 @@ Decision SchedulerState::evacuate_inverse_offers(const Event::InverseOffers& eve
   for (const auto& offer : event.inverse_offers()) {
     const std::string& agent = offer.agent_id().value();
     const std::int64_t start = offer.unavailability().start().nanoseconds();
-    set_window(agents_[agent], &offer.unavailability());
-    agents_[agent].last_seen = now_;
+    agent_book_.announced(agent, offer.unavailability(), now_);
     if (sleepers_.contains(agent)) {
       learn_window(agent, start, decision);
     }
@@ -404,7 +362,7 @@ void SchedulerState::evacuate_update(const v1::TaskStatus& status, const std::st
   if (auto found = migrating_.find(agent); found != migrating_.end()) {
     if (!terminal) {
       // Alive although we killed it: the KILL was lost (a restart, a dropped connection).
-      if (!killing_.contains(found->second.task_id.value())) {
+      if (!kills_.contains(found->second.task_id.value())) {
         kill(found->second.task_id, agent, decision);
       }
       return;
@@ -413,7 +371,7 @@ void SchedulerState::evacuate_update(const v1::TaskStatus& status, const std::st
     const bool our_kill = status.state() == v1::TASK_KILLED &&
                           status.reason() != v1::TaskStatus::REASON_AGENT_DRAINING;
     if (gone.kill_sent_at.count() > 0 && our_kill) {
-      add_sample(kill_samples_, now_ - gone.kill_sent_at);
+      lead_.killed(now_ - gone.kill_sent_at);
     }
     const Loss loss = our_kill ? Loss::failure : classify(status, gone.unavailability_start > 0);
     if (loss == Loss::down) {
@@ -424,7 +382,7 @@ void SchedulerState::evacuate_update(const v1::TaskStatus& status, const std::st
     migrating_.erase(found);
     changed();
     // Only our own KILL completes an evacuation; anything else took the task first.
-    left_agent(agent, our_kill ? "" : loss_name(loss));
+    left_agent(agent, our_kill ? std::nullopt : std::optional(loss));
     return;
   }
   auto found = sleepers_.find(agent);
@@ -434,7 +392,7 @@ void SchedulerState::evacuate_update(const v1::TaskStatus& status, const std::st
   Sleeper& sleeper = found->second;
   if (status.state() == v1::TASK_RUNNING) {
     if (sleeper.launched_at.count() > 0) {
-      add_sample(launch_samples_, now_ - sleeper.launched_at);
+      lead_.launched(now_ - sleeper.launched_at);
       sleeper.launched_at = Time{0};
     }
     if (!sleeper.replaces.empty()) {
@@ -476,9 +434,9 @@ void SchedulerState::evacuate_update(const v1::TaskStatus& status, const std::st
                            " ended before it ran; the move is retried");
   } else if (loss != Loss::failure) {
     decision.log.push_back("Task " + lost.task_id.value() + " was taken by maintenance (" +
-                           loss_name(loss) + "); relaunching elsewhere");
+                           std::string(loss_name(loss)) + "); relaunching elsewhere");
   }
-  left_agent(agent, loss_name(loss));
+  left_agent(agent, loss);
   request_revive(decision);
 }
 
@@ -527,10 +485,8 @@ void SchedulerState::retire(const std::string& agent, const std::string& why, De
 }
 
 void SchedulerState::agent_failed(const std::string& agent, Decision& decision) {
-  KnownAgent& known = agents_[agent];
-  known.last_seen = now_;
-  const bool has_window = known.window_start > 0;
-  known.lost = has_window ? "down" : "gone";
+  const Loss loss = agent_book_.failed(agent, now_);
+  const bool has_window = loss == Loss::down;
   // Removed agents never come back under the same id.
   vacated_.erase(agent);
   past_deadline_.erase(agent);
@@ -550,17 +506,17 @@ void SchedulerState::agent_failed(const std::string& agent, Decision& decision) 
       replacement.replaces.clear();
     }
   }
-  left_agent(agent, known.lost);
+  left_agent(agent, loss);
 }
 
 // Bookkeeping once no task of this framework is left on `agent`: how long evacuating it took, or
 // what took the task.
-void SchedulerState::left_agent(const std::string& agent, const std::string& lost_as) {
-  if (!lost_as.empty() && lost_as != "failed") {
-    agents_[agent].lost = lost_as;
+void SchedulerState::left_agent(const std::string& agent, std::optional<Loss> loss) {
+  if (loss) {
+    agent_book_.lost(agent, *loss);
   }
   if (auto started = evacuation_started_.find(agent); started != evacuation_started_.end()) {
-    if (lost_as.empty()) {
+    if (!loss) {
       const Time took = now_ - started->second;
       last_evacuation_ = took;
       max_evacuation_ = std::max(max_evacuation_.value_or(Time{0}), took);
@@ -639,27 +595,37 @@ std::vector<PlannedMove> SchedulerState::planned_moves() const {
   std::vector<PlannedMove> out;
   for (const auto& [agent, sleeper] : migrating_) {
     if (sleeper.unavailability_start > 0) {
-      out.push_back({sleeper.task_id.value(), agent, sleeper.unavailability_start,
-                     deadline_of(sleeper.unavailability_start), "being killed"});
+      PlannedMove move;
+      move.task_id = sleeper.task_id.value();
+      move.agent_id = agent;
+      move.window_start = sleeper.unavailability_start;
+      move.deadline = deadline_of(sleeper.unavailability_start);
+      move.status = MoveStatus::being_killed;
+      out.push_back(std::move(move));
     }
   }
   for (const auto& [agent, sleeper] : sleepers_) {
     if (sleeper.unavailability_start == 0 || !sleeper.replaces.empty()) {
       continue;
     }
-    PlannedMove move{sleeper.task_id.value(), agent, sleeper.unavailability_start,
-                     deadline_of(sleeper.unavailability_start), ""};
+    PlannedMove move;
+    move.task_id = sleeper.task_id.value();
+    move.agent_id = agent;
+    move.window_start = sleeper.unavailability_start;
+    move.deadline = deadline_of(sleeper.unavailability_start);
     for (const auto& [other, replacement] : sleepers_) {
       if (replacement.replaces == agent) {
-        move.status = "replacement task " + replacement.task_id.value() + " starting on " + other;
+        move.status = MoveStatus::replacement_starting;
+        move.replacement_task = replacement.task_id.value();
+        move.replacement_agent = other;
       }
     }
-    if (move.status.empty()) {
+    if (move.replacement_task.empty()) {
       const auto wait = move_waits_.find(agent);
-      move.status = wait != move_waits_.end() ? wait_text(wait->second) : "waiting for offers";
-      if (past_deadline_.contains(agent)) {
-        move.status = "no safe capacity by the deadline (" + move.status + ")";
-      }
+      move.status = wait == move_waits_.end()         ? MoveStatus::waiting_for_offers
+                    : wait->second == MoveWait::surge ? MoveStatus::waiting_for_surge
+                                                      : MoveStatus::no_safe_offer;
+      move.past_deadline = past_deadline_.contains(agent);
     }
     out.push_back(std::move(move));
   }
@@ -674,39 +640,25 @@ std::vector<PlannedMove> SchedulerState::planned_moves() const {
 namespace iof::framework {
 
 void SchedulerState::forget_idle_agents() {
-  if (now_ < next_forget_) {
-    return;
-  }
-  next_forget_ = now_ + std::chrono::minutes(1);
-  std::set<std::string> busy;
-  for (const auto& [task, retry] : killing_) {
-    busy.insert(retry.agent);
-  }
-  for (auto it = agents_.begin(); it != agents_.end();) {
-    const std::string& agent = it->first;
-    // Holding nothing of ours and not named for agent_memory: removed while this framework was
-    // not listening, or simply idle. Its next offer teaches everything again.
+  const std::set<std::string> busy = kills_.agents();
+  const auto keep = [&](const std::string& agent, const KnownAgent& known) {
     // A vacated agent is kept until its window starts, so that it is not refilled before it.
-    const bool guarding = vacated_.contains(agent) && Time(it->second.window_start) > now_;
-    const bool idle = now_ - it->second.last_seen > recovery_.agent_memory &&
-                      !sleepers_.contains(agent) && !migrating_.contains(agent) &&
-                      !busy.contains(agent) && !guarding;
-    if (idle) {
-      inverse_offer_replies_.erase(agent);
-      vacated_.erase(agent);
-      past_deadline_.erase(agent);
-      move_waits_.erase(agent);
-      evacuation_started_.erase(agent);
-      deferred_.erase(agent);
-      it = agents_.erase(it);
-    } else {
-      ++it;
-    }
+    const bool guarding = vacated_.contains(agent) && Time(known.window_start) > now_;
+    return sleepers_.contains(agent) || migrating_.contains(agent) || busy.contains(agent) ||
+           guarding;
+  };
+  for (const auto& agent : agent_book_.forget_idle(now_, keep)) {
+    inverse_offer_replies_.erase(agent);
+    vacated_.erase(agent);
+    past_deadline_.erase(agent);
+    move_waits_.erase(agent);
+    evacuation_started_.erase(agent);
+    deferred_.erase(agent);
   }
 }
 
 bool SchedulerState::kill_still_wanted(const std::string& task_id) {
-  if (policy_ != Policy::seed && !killing_.contains(task_id)) {
+  if (policy_ != Policy::seed && !kills_.contains(task_id)) {
     return false;  // a queued copy for a task that ended, or was kept after all
   }
   const auto it = std::find_if(migrating_.begin(), migrating_.end(), [&](const auto& entry) {
@@ -729,7 +681,7 @@ bool SchedulerState::kill_still_wanted(const std::string& task_id) {
   back.retired_for.clear();
   back.kill_sent_at = Time{0};
   replacement->second.replaces = old;
-  killing_.erase(task_id);
+  kills_.done(task_id);
   migrating_.erase(it);
   sleepers_[old] = std::move(back);
   deferred_.insert(old);

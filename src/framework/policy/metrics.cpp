@@ -37,8 +37,9 @@ std::map<std::string, double> metrics(const SchedulerState& state, double uptime
   const auto secs = [](Time time) { return std::chrono::duration<double>(time).count(); };
   const auto moves = state.planned_moves();
   out[prefix + "tasks_at_risk"] =
-      count(std::count_if(moves.begin(), moves.end(),
-                          [](const PlannedMove& move) { return move.status != "being killed"; }));
+      count(std::count_if(moves.begin(), moves.end(), [](const PlannedMove& move) {
+        return move.status != MoveStatus::being_killed;
+      }));
   out[prefix + "running_tasks"] = count(state.running_tasks());
   out[prefix + "migrations_in_flight"] = count(state.migrations_in_flight());
   out[prefix + "lead_time_secs"] = secs(state.lead_time());

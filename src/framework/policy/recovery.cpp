@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "iof/framework/core/kill_retrier.hpp"
 #include "iof/framework/scheduler_state.hpp"
 #include "iof/wire/task_state.hpp"
 
@@ -12,10 +13,6 @@ using v1::scheduler::Call;
 using v1::scheduler::Event;
 
 namespace {
-
-Time doubled(Time delay, Time base, Time cap) {
-  return delay.count() == 0 ? base : std::min(delay * 2, cap);
-}
 
 // Whether a task of this framework is alive as far as the master knows.
 bool alive(v1::TaskState state) {
@@ -35,7 +32,7 @@ void SchedulerState::restore(const Snapshot& snapshot) {
   // Whether their KILL ever left is unknown: send it again once subscribed.
   for (const auto& [agent, sleeper] : migrating_) {
     if (policy_ != Policy::seed) {
-      killing_[sleeper.task_id.value()] = Retry{agent, Time{0}, Time{0}};
+      kills_.unsure(sleeper.task_id.value(), agent);
     }
   }
   changed();
@@ -56,10 +53,8 @@ void SchedulerState::disconnected() {
   subscribed_ = false;
   // The next SUBSCRIBED starts reconciliation over; suppression does not survive a
   // re-subscription that does not name suppressed roles.
-  reconciling_.clear();
-  reconcile_due_.reset();
-  implicit_due_.reset();
-  suppressed_ = false;
+  reconciler_.forget();
+  pacer_.forget_suppression();
 }
 
 Decision SchedulerState::subscribed(const Event::Subscribed& subscribed) {
@@ -70,22 +65,20 @@ Decision SchedulerState::subscribed(const Event::Subscribed& subscribed) {
   }
   framework_id_ = subscribed.framework_id();
   subscribed_ = true;
-  suppressed_ = false;
+  pacer_.forget_suppression();
   ++counters_.subscriptions;
   decision.log.push_back("Subscribed with ID '" + framework_id_->value() + "'");
   if (policy_ == Policy::seed) {
     return decision;  // the example as published: no reconciliation
   }
   // Whatever happened while disconnected (tasks lost, kills done) is only learnt by asking.
-  if (current_sleepers() > 0 || !killing_.empty()) {
+  if (current_sleepers() > 0 || !kills_.empty()) {
     explicit_reconcile(decision);
   } else {
-    implicit_reconcile(decision);
+    reconciler_.ask_everything(now_, framework_id_, decision, counters_);
   }
   // KILLs sent on the old connection may never have arrived.
-  for (auto& [task, retry] : killing_) {
-    retry.due = now_;
-  }
+  kills_.all_due(now_);
   return decision;
 }
 
@@ -104,8 +97,8 @@ Decision SchedulerState::removed(const std::string& message) {
   framework_id_.reset();
   sleepers_.clear();
   migrating_.clear();
-  killing_.clear();
-  reconciling_.clear();
+  kills_.clear();
+  reconciler_.clear();
   evacuation_started_.clear();
   move_waits_.clear();
   past_deadline_.clear();
@@ -118,30 +111,14 @@ Decision SchedulerState::removed(const std::string& message) {
 void SchedulerState::explicit_reconcile(Decision& decision) {
   for (const auto* map : {&sleepers_, &migrating_}) {
     for (const auto& [agent, sleeper] : *map) {
-      reconciling_[sleeper.task_id.value()] = Retry{agent, {}, {}};
+      reconciler_.ask_about(sleeper.task_id.value(), agent);
     }
   }
-  for (const auto& [task_id, retry] : killing_) {
-    reconciling_.try_emplace(task_id, Retry{retry.agent, {}, {}});
+  for (const auto& [task_id, agent] : kills_.tasks()) {
+    reconciler_.also_ask_about(task_id, agent);
   }
-  reconcile_delay_ = {};
-  ask_unanswered(decision);
-}
-
-// One RECONCILE naming every task still unanswered, and the time to ask again.
-void SchedulerState::ask_unanswered(Decision& decision) {
-  Call reconcile = call(Call::RECONCILE);
-  reconcile.mutable_reconcile();  // the master refuses a RECONCILE without its body
-  for (const auto& [task_id, retry] : reconciling_) {
-    auto* task = reconcile.mutable_reconcile()->add_tasks();
-    task->mutable_task_id()->set_value(task_id);
-    task->mutable_agent_id()->set_value(retry.agent);
-  }
-  reconcile_delay_ = doubled(reconcile_delay_, recovery_.retry_base, recovery_.retry_cap);
-  reconcile_due_ = now_ + reconcile_delay_;
-  ++counters_.reconciliations;
-  decision.calls.push_back(std::move(reconcile));
-  decision.log.push_back("Reconciling " + std::to_string(reconciling_.size()) + " tasks");
+  reconciler_.restart_backoff();
+  reconciler_.ask_unanswered(now_, framework_id_, decision, counters_);
 }
 
 void SchedulerState::question_silent_launches(Decision& decision) {
@@ -149,38 +126,27 @@ void SchedulerState::question_silent_launches(Decision& decision) {
   for (const auto& [agent, sleeper] : sleepers_) {
     const std::string& id = sleeper.task_id.value();
     if (sleeper.state != v1::TASK_STAGING || sleeper.launched_at.count() == 0 ||
-        now_ < sleeper.launched_at + recovery_.silent_launch || reconciling_.contains(id)) {
+        now_ < sleeper.launched_at + recovery_.silent_launch || reconciler_.asking(id)) {
       continue;
     }
     decision.log.push_back("Task " + id + " on " + agent +
                            " has had no update since its LAUNCH; asking the master");
-    reconciling_[id] = Retry{agent, {}, {}};
+    reconciler_.ask_about(id, agent);
     asked = true;
   }
   if (asked) {
-    reconcile_delay_ = {};
-    ask_unanswered(decision);
+    reconciler_.restart_backoff();
+    reconciler_.ask_unanswered(now_, framework_id_, decision, counters_);
   }
 }
 
-void SchedulerState::implicit_reconcile(Decision& decision) {
-  Call reconcile = call(Call::RECONCILE);
-  // Empty, which asks for every task; absent, which the master refuses with a 400.
-  reconcile.mutable_reconcile();
-  decision.calls.push_back(std::move(reconcile));
-  ++counters_.reconciliations;
-  reconcile_delay_ = {};
-  reconcile_due_.reset();
-  implicit_due_ = now_ + recovery_.reconcile_interval;
-}
-
 void SchedulerState::reconciled(const v1::TaskStatus& status, Decision& decision) {
-  if (reconciling_.erase(status.task_id().value()) == 0 || !reconciling_.empty()) {
+  if (!reconciler_.answered(status.task_id().value())) {
     return;
   }
   // Every known task is answered: now ask for the ones the master knows and we do not.
   decision.log.push_back("Reconciliation complete");
-  implicit_reconcile(decision);
+  reconciler_.ask_everything(now_, framework_id_, decision, counters_);
 }
 
 // A live task of this framework that neither map holds: one launched by an earlier run whose
@@ -199,7 +165,7 @@ bool SchedulerState::adopt_or_kill(const v1::TaskStatus& status, Decision& decis
       !framework_id_) {
     return false;
   }
-  if (killing_.contains(task_id)) {
+  if (kills_.contains(task_id)) {
     return true;  // already on its way out
   }
   const std::string& agent = status.agent_id().value();
@@ -207,9 +173,7 @@ bool SchedulerState::adopt_or_kill(const v1::TaskStatus& status, Decision& decis
     Sleeper adopted;
     adopted.task_id = status.task_id();
     adopted.state = status.state();
-    if (const auto known = agents_.find(agent); known != agents_.end()) {
-      adopted.unavailability_start = known->second.window_start;
-    }
+    adopted.unavailability_start = agent_book_.window_start(agent);
     sleepers_[agent] = std::move(adopted);
     std::uint64_t numeric = 0;
     auto [rest, error] = std::from_chars(task_id.data(), task_id.data() + task_id.size(), numeric);
@@ -228,37 +192,15 @@ bool SchedulerState::adopt_or_kill(const v1::TaskStatus& status, Decision& decis
   return true;
 }
 
-Call SchedulerState::kill_call(const std::string& task, const std::string& agent) const {
-  Call kill = call(Call::KILL);
-  kill.mutable_kill()->mutable_task_id()->set_value(task);
-  kill.mutable_kill()->mutable_agent_id()->set_value(agent);
-  return kill;
-}
-
 void SchedulerState::kill(const v1::TaskID& task, const std::string& agent, Decision& decision) {
-  decision.calls.push_back(kill_call(task.value(), agent));
+  decision.calls.push_back(kill_call(framework_id_, task.value(), agent));
   if (policy_ != Policy::seed) {  // the example sends each KILL once
-    killing_[task.value()] = Retry{agent, now_ + recovery_.retry_base, recovery_.retry_base};
+    kills_.sent(task.value(), agent, now_);
   }
-}
-
-void SchedulerState::killed(const std::string& task_id) {
-  killing_.erase(task_id);
 }
 
 void SchedulerState::request_revive(Decision& decision) {
-  if (policy_ == Policy::seed) {
-    return;
-  }
-  if (last_revive_ && now_ < *last_revive_ + recovery_.revive_interval) {
-    revive_wanted_ = true;  // advance() sends it when the interval has passed
-    return;
-  }
-  revive_wanted_ = false;
-  last_revive_ = now_;
-  suppressed_ = false;
-  ++counters_.revives;
-  decision.calls.push_back(call(Call::REVIVE));
+  pacer_.revive(now_, framework_id_, decision, counters_);
 }
 
 bool SchedulerState::wants_offers() const {
@@ -271,15 +213,8 @@ bool SchedulerState::wants_offers() const {
 }
 
 void SchedulerState::maybe_suppress(Decision& decision) {
-  if (policy_ == Policy::seed || suppressed_ || !subscribed_ || revive_wanted_ || wants_offers()) {
-    return;
-  }
-  suppressed_ = true;
-  suppressed_at_ = now_;
-  ++counters_.suppresses;
-  decision.calls.push_back(call(Call::SUPPRESS));
-  decision.log.push_back("All " + std::to_string(num_tasks_) +
-                         " tasks run and none has to move: suppressing offers");
+  pacer_.suppress_unless_wanted(wants_offers(), subscribed_, num_tasks_, now_, framework_id_,
+                                decision, counters_);
 }
 
 Decision SchedulerState::advance(Time now) {
@@ -288,25 +223,8 @@ Decision SchedulerState::advance(Time now) {
   if (!subscribed_) {
     return decision;
   }
-  if (reconcile_due_ && now_ >= *reconcile_due_) {
-    if (reconciling_.empty()) {
-      reconcile_due_.reset();
-    } else {
-      ask_unanswered(decision);
-    }
-  }
-  if (implicit_due_ && now_ >= *implicit_due_) {
-    implicit_reconcile(decision);
-  }
-  for (auto& [task_id, retry] : killing_) {
-    if (now_ < retry.due) {
-      continue;
-    }
-    decision.calls.push_back(kill_call(task_id, retry.agent));
-    retry.delay = doubled(retry.delay, recovery_.retry_base, recovery_.retry_cap);
-    retry.due = now_ + retry.delay;
-    ++counters_.kills_retried;
-  }
+  reconciler_.ask_due(now_, framework_id_, decision, counters_);
+  kills_.resend_due(now_, framework_id_, decision, counters_);
   if (policy_ != Policy::seed) {
     question_silent_launches(decision);
   }
@@ -314,16 +232,7 @@ Decision SchedulerState::advance(Time now) {
     evacuate_due(decision);
     forget_idle_agents();
   }
-  if (revive_wanted_ && (!last_revive_ || now_ >= *last_revive_ + recovery_.revive_interval)) {
-    request_revive(decision);
-  }
-  // No offers long after a REVIVE: the master never applied it (the call was lost). Again. No
-  // wakeup of its own: the master's heartbeats bring advance() often enough for a 3-minute rule.
-  if (policy_ != Policy::seed && !suppressed_ && !revive_wanted_ && last_revive_ &&
-      now_ >= *last_revive_ + call_settle && last_offers_at_ < *last_revive_ && wants_offers()) {
-    decision.log.push_back("No offers since the REVIVE 3 minutes ago; reviving again");
-    request_revive(decision);
-  }
+  pacer_.revive_due(now_, wants_offers(), framework_id_, decision, counters_);
   observe_capacity();
   return decision;
 }
@@ -338,22 +247,17 @@ std::optional<Time> SchedulerState::next_wakeup() const {
       next = at;
     }
   };
-  consider(reconcile_due_);
-  consider(implicit_due_);
+  consider(reconciler_.next_due());
   if (policy_ != Policy::seed) {
     for (const auto& [agent, sleeper] : sleepers_) {
       if (sleeper.state == v1::TASK_STAGING && sleeper.launched_at.count() > 0 &&
-          !reconciling_.contains(sleeper.task_id.value())) {
+          !reconciler_.asking(sleeper.task_id.value())) {
         consider(sleeper.launched_at + recovery_.silent_launch);
       }
     }
   }
-  for (const auto& [task_id, retry] : killing_) {
-    consider(retry.due);
-  }
-  if (revive_wanted_ && last_revive_) {
-    consider(*last_revive_ + recovery_.revive_interval);
-  }
+  consider(kills_.next_due());
+  consider(pacer_.next_due());
   if (policy_ == Policy::evacuate) {
     for (const auto& agent : moves_by_deadline()) {
       if (!past_deadline_.contains(agent)) {
@@ -383,26 +287,24 @@ Decision SchedulerState::call_failed(const Call& failed) {
           const auto found = sleepers_.find(task.agent_id().value());
           if (found != sleepers_.end() && found->second.task_id.value() == task.task_id().value() &&
               found->second.state == v1::TASK_STAGING) {
-            reconciling_[task.task_id().value()] = Retry{task.agent_id().value(), {}, {}};
+            reconciler_.ask_about(task.task_id().value(), task.agent_id().value());
             asked = true;
           }
         }
       }
       if (asked) {
         decision.log.push_back("The LAUNCH may not have reached the master; asking about it");
-        reconcile_delay_ = {};
-        ask_unanswered(decision);
+        reconciler_.restart_backoff();
+        reconciler_.ask_unanswered(now_, framework_id_, decision, counters_);
       }
       break;
     }
     case Call::SUPPRESS:
-      suppressed_ = false;
+      pacer_.suppress_failed();
       maybe_suppress(decision);
       break;
     case Call::REVIVE:
-      if (!suppressed_) {
-        revive_wanted_ = true;  // advance() sends it once the rate limit allows
-      }
+      pacer_.revive_failed();
       break;
     case Call::DECLINE:
       // An offer the master never heard declined stays outstanding, its resources offered to

@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "iof/framework/core/calls.hpp"
 #include "iof/wire/mesos_text.hpp"
 #include "iof/wire/task_state.hpp"
 
@@ -15,8 +16,6 @@ using v1::scheduler::Event;
 namespace text = wire::text;
 
 namespace {
-
-constexpr double decline_seconds = 600;
 
 std::vector<v1::Resource> allocated_to(const std::vector<v1::Resource>& resources,
                                        const std::optional<std::string>& role) {
@@ -82,15 +81,15 @@ SchedulerState::SchedulerState(Policy policy, std::uint32_t num_tasks, std::stri
       role_(std::move(role)),
       task_(std::move(task)),
       recovery_(recovery),
-      evacuation_(evacuation) {}
+      reconciler_(recovery),
+      kills_(recovery),
+      pacer_(policy != Policy::seed, recovery),
+      evacuation_(evacuation),
+      agent_book_(recovery),
+      lead_(evacuation) {}
 
 Call SchedulerState::call(Call::Type type) const {
-  Call out;
-  if (framework_id_) {
-    *out.mutable_framework_id() = *framework_id_;
-  }
-  out.set_type(type);
-  return out;
+  return make_call(framework_id_, type);
 }
 
 std::vector<v1::Resource> SchedulerState::task_resources(bool allocated) const {
@@ -111,15 +110,8 @@ std::vector<v1::Resource> SchedulerState::task_resources(bool allocated) const {
 Decision SchedulerState::handle(const Event& event) {
   // Offers well after our SUPPRESS (not ones already on their way when it was sent): the master
   // never applied it (the call was lost, or refused). maybe_suppress() says it again.
-  const bool offered_while_suppressed = event.type() == Event::OFFERS && suppressed_ &&
-                                        policy_ != Policy::seed &&
-                                        now_ >= suppressed_at_ + call_settle;
-  if (offered_while_suppressed) {
-    suppressed_ = false;
-  }
-  if (event.type() == Event::OFFERS) {
-    last_offers_at_ = now_;
-  }
+  const bool offered_while_suppressed =
+      event.type() == Event::OFFERS && pacer_.offers_arrived(now_);
   Decision decision = dispatch(event);
   if (offered_while_suppressed) {
     decision.log.push_back("Offers arrived although offers were suppressed");
@@ -361,11 +353,11 @@ Decision SchedulerState::update(const v1::TaskStatus& status) {
     decision.calls.push_back(std::move(ack));
   }
   if (status.reason() == v1::TaskStatus::REASON_RECONCILIATION ||
-      reconciling_.contains(status.task_id().value())) {
+      reconciler_.asking(status.task_id().value())) {
     reconciled(status, decision);
   }
   if (wire::is_terminal(status.state()) || status.state() == v1::TASK_UNKNOWN) {
-    killed(status.task_id().value());
+    kills_.done(status.task_id().value());
   }
   if (adopt_or_kill(status, decision)) {
     return decision;

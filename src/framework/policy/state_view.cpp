@@ -32,6 +32,27 @@ json::object task_entry(const std::string& agent, const Sleeper& sleeper, bool k
 
 }  // namespace
 
+std::string move_status_text(const PlannedMove& move, const Evacuation& evacuation) {
+  std::string text;
+  switch (move.status) {
+    case MoveStatus::being_killed:
+      return "being killed";
+    case MoveStatus::replacement_starting:
+      return "replacement task " + move.replacement_task + " starting on " + move.replacement_agent;
+    case MoveStatus::waiting_for_surge:
+      text =
+          "waiting for the surge budget (--max_surge=" + std::to_string(evacuation.max_surge) + ")";
+      break;
+    case MoveStatus::no_safe_offer:
+      text = "no offer from a safe agent";
+      break;
+    case MoveStatus::waiting_for_offers:
+      text = "waiting for offers";
+      break;
+  }
+  return move.past_deadline ? "no safe capacity by the deadline (" + text + ")" : text;
+}
+
 std::string state_json(const SchedulerState& state, Time now) {
   json::object out;
   out["policy"] = std::string(policy_name(state.policy()));
@@ -69,8 +90,8 @@ std::string state_json(const SchedulerState& state, Time now) {
       }
       agent["window"] = std::move(window);
     }
-    if (!known.lost.empty()) {
-      agent["lost"] = known.lost;
+    if (known.lost) {
+      agent["lost"] = loss_name(*known.lost);
     }
     agents.push_back(std::move(agent));
   }
@@ -84,7 +105,7 @@ std::string state_json(const SchedulerState& state, Time now) {
     entry["window_start"] = epoch_secs(Time(move.window_start));
     entry["deadline"] = epoch_secs(move.deadline);
     entry["deadline_in_secs"] = epoch_secs(move.deadline - now);
-    entry["status"] = move.status;
+    entry["status"] = move_status_text(move, state.evacuation());
     moves.push_back(std::move(entry));
   }
   out["planned_moves"] = std::move(moves);

@@ -69,6 +69,11 @@ bool logs(const Decision& decision, const std::string& text) {
                      [&](const std::string& line) { return line.find(text) != std::string::npos; });
 }
 
+// A planned move's status as /state shows it (default budgets).
+std::string status_text(const iof::framework::PlannedMove& move) {
+  return iof::framework::move_status_text(move, Evacuation{});
+}
+
 void append(Decision& into, Decision more) {
   into.calls.insert(into.calls.end(), more.calls.begin(), more.calls.end());
   into.log.insert(into.log.end(), more.log.begin(), more.log.end());
@@ -225,7 +230,7 @@ TEST_CASE("evacuate: moves go by deadline within --max_surge") {
       const auto moves = cluster.state.planned_moves();
       REQUIRE(moves.size() == 2);
       CHECK(moves[0].agent_id == "a2");
-      CHECK(moves[1].status == "waiting for the surge budget (--max_surge=1)");
+      CHECK(status_text(moves[1]) == "waiting for the surge budget (--max_surge=1)");
       // The budget frees once the replacement runs and a2's task is being killed (as in
       // Kubernetes, a terminating task is not part of the surge): the offers come back with a
       // REVIVE.
@@ -275,7 +280,7 @@ TEST_CASE("evacuate: with no safe capacity it says so, and kills first only if a
     cluster.after(1s, inverse_offer("io-1", "a1", window(60s)));
     // Only unsafe offers: nothing moves.
     CHECK(launches(cluster.after(1s, offers({offer("o-3", "a3", window(30s))}))).empty());
-    CHECK(cluster.state.planned_moves().at(0).status == "no offer from a safe agent");
+    CHECK(status_text(cluster.state.planned_moves().at(0)) == "no offer from a safe agent");
     // The core asks to be woken at the deadline: window - lead time.
     REQUIRE(cluster.state.next_wakeup());
     CHECK(*cluster.state.next_wakeup() == Time(window(60s)) - 10s);
@@ -285,7 +290,8 @@ TEST_CASE("evacuate: with no safe capacity it says so, and kills first only if a
     if (unavailable == 0) {
       CHECK(kills(due).empty());
       CHECK(logs(due, "forbids kill-first"));
-      CHECK(cluster.state.planned_moves().at(0).status.starts_with("no safe capacity by the"));
+      CHECK(
+          status_text(cluster.state.planned_moves().at(0)).starts_with("no safe capacity by the"));
       // Declined, and asked again at the window (9 s away) rather than in 5 s.
       const auto asked = cluster.after(1s, inverse_offer("io-2", "a1", window(60s)));
       REQUIRE(sends(asked, Call::DECLINE_INVERSE_OFFERS));

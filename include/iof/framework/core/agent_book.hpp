@@ -1,0 +1,43 @@
+#pragma once
+
+// What the framework knows about the agents it was offered or told about: hostnames, maintenance
+// windows, why their tasks were lost. Idle agents are forgotten, so that the book stays as small
+// as the cluster (an agent back from DOWN has a new id).
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "iof/framework/core/types.hpp"
+
+namespace iof::framework {
+
+class AgentBook {
+ public:
+  explicit AgentBook(const Recovery& recovery) : memory_(recovery.agent_memory) {}
+
+  // An offer named the agent: its hostname and window, and it is back if it was lost.
+  const KnownAgent& offered(const v1::Offer& offer, Time now);
+  // An inverse offer announced the agent's window.
+  void announced(const std::string& agent, const v1::Unavailability& unavailability, Time now);
+  // A FAILURE named the agent: lost, as DOWN when it had a window, as gone otherwise.
+  Loss failed(const std::string& agent, Time now);
+  // Its task was taken by maintenance (failures are not the agent's doing and not recorded).
+  void lost(const std::string& agent, Loss loss);
+
+  // The agent's window start in ns since the epoch; 0 when none (or the agent is unknown).
+  std::int64_t window_start(const std::string& agent) const;
+  const std::map<std::string, KnownAgent>& all() const { return agents_; }
+
+  // At most once a minute: forgets the agents not named for agent_memory that `keep` does not
+  // hold on to, and returns their ids.
+  std::vector<std::string> forget_idle(
+      Time now, const std::function<bool(const std::string&, const KnownAgent&)>& keep);
+
+ private:
+  Time memory_;
+  std::map<std::string, KnownAgent> agents_;
+  Time next_forget_{0};
+};
+
+}  // namespace iof::framework

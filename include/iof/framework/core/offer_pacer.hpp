@@ -1,0 +1,58 @@
+#pragma once
+
+// Whether offers flow: SUPPRESS once nothing needs them, REVIVE (rate-limited) when something
+// does, and both said again when the master shows it never applied them. The seed policy never
+// does either.
+#include <cstdint>
+#include <optional>
+
+#include "iof/framework/core/types.hpp"
+
+namespace iof::framework {
+
+class OfferPacer {
+ public:
+  // `active` is false for the seed, which never revives or suppresses.
+  OfferPacer(bool active, const Recovery& recovery)
+      : active_(active), revive_interval_(recovery.revive_interval) {}
+
+  // Offers arrived. True when they came well after our SUPPRESS (not ones already on their way
+  // when it was sent): the master never applied it, so offers count as flowing again.
+  bool offers_arrived(Time now);
+  // REVIVE now, or as soon as the rate limit allows.
+  void revive(Time now, const std::optional<v1::FrameworkID>& framework_id, Decision& decision,
+              Counters& counters);
+  // SUPPRESS once subscribed and nothing wants offers.
+  void suppress_unless_wanted(bool wants_offers, bool subscribed, std::uint32_t num_tasks, Time now,
+                              const std::optional<v1::FrameworkID>& framework_id,
+                              Decision& decision, Counters& counters);
+  // A REVIVE the rate limit held back, or one the master never applied (no offers call_settle
+  // after it while offers are wanted).
+  void revive_due(Time now, bool wants_offers, const std::optional<v1::FrameworkID>& framework_id,
+                  Decision& decision, Counters& counters);
+  std::optional<Time> next_due() const;
+  // A SUPPRESS or REVIVE got no answer or was refused.
+  void suppress_failed() { suppressed_ = false; }
+  void revive_failed();
+  // A (re-)subscription or a dropped connection: suppression does not survive it.
+  void forget_suppression() { suppressed_ = false; }
+
+  bool suppressed() const { return suppressed_; }
+  bool revive_wanted() const { return revive_wanted_; }
+
+ private:
+  // Offers this long after a SUPPRESS, or none this long after a REVIVE, mean the master never
+  // applied it: longer than a call queued behind a lost one takes to leave, shorter than a
+  // decline filter.
+  static constexpr Time call_settle = std::chrono::seconds(180);
+
+  bool active_;
+  Time revive_interval_;
+  bool suppressed_ = false;
+  Time suppressed_at_{0};
+  Time last_offers_at_{0};
+  bool revive_wanted_ = false;
+  std::optional<Time> last_revive_;
+};
+
+}  // namespace iof::framework

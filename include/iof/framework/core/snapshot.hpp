@@ -1,0 +1,29 @@
+#pragma once
+
+// What survives a restart of the process (--state_file), and its JSON form.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "iof/framework/core/types.hpp"
+#include "iof/wire/error.hpp"
+
+namespace iof::framework {
+
+// What survives a restart of the process (--state_file): enough to re-subscribe as the same
+// framework and adopt its tasks.
+struct Snapshot {
+  std::optional<std::string> framework_id;
+  std::uint64_t next_task_id = 0;
+  std::map<std::string, Sleeper> sleepers;   // by agent id
+  std::map<std::string, Sleeper> migrating;  // by agent id
+
+  bool operator==(const Snapshot&) const;
+};
+// JSON, so that an operator can read it: {"framework_id":..,"next_task_id":..,"tasks":[..]}.
+std::string encode_snapshot(const Snapshot& snapshot);
+wire::Result<Snapshot> decode_snapshot(std::string_view text);
+
+}  // namespace iof::framework
