@@ -17,10 +17,10 @@
 #include <spdlog/spdlog.h>
 
 #include "iof/framework/flags.hpp"
-#include "iof/framework/metrics.hpp"
 #include "iof/framework/runtime.hpp"
 #include "iof/framework/state_file.hpp"
-#include "iof/framework/state_view.hpp"
+#include "iof/framework/view/metrics.hpp"
+#include "iof/framework/view/state.hpp"
 #include "iof/http/server.hpp"
 #include "iof/sim/master_server.hpp"
 #include "iof/wire/json.hpp"

@@ -108,7 +108,7 @@ class SchedulerState {
   v1::scheduler::Call launch(const v1::Offer& offer, const std::string& replaces,
                              Decision& decision);
 
-  // Evacuation (evacuation.cpp).
+  // The evacuate policy (policy/evacuate/).
   Decision evacuate_offers(const v1::scheduler::Event::Offers& offers);
   Decision evacuate_inverse_offers(const v1::scheduler::Event::InverseOffers& offers);
   void note_agent(const v1::Offer& offer);
@@ -132,7 +132,7 @@ class SchedulerState {
   // Forgets agents idle for agent_memory (at most once a minute).
   void forget_idle_agents();
 
-  // Resilience (recovery.cpp).
+  // Subscription and resilience (core/subscription.cpp, core/recovery.cpp).
   Decision subscribed(const v1::scheduler::Event::Subscribed& subscribed);
   Decision removed(const std::string& message);
   // Reconciliation answers and updates for tasks this framework does not know.

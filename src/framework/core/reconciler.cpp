@@ -4,7 +4,7 @@
 
 #include "iof/framework/core/calls.hpp"
 
-#include "backoff.hpp"
+#include "retry_delay.hpp"
 
 namespace iof::framework {
 

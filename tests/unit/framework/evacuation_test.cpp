@@ -11,9 +11,9 @@
 #include <boost/json/parse.hpp>
 #include <doctest/doctest.h>
 
-#include "iof/framework/metrics.hpp"
 #include "iof/framework/scheduler_state.hpp"
-#include "iof/framework/state_view.hpp"
+#include "iof/framework/view/metrics.hpp"
+#include "iof/framework/view/state.hpp"
 
 #include "event_builders.hpp"
 #include "recording_core.hpp"

@@ -10,7 +10,7 @@
 
 #include <doctest/doctest.h>
 
-#include "iof/framework/metrics.hpp"
+#include "iof/framework/view/metrics.hpp"
 #include "iof/wire/json.hpp"
 
 namespace {

@@ -1,4 +1,4 @@
-#include "iof/framework/metrics.hpp"
+#include "iof/framework/view/metrics.hpp"
 
 #include <algorithm>
 #include <set>

@@ -1,4 +1,4 @@
-#include "iof/framework/state_view.hpp"
+#include "iof/framework/view/state.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>

@@ -1,0 +1,217 @@
+// The facade: the one place that fixes the order of steps within a frame. An event is dispatched
+// to its owner, then what it made due runs, then suppression is considered; advance() runs each
+// owner's timers in a fixed order. Nothing here reads a clock.
+#include <algorithm>
+
+#include "iof/framework/core/calls.hpp"
+#include "iof/framework/core/kill_retrier.hpp"
+#include "iof/framework/scheduler_state.hpp"
+
+namespace iof::framework {
+
+using v1::scheduler::Call;
+using v1::scheduler::Event;
+
+SchedulerState::SchedulerState(Policy policy, std::uint32_t num_tasks, std::string role,
+                               TaskTemplate task, Recovery recovery, Evacuation evacuation)
+    : policy_(policy),
+      num_tasks_(num_tasks),
+      role_(std::move(role)),
+      task_(std::move(task)),
+      recovery_(recovery),
+      reconciler_(recovery),
+      kills_(recovery),
+      pacer_(policy != Policy::seed, recovery),
+      evacuation_(evacuation),
+      agent_book_(recovery),
+      lead_(evacuation) {}
+
+Call SchedulerState::call(Call::Type type) const {
+  return make_call(framework_id_, type);
+}
+
+Decision SchedulerState::handle(const Event& event) {
+  // Offers well after our SUPPRESS (not ones already on their way when it was sent): the master
+  // never applied it (the call was lost, or refused). maybe_suppress() says it again.
+  const bool offered_while_suppressed =
+      event.type() == Event::OFFERS && pacer_.offers_arrived(now_);
+  Decision decision = dispatch(event);
+  if (offered_while_suppressed) {
+    decision.log.push_back("Offers arrived although offers were suppressed");
+  }
+  if (!decision.exit) {
+    if (policy_ == Policy::evacuate && subscribed_) {
+      evacuate_due(decision);  // what the event made due: a kill-first move with no surge
+    }
+    maybe_suppress(decision);
+  }
+  observe_capacity();
+  return decision;
+}
+
+Decision SchedulerState::dispatch(const Event& event) {
+  switch (event.type()) {
+    case Event::SUBSCRIBED:
+      return subscribed(event.subscribed());
+    case Event::OFFERS:
+      return policy_ == Policy::evacuate ? evacuate_offers(event.offers()) : offers(event.offers());
+    case Event::INVERSE_OFFERS:
+      return policy_ == Policy::evacuate ? evacuate_inverse_offers(event.inverse_offers())
+                                         : inverse_offers(event.inverse_offers());
+    case Event::UPDATE:
+      return update(event.update().status());
+    case Event::FAILURE: {
+      Decision decision;
+      const auto& failure = event.failure();
+      if (failure.has_executor_id()) {
+        decision.log.push_back("Executor '" + failure.executor_id().value() + "' lost on agent '" +
+                               failure.agent_id().value() + "'" +
+                               (failure.has_status()
+                                    ? " with status: " + std::to_string(failure.status())
+                                    : std::string()));
+      } else {
+        decision.log.push_back("Agent lost: " + failure.agent_id().value());
+        if (policy_ == Policy::evacuate) {
+          agent_failed(failure.agent_id().value(), decision);
+        }
+      }
+      return decision;
+    }
+    case Event::ERROR: {
+      if (event.error().message() == "Framework has been removed" && framework_id_) {
+        return removed(event.error().message());
+      }
+      Decision decision;
+      decision.exit = Decision::Exit{1, "Error: " + event.error().message()};
+      return decision;
+    }
+    case Event::UNKNOWN: {
+      Decision decision;
+      decision.log.push_back("Received an UNKNOWN event and ignored");
+      return decision;
+    }
+    default:
+      return {};  // HEARTBEAT, RESCIND, RESCIND_INVERSE_OFFER, MESSAGE, operation updates
+  }
+}
+
+Decision SchedulerState::advance(Time now) {
+  now_ = std::max(now_, now);
+  Decision decision;
+  if (!subscribed_) {
+    return decision;
+  }
+  reconciler_.ask_due(now_, framework_id_, decision, counters_);
+  kills_.resend_due(now_, framework_id_, decision, counters_);
+  if (policy_ != Policy::seed) {
+    question_silent_launches(decision);
+  }
+  if (policy_ == Policy::evacuate) {
+    evacuate_due(decision);
+    forget_idle_agents();
+  }
+  pacer_.revive_due(now_, wants_offers(), framework_id_, decision, counters_);
+  observe_capacity();
+  return decision;
+}
+
+std::optional<Time> SchedulerState::next_wakeup() const {
+  if (!subscribed_) {
+    return std::nullopt;
+  }
+  std::optional<Time> next;
+  const auto consider = [&](std::optional<Time> at) {
+    if (at && (!next || *at < *next)) {
+      next = at;
+    }
+  };
+  consider(reconciler_.next_due());
+  if (policy_ != Policy::seed) {
+    for (const auto& [agent, sleeper] : sleepers_) {
+      if (sleeper.state == v1::TASK_STAGING && sleeper.launched_at.count() > 0 &&
+          !reconciler_.asking(sleeper.task_id.value())) {
+        consider(sleeper.launched_at + recovery_.silent_launch);
+      }
+    }
+  }
+  consider(kills_.next_due());
+  consider(pacer_.next_due());
+  if (policy_ == Policy::evacuate) {
+    for (const auto& agent : moves_by_deadline()) {
+      if (!past_deadline_.contains(agent)) {
+        consider(deadline_of(sleepers_.at(agent).unavailability_start));
+      }
+    }
+    for (const auto& agent : deferred_) {  // a retirement waiting for capacity or its deadline
+      if (const auto found = sleepers_.find(agent);
+          found != sleepers_.end() && found->second.unavailability_start > 0) {
+        consider(deadline_of(found->second.unavailability_start));
+      }
+    }
+  }
+  return next;
+}
+
+Decision SchedulerState::call_failed(const Call& failed) {
+  Decision decision;
+  if (!subscribed_ || policy_ == Policy::seed) {
+    return decision;
+  }
+  switch (failed.type()) {
+    case Call::ACCEPT: {
+      bool asked = false;
+      for (const auto& operation : failed.accept().operations()) {
+        for (const auto& task : operation.launch().task_infos()) {
+          const auto found = sleepers_.find(task.agent_id().value());
+          if (found != sleepers_.end() && found->second.task_id.value() == task.task_id().value() &&
+              found->second.state == v1::TASK_STAGING) {
+            reconciler_.ask_about(task.task_id().value(), task.agent_id().value());
+            asked = true;
+          }
+        }
+      }
+      if (asked) {
+        decision.log.push_back("The LAUNCH may not have reached the master; asking about it");
+        reconciler_.restart_backoff();
+        reconciler_.ask_unanswered(now_, framework_id_, decision, counters_);
+      }
+      break;
+    }
+    case Call::SUPPRESS:
+      pacer_.suppress_failed();
+      maybe_suppress(decision);
+      break;
+    case Call::REVIVE:
+      pacer_.revive_failed();
+      break;
+    case Call::DECLINE:
+      // An offer the master never heard declined stays outstanding, its resources offered to
+      // nobody (offers do not time out by default). Declining twice is harmless.
+      decision.log.push_back("The DECLINE of " + std::to_string(failed.decline().offer_ids_size()) +
+                             " offers may not have reached the master; declining them again");
+      decision.calls.push_back(failed);
+      break;
+    default:
+      break;
+  }
+  return decision;
+}
+
+Decision SchedulerState::teardown() const {
+  Decision decision;
+  if (subscribed_ && framework_id_) {
+    decision.calls.push_back(call(Call::TEARDOWN));
+  }
+  return decision;
+}
+
+void SchedulerState::observe_capacity() {
+  const std::size_t running = running_tasks();
+  if (min_running_seen_) {
+    min_running_seen_ = std::min(*min_running_seen_, running);
+  } else if (running >= num_tasks_) {
+    min_running_seen_ = running;
+  }
+}
+
+}  // namespace iof::framework

@@ -1,0 +1,85 @@
+// Launching a task on an offer, and learning the window of an agent that holds one.
+#include "iof/framework/core/calls.hpp"
+#include "iof/framework/scheduler_state.hpp"
+
+namespace iof::framework {
+
+using v1::scheduler::Call;
+
+std::vector<v1::Resource> SchedulerState::task_resources(bool allocated) const {
+  std::vector<v1::Resource> out;
+  for (const auto& [name, amount] : {std::pair{"cpus", task_.cpus}, std::pair{"mem", task_.mem}}) {
+    v1::Resource resource;
+    resource.set_name(name);
+    resource.set_type(v1::Value::SCALAR);
+    resource.mutable_scalar()->set_value(amount);
+    if (allocated) {
+      resource.mutable_allocation_info()->set_role(role_);
+    }
+    out.push_back(std::move(resource));
+  }
+  return out;
+}
+
+Call SchedulerState::launch(const v1::Offer& offer, const std::string& replaces,
+                            Decision& decision) {
+  const std::string& agent = offer.agent_id().value();
+  const std::string id = std::to_string(next_task_id_++);
+  decision.log.push_back("Starting task " + id + " on " + agent + " (" + offer.hostname() + ")" +
+                         (replaces.empty() ? "" : " to replace the task on " + replaces));
+  v1::TaskInfo task;
+  task.set_name("Sleeper Agent " + id);
+  task.mutable_task_id()->set_value(id);
+  *task.mutable_agent_id() = offer.agent_id();
+  for (auto& resource : task_resources(true)) {
+    *task.add_resources() = std::move(resource);
+  }
+  task.mutable_command()->set_value(task_.command);
+
+  Sleeper sleeper;
+  sleeper.task_id = task.task_id();
+  sleeper.unavailability_start =
+      offer.has_unavailability() ? offer.unavailability().start().nanoseconds() : 0;
+  sleeper.replaces = replaces;
+  sleeper.launched_at = now_;
+  sleeper.launched_with = offer.id();
+  if (sleeper.unavailability_start > 0) {
+    evacuation_started_.try_emplace(agent, now_);
+  }
+  sleepers_[agent] = std::move(sleeper);
+  Call accept = call(Call::ACCEPT);
+  *accept.mutable_accept()->add_offer_ids() = offer.id();
+  auto* operation = accept.mutable_accept()->add_operations();
+  operation->set_type(v1::Offer::Operation::LAUNCH);
+  *operation->mutable_launch()->add_task_infos() = std::move(task);
+  ++counters_.tasks_launched;
+  changed();
+  return accept;
+}
+
+void SchedulerState::learn_window(const std::string& agent_id, std::int64_t start,
+                                  Decision& decision) {
+  Sleeper& sleeper = sleepers_.at(agent_id);
+  if (sleeper.unavailability_start == start) {
+    return;
+  }
+  sleeper.unavailability_start = start;
+  changed();
+  // A new window is a new deadline: what was said about the old one no longer holds.
+  past_deadline_.erase(agent_id);
+  move_waits_.erase(agent_id);
+  if (start > 0) {
+    evacuation_started_.try_emplace(agent_id, now_);
+  } else {
+    evacuation_started_.erase(agent_id);
+    return;  // maintenance cancelled: nothing has to move
+  }
+  if (policy_ != Policy::seed) {
+    // Offers of other agents were declined for 600 s; without them nothing can move.
+    request_revive(decision);
+    decision.log.push_back("Agent " + agent_id + " holding task " + sleeper.task_id.value() +
+                           " goes into maintenance; reviving offers");
+  }
+}
+
+}  // namespace iof::framework

@@ -1,0 +1,131 @@
+// The resilience rules over the books: explicit reconciliation of every task on the books,
+// launches that were never heard of, tasks this framework does not know (adopted or killed),
+// KILLs, and when offers are wanted.
+#include <algorithm>
+#include <charconv>
+
+#include "iof/framework/core/kill_retrier.hpp"
+#include "iof/framework/scheduler_state.hpp"
+#include "iof/wire/task_state.hpp"
+
+namespace iof::framework {
+
+namespace {
+
+// Whether a task of this framework is alive as far as the master knows.
+bool alive(v1::TaskState state) {
+  return !wire::is_terminal(state) && state != v1::TASK_UNKNOWN && state != v1::TASK_UNREACHABLE;
+}
+
+}  // namespace
+
+void SchedulerState::explicit_reconcile(Decision& decision) {
+  for (const auto* map : {&sleepers_, &migrating_}) {
+    for (const auto& [agent, sleeper] : *map) {
+      reconciler_.ask_about(sleeper.task_id.value(), agent);
+    }
+  }
+  for (const auto& [task_id, agent] : kills_.tasks()) {
+    reconciler_.also_ask_about(task_id, agent);
+  }
+  reconciler_.restart_backoff();
+  reconciler_.ask_unanswered(now_, framework_id_, decision, counters_);
+}
+
+void SchedulerState::question_silent_launches(Decision& decision) {
+  bool asked = false;
+  for (const auto& [agent, sleeper] : sleepers_) {
+    const std::string& id = sleeper.task_id.value();
+    if (sleeper.state != v1::TASK_STAGING || sleeper.launched_at.count() == 0 ||
+        now_ < sleeper.launched_at + recovery_.silent_launch || reconciler_.asking(id)) {
+      continue;
+    }
+    decision.log.push_back("Task " + id + " on " + agent +
+                           " has had no update since its LAUNCH; asking the master");
+    reconciler_.ask_about(id, agent);
+    asked = true;
+  }
+  if (asked) {
+    reconciler_.restart_backoff();
+    reconciler_.ask_unanswered(now_, framework_id_, decision, counters_);
+  }
+}
+
+void SchedulerState::reconciled(const v1::TaskStatus& status, Decision& decision) {
+  if (!reconciler_.answered(status.task_id().value())) {
+    return;
+  }
+  // Every known task is answered: now ask for the ones the master knows and we do not.
+  decision.log.push_back("Reconciliation complete");
+  reconciler_.ask_everything(now_, framework_id_, decision, counters_);
+}
+
+// A live task of this framework that neither map holds: one launched by an earlier run whose
+// state was lost, or one the master still runs after we gave it up. Kept when a slot is free on
+// an agent without a sleeper, killed otherwise. True when the update was such a task.
+bool SchedulerState::adopt_or_kill(const v1::TaskStatus& status, Decision& decision) {
+  const std::string& task_id = status.task_id().value();
+  for (const auto* map : {&sleepers_, &migrating_}) {
+    for (const auto& [agent, sleeper] : *map) {
+      if (sleeper.task_id.value() == task_id) {
+        return false;
+      }
+    }
+  }
+  if (policy_ == Policy::seed || !alive(status.state()) || !status.has_agent_id() ||
+      !framework_id_) {
+    return false;
+  }
+  if (kills_.contains(task_id)) {
+    return true;  // already on its way out
+  }
+  const std::string& agent = status.agent_id().value();
+  if (sleepers_.size() < num_tasks_ && !sleepers_.contains(agent) && !migrating_.contains(agent)) {
+    Sleeper adopted;
+    adopted.task_id = status.task_id();
+    adopted.state = status.state();
+    adopted.unavailability_start = agent_book_.window_start(agent);
+    sleepers_[agent] = std::move(adopted);
+    std::uint64_t numeric = 0;
+    auto [rest, error] = std::from_chars(task_id.data(), task_id.data() + task_id.size(), numeric);
+    if (error == std::errc() && rest == task_id.data() + task_id.size()) {
+      next_task_id_ = std::max(next_task_id_, numeric + 1);
+    }
+    ++counters_.tasks_adopted;
+    changed();
+    decision.log.push_back("Adopting task " + task_id + " on " + agent);
+    return true;
+  }
+  decision.log.push_back("Killing task " + task_id + " on " + agent + ": " +
+                         std::to_string(num_tasks_) + " tasks run without it");
+  ++counters_.unknown_tasks_killed;
+  kill(status.task_id(), agent, decision);
+  return true;
+}
+
+void SchedulerState::kill(const v1::TaskID& task, const std::string& agent, Decision& decision) {
+  decision.calls.push_back(kill_call(framework_id_, task.value(), agent));
+  if (policy_ != Policy::seed) {  // the example sends each KILL once
+    kills_.sent(task.value(), agent, now_);
+  }
+}
+
+void SchedulerState::request_revive(Decision& decision) {
+  pacer_.revive(now_, framework_id_, decision, counters_);
+}
+
+bool SchedulerState::wants_offers() const {
+  if (sleepers_.size() < num_tasks_ || !migrating_.empty()) {
+    return true;
+  }
+  return std::any_of(sleepers_.begin(), sleepers_.end(), [](const auto& entry) {
+    return entry.second.unavailability_start > 0;  // a task may still have to move
+  });
+}
+
+void SchedulerState::maybe_suppress(Decision& decision) {
+  pacer_.suppress_unless_wanted(wants_offers(), subscribed_, num_tasks_, now_, framework_id_,
+                                decision, counters_);
+}
+
+}  // namespace iof::framework

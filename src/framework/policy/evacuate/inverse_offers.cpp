@@ -1,0 +1,93 @@
+// The evacuate policy's answers to inverse offers: accepted when the task will be gone in time
+// (moving, or killed first within the budget), declined when it cannot leave; each with a filter
+// that brings the question back when the answer could change.
+#include <algorithm>
+
+#include "iof/framework/core/calls.hpp"
+#include "iof/framework/scheduler_state.hpp"
+
+#include "durations.hpp"
+
+namespace iof::framework {
+
+using evacuate::seconds;
+using evacuate::secs_text;
+using v1::scheduler::Call;
+using v1::scheduler::Event;
+
+namespace {
+
+// The master's own cap on a filter.
+constexpr double max_filter_seconds = 365.0 * 24 * 3600;
+
+}  // namespace
+
+Decision SchedulerState::evacuate_inverse_offers(const Event::InverseOffers& event) {
+  Decision decision;
+  counters_.inverse_offers_received += static_cast<std::uint64_t>(event.inverse_offers_size());
+  for (const auto& offer : event.inverse_offers()) {
+    const std::string& agent = offer.agent_id().value();
+    const std::int64_t start = offer.unavailability().start().nanoseconds();
+    agent_book_.announced(agent, offer.unavailability(), now_);
+    if (sleepers_.contains(agent)) {
+      learn_window(agent, start, decision);
+    }
+    if (!framework_id_) {
+      continue;
+    }
+    const Time until_window = Time(start) - now_;
+    InverseOfferReply reply{agent, true, "", 0, now_};
+    // The master asks again once the filter expires while we still hold the agent: ask it to
+    // come back when the answer could change, not every 5 seconds.
+    Time recheck = until_window;
+    if (const auto moving = migrating_.find(agent); !sleepers_.contains(agent)) {
+      reply.reason = moving != migrating_.end()
+                         ? "task " + moving->second.task_id.value() + " is being killed"
+                         : "no task of this framework runs there";
+    } else {
+      const Sleeper& sleeper = sleepers_.at(agent);
+      const std::string& task = sleeper.task_id.value();
+      const Time deadline = deadline_of(start);
+      if (being_replaced(agent)) {
+        reply.reason = "task " + task + " leaves as soon as its replacement runs";
+        recheck = std::min(lead_time(), until_window);
+      } else if (evacuation_.max_surge > 0 && now_ < deadline) {
+        reply.reason = "task " + task + " moves to a safe agent by its deadline in " +
+                       secs_text(deadline - now_);
+        recheck = deadline - now_;
+      } else if (kill_first_allowed()) {
+        reply.reason = "task " + task + " is killed first, as --max_unavailable=" +
+                       std::to_string(evacuation_.max_unavailable) + " allows";
+      } else {
+        reply.accepted = false;
+        reply.reason = "task " + task +
+                       " cannot leave before the window: no safe capacity, and "
+                       "--max_unavailable=" +
+                       std::to_string(evacuation_.max_unavailable) + " forbids killing it first";
+        recheck = std::min(lead_time(), until_window);
+      }
+    }
+    reply.filter_secs = std::clamp(seconds(recheck), 1.0, max_filter_seconds);
+    Call answer = call(reply.accepted ? Call::ACCEPT_INVERSE_OFFERS : Call::DECLINE_INVERSE_OFFERS);
+    // AcceptInverseOffers and DeclineInverseOffers have the same two fields.
+    const auto fill = [&](auto* body) {
+      *body->add_inverse_offer_ids() = offer.id();
+      body->mutable_filters()->set_refuse_seconds(reply.filter_secs);
+    };
+    if (reply.accepted) {
+      fill(answer.mutable_accept_inverse_offers());
+    } else {
+      fill(answer.mutable_decline_inverse_offers());
+    }
+    ++(reply.accepted ? counters_.inverse_offers_accepted : counters_.inverse_offers_declined);
+    decision.log.push_back(std::string(reply.accepted ? "Accepting" : "Declining") +
+                           " inverse offer for " + agent + ": " + reply.reason + "; filter " +
+                           secs_text(std::chrono::duration_cast<Time>(
+                               std::chrono::duration<double>(reply.filter_secs))));
+    decision.calls.push_back(std::move(answer));
+    inverse_offer_replies_[agent] = std::move(reply);
+  }
+  return decision;
+}
+
+}  // namespace iof::framework

@@ -1,0 +1,185 @@
+// How the evacuate policy reads an update or a FAILURE: a replacement running, our own KILL
+// done, or a task taken by maintenance (DOWN, drained, gone) told apart from a real failure.
+#include <algorithm>
+
+#include "iof/framework/scheduler_state.hpp"
+#include "iof/wire/task_state.hpp"
+
+namespace iof::framework {
+
+namespace {
+
+Loss classify(const v1::TaskStatus& status, bool agent_has_window) {
+  if (status.reason() == v1::TaskStatus::REASON_AGENT_DRAINING ||
+      status.reason() == v1::TaskStatus::REASON_AGENT_REMOVED_BY_OPERATOR ||
+      status.state() == v1::TASK_GONE_BY_OPERATOR) {
+    return Loss::drained;
+  }
+  // Asked after a disconnection or a restart, the master reports the tasks of agents it lost
+  // meanwhile as LOST (or GONE, UNKNOWN): the agent went, not the task.
+  if (status.reason() == v1::TaskStatus::REASON_RECONCILIATION &&
+      (status.state() == v1::TASK_LOST || status.state() == v1::TASK_GONE ||
+       status.state() == v1::TASK_UNKNOWN || status.state() == v1::TASK_UNREACHABLE)) {
+    return agent_has_window ? Loss::down : Loss::gone;
+  }
+  switch (status.reason()) {
+    case v1::TaskStatus::REASON_AGENT_REMOVED:
+    case v1::TaskStatus::REASON_AGENT_REMOVED_BY_OPERATOR:
+    case v1::TaskStatus::REASON_AGENT_DISCONNECTED:
+    case v1::TaskStatus::REASON_AGENT_UNKNOWN:
+      return agent_has_window ? Loss::down : Loss::gone;
+    default:
+      break;
+  }
+  if (status.state() == v1::TASK_UNREACHABLE || status.state() == v1::TASK_GONE) {
+    return agent_has_window ? Loss::down : Loss::gone;
+  }
+  return Loss::failure;
+}
+
+}  // namespace
+
+std::string_view loss_name(Loss loss) {
+  switch (loss) {
+    case Loss::failure:
+      return "failed";
+    case Loss::down:
+      return "down";
+    case Loss::drained:
+      return "drained";
+    case Loss::gone:
+      break;
+  }
+  return "gone";
+}
+
+void SchedulerState::evacuate_update(const v1::TaskStatus& status, const std::string& agent,
+                                     Decision& decision) {
+  const bool terminal = wire::is_terminal(status.state()) || status.state() == v1::TASK_UNKNOWN;
+  if (auto found = migrating_.find(agent); found != migrating_.end()) {
+    if (!terminal) {
+      // Alive although we killed it: the KILL was lost (a restart, a dropped connection).
+      if (!kills_.contains(found->second.task_id.value())) {
+        kill(found->second.task_id, agent, decision);
+      }
+      return;
+    }
+    const Sleeper gone = found->second;
+    const bool our_kill = status.state() == v1::TASK_KILLED &&
+                          status.reason() != v1::TaskStatus::REASON_AGENT_DRAINING;
+    if (gone.kill_sent_at.count() > 0 && our_kill) {
+      lead_.killed(now_ - gone.kill_sent_at);
+    }
+    const Loss loss = our_kill ? Loss::failure : classify(status, gone.unavailability_start > 0);
+    if (loss == Loss::down) {
+      ++counters_.tasks_caught_by_down;
+    } else {
+      ++counters_.sleepers_killed;
+    }
+    migrating_.erase(found);
+    changed();
+    // Only our own KILL completes an evacuation; anything else took the task first.
+    left_agent(agent, our_kill ? std::nullopt : std::optional(loss));
+    return;
+  }
+  auto found = sleepers_.find(agent);
+  if (found == sleepers_.end()) {
+    return;
+  }
+  Sleeper& sleeper = found->second;
+  if (status.state() == v1::TASK_RUNNING) {
+    if (sleeper.launched_at.count() > 0) {
+      lead_.launched(now_ - sleeper.launched_at);
+      sleeper.launched_at = Time{0};
+    }
+    if (!sleeper.replaces.empty()) {
+      replacement_running(agent, decision);
+    } else {
+      retire_replaced(decision);  // a refill ran: a deferred retirement may fit now
+    }
+    return;
+  }
+  if (!terminal) {
+    return;
+  }
+  const Sleeper lost = sleeper;
+  const Loss loss = classify(status, lost.unavailability_start > 0);
+  switch (loss) {
+    case Loss::down:
+      ++counters_.tasks_caught_by_down;
+      break;
+    case Loss::drained:
+      ++counters_.tasks_drained;
+      break;
+    case Loss::gone:
+      ++counters_.tasks_lost_with_agent;
+      break;
+    case Loss::failure:
+      ++counters_.sleepers_lost_abnormally;
+      break;
+  }
+  sleepers_.erase(found);
+  // A replacement whose old task died anyway is now simply a task.
+  for (auto& [other, replacement] : sleepers_) {
+    if (replacement.replaces == agent) {
+      replacement.replaces.clear();
+    }
+  }
+  changed();
+  if (!lost.replaces.empty()) {
+    decision.log.push_back("Replacement task " + lost.task_id.value() + " for " + lost.replaces +
+                           " ended before it ran; the move is retried");
+  } else if (loss != Loss::failure) {
+    decision.log.push_back("Task " + lost.task_id.value() + " was taken by maintenance (" +
+                           std::string(loss_name(loss)) + "); relaunching elsewhere");
+  }
+  left_agent(agent, loss);
+  request_revive(decision);
+}
+
+void SchedulerState::agent_failed(const std::string& agent, Decision& decision) {
+  const Loss loss = agent_book_.failed(agent, now_);
+  const bool has_window = loss == Loss::down;
+  // Removed agents never come back under the same id.
+  vacated_.erase(agent);
+  past_deadline_.erase(agent);
+  for (auto* map : {&sleepers_, &migrating_}) {
+    if (auto found = map->find(agent); found != map->end()) {
+      // The TASK_LOST that normally comes first did not: count the task here.
+      ++(has_window ? counters_.tasks_caught_by_down : counters_.tasks_lost_with_agent);
+      decision.log.push_back("Task " + found->second.task_id.value() + " went with agent " + agent +
+                             "; relaunching elsewhere");
+      map->erase(found);
+      changed();
+      request_revive(decision);
+    }
+  }
+  for (auto& [other, replacement] : sleepers_) {
+    if (replacement.replaces == agent) {
+      replacement.replaces.clear();
+    }
+  }
+  left_agent(agent, loss);
+}
+
+// Bookkeeping once no task of this framework is left on `agent`: how long evacuating it took, or
+// what took the task.
+void SchedulerState::left_agent(const std::string& agent, std::optional<Loss> loss) {
+  if (loss) {
+    agent_book_.lost(agent, *loss);
+  }
+  if (auto started = evacuation_started_.find(agent); started != evacuation_started_.end()) {
+    if (!loss) {
+      const Time took = now_ - started->second;
+      last_evacuation_ = took;
+      max_evacuation_ = std::max(max_evacuation_.value_or(Time{0}), took);
+      ++counters_.evacuations;
+    }
+    evacuation_started_.erase(started);
+  }
+  move_waits_.erase(agent);
+  deferred_.erase(agent);
+  past_deadline_.erase(agent);
+}
+
+}  // namespace iof::framework

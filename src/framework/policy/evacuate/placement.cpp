@@ -1,0 +1,179 @@
+// The evacuate policy's placement: N tasks on the safest agents offered, then the moves, earliest
+// deadline first, each onto a safe agent whose window comes later than the one it leaves; the
+// rest declined for only as long as the answer cannot change.
+#include <algorithm>
+#include <set>
+
+#include "iof/framework/core/calls.hpp"
+#include "iof/framework/scheduler_state.hpp"
+#include "iof/wire/mesos_text.hpp"
+
+#include "../offer_resources.hpp"
+#include "durations.hpp"
+
+namespace iof::framework {
+
+using evacuate::seconds;
+using evacuate::secs_text;
+using v1::scheduler::Call;
+using v1::scheduler::Event;
+
+namespace {
+
+// A free agent's offer a task could go to, and how good a home it is.
+struct Candidate {
+  const v1::Offer* offer = nullptr;
+  std::int64_t window_start = 0;
+  bool safe = false;
+};
+
+// A fixed, well-mixed order of agent ids: FNV-1a, then splitmix64's finalizer, since FNV alone
+// barely moves the high bits for ids that differ only in their last characters.
+std::uint64_t scatter(const std::string& text) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const char c : text) {
+    hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  }
+  hash = (hash ^ (hash >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  hash = (hash ^ (hash >> 27)) * 0x94d049bb133111ebULL;
+  return hash ^ (hash >> 31);
+}
+
+// No maintenance first, then the latest window. Among equals, a hash of the agent id rather than
+// the id itself: agents registered together (a rack, a maintenance group) get consecutive ids,
+// and filling them in id order would put every task where one rolling window takes them all.
+bool preferred(const Candidate& a, const Candidate& b) {
+  if ((a.window_start == 0) != (b.window_start == 0)) {
+    return a.window_start == 0;
+  }
+  if (a.window_start != b.window_start) {
+    return a.window_start > b.window_start;
+  }
+  const auto& id_a = a.offer->agent_id().value();
+  const auto& id_b = b.offer->agent_id().value();
+  const auto hash_a = scatter(id_a);
+  const auto hash_b = scatter(id_b);
+  return hash_a != hash_b ? hash_a < hash_b : id_a < id_b;
+}
+
+}  // namespace
+
+void SchedulerState::note_agent(const v1::Offer& offer) {
+  agent_book_.offered(offer, now_);
+  if (!offer.has_unavailability()) {
+    vacated_.erase(offer.agent_id().value());  // its maintenance is over or cancelled
+  }
+}
+
+Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
+  Decision decision;
+  counters_.offers_received += static_cast<std::uint64_t>(event.offers_size());
+  if (!framework_id_) {
+    decision.log.push_back("Ignoring offers received before SUBSCRIBED");
+    return decision;
+  }
+  const Time lead = lead_time();
+  std::vector<Candidate> candidates;
+  for (const auto& offer : event.offers()) {
+    note_agent(offer);
+    const std::string& agent = offer.agent_id().value();
+    const std::int64_t start = agent_book_.window_start(agent);
+    if (sleepers_.contains(agent)) {
+      learn_window(agent, start, decision);
+      continue;
+    }
+    const bool killing_there = kills_.killing_on(agent);
+    const bool offered_twice =
+        std::any_of(candidates.begin(), candidates.end(),
+                    [&](const Candidate& c) { return c.offer->agent_id().value() == agent; });
+    if (migrating_.contains(agent) || vacated_.contains(agent) || killing_there || offered_twice ||
+        !wire::text::contains(unreserved(offer.resources()), task_resources(false))) {
+      continue;
+    }
+    candidates.push_back(Candidate{&offer, start, start == 0 || Time(start) >= now_ + lead});
+  }
+  std::sort(candidates.begin(), candidates.end(), preferred);
+  std::vector<bool> used(candidates.size(), false);
+  const auto pick = [&](const auto& acceptable) -> std::optional<std::size_t> {
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      if (!used[i] && acceptable(candidates[i])) {
+        used[i] = true;
+        return i;
+      }
+    }
+    return std::nullopt;
+  };
+
+  // Capacity first: N tasks, on safe agents when any fits, on the best of the rest otherwise.
+  std::size_t filled = sleepers_.size() - replacements_in_flight();
+  while (filled < num_tasks_) {
+    auto chosen = pick([](const Candidate& c) { return c.safe; });
+    if (!chosen) {
+      chosen = pick([](const Candidate&) { return true; });
+    }
+    if (!chosen) {
+      break;
+    }
+    decision.calls.push_back(launch(*candidates[*chosen].offer, "", decision));
+    ++filled;
+  }
+
+  // Then moves, earliest deadline first, each onto a safe agent whose window (if any) comes
+  // later than the one it leaves.
+  for (const auto& agent : moves_by_deadline()) {
+    const Sleeper& sleeper = sleepers_.at(agent);
+    // As in Kubernetes, a task being killed no longer counts against the surge.
+    if (sleepers_.size() >= num_tasks_ + evacuation_.max_surge) {
+      move_waits_[agent] = MoveWait::surge;
+      continue;
+    }
+    const std::int64_t leaving = sleeper.unavailability_start;
+    const auto chosen = pick([&](const Candidate& c) {
+      return c.safe && (c.window_start == 0 || c.window_start > leaving);
+    });
+    if (!chosen) {
+      move_waits_[agent] = MoveWait::no_safe_offer;
+      continue;
+    }
+    move_waits_.erase(agent);
+    decision.log.push_back("Moving task " + sleeper.task_id.value() + " off " + agent +
+                           " before its window (deadline in " +
+                           secs_text(deadline_of(leaving) - now_) + ")");
+    decision.calls.push_back(launch(*candidates[*chosen].offer, agent, decision));
+    ++counters_.replacements_launched;
+  }
+
+  // Offers refused for 600 s are gone for good in practice (a REVIVE brings them back, but only
+  // our own events trigger one). While a task still needs a home, refuse them only until the
+  // answer matters: the next deadline, and no longer than a minute.
+  double refuse = decline_seconds;
+  if (filled < num_tasks_) {
+    refuse = 60;
+  }
+  for (const auto& agent : moves_by_deadline()) {
+    if (const auto wait = move_waits_.find(agent);
+        wait != move_waits_.end() && wait->second == MoveWait::no_safe_offer) {
+      const double until = seconds(deadline_of(sleepers_.at(agent).unavailability_start) - now_);
+      refuse = std::min(refuse, std::clamp(until, 5.0, 60.0));
+    }
+  }
+  Call decline = call(Call::DECLINE);
+  decline.mutable_decline()->mutable_filters()->set_refuse_seconds(refuse);
+  std::set<std::string> accepted;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    if (used[i]) {
+      accepted.insert(candidates[i].offer->id().value());
+    }
+  }
+  for (const auto& offer : event.offers()) {
+    if (!accepted.contains(offer.id().value())) {
+      *decline.mutable_decline()->add_offer_ids() = offer.id();
+    }
+  }
+  if (decline.decline().offer_ids_size() > 0) {
+    decision.calls.push_back(std::move(decline));
+  }
+  return decision;
+}
+
+}  // namespace iof::framework
