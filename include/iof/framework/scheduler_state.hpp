@@ -13,6 +13,7 @@
 #include "iof/framework/core/kill_retrier.hpp"
 #include "iof/framework/core/lead_time.hpp"
 #include "iof/framework/core/offer_pacer.hpp"
+#include "iof/framework/core/policy_rules.hpp"
 #include "iof/framework/core/reconciler.hpp"
 #include "iof/framework/core/snapshot.hpp"
 #include "iof/framework/core/types.hpp"
@@ -152,6 +153,7 @@ class SchedulerState {
   void changed() { ++version_; }
 
   Policy policy_;
+  PolicyRules rules_;
   std::uint32_t num_tasks_;
   std::string role_;
   TaskTemplate task_;

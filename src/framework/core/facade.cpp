@@ -15,13 +15,14 @@ using v1::scheduler::Event;
 SchedulerState::SchedulerState(Policy policy, std::uint32_t num_tasks, std::string role,
                                TaskTemplate task, Recovery recovery, Evacuation evacuation)
     : policy_(policy),
+      rules_(rules_of(policy)),
       num_tasks_(num_tasks),
       role_(std::move(role)),
       task_(std::move(task)),
       recovery_(recovery),
       reconciler_(recovery),
       kills_(recovery),
-      pacer_(policy != Policy::seed, recovery),
+      pacer_(rules_.paces_offers, recovery),
       evacuation_(evacuation),
       agent_book_(recovery),
       lead_(evacuation) {}
@@ -40,7 +41,7 @@ Decision SchedulerState::handle(const Event& event) {
     decision.log.push_back("Offers arrived although offers were suppressed");
   }
   if (!decision.exit) {
-    if (policy_ == Policy::evacuate && subscribed_) {
+    if (rules_.evacuates && subscribed_) {
       evacuate_due(decision);  // what the event made due: a kill-first move with no surge
     }
     maybe_suppress(decision);
@@ -54,10 +55,10 @@ Decision SchedulerState::dispatch(const Event& event) {
     case Event::SUBSCRIBED:
       return subscribed(event.subscribed());
     case Event::OFFERS:
-      return policy_ == Policy::evacuate ? evacuate_offers(event.offers()) : offers(event.offers());
+      return rules_.evacuates ? evacuate_offers(event.offers()) : offers(event.offers());
     case Event::INVERSE_OFFERS:
-      return policy_ == Policy::evacuate ? evacuate_inverse_offers(event.inverse_offers())
-                                         : inverse_offers(event.inverse_offers());
+      return rules_.evacuates ? evacuate_inverse_offers(event.inverse_offers())
+                              : inverse_offers(event.inverse_offers());
     case Event::UPDATE:
       return update(event.update().status());
     case Event::FAILURE: {
@@ -71,7 +72,7 @@ Decision SchedulerState::dispatch(const Event& event) {
                                     : std::string()));
       } else {
         decision.log.push_back("Agent lost: " + failure.agent_id().value());
-        if (policy_ == Policy::evacuate) {
+        if (rules_.evacuates) {
           agent_failed(failure.agent_id().value(), decision);
         }
       }
@@ -103,10 +104,10 @@ Decision SchedulerState::advance(Time now) {
   }
   reconciler_.ask_due(now_, framework_id_, decision, counters_);
   kills_.resend_due(now_, framework_id_, decision, counters_);
-  if (policy_ != Policy::seed) {
+  if (rules_.reconciles) {
     question_silent_launches(decision);
   }
-  if (policy_ == Policy::evacuate) {
+  if (rules_.evacuates) {
     evacuate_due(decision);
     forget_idle_agents();
   }
@@ -126,7 +127,7 @@ std::optional<Time> SchedulerState::next_wakeup() const {
     }
   };
   consider(reconciler_.next_due());
-  if (policy_ != Policy::seed) {
+  if (rules_.reconciles) {
     for (const auto& [agent, sleeper] : sleepers_) {
       if (sleeper.state == v1::TASK_STAGING && sleeper.launched_at.count() > 0 &&
           !reconciler_.asking(sleeper.task_id.value())) {
@@ -136,7 +137,7 @@ std::optional<Time> SchedulerState::next_wakeup() const {
   }
   consider(kills_.next_due());
   consider(pacer_.next_due());
-  if (policy_ == Policy::evacuate) {
+  if (rules_.evacuates) {
     for (const auto& agent : moves_by_deadline()) {
       if (!past_deadline_.contains(agent)) {
         consider(deadline_of(sleepers_.at(agent).unavailability_start));
@@ -154,7 +155,7 @@ std::optional<Time> SchedulerState::next_wakeup() const {
 
 Decision SchedulerState::call_failed(const Call& failed) {
   Decision decision;
-  if (!subscribed_ || policy_ == Policy::seed) {
+  if (!subscribed_ || !rules_.reconciles) {
     return decision;
   }
   switch (failed.type()) {

@@ -74,7 +74,7 @@ void SchedulerState::learn_window(const std::string& agent_id, std::int64_t star
     evacuation_started_.erase(agent_id);
     return;  // maintenance cancelled: nothing has to move
   }
-  if (policy_ != Policy::seed) {
+  if (rules_.paces_offers) {
     // Offers of other agents were declined for 600 s; without them nothing can move.
     request_revive(decision);
     decision.log.push_back("Agent " + agent_id + " holding task " + sleeper.task_id.value() +

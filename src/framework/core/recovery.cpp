@@ -72,8 +72,7 @@ bool SchedulerState::adopt_or_kill(const v1::TaskStatus& status, Decision& decis
       }
     }
   }
-  if (policy_ == Policy::seed || !alive(status.state()) || !status.has_agent_id() ||
-      !framework_id_) {
+  if (!rules_.reconciles || !alive(status.state()) || !status.has_agent_id() || !framework_id_) {
     return false;
   }
   if (kills_.contains(task_id)) {
@@ -105,7 +104,7 @@ bool SchedulerState::adopt_or_kill(const v1::TaskStatus& status, Decision& decis
 
 void SchedulerState::kill(const v1::TaskID& task, const std::string& agent, Decision& decision) {
   decision.calls.push_back(kill_call(framework_id_, task.value(), agent));
-  if (policy_ != Policy::seed) {  // the example sends each KILL once
+  if (rules_.retries_kills) {  // the example sends each KILL once
     kills_.sent(task.value(), agent, now_);
   }
 }

@@ -16,7 +16,7 @@ void SchedulerState::restore(const Snapshot& snapshot) {
   migrating_ = snapshot.migrating;
   // Whether their KILL ever left is unknown: send it again once subscribed.
   for (const auto& [agent, sleeper] : migrating_) {
-    if (policy_ != Policy::seed) {
+    if (rules_.retries_kills) {
       kills_.unsure(sleeper.task_id.value(), agent);
     }
   }
@@ -53,7 +53,7 @@ Decision SchedulerState::subscribed(const Event::Subscribed& subscribed) {
   pacer_.forget_suppression();
   ++counters_.subscriptions;
   decision.log.push_back("Subscribed with ID '" + framework_id_->value() + "'");
-  if (policy_ == Policy::seed) {
+  if (!rules_.reconciles) {
     return decision;  // the example as published: no reconciliation
   }
   // Whatever happened while disconnected (tasks lost, kills done) is only learnt by asking.

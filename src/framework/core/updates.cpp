@@ -32,7 +32,7 @@ Decision SchedulerState::update(const v1::TaskStatus& status) {
   }
   std::string agent = status.agent_id().value();
   bool known = false;
-  if (policy_ != Policy::seed) {
+  if (rules_.matches_updates_by_task) {
     // Master-generated updates may lack the agent; the task id says where the sleeper was.
     for (const auto* map : {&sleepers_, &migrating_}) {
       for (const auto& [id, sleeper] : *map) {
@@ -54,7 +54,7 @@ Decision SchedulerState::update(const v1::TaskStatus& status) {
       }
     }
   }
-  if (known && policy_ == Policy::evacuate) {
+  if (known && rules_.evacuates) {
     evacuate_update(status, agent, decision);
     return decision;
   }
@@ -65,20 +65,20 @@ Decision SchedulerState::update(const v1::TaskStatus& status) {
     return decision;
   }
   // TASK_UNKNOWN only ever answers reconciliation: the master has no such task any more.
-  const bool lost = policy_ == Policy::seed
+  const bool lost = rules_.seed_loss_rule
                         ? (status.state() == v1::TASK_FINISHED || status.state() == v1::TASK_LOST ||
                            status.state() == v1::TASK_FAILED || status.state() == v1::TASK_ERROR ||
                            status.state() == v1::TASK_KILLED)
                         : wire::is_terminal(status.state()) || status.state() == v1::TASK_UNKNOWN;
   // The seed counts every such update, of tasks it no longer knows too.
-  if (lost && (known || policy_ == Policy::seed)) {
+  if (lost && (known || rules_.seed_loss_rule)) {
     ++counters_.sleepers_lost_abnormally;
   }
   if (lost && known) {
     sleepers_.erase(agent);
     migrating_.erase(agent);
     changed();
-    if (policy_ != Policy::seed) {
+    if (rules_.paces_offers) {
       // A slot opened: offers may be suppressed or filtered for minutes.
       request_revive(decision);
     }

@@ -18,10 +18,7 @@ SessionOptions session_options(const Flags& flags, std::vector<Endpoint> masters
   info.set_role(flags.role);
   info.set_failover_timeout(static_cast<double>(flags.failover_timeout.count()));
   info.add_capabilities()->set_type(v1::FrameworkInfo::Capability::RESERVATION_REFINEMENT);
-  if (flags.policy != Policy::seed) {
-    // A task being killed then reports TASK_KILLING instead of looking RUNNING until it is gone,
-    // so the master and this framework can tell it apart from a live one. The seed's
-    // FrameworkInfo stays the example's.
+  if (rules_of(flags.policy).wants_killing_state) {
     info.add_capabilities()->set_type(v1::FrameworkInfo::Capability::TASK_KILLING_STATE);
   }
   if (flags.authenticate) {

@@ -227,7 +227,7 @@ void SchedulerState::forget_idle_agents() {
 }
 
 bool SchedulerState::kill_still_wanted(const std::string& task_id) {
-  if (policy_ != Policy::seed && !kills_.contains(task_id)) {
+  if (rules_.retries_kills && !kills_.contains(task_id)) {
     return false;  // a queued copy for a task that ended, or was kept after all
   }
   const auto it = std::find_if(migrating_.begin(), migrating_.end(), [&](const auto& entry) {
