@@ -11,24 +11,11 @@
 #include "iof/framework/session.hpp"
 #include "iof/wire/recordio.hpp"
 
-#include "event_builders.hpp"
-#include "recording_core.hpp"
+#include "core_harness.hpp"
 
-using namespace iof::test::events;
-using namespace std::chrono_literals;
+using namespace iof::test::core;
 
 namespace {
-
-using iof::framework::Decision;
-using iof::framework::Policy;
-using SchedulerState = iof::test::RecordingCore;
-using iof::framework::Time;
-
-constexpr Time t0 = std::chrono::seconds(1'800'000'000);
-
-std::int64_t window(std::chrono::seconds from_start) {
-  return (t0 + from_start).count();
-}
 
 std::vector<std::string> ids(const Decision& decision, Call::Type type) {
   std::vector<std::string> out;
@@ -48,75 +35,53 @@ std::vector<std::string> ids(const Decision& decision, Call::Type type) {
   return out;
 }
 
-struct Core {
-  SchedulerState state;
-  Time now = t0;
-
-  explicit Core(std::uint32_t tasks) : state(Policy::evacuate, tasks, "*", {}) {
-    state.advance(now);
-    state.handle(subscribed());
-  }
-  Decision at(Time elapsed, const Event& event) {
-    now += elapsed;
-    Decision decision = state.advance(now);
-    Decision handled = state.handle(event);
-    decision.calls.insert(decision.calls.end(), handled.calls.begin(), handled.calls.end());
-    decision.log.insert(decision.log.end(), handled.log.begin(), handled.log.end());
-    return decision;
-  }
-  Decision tick(Time elapsed) {
-    now += elapsed;
-    return state.advance(now);
-  }
-};
-
 }  // namespace
 
 TEST_CASE("a LAUNCH never heard of is reconciled after three minutes (simulation seed 17)") {
-  Core core(1);
-  REQUIRE(ids(core.at(1s, offers({offer("o1", "a1")})), Call::ACCEPT) ==
+  Harness core(1);
+  REQUIRE(ids(core.after(1s, offers({offer("o1", "a1")})), Call::ACCEPT) ==
           std::vector<std::string>{"0"});
   // The LAUNCH was lost: no update ever comes.
   CHECK(ids(core.tick(179s), Call::RECONCILE).empty());
   const auto asked = core.tick(1s);
   CHECK(ids(asked, Call::RECONCILE) == std::vector<std::string>{"0"});
   // The master does not know the task: it is lost, and a new one is launched.
-  core.at(1s, reconciled("0", "a1", v1::TASK_LOST));
+  core.after(1s, reconciled("0", "a1", v1::TASK_LOST));
   CHECK(core.state.current_sleepers() == 0);
-  CHECK(ids(core.at(1s, offers({offer("o2", "a2")})), Call::ACCEPT) ==
+  CHECK(ids(core.after(1s, offers({offer("o2", "a2")})), Call::ACCEPT) ==
         std::vector<std::string>{"1"});
 }
 
 TEST_CASE("a task that reports STARTING is not questioned as a lost LAUNCH") {
-  Core core(1);
-  core.at(1s, offers({offer("o1", "a1")}));
-  core.at(1s, update("0", "a1", v1::TASK_STARTING));
+  Harness core(1);
+  core.after(1s, offers({offer("o1", "a1")}));
+  core.after(1s, update("0", "a1", v1::TASK_STARTING));
   CHECK(ids(core.tick(10min), Call::RECONCILE).empty());
 }
 
 TEST_CASE("offers long after a SUPPRESS mean it was lost: SUPPRESS again (seed 32651787126238)") {
-  Core core(1);
-  core.at(1s, offers({offer("o1", "a1")}));
-  core.at(1s, update("0", "a1", v1::TASK_RUNNING));
+  Harness core(1);
+  core.after(1s, offers({offer("o1", "a1")}));
+  core.after(1s, update("0", "a1", v1::TASK_RUNNING));
   // SUPPRESS once the reconciliation after subscribing is answered and the task runs.
-  core.at(1s, reconciled("0", "a1", v1::TASK_RUNNING));
+  core.after(1s, reconciled("0", "a1", v1::TASK_RUNNING));
   REQUIRE(core.state.suppressed());
   // Offers already on their way when the SUPPRESS left are just declined.
-  CHECK(ids(core.at(1s, offers({offer("o2", "a2")})), Call::SUPPRESS).empty());
+  CHECK(ids(core.after(1s, offers({offer("o2", "a2")})), Call::SUPPRESS).empty());
   // Ten minutes later the master still offers: it never applied the SUPPRESS.
-  CHECK(ids(core.at(10min, offers({offer("o3", "a2")})), Call::SUPPRESS).size() == 1);
+  CHECK(ids(core.after(10min, offers({offer("o3", "a2")})), Call::SUPPRESS).size() == 1);
   CHECK(core.state.suppressed());
 }
 
 TEST_CASE("a replacement that runs while a refill starts keeps its old task (seed 9)") {
-  Core core(2);
-  core.at(1s, offers({offer("o1", "a1"), offer("o2", "a2")}));
-  core.at(1s, update("0", "a1", v1::TASK_RUNNING));
-  core.at(0s, update("1", "a2", v1::TASK_RUNNING));
+  Harness core(2);
+  core.after(1s, offers({offer("o1", "a1"), offer("o2", "a2")}));
+  core.after(1s, update("0", "a1", v1::TASK_RUNNING));
+  core.after(0s, update("1", "a2", v1::TASK_RUNNING));
   // a2's task fails; a1 gets a window. One offer refills, another replaces a1's task.
-  core.at(1s, update("1", "a2", v1::TASK_FAILED));
-  core.at(1s, inverse_offer("io", "a1", window(3600s)));
-  const auto launched = core.at(1s, offers({offer("o3", "a3"), offer("o4", "a4")}));
+  core.after(1s, update("1", "a2", v1::TASK_FAILED));
+  core.after(1s, inverse_offer("io", "a1", window(3600s)));
+  const auto launched = core.after(1s, offers({offer("o3", "a3"), offer("o4", "a4")}));
   REQUIRE(ids(launched, Call::ACCEPT).size() == 2);
   const auto first = ids(launched, Call::ACCEPT)[0];
   const auto second = ids(launched, Call::ACCEPT)[1];
@@ -132,20 +97,20 @@ TEST_CASE("a replacement that runs while a refill starts keeps its old task (see
       core.state.sleepers().at(agent_of(first)).replaces.empty() ? second : first;
   const auto refill = replacement == first ? second : first;
   // The replacement runs first: killing a1's task now would leave 1 of 2 running.
-  const auto early = core.at(1s, update(replacement, agent_of(replacement), v1::TASK_RUNNING));
+  const auto early = core.after(1s, update(replacement, agent_of(replacement), v1::TASK_RUNNING));
   CHECK(ids(early, Call::KILL).empty());
   CHECK(core.state.running_tasks() == 2);
   // Once the refill runs, the old task goes.
-  const auto later = core.at(1s, update(refill, agent_of(refill), v1::TASK_RUNNING));
+  const auto later = core.after(1s, update(refill, agent_of(refill), v1::TASK_RUNNING));
   CHECK(ids(later, Call::KILL) == std::vector<std::string>{"0"});
 }
 
 TEST_CASE("agents idle for ten minutes are forgotten (seed 159)") {
-  Core core(1);
-  core.at(1s, offers({offer("o1", "a1"), offer("o2", "a2"), offer("o3", "a3")}));
+  Harness core(1);
+  core.after(1s, offers({offer("o1", "a1"), offer("o2", "a2"), offer("o3", "a3")}));
   REQUIRE(core.state.sleepers().size() == 1);
   const std::string used = core.state.sleepers().begin()->first;
-  core.at(1s, update("0", used, v1::TASK_RUNNING));
+  core.after(1s, update("0", used, v1::TASK_RUNNING));
   CHECK(core.state.agents().size() == 3);
   core.tick(9min);
   CHECK(core.state.agents().size() == 3);
@@ -199,8 +164,8 @@ TEST_CASE("a LAUNCH whose task was forgotten while it waited is dropped, not sen
 
 TEST_CASE(
     "a LAUNCH that got no answer is asked about at once, and its offer declined (seeds 269, 92)") {
-  Core core(1);
-  const auto launched = core.at(1s, offers({offer("o1", "a1")}));
+  Harness core(1);
+  const auto launched = core.after(1s, offers({offer("o1", "a1")}));
   Call accept;
   for (const auto& call : launched.calls) {
     if (call.type() == Call::ACCEPT) {
@@ -212,7 +177,7 @@ TEST_CASE(
   const auto failed = core.state.call_failed(accept);
   CHECK(ids(failed, Call::RECONCILE) == std::vector<std::string>{"0"});
   // The master never saw it: the task is relaunched and the held offer declined.
-  const auto answered = core.at(1s, reconciled("0", "a1", v1::TASK_LOST));
+  const auto answered = core.after(1s, reconciled("0", "a1", v1::TASK_LOST));
   bool declined = false;
   for (const auto& call : answered.calls) {
     declined = declined || (call.type() == Call::DECLINE && call.decline().offer_ids_size() == 1 &&
@@ -223,7 +188,7 @@ TEST_CASE(
 }
 
 TEST_CASE("a DECLINE that got no answer is sent again (seed 583)") {
-  Core core(1);
+  Harness core(1);
   Call decline;
   decline.set_type(Call::DECLINE);
   decline.mutable_decline()->add_offer_ids()->set_value("o9");
@@ -234,15 +199,15 @@ TEST_CASE("a DECLINE that got no answer is sent again (seed 583)") {
 }
 
 TEST_CASE("no offers three minutes after a REVIVE: it was lost, REVIVE again (seed 178)") {
-  Core core(2);
-  core.at(1s, offers({offer("o1", "a1"), offer("o2", "a2")}));
-  core.at(1s, update("0", "a1", v1::TASK_RUNNING));
-  core.at(0s, update("1", "a2", v1::TASK_RUNNING));
-  core.at(1s, reconciled("0", "a1", v1::TASK_RUNNING));
-  core.at(0s, reconciled("1", "a2", v1::TASK_RUNNING));
+  Harness core(2);
+  core.after(1s, offers({offer("o1", "a1"), offer("o2", "a2")}));
+  core.after(1s, update("0", "a1", v1::TASK_RUNNING));
+  core.after(0s, update("1", "a2", v1::TASK_RUNNING));
+  core.after(1s, reconciled("0", "a1", v1::TASK_RUNNING));
+  core.after(0s, reconciled("1", "a2", v1::TASK_RUNNING));
   REQUIRE(core.state.suppressed());
   // A task fails: REVIVE. Its request is lost, so no offer ever comes.
-  core.at(10s, update("1", "a2", v1::TASK_FAILED));
+  core.after(10s, update("1", "a2", v1::TASK_FAILED));
   REQUIRE(core.state.counters().revives >= 1);
   const auto revives = core.state.counters().revives;
   core.tick(179s);
