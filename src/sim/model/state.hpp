@@ -7,6 +7,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -244,8 +245,6 @@ struct Cluster::State {
   model::Framework* framework(const std::string& id);
   // The master's per-framework metrics (master/frameworks/<name>/<id>/...): the call counters.
   void add_framework_metrics(std::map<std::string, double>& metrics) const;
-  // Keeps a finished task for /master/state.
-  void complete(model::Task task);
   model::Task* task(const std::string& framework_id, const std::string& task_id);
   std::optional<std::size_t> agent(const std::string& agent_id) const;
   v1::URL agent_url(const model::Agent& agent) const;
@@ -279,26 +278,34 @@ struct Cluster::State {
                              const std::optional<v1::Filters>& filters,
                              v1::allocator::InverseOfferStatus::Status status, Time now);
 
-  // ---- tasks.cpp ----
+  // ---- launch.cpp ----
   void accept(model::Framework& framework, const Call::Accept& accept, Time now);
-  void kill(model::Framework& framework, const Call::Kill& kill, Time now);
-  void acknowledge(model::Framework& framework, const Call::Acknowledge& ack, Time now);
-  void reconcile(model::Framework& framework, const Call::Reconcile& reconcile, Time now);
-  // The replies alone: a KILL of an unknown task reconciles it without counting a RECONCILE.
-  void reconcile_tasks(model::Framework& framework, const Call::Reconcile& reconcile, Time now);
+
+  // ---- executor.cpp ----
   // The executor reports a new state: queued on the task's update stream, sent if at its head.
   void emit(const std::string& task_key, v1::TaskState state,
             const std::optional<std::string>& message, Time now);
+  void executor_step(const std::string& task_key, std::uint64_t generation, Time now);
+
+  // ---- status_updates.cpp ----
+  void acknowledge(model::Framework& framework, const Call::Acknowledge& ack, Time now);
   // Sends the head of a task's update stream and arms its resend.
   void forward(const std::string& task_key, Time now);
-  void executor_step(const std::string& task_key, std::uint64_t generation, Time now);
   void retry_update(const std::string& task_key, std::uint64_t generation, Time now);
   // Sends every task's pending head to a framework that (re)subscribed.
   void resume_updates(model::Framework& framework, Time now);
   // Drops a task from the master's books and frees what it still holds.
   void forget_task(const std::string& task_key, v1::TaskState final_state);
+  // Keeps a finished task for /master/state.
+  void complete(model::Task task);
   // A master-generated update (no uuid) to the framework, if it is connected.
   void send_master_update(model::Framework& framework, v1::TaskStatus status);
+
+  // ---- kill_reconcile.cpp ----
+  void kill(model::Framework& framework, const Call::Kill& kill, Time now);
+  void reconcile(model::Framework& framework, const Call::Reconcile& reconcile, Time now);
+  // The replies alone: a KILL of an unknown task reconciles it without counting a RECONCILE.
+  void reconcile_tasks(model::Framework& framework, const Call::Reconcile& reconcile, Time now);
 
   // ---- maintenance.cpp ----
   // Machine DOWN: TASK_LOST "Agent <host> removed: <reason>" for each task, then as
@@ -336,6 +343,13 @@ std::string machine_name(const v1::MachineID& id);
 // The resources in the format a framework with these capabilities gets them in offers.
 std::vector<v1::Resource> offered_format(const std::vector<v1::Resource>& resources,
                                          const Framework& framework, const std::string& role);
+// The state a framework is told in an update the master generates: TASK_LOST for the states
+// only partition-aware frameworks know (status_updates.cpp).
+v1::TaskState for_framework(const Framework& framework, v1::TaskState state);
+// How long the simulated executor takes for `step` ("launch" or "kill") of a task: the latency
+// with a seeded jitter and heavy tail, the same for the same seed, task and agent (executor.cpp).
+Duration jittered(Duration latency, Duration jitter, const Config& config, std::string_view step,
+                  std::string_view task_key, std::string_view agent_id);
 
 }  // namespace model
 }  // namespace iof::sim
