@@ -46,8 +46,10 @@ struct ClientConnection::Impl {
   detail::MaybeTlsStream<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
   std::string host;
-  // The response being streamed, if any.
-  std::optional<beast::http::response_parser<beast::http::buffer_body>> parser;
+  // The response being streamed, if any. Shared with the read in flight: close() may run while a
+  // read is pending (a stop, a dropped leader), and the read's completion still uses its parser.
+  using StreamParser = beast::http::response_parser<beast::http::buffer_body>;
+  std::shared_ptr<StreamParser> parser;
   bool open = false;
 
   beast::http::request<beast::http::string_body> build(const ClientRequest& request) const {
@@ -208,27 +210,33 @@ asio::awaitable<wire::Result<ClientResponse>> ClientConnection::open_stream(
   if (ec) {
     co_return s.fail("Failed to send to", ec);
   }
-  s.parser.emplace();
-  s.parser->body_limit(boost::none);  // an event stream has no end
-  co_await beast::http::async_read_header(s.stream, s.buffer, *s.parser,
+  const auto parser = std::make_shared<Impl::StreamParser>();
+  parser->body_limit(boost::none);  // an event stream has no end
+  s.parser = parser;
+  co_await beast::http::async_read_header(s.stream, s.buffer, *parser,
                                           asio::redirect_error(asio::use_awaitable, ec));
+  if (!ec && s.parser != parser) {
+    ec = asio::error::operation_aborted;  // closed while the head was on its way
+  }
   if (ec) {
     co_return s.fail("Failed to read a response from", ec);
   }
   s.tcp.expires_never();
   ClientResponse out;
-  out.status = s.parser->get().result_int();
-  out.headers = Impl::headers_of(s.parser->get());
+  out.status = parser->get().result_int();
+  out.headers = Impl::headers_of(parser->get());
   co_return out;
 }
 
 asio::awaitable<wire::Result<std::string>> ClientConnection::read_some(
     std::optional<std::chrono::milliseconds> timeout) {
   Impl& s = *impl_;
-  if (!s.parser) {
+  // Held for the whole read: close() drops the connection's reference, not this one.
+  const auto parser = s.parser;
+  if (!parser) {
     co_return wire::Error{"No response is being streamed from " + s.host};
   }
-  if (s.parser->is_done()) {
+  if (parser->is_done()) {
     co_return wire::Result<std::string>(boost::system::in_place_value, std::string());
   }
   if (timeout) {
@@ -237,15 +245,18 @@ asio::awaitable<wire::Result<std::string>> ClientConnection::read_some(
     s.tcp.expires_never();
   }
   std::string out(64 * 1024, '\0');
-  auto& body = s.parser->get().body();
+  auto& body = parser->get().body();
   // A read may consume only framing (a chunk header); keep reading until there are bytes.
   std::size_t produced = 0;
-  while (produced == 0 && !s.parser->is_done()) {
+  while (produced == 0 && !parser->is_done()) {
     body.data = out.data();
     body.size = out.size();
     boost::system::error_code ec;
-    co_await beast::http::async_read_some(s.stream, s.buffer, *s.parser,
+    co_await beast::http::async_read_some(s.stream, s.buffer, *parser,
                                           asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec && s.parser != parser) {
+      ec = asio::error::operation_aborted;  // closed (or reopened) while the read was pending
+    }
     if (ec == beast::http::error::need_buffer) {
       ec = {};
     }
