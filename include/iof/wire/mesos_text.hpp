@@ -1,6 +1,5 @@
 #pragma once
 
-#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,33 +11,10 @@
 #include "mesos/v1/mesos.pb.h"
 
 // Mesos's text conventions, as its flags and HTTP endpoints read and write them. Every accepted
-// form and every rejected one follows upstream Mesos (stout, libprocess, src/common). Error texts
-// are upstream's wherever upstream has one, so a user sees what a real master or agent prints;
-// the few additions (which resource failed validation, durations beyond int64) say so below.
+// form and every rejected one follows upstream Mesos (libprocess, src/common). Error texts are
+// upstream's wherever upstream has one, so a user sees what a real master or agent prints; the
+// few additions (which resource failed validation) say so below.
 namespace iof::wire::text {
-
-// ---- Durations (stout Duration) ----------------------------------------------------------------
-
-// "<number><unit>", nothing between them: the number is digits and '.' only (so no sign, no
-// exponent, no bare number), the unit one of ns, us, ms, secs, mins, hrs, days, weeks. The value
-// is number * unit in double arithmetic, truncated toward zero to whole nanoseconds
-// ("1.5ns" is 1ns). Errors, as stout words them:
-//   ""            -> Invalid duration ''
-//   "10"          -> Invalid duration '10'
-//   "-5secs"      -> Failed to convert '' to number
-//   "1.2.3secs"   -> Failed to convert '1.2.3' to number
-//   "5 secs"      -> Unknown duration unit ' secs'; supported units are 'ns', 'us', 'ms',
-//                    'secs', 'mins', 'hrs', 'days', and 'weeks'
-// A value past the int64 nanosecond range (undefined behaviour upstream) is an error here.
-Result<std::chrono::nanoseconds> parse_duration(std::string_view text);
-
-// `s` without leading and trailing spaces, tabs, CRs and newlines (stout's strings::trim).
-std::string_view trim(std::string_view s);
-
-// Writes a duration like stout's operator<<: the largest unit the magnitude reaches, unless the
-// next smaller unit gives a whole number and this one does not ("90secs", "1500ms", "10days");
-// numbers with 15 significant digits ("1.00000000000028hrs"); a leading '-' for negatives.
-std::string format_duration(std::chrono::nanoseconds duration);
 
 // ---- Resources (mesos::Resources::parse) -------------------------------------------------------
 
@@ -103,16 +79,6 @@ std::vector<mesos::v1::Resource> sum(const std::vector<mesos::v1::Resource>& lef
 // naming the resource, so that an accounting bug in a caller cannot go unnoticed.
 Result<std::vector<mesos::v1::Resource>> difference(const std::vector<mesos::v1::Resource>& have,
                                                     const std::vector<mesos::v1::Resource>& take);
-
-// ---- Credentials (the master's --credentials file) ---------------------------------------------
-
-// JSON first: an object that converts to mesos.v1.Credentials ({"credentials":[{"principal":
-// "p","secret":"s"}]}). Anything else is read as the deprecated text format: one credential per
-// non-empty line, "principal secret" separated by spaces only (a tab or '\r' is part of a token);
-// a line without exactly two tokens fails with "Invalid credential format at line N", N counting
-// non-empty lines. An empty file is "Credentials file must contain at least one credential", the
-// master's refusal; a file of blank lines yields no credentials, as upstream.
-Result<std::vector<mesos::v1::Credential>> parse_credentials(std::string_view file_contents);
 
 // ---- HTTP Accept negotiation (libprocess Request::acceptsMediaType) ----------------------------
 

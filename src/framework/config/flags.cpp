@@ -17,7 +17,7 @@
 #include "iof/config/flag_value.hpp"
 #include "iof/discovery/zk_url.hpp"
 #include "iof/framework/master_spec.hpp"
-#include "iof/wire/mesos_text.hpp"
+#include "iof/wire/duration.hpp"
 
 namespace iof::framework {
 

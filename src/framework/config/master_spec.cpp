@@ -6,7 +6,7 @@
 
 #include "iof/config/address.hpp"
 #include "iof/config/flag_value.hpp"
-#include "iof/wire/mesos_text.hpp"
+#include "iof/wire/stout.hpp"
 
 namespace iof::framework {
 

@@ -9,6 +9,8 @@
 
 #include "iof/config/address.hpp"
 #include "iof/config/flag_value.hpp"
+#include "iof/wire/credentials.hpp"
+#include "iof/wire/duration.hpp"
 #include "iof/wire/mesos_text.hpp"
 
 namespace iof::sim {

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <thread>
 
-#include "iof/wire/mesos_text.hpp"
+#include "iof/wire/duration.hpp"
 
 #include "bench.hpp"
 

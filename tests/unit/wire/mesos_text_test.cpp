@@ -1,9 +1,6 @@
 #include "iof/wire/mesos_text.hpp"
 
 #include <charconv>
-#include <chrono>
-#include <cstdint>
-#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,12 +9,10 @@
 
 namespace text = iof::wire::text;
 using mesos::v1::Resource;
-using std::chrono::nanoseconds;
 
 namespace {
 
 constexpr std::int64_t second = 1'000'000'000;
-
 // Shortest round-trip digits: shows exactly which double a scalar holds.
 std::string shortest(double value) {
   char buffer[64];
@@ -78,145 +73,7 @@ std::vector<Resource> resources(std::string_view text) {
   return *parsed;
 }
 
-std::string render(const std::vector<mesos::v1::Credential>& credentials) {
-  std::string out;
-  for (const auto& credential : credentials) {
-    out += (out.empty() ? "" : " ") + credential.principal();
-    if (credential.has_secret()) {
-      out += "=" + credential.secret();
-    }
-  }
-  return out;
-}
-
-// A scratch directory that works on a host and in the empty chroot the static test uses.
-const std::string unit_list =
-    "; supported units are 'ns', 'us', 'ms', 'secs', 'mins', 'hrs', 'days', and 'weeks'";
-
 }  // namespace
-
-// ---- Durations ---------------------------------------------------------------------------------
-
-TEST_CASE("durations parse in every unit stout knows") {
-  struct Row {
-    std::string input;
-    std::int64_t nanoseconds;
-  };
-  const std::vector<Row> rows{
-      {"0ns", 0},
-      {"10ns", 10},
-      {"1.5ns", 1},  // Truncated to whole nanoseconds.
-      {"3us", 3'000},
-      {"200ms", 200'000'000},
-      {"15secs", 15 * second},
-      {"1.5secs", 1'500'000'000},
-      {"0.1secs", 100'000'000},
-      {".5secs", 500'000'000},
-      {"5.secs", 5 * second},
-      {"007secs", 7 * second},
-      {"2mins", 120 * second},
-      {"1hrs", 3600 * second},
-      {"1.5hrs", 5400 * second},
-      {"2days", 172'800 * second},
-      {"1weeks", 604'800 * second},
-      {"15250weeks", std::int64_t{15'250} * 604'800 * second},
-  };
-  for (const auto& row : rows) {
-    INFO(row.input);
-    const auto parsed = text::parse_duration(row.input);
-    REQUIRE_MESSAGE(parsed.has_value(), (parsed ? "" : parsed.error().message));
-    CHECK(parsed->count() == row.nanoseconds);
-  }
-}
-
-TEST_CASE("durations stout refuses are refused with its messages") {
-  struct Row {
-    std::string input;
-    std::string error;
-  };
-  const std::vector<Row> rows{
-      {"", "Invalid duration ''"},
-      {"10", "Invalid duration '10'"},
-      {"1.5", "Invalid duration '1.5'"},
-      {"secs", "Failed to convert '' to number"},
-      {"-5secs", "Failed to convert '' to number"},
-      {"+5secs", "Failed to convert '' to number"},
-      {" 5secs", "Failed to convert '' to number"},
-      {"1.2.3secs", "Failed to convert '1.2.3' to number"},
-      {".secs", "Failed to convert '.' to number"},
-      {"5 secs", "Unknown duration unit ' secs'" + unit_list},
-      {"5secs ", "Unknown duration unit 'secs '" + unit_list},
-      {"5s", "Unknown duration unit 's'" + unit_list},
-      {"5sec", "Unknown duration unit 'sec'" + unit_list},
-      {"5SECS", "Unknown duration unit 'SECS'" + unit_list},
-      {"5parsecs", "Unknown duration unit 'parsecs'" + unit_list},
-      {"1e3secs", "Unknown duration unit 'e3secs'" + unit_list},
-      {"100000weeks",
-       "Invalid duration '100000weeks': more nanoseconds than a 64-bit integer holds"},
-  };
-  for (const auto& row : rows) {
-    INFO(row.input);
-    const auto parsed = text::parse_duration(row.input);
-    REQUIRE_FALSE(parsed.has_value());
-    CHECK(parsed.error().message == row.error);
-  }
-}
-
-TEST_CASE("durations print like stout's operator<<") {
-  struct Row {
-    std::int64_t nanoseconds;
-    std::string output;
-  };
-  constexpr std::int64_t hour = 3600 * second;
-  constexpr std::int64_t day = 24 * hour;
-  const std::vector<Row> rows{
-      {0, "0ns"},
-      {999, "999ns"},
-      {1'000, "1us"},
-      {1'500, "1500ns"},
-      {999'000, "999us"},
-      {1'000'000, "1ms"},
-      {1'500'000, "1500us"},
-      {1'500'001, "1.500001ms"},
-      {200'000'000, "200ms"},
-      {second, "1secs"},
-      {1'500'000'000, "1500ms"},
-      {1'000'000'001, "1.000000001secs"},
-      {15 * second, "15secs"},
-      {60 * second, "1mins"},
-      {90 * second, "90secs"},
-      {90 * second + 1, "1.50000000001667mins"},
-      {hour, "1hrs"},
-      {hour + 1, "1.00000000000028hrs"},
-      {hour + second, "1.00027777777778hrs"},
-      {90 * 60 * second, "90mins"},
-      {day, "1days"},
-      {36 * hour, "36hrs"},
-      {10 * day, "10days"},
-      {14 * day, "2weeks"},
-      {21 * day / 2, "1.5weeks"},
-      {-1, "-1ns"},
-      {-15 * second, "-15secs"},
-      {-90 * 60 * second, "-90mins"},
-      {std::numeric_limits<std::int64_t>::max(), "15250.2844524715weeks"},
-      {std::numeric_limits<std::int64_t>::min(), "-15250.2844524715weeks"},
-  };
-  for (const auto& row : rows) {
-    INFO(row.nanoseconds);
-    CHECK(text::format_duration(nanoseconds(row.nanoseconds)) == row.output);
-  }
-}
-
-TEST_CASE("printed durations parse back to the same value when whole") {
-  for (const std::int64_t value :
-       {std::int64_t{0}, std::int64_t{1'000}, 15 * second, 90 * second, 36 * 3600 * second}) {
-    const auto printed = text::format_duration(nanoseconds(value));
-    INFO(printed);
-    const auto parsed = text::parse_duration(printed);
-    REQUIRE(parsed.has_value());
-    CHECK(parsed->count() == value);
-  }
-}
 
 // ---- Resources ---------------------------------------------------------------------------------
 
@@ -613,63 +470,6 @@ TEST_CASE("contains merges wanted resources and drops invalid ones like Mesos") 
   range->set_begin(10);
   range->set_end(1);
   CHECK(text::contains({}, {reversed}));
-}
-
-// ---- Credentials -------------------------------------------------------------------------------
-
-TEST_CASE("credentials files in both formats the master reads") {
-  struct Row {
-    std::string input;
-    std::string credentials;
-  };
-  const std::vector<Row> rows{
-      {R"({"credentials":[{"principal":"p","secret":"s"}]})", "p=s"},
-      {"{\n  \"credentials\": [\n    {\"principal\": \"a\", \"secret\": \"1\"},\n"
-       "    {\"principal\": \"b\"}\n  ]\n}\n",
-       "a=1 b"},
-      {R"({"credentials":[]})", ""},
-      {"{}", ""},
-      {"p s", "p=s"},
-      {"p s\n", "p=s"},
-      {"a 1\nb 2\n", "a=1 b=2"},
-      {"a 1\n\n\nb 2", "a=1 b=2"},
-      {"  a   1  ", "a=1"},
-      {"a 1\r\nb 2\r\n", "a=1\r b=2\r"},
-      {"\n\n", ""},
-      // Valid JSON that is not Credentials falls back to text, a line of two words here.
-      {R"({"credentials": 5})", R"({"credentials":=5})"},
-  };
-  for (const auto& row : rows) {
-    INFO(row.input);
-    const auto parsed = text::parse_credentials(row.input);
-    REQUIRE_MESSAGE(parsed.has_value(), (parsed ? "" : parsed.error().message));
-    CHECK(render(*parsed) == row.credentials);
-  }
-}
-
-TEST_CASE("bad credentials files are refused naming the line") {
-  struct Row {
-    std::string input;
-    std::string error;
-  };
-  const std::vector<Row> rows{
-      {"", "Credentials file must contain at least one credential"},
-      {"p", "Invalid credential format at line 1"},
-      {"p s extra", "Invalid credential format at line 1"},
-      {"p\ts", "Invalid credential format at line 1"},
-      {"   \n", "Invalid credential format at line 1"},
-      {"a 1\nb", "Invalid credential format at line 2"},
-      {"a 1\n\nb 2 3", "Invalid credential format at line 2"},  // Blank lines are not counted.
-      {R"({"credentials":[{"secret":"s"}]})", "Invalid credential format at line 1"},
-      {R"([{"principal":"p","secret":"s"}])", "Invalid credential format at line 1"},
-      {R"({"credentials":[{"principal":"p","secret":"s"}])", "Invalid credential format at line 1"},
-  };
-  for (const auto& row : rows) {
-    INFO(row.input);
-    const auto parsed = text::parse_credentials(row.input);
-    REQUIRE_FALSE(parsed.has_value());
-    CHECK(parsed.error().message == row.error);
-  }
 }
 
 // ---- HTTP Accept -------------------------------------------------------------------------------
