@@ -4,7 +4,7 @@
 
 #include "iof/framework/core/calls.hpp"
 #include "iof/framework/scheduler_state.hpp"
-#include "iof/wire/mesos_text.hpp"
+#include "iof/wire/resources.hpp"
 
 #include "offer_resources.hpp"
 

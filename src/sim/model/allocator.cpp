@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
-#include "iof/wire/mesos_text.hpp"
+#include "iof/wire/resources.hpp"
 
 #include "state.hpp"
 

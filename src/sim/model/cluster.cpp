@@ -1,7 +1,7 @@
 // Cluster construction, the call dispatcher, and the timer loop.
 #include <arpa/inet.h>
 
-#include "iof/wire/mesos_text.hpp"
+#include "iof/wire/resources.hpp"
 
 #include "state.hpp"
 

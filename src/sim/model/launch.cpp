@@ -4,7 +4,7 @@
 // filters.
 #include <set>
 
-#include "iof/wire/mesos_text.hpp"
+#include "iof/wire/resources.hpp"
 
 #include "state.hpp"
 

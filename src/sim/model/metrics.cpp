@@ -4,7 +4,7 @@
 #include <map>
 #include <string>
 
-#include "iof/wire/mesos_text.hpp"
+#include "iof/wire/resources.hpp"
 
 #include "state.hpp"
 

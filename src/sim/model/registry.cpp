@@ -1,6 +1,6 @@
 // The registry a restarted mesos-sim recovers from: what a real master keeps in its replicated
 // log plus what its agents report when they re-register (tasks and their pending updates).
-#include "iof/wire/mesos_text.hpp"
+#include "iof/wire/resources.hpp"
 
 #include "state.hpp"
 

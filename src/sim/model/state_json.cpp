@@ -4,7 +4,7 @@
 #include <string>
 
 #include "iof/wire/json.hpp"
-#include "iof/wire/mesos_text.hpp"
+#include "iof/wire/resources.hpp"
 
 #include "state.hpp"
 

@@ -11,7 +11,7 @@
 #include "iof/config/flag_value.hpp"
 #include "iof/wire/credentials.hpp"
 #include "iof/wire/duration.hpp"
-#include "iof/wire/mesos_text.hpp"
+#include "iof/wire/resources.hpp"
 
 namespace iof::sim {
 

@@ -11,7 +11,7 @@
 
 #include <doctest/doctest.h>
 
-#include "iof/wire/mesos_text.hpp"
+#include "iof/wire/resources.hpp"
 
 #include "harness.hpp"
 
