@@ -22,7 +22,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
-#include "message.hpp"
+#include "response_bytes.hpp"
 #include "tls.hpp"
 #include "tls_stream.hpp"
 

@@ -10,7 +10,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
-#include "iof/http/server.hpp"
+#include "iof/http/message.hpp"
 #include "iof/wire/error.hpp"
 
 // An HTTP/1.1 client connection on Asio coroutines, for talking to a Mesos master: keep-alive

@@ -8,7 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "iof/http/server.hpp"
+#include "iof/http/message.hpp"
 #include "iof/sim/cluster.hpp"
 #include "iof/wire/codec.hpp"
 

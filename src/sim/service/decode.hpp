@@ -6,7 +6,7 @@
 
 #include <google/protobuf/message.h>
 
-#include "iof/http/server.hpp"
+#include "iof/http/message.hpp"
 #include "iof/wire/codec.hpp"
 
 namespace iof::sim {

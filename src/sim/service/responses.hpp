@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "iof/http/server.hpp"
+#include "iof/http/message.hpp"
 
 // The shapes of the master's (libprocess's) HTTP responses, header order included.
 namespace iof::sim::responses {

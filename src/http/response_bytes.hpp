@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "iof/http/server.hpp"
+#include "iof/http/message.hpp"
 
 // Byte-level pieces of a response, kept apart from the Asio/Beast translation unit so that they
 // compile quickly and stay easy to read.
