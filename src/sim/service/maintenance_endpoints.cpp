@@ -4,9 +4,9 @@
 // reach the same internal functions on a real master.
 #include <boost/json/value.hpp>
 
+#include "iof/http/accept.hpp"
 #include "iof/sim/service.hpp"
 #include "iof/wire/json.hpp"
-#include "iof/wire/mesos_text.hpp"
 
 #include "decode.hpp"
 #include "mesos/v1/master/master.pb.h"
@@ -143,7 +143,7 @@ http::Reply MasterService::operator_api(const http::Request& request) {
     return responses::text(
         400, "Failed to validate master::Call: Expecting '" + *field + "' to be present");
   }
-  const auto accepted = wire::text::negotiate(request.header("Accept"));
+  const auto accepted = http::negotiate(request.header("Accept"));
   if (!accepted) {
     return responses::text(
         406, "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'");

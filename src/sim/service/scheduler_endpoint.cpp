@@ -1,8 +1,8 @@
 // POST /api/v1/scheduler: the real master's checks in the real order (src/master/http.cpp,
 // scheduler()), then the call goes to the Cluster.
+#include "iof/http/accept.hpp"
 #include "iof/sim/service.hpp"
 #include "iof/wire/base64.hpp"
-#include "iof/wire/mesos_text.hpp"
 
 #include "decode.hpp"
 #include "responses.hpp"
@@ -148,7 +148,7 @@ http::Reply MasterService::scheduler(const http::Request& request) {
   }
 
   if (call.type() == Call::SUBSCRIBE) {
-    const auto accepted = wire::text::negotiate(request.header("Accept"));
+    const auto accepted = http::negotiate(request.header("Accept"));
     if (!accepted) {
       return responses::text(
           406, "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'");

@@ -1,22 +1,22 @@
-#include "iof/wire/mesos_text.hpp"
+// Accept headers: libprocess's matching rules, and the master's choice of JSON or protobuf.
+#include "iof/http/accept.hpp"
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <doctest/doctest.h>
 
-namespace text = iof::wire::text;
-
-// ---- HTTP Accept -------------------------------------------------------------------------------
+namespace http = iof::http;
 
 TEST_CASE("Accept headers libprocess's own tests refuse for text") {
   for (const std::string header :
        {"text/*;q=0.0", "text/html;q=0.0", "text/", "text", "foo/*", "foo/*, text/*;q=0.0",
         "foo/*,\ttext/*;q=0.0", "*/*, text/*;q=0.0", "*/*;q=0.0, foo", "textttt/*"}) {
     INFO(header);
-    CHECK_FALSE(text::accepts_media_type(header, "text/*"));
-    CHECK_FALSE(text::accepts_media_type(header, "text/html"));
+    CHECK_FALSE(http::accepts_media_type(header, "text/*"));
+    CHECK_FALSE(http::accepts_media_type(header, "text/html"));
   }
 }
 
@@ -26,9 +26,9 @@ TEST_CASE("Accept headers libprocess's own tests accept for text/html") {
         "*/*, text/bar;q=0.5", "*/*;q=0.9, text/foo", "text/foo,\ttext/*;q=0.1", "*/*",
         "*/*, text/bar", "*/*, foo/*"}) {
     INFO(header);
-    CHECK(text::accepts_media_type(header, "text/html"));
+    CHECK(http::accepts_media_type(header, "text/html"));
   }
-  CHECK(text::accepts_media_type(std::nullopt, "text/html"));
+  CHECK(http::accepts_media_type(std::nullopt, "text/html"));
 }
 
 TEST_CASE("Accept matching follows libprocess in every detail") {
@@ -77,7 +77,7 @@ TEST_CASE("Accept matching follows libprocess in every detail") {
     INFO((row.header ? *row.header : "<none>") << " for " << row.media_type);
     const std::optional<std::string_view> header =
         row.header ? std::optional<std::string_view>(*row.header) : std::nullopt;
-    CHECK(text::accepts_media_type(header, row.media_type) == row.accepted);
+    CHECK(http::accepts_media_type(header, row.media_type) == row.accepted);
   }
 }
 
@@ -107,6 +107,6 @@ TEST_CASE("negotiate tries JSON then protobuf like the master") {
     INFO((row.header ? *row.header : "<none>"));
     const std::optional<std::string_view> header =
         row.header ? std::optional<std::string_view>(*row.header) : std::nullopt;
-    CHECK(text::negotiate(header) == row.type);
+    CHECK(http::negotiate(header) == row.type);
   }
 }

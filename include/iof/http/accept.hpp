@@ -1,13 +1,13 @@
 #pragma once
 
 #include <optional>
-#include <string>
+#include <string_view>
 
 #include "iof/wire/codec.hpp"
 
-// HTTP Accept negotiation as libprocess does it (Request::acceptsMediaType), and the master's
+// Accept-header negotiation as libprocess does it (Request::acceptsMediaType), and the master's
 // choice of body encoding that follows from it.
-namespace iof::wire::text {
+namespace iof::http {
 
 // No header accepts everything. Otherwise spaces, tabs and newlines are removed, the header is
 // split on ',' and each media range on ';'. The candidates "type/subtype", "type/*" and "*/*"
@@ -19,6 +19,6 @@ bool accepts_media_type(std::optional<std::string_view> accept_header, std::stri
 
 // The master's choice for SUBSCRIBE and the operator API: JSON when acceptable, else protobuf
 // when acceptable, else none (406 Not Acceptable).
-std::optional<ContentType> negotiate(std::optional<std::string_view> accept_header);
+std::optional<wire::ContentType> negotiate(std::optional<std::string_view> accept_header);
 
-}  // namespace iof::wire::text
+}  // namespace iof::http
