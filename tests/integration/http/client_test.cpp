@@ -1,5 +1,7 @@
 // The HTTP client against the project's own server over loopback: keep-alive calls, a streamed
 // response read piece by piece to its end, and the errors a framework must survive.
+#include "iof/http/client.hpp"
+
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -11,7 +13,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <doctest/doctest.h>
 
-#include "iof/http/client.hpp"
 #include "iof/http/server.hpp"
 
 // gcc 12 reports a false new/delete mismatch inside Asio's coroutine frames under ASan.
