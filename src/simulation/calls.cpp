@@ -26,10 +26,18 @@ void World::save_state(const session::SaveState& save) {
     saved = wire::Error{"Cannot write the state file: No space left on device"};
     trace("fault: the state file write fails");
   } else {
-    disk_ = save.snapshot;
+    // The file holds what encode_snapshot writes, no more: a restarted framework must not
+    // remember what only its memory knew (the tasks' last states, when launches and kills were
+    // decided), as a real restart does not.
+    const std::string text = framework::encode_snapshot(save.snapshot);
+    auto read_back = framework::decode_snapshot(text);
+    if (read_back) {
+      disk_ = std::move(*read_back);
+    } else {
+      violated("the state file cannot be read back: " + read_back.error().message);
+    }
     if (scenario_.trace_in_full) {
-      trace(fmt::format("state file v{}: {}", save.version,
-                        framework::encode_snapshot(save.snapshot)));
+      trace(fmt::format("state file v{}: {}", save.version, text));
     }
   }
   perform(session_->persisted(save.version, saved, framework_now()));

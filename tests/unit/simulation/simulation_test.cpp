@@ -179,4 +179,27 @@ TEST_CASE("simulation: seed 4407652215223 (lossy), a KILL was judged by a failur
   CHECK(result.kills_on_untold_losses == 1);
 }
 
+namespace {
+
+Scenario budgets(std::uint64_t seed) {
+  Scenario out = scenario(seed);
+  out.max_surge = 2;
+  out.max_unavailable = 1;
+  return out;
+}
+
+}  // namespace
+
+// A simulator bug: a restarted framework read back the core's memory (task states, launch times)
+// instead of its state file. Launch times 50 minutes old made a lead time of 100 minutes and a
+// needless kill-first move; tasks believed RUNNING made room for a kill-first move at the first
+// SUBSCRIBED, on a window start the file still had from before the window moved.
+TEST_CASE("simulation: seed 16058483894049 (surge 2, unavailable 1), a restart's lead time") {
+  CHECK(failure(simulate(budgets(16058483894049ULL))) == "none");
+}
+
+TEST_CASE("simulation: seed 16058483894122 (surge 2, unavailable 1), a restart's task states") {
+  CHECK(failure(simulate(budgets(16058483894122ULL))) == "none");
+}
+
 }  // namespace iof::simulation
