@@ -1,5 +1,7 @@
 // The product's promises, checked against the master's truth after every step of the run, and
 // the liveness promise once the faults have stopped.
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -109,7 +111,9 @@ void World::check() {
   // The framework's own memory is bounded by the cluster's size: the agents registered at the
   // leader now or within the last agent_memory (the core forgets idle agents after that, looking
   // once a minute while subscribed), judged once a simulated minute after two minutes of
-  // subscription.
+  // subscription. An agent emptied by a kill-first move is kept until its window starts, so that
+  // it is not refilled before it: one that died meanwhile, its FAILURE unheard, counts until the
+  // latest start announced for it.
   note_registrations(cluster);
   const bool streaming = session_ && session_->subscribed();
   if (!streaming || session_->epoch() != memory_epoch_) {
@@ -120,7 +124,12 @@ void World::check() {
     next_memory_check_ = now_ + 1min;
     std::size_t known_agents = registered_now_.size();
     for (const auto& [agent, left] : left_at_) {
-      known_agents += now_ - left <= framework::Recovery{}.agent_memory + 2min ? 1U : 0U;
+      const bool recent = now_ - left <= framework::Recovery{}.agent_memory + 2min;
+      const bool awaited = std::any_of(windows_.begin(), windows_.end(), [&](const Window& window) {
+        return now_ - window.latest_start <= 2min &&
+               std::find(window.agents.begin(), window.agents.end(), agent) != window.agents.end();
+      });
+      known_agents += recent || awaited ? 1U : 0U;
     }
     const auto& core = session_->core();
     const std::size_t tasks_bound = scenario_.tasks + scenario_.max_surge + known_agents;

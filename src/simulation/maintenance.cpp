@@ -100,6 +100,7 @@ void World::new_window() {
     candidates.erase(candidates.begin() + static_cast<std::ptrdiff_t>(pick));
   }
   window.start = now_ + between(0s, 40min);
+  window.latest_start = window.start;
   window.duration = between(2min, 30min);
   window.posted = now_;
   window.no_spare_at = spare_agents(window) == 0 ? now_ : Time{0};
@@ -164,6 +165,7 @@ void World::change_window(bool cancel) {
   } else {
     const Time shift = between(-20min, 20min);
     window.start = std::max(now_ + 1min, window.start + shift);
+    window.latest_start = std::max(window.latest_start, window.start);
     window.posted = now_;
     window.no_spare_at = spare_agents(window) == 0 ? now_ : Time{0};
     trace("maintenance moved to " + clock_text(window.start - start_));

@@ -100,6 +100,7 @@ class World {
   struct Window {
     std::vector<std::string> agents;  // agent ids
     Time start{0};
+    Time latest_start{0};  // the latest start ever announced: the framework may still believe it
     Time duration{0};
     Time posted{0};       // when this start was announced
     Time no_spare_at{0};  // the last time no safe agent was free for its tasks
