@@ -43,6 +43,17 @@ void World::note_registrations(const sim::Cluster& cluster) {
   }
 }
 
+// For each pending window, whether a safe agent is free for it: every 10 simulated seconds, and
+// just before each operator action, as one (a window ending, a machine UP, a reactivation) can
+// free agents between two samples.
+void World::note_no_spare() {
+  for (auto& window : windows_) {
+    if (!window.ended && !window.down && window.start > now_ && spare_agents(window) == 0) {
+      window.no_spare_at = now_;
+    }
+  }
+}
+
 std::string World::framework_id() const {
   if (session_ && session_->core().framework_id()) {
     return session_->core().framework_id()->value();
@@ -95,14 +106,9 @@ void World::check() {
   if (reached_n_) {
     result_.min_running_after_n = std::min(result_.min_running_after_n, running);
   }
-  // Every 10 simulated seconds: for each pending window, whether a safe agent is free for it.
   if (now_ >= next_spare_check_) {
     next_spare_check_ = now_ + 10s;
-    for (auto& window : windows_) {
-      if (!window.ended && !window.down && window.start > now_ && spare_agents(window) == 0) {
-        window.no_spare_at = now_;
-      }
-    }
+    note_no_spare();
   }
   if (scenario_.rolling) {
     observe_rolling(running);

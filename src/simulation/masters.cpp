@@ -156,6 +156,7 @@ sim::MasterService* World::leader() {
 }
 
 http::Response World::operator_call(const std::string& path, const std::string& body) {
+  note_no_spare();  // the last moment before this action frees an agent, if it does
   auto* service = leader();
   if (service == nullptr) {
     return http::Response{503, {}, "no leader"};

@@ -153,6 +153,7 @@ class World {
   // ---- invariants (invariants.cpp) ----
   void check();
   void note_registrations(const sim::Cluster& cluster);
+  void note_no_spare();
   void check_kill(const std::string& task_id);
   void check_down(const Window& window);
   void check_answer(const v1::scheduler::Call& call, unsigned status, bool stale);

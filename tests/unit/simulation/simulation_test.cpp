@@ -202,4 +202,12 @@ TEST_CASE("simulation: seed 16058483894122 (surge 2, unavailable 1), a restart's
   CHECK(failure(simulate(budgets(16058483894122ULL))) == "none");
 }
 
+// A checker bug: whether a safe agent was free was sampled every 10 s, so a window ending 8 s
+// after the last sample seemed to have freed its agents 8 s earlier than it did.
+TEST_CASE("simulation: seed 16058483892446, a safe agent counted free before its window ended") {
+  auto result = simulate(scenario(16058483892446ULL));
+  CHECK(failure(result) == "none");
+  CHECK(result.caught_excused["no safe agent was free long enough"] == 1);
+}
+
 }  // namespace iof::simulation
