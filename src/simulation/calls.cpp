@@ -108,7 +108,12 @@ void World::send_call(session::SendCall send) {
     answer(sent + call_timeout, session::CallOutcome{std::nullopt, "timed out"});
     return;
   }
-  after(latency(), [this, index, master_generation, sent, lossy, answer, send = std::move(send)] {
+  // A KILL is judged by what the framework had been told when it left, not when it arrives.
+  auto told_when_sent = send.call.type() == v1::scheduler::Call::KILL
+                            ? told_
+                            : std::map<std::string, v1::TaskState>{};
+  after(latency(), [this, index, master_generation, sent, lossy, answer, send = std::move(send),
+                    told_when_sent = std::move(told_when_sent)] {
     Master& master = masters_[index];
     if (master.generation != master_generation || !master.up) {
       answer(now_ + latency(), session::CallOutcome{std::nullopt, "Connection reset by peer"});
@@ -119,7 +124,7 @@ void World::send_call(session::SendCall send) {
     const bool stale = cluster.framework_state(id) != sim::FrameworkState::connected ||
                        cluster.framework_stream_id(id) != send.stream_id;
     if (send.call.type() == v1::scheduler::Call::KILL) {
-      check_kill(send.call.kill().task_id().value());
+      check_kill(send.call.kill().task_id().value(), told_when_sent);
     }
     auto http =
         request("/api/v1/scheduler", wire::encode(send.call, session_options_.content_type));
@@ -174,12 +179,12 @@ void World::sabotage_kill(const std::string& stream_id) {
   kill.mutable_kill()->mutable_task_id()->set_value(victim->task_id);
   kill.mutable_kill()->mutable_agent_id()->set_value(victim->agent_id);
   trace("sabotage: " + describe(kill));
-  after(latency(), [this, kill, stream_id] {
+  after(latency(), [this, kill, stream_id, told_when_sent = told_] {
     auto* master = leader();
     if (master == nullptr) {
       return;
     }
-    check_kill(kill.kill().task_id().value());
+    check_kill(kill.kill().task_id().value(), told_when_sent);
     auto http = request("/api/v1/scheduler", wire::encode(kill, session_options_.content_type));
     http.headers.push_back({"Mesos-Stream-Id", stream_id});
     master->handle(http);

@@ -178,7 +178,8 @@ void World::note_update(const v1::scheduler::Event& event, std::uint64_t epoch) 
   unacknowledged_.emplace(event.update().status().uuid(), std::pair{now_, epoch});
 }
 
-void World::check_kill(const std::string& task_id) {
+void World::check_kill(const std::string& task_id,
+                       const std::map<std::string, v1::TaskState>& told_when_sent) {
   const auto* service = leader();
   if (!reached_n_ || service == nullptr || scenario_.policy != framework::Policy::evacuate) {
     return;  // only the evacuate policy has an unavailability budget; the others kill first
@@ -187,7 +188,9 @@ void World::check_kill(const std::string& task_id) {
   bool reduces = false;
   std::string agent_id;
   std::size_t running_after = 0;
-  std::size_t untold = 0;  // no longer running at the master, last told RUNNING to the framework
+  // No longer running at the master, but RUNNING in the last update the framework had been told
+  // of when the KILL left.
+  std::size_t untold = 0;
   for (const auto& task : tasks) {
     const bool running = task.state == v1::TASK_RUNNING && !task.killing;
     if (task.task_id == task_id) {
@@ -195,8 +198,8 @@ void World::check_kill(const std::string& task_id) {
       agent_id = task.agent_id;
     } else if (running) {
       ++running_after;
-    } else if (const auto told = told_.find(task.task_id);
-               told != told_.end() && told->second == v1::TASK_RUNNING) {
+    } else if (const auto told = told_when_sent.find(task.task_id);
+               told != told_when_sent.end() && told->second == v1::TASK_RUNNING) {
       ++untold;
     }
   }

@@ -154,7 +154,8 @@ class World {
   void check();
   void note_registrations(const sim::Cluster& cluster);
   void note_no_spare();
-  void check_kill(const std::string& task_id);
+  void check_kill(const std::string& task_id,
+                  const std::map<std::string, v1::TaskState>& told_when_sent);
   void check_down(const Window& window);
   void check_answer(const v1::scheduler::Call& call, unsigned status, bool stale);
   void note_update(const v1::scheduler::Event& event, std::uint64_t epoch);

@@ -144,10 +144,11 @@ class SchedulerState {
   void explicit_reconcile(Decision& decision);
   // Explicitly reconciles launched tasks never heard of for silent_launch.
   void question_silent_launches(Decision& decision);
-  // REVIVE now or as soon as the rate limit allows (policies other than the seed).
-  void request_revive(Decision& decision);
-  // SUPPRESS once N tasks run and nothing is moving.
-  void maybe_suppress(Decision& decision);
+  // What offers are needed for now (core/offer_demand.cpp).
+  OfferDemand offer_demand() const;
+  // The end of a frame: REVIVE if the frame added a need for offers (`before` is the demand at
+  // its start), SUPPRESS once N tasks run and nothing is moving.
+  void settle_offers(const OfferDemand& before, Decision& decision);
   // Whether offers are needed: a slot is empty, or a task is moving or may have to.
   bool wants_offers() const;
   void changed() { ++version_; }

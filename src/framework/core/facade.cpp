@@ -1,6 +1,7 @@
 // The facade: the one place that fixes the order of steps within a frame. An event is dispatched
-// to its owner, then what it made due runs, then suppression is considered; advance() runs each
-// owner's timers in a fixed order. Nothing here reads a clock.
+// to its owner, then what it made due runs, then the offers wanted are settled once (a REVIVE if
+// the frame added a need, a SUPPRESS if nothing needs them); advance() runs each owner's timers in
+// a fixed order and settles the same way. Nothing here reads a clock.
 #include <algorithm>
 
 #include "iof/framework/core/calls.hpp"
@@ -33,9 +34,10 @@ Call SchedulerState::call(Call::Type type) const {
 
 Decision SchedulerState::handle(const Event& event) {
   // Offers well after our SUPPRESS (not ones already on their way when it was sent): the master
-  // never applied it (the call was lost, or refused). maybe_suppress() says it again.
+  // never applied it (the call was lost, or refused). settle_offers() says it again.
   const bool offered_while_suppressed =
       event.type() == Event::OFFERS && pacer_.offers_arrived(now_);
+  const OfferDemand before = offer_demand();
   Decision decision = dispatch(event);
   if (offered_while_suppressed) {
     decision.log.push_back("Offers arrived although offers were suppressed");
@@ -44,7 +46,7 @@ Decision SchedulerState::handle(const Event& event) {
     if (rules_.evacuates && subscribed_) {
       evacuate_due(decision);  // what the event made due: a kill-first move with no surge
     }
-    maybe_suppress(decision);
+    settle_offers(before, decision);
   }
   observe_capacity();
   return decision;
@@ -102,6 +104,7 @@ Decision SchedulerState::advance(Time now) {
   if (!subscribed_) {
     return decision;
   }
+  const OfferDemand before = offer_demand();
   reconciler_.ask_due(now_, framework_id_, decision, counters_);
   kills_.resend_due(now_, framework_id_, decision, counters_);
   if (rules_.reconciles) {
@@ -111,6 +114,7 @@ Decision SchedulerState::advance(Time now) {
     evacuate_due(decision);
     forget_idle_agents();
   }
+  settle_offers(before, decision);
   pacer_.revive_due(now_, wants_offers(), framework_id_, decision, counters_);
   observe_capacity();
   return decision;
@@ -180,7 +184,7 @@ Decision SchedulerState::call_failed(const Call& failed) {
     }
     case Call::SUPPRESS:
       pacer_.suppress_failed();
-      maybe_suppress(decision);
+      settle_offers(offer_demand(), decision);  // SUPPRESS again if nothing wants offers
       break;
     case Call::REVIVE:
       pacer_.revive_failed();

@@ -75,8 +75,8 @@ void SchedulerState::learn_window(const std::string& agent_id, std::int64_t star
     return;  // maintenance cancelled: nothing has to move
   }
   if (rules_.paces_offers) {
-    // Offers of other agents were declined for 600 s; without them nothing can move.
-    request_revive(decision);
+    // Offers of other agents were declined for 600 s; without them nothing can move (the facade
+    // sends the REVIVE at the end of the frame).
     decision.log.push_back("Agent " + agent_id + " holding task " + sleeper.task_id.value() +
                            " goes into maintenance; reviving offers");
   }

@@ -1,6 +1,8 @@
 // SUPPRESS and REVIVE, rate-limited and said again when the master shows it never applied them.
 #include "iof/framework/core/offer_pacer.hpp"
 
+#include <algorithm>
+
 #include "iof/framework/core/calls.hpp"
 
 namespace iof::framework {
@@ -14,6 +16,30 @@ bool OfferPacer::offers_arrived(Time now) {
   }
   last_offers_at_ = now;
   return stray;
+}
+
+bool OfferDemand::grew_from(const OfferDemand& before) const {
+  if (open_slots > before.open_slots || startable_moves > before.startable_moves) {
+    return true;
+  }
+  if (std::any_of(past_deadline.begin(), past_deadline.end(), [&](const std::string& agent) {
+        return !before.past_deadline.contains(agent);
+      })) {
+    return true;
+  }
+  // A task launched onto an agent with a window is not a new need: it was placed knowing it.
+  return std::any_of(windows.begin(), windows.end(), [&](const auto& entry) {
+    const auto earlier = before.windows.find(entry.first);
+    return entry.second > 0 && earlier != before.windows.end() && earlier->second != entry.second;
+  });
+}
+
+void OfferPacer::settle(const OfferDemand& before, const OfferDemand& after, Time now,
+                        const std::optional<v1::FrameworkID>& framework_id, Decision& decision,
+                        Counters& counters) {
+  if (after.grew_from(before)) {
+    revive(now, framework_id, decision, counters);
+  }
 }
 
 void OfferPacer::revive(Time now, const std::optional<v1::FrameworkID>& framework_id,

@@ -1,6 +1,6 @@
 // The resilience rules over the books: explicit reconciliation of every task on the books,
 // launches that were never heard of, tasks this framework does not know (adopted or killed),
-// KILLs, and when offers are wanted.
+// and KILLs.
 #include <algorithm>
 #include <charconv>
 
@@ -107,24 +107,6 @@ void SchedulerState::kill(const v1::TaskID& task, const std::string& agent, Deci
   if (rules_.retries_kills) {  // the example sends each KILL once
     kills_.sent(task.value(), agent, now_);
   }
-}
-
-void SchedulerState::request_revive(Decision& decision) {
-  pacer_.revive(now_, framework_id_, decision, counters_);
-}
-
-bool SchedulerState::wants_offers() const {
-  if (sleepers_.size() < num_tasks_ || !migrating_.empty()) {
-    return true;
-  }
-  return std::any_of(sleepers_.begin(), sleepers_.end(), [](const auto& entry) {
-    return entry.second.unavailability_start > 0;  // a task may still have to move
-  });
-}
-
-void SchedulerState::maybe_suppress(Decision& decision) {
-  pacer_.suppress_unless_wanted(wants_offers(), subscribed_, num_tasks_, now_, framework_id_,
-                                decision, counters_);
 }
 
 }  // namespace iof::framework

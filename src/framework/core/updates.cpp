@@ -77,11 +77,7 @@ Decision SchedulerState::update(const v1::TaskStatus& status) {
   if (lost && known) {
     sleepers_.erase(agent);
     migrating_.erase(agent);
-    changed();
-    if (rules_.paces_offers) {
-      // A slot opened: offers may be suppressed or filtered for minutes.
-      request_revive(decision);
-    }
+    changed();  // a slot opened: the facade revives offers
   }
   return decision;
 }

@@ -63,6 +63,12 @@ inline bool sends(const Decision& decision, Call::Type type) {
                      [&](const Call& call) { return call.type() == type; });
 }
 
+// The first call of `type`; the test must REQUIRE sends() first.
+inline const Call& first(const Decision& decision, Call::Type type) {
+  return *std::find_if(decision.calls.begin(), decision.calls.end(),
+                       [&](const Call& call) { return call.type() == type; });
+}
+
 inline bool logs(const Decision& decision, const std::string& text) {
   return std::any_of(decision.log.begin(), decision.log.end(),
                      [&](const std::string& line) { return line.find(text) != std::string::npos; });

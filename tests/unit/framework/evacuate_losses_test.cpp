@@ -86,7 +86,11 @@ TEST_CASE("evacuate: a failed replacement leaves the old task, and a lost old ta
     CHECK(launches(cluster.after(1s, offers({offer("o-3", "a3")}))).size() == 1);
   }
   SUBCASE("old task lost first") {
-    cluster.after(1s, update("0", "a1", v1::TASK_LOST, v1::TaskStatus::REASON_AGENT_REMOVED));
+    // The replacement fills the slot: offers are suppressed, without a REVIVE first.
+    const auto lost =
+        cluster.after(1s, update("0", "a1", v1::TASK_LOST, v1::TaskStatus::REASON_AGENT_REMOVED));
+    CHECK(sends(lost, Call::SUPPRESS));
+    CHECK_FALSE(sends(lost, Call::REVIVE));
     CHECK(cluster.state.sleepers().at("a2").replaces.empty());
     CHECK(kills(cluster.after(1s, update("1", "a2", v1::TASK_RUNNING))).empty());
     CHECK(cluster.state.counters().tasks_caught_by_down == 1);

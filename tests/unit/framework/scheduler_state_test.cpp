@@ -306,11 +306,12 @@ TEST_CASE("inverse offers: recorded, accepted, and REVIVE once per new window (i
     SchedulerState state = running(policy, {{"a", 0}});
     auto decision = state.handle(inverse_offer("io1", "a", 5'000));
     const auto expected = policy == Policy::intent
-                              ? std::vector{Call::REVIVE, Call::ACCEPT_INVERSE_OFFERS}
+                              ? std::vector{Call::ACCEPT_INVERSE_OFFERS, Call::REVIVE}
                               : std::vector{Call::ACCEPT_INVERSE_OFFERS};
     CHECK(types(decision.calls) == expected);
-    CHECK(decision.calls.back().accept_inverse_offers().inverse_offer_ids(0).value() == "io1");
-    CHECK_FALSE(decision.calls.back().accept_inverse_offers().has_filters());
+    REQUIRE_FALSE(decision.calls.empty());
+    CHECK(decision.calls.front().accept_inverse_offers().inverse_offer_ids(0).value() == "io1");
+    CHECK_FALSE(decision.calls.front().accept_inverse_offers().has_filters());
     CHECK(state.sleepers().at("a").unavailability_start == 5'000);
 
     // The same window again: no REVIVE. A changed one: REVIVE again.
@@ -331,7 +332,7 @@ TEST_CASE("inverse offers: recorded, accepted, and REVIVE once per new window (i
 TEST_CASE("the intent policy learns a window from an offer of its own agent") {
   SchedulerState state = running(Policy::intent, {{"a", 0}});
   const auto decision = state.handle(offers({offer("1", "a", 7'000)}));
-  CHECK(types(decision.calls) == std::vector{Call::REVIVE, Call::DECLINE});
+  CHECK(types(decision.calls) == std::vector{Call::DECLINE, Call::REVIVE});
   CHECK(state.sleepers().at("a").unavailability_start == 7'000);
 }
 

@@ -4,11 +4,32 @@
 // does, and both said again when the master shows it never applied them. The seed policy never
 // does either.
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
+#include <string>
 
 #include "iof/framework/core/types.hpp"
 
 namespace iof::framework {
+
+// What offers are needed for, summarised by the facade before and after every frame. The pacer
+// REVIVEs when a frame added a need, wherever in the core it arose, so no owner has to remember
+// to ask for offers.
+struct OfferDemand {
+  // Slots of N that no task fills (a replacement in flight fills none).
+  std::size_t open_slots = 0;
+  // Moves that the surge budget lets start now.
+  std::size_t startable_moves = 0;
+  // Each agent holding a task, with its window's start (0: none known).
+  std::map<std::string, std::int64_t> windows;
+  // Agents whose task is past its deadline unmoved.
+  std::set<std::string> past_deadline;
+
+  // A slot opened, a move may start, a deadline passed, or an agent already holding a task got a
+  // new or changed window: offers declined for minutes may now be needed.
+  bool grew_from(const OfferDemand& before) const;
+};
 
 class OfferPacer {
  public:
@@ -19,8 +40,10 @@ class OfferPacer {
   // Offers arrived. True when they came well after our SUPPRESS (not ones already on their way
   // when it was sent): the master never applied it, so offers count as flowing again.
   bool offers_arrived(Time now);
-  // REVIVE now, or as soon as the rate limit allows.
-  void revive(Time now, const std::optional<v1::FrameworkID>& framework_id, Decision& decision,
+  // At the end of a frame: REVIVE (now, or as soon as the rate limit allows) when the frame
+  // added a need for offers.
+  void settle(const OfferDemand& before, const OfferDemand& after, Time now,
+              const std::optional<v1::FrameworkID>& framework_id, Decision& decision,
               Counters& counters);
   // SUPPRESS once subscribed and nothing wants offers.
   void suppress_unless_wanted(bool wants_offers, bool subscribed, std::uint32_t num_tasks, Time now,
@@ -41,6 +64,9 @@ class OfferPacer {
   bool revive_wanted() const { return revive_wanted_; }
 
  private:
+  void revive(Time now, const std::optional<v1::FrameworkID>& framework_id, Decision& decision,
+              Counters& counters);
+
   // Offers this long after a SUPPRESS, or none this long after a REVIVE, mean the master never
   // applied it: longer than a call queued behind a lost one takes to leave, shorter than a
   // decline filter.

@@ -134,7 +134,6 @@ void SchedulerState::evacuate_update(const v1::TaskStatus& status, const std::st
                            std::string(loss_name(loss)) + "); relaunching elsewhere");
   }
   left_agent(agent, loss);
-  request_revive(decision);
 }
 
 void SchedulerState::agent_failed(const std::string& agent, Decision& decision) {
@@ -151,7 +150,6 @@ void SchedulerState::agent_failed(const std::string& agent, Decision& decision) 
                              "; relaunching elsewhere");
       map->erase(found);
       changed();
-      request_revive(decision);
     }
   }
   for (auto& [other, replacement] : sleepers_) {

@@ -93,9 +93,6 @@ void SchedulerState::replacement_running(const std::string& agent, Decision& dec
            decision);
     migrating_.at(old).retired_for = agent;
   }
-  if (!moves_by_deadline().empty()) {
-    request_revive(decision);  // the surge budget has room for the next move
-  }
 }
 
 void SchedulerState::retire(const std::string& agent, const std::string& why, Decision& decision) {
@@ -153,13 +150,11 @@ void SchedulerState::evacuate_due(Decision& decision) {
                          std::to_string(evacuation_.max_unavailable) + " allows"
                    : ": keeping it running, --max_unavailable=" +
                          std::to_string(evacuation_.max_unavailable) + " forbids kill-first"));
-      request_revive(decision);
     }
     if (allowed) {
       ++counters_.kill_first_moves;
       vacated_.insert(agent);
       retire(agent, "kill-first move before its window", decision);
-      request_revive(decision);
     }
   }
 }
