@@ -16,6 +16,7 @@
 #include "iof/framework/core/policy_rules.hpp"
 #include "iof/framework/core/reconciler.hpp"
 #include "iof/framework/core/snapshot.hpp"
+#include "iof/framework/core/task_book.hpp"
 #include "iof/framework/core/types.hpp"
 
 // The framework's pure core: what it knows about its sleeper tasks and how it decides. Events in,
@@ -57,11 +58,11 @@ class SchedulerState {
   Policy policy() const { return policy_; }
   // Agents holding a sleeper, and agents whose sleeper is being killed to move it. Ordered by
   // agent id so that every decision is reproducible.
-  const std::map<std::string, Sleeper>& sleepers() const { return sleepers_; }
-  const std::map<std::string, Sleeper>& migrating() const { return migrating_; }
-  std::size_t current_sleepers() const { return sleepers_.size() + migrating_.size(); }
+  const std::map<std::string, Sleeper>& sleepers() const { return tasks_.sleepers(); }
+  const std::map<std::string, Sleeper>& migrating() const { return tasks_.migrating(); }
+  std::size_t current_sleepers() const { return tasks_.size(); }
   // Whether a task of this id is on the books (running, starting, or being moved off).
-  bool knows_task(const std::string& task_id) const;
+  bool knows_task(const std::string& task_id) const { return tasks_.knows(task_id); }
   // Asked as a KILL leaves, perhaps long after it was decided: false for a task no longer being
   // killed (it ended, or was kept), and when it retires a task whose replacement runs but losses
   // since then leave no room for it. The task is then kept (linked to its replacement again).
@@ -106,8 +107,7 @@ class SchedulerState {
   // REVIVE when an agent holding a sleeper got a new or changed window (intent policy only).
   void learn_window(const std::string& agent_id, std::int64_t start, Decision& decision);
   // The LAUNCH of one sleeper on `offer`; `replaces` names the agent it replaces, if any.
-  v1::scheduler::Call launch(const v1::Offer& offer, const std::string& replaces,
-                             Decision& decision);
+  v1::scheduler::Call launch(const v1::Offer& offer, const AgentId& replaces, Decision& decision);
 
   // The evacuate policy (policy/evacuate/).
   Decision evacuate_offers(const v1::scheduler::Event::Offers& offers);
@@ -118,7 +118,9 @@ class SchedulerState {
   void replacement_running(const std::string& agent, Decision& decision);
   // Retires the old tasks of running replacements whose retirement was deferred.
   void retire_replaced(Decision& decision);
-  void retire(const std::string& agent, const std::string& why, Decision& decision);
+  // Kills the task on `agent` to move it; `retired_for` names its running replacement, if any.
+  void retire(const std::string& agent, const std::string& why, Decision& decision,
+              AgentId retired_for = {});
   void agent_failed(const std::string& agent, Decision& decision);
   // No task of ours is left on `agent`: nullopt when our own KILL took it.
   void left_agent(const std::string& agent, std::optional<Loss> loss);
@@ -160,8 +162,7 @@ class SchedulerState {
   TaskTemplate task_;
   bool subscribed_ = false;
   std::optional<v1::FrameworkID> framework_id_;
-  std::map<std::string, Sleeper> sleepers_;
-  std::map<std::string, Sleeper> migrating_;
+  TaskBook tasks_;
   std::uint64_t next_task_id_ = 0;
   Counters counters_;
 

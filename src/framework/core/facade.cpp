@@ -132,7 +132,7 @@ std::optional<Time> SchedulerState::next_wakeup() const {
   };
   consider(reconciler_.next_due());
   if (rules_.reconciles) {
-    for (const auto& [agent, sleeper] : sleepers_) {
+    for (const auto& [agent, sleeper] : tasks_.sleepers()) {
       if (sleeper.state == v1::TASK_STAGING && sleeper.launched_at.count() > 0 &&
           !reconciler_.asking(sleeper.task_id.value())) {
         consider(sleeper.launched_at + recovery_.silent_launch);
@@ -144,12 +144,12 @@ std::optional<Time> SchedulerState::next_wakeup() const {
   if (rules_.evacuates) {
     for (const auto& agent : moves_by_deadline()) {
       if (!past_deadline_.contains(agent)) {
-        consider(deadline_of(sleepers_.at(agent).unavailability_start));
+        consider(deadline_of(tasks_.sleepers().at(agent).unavailability_start));
       }
     }
     for (const auto& agent : deferred_) {  // a retirement waiting for capacity or its deadline
-      if (const auto found = sleepers_.find(agent);
-          found != sleepers_.end() && found->second.unavailability_start > 0) {
+      if (const auto found = tasks_.sleepers().find(agent);
+          found != tasks_.sleepers().end() && found->second.unavailability_start > 0) {
         consider(deadline_of(found->second.unavailability_start));
       }
     }
@@ -167,8 +167,9 @@ Decision SchedulerState::call_failed(const Call& failed) {
       bool asked = false;
       for (const auto& operation : failed.accept().operations()) {
         for (const auto& task : operation.launch().task_infos()) {
-          const auto found = sleepers_.find(task.agent_id().value());
-          if (found != sleepers_.end() && found->second.task_id.value() == task.task_id().value() &&
+          const auto found = tasks_.sleepers().find(task.agent_id().value());
+          if (found != tasks_.sleepers().end() &&
+              found->second.task_id.value() == task.task_id().value() &&
               found->second.state == v1::TASK_STAGING) {
             reconciler_.ask_about(task.task_id().value(), task.agent_id().value());
             asked = true;

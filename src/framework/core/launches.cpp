@@ -21,12 +21,11 @@ std::vector<v1::Resource> SchedulerState::task_resources(bool allocated) const {
   return out;
 }
 
-Call SchedulerState::launch(const v1::Offer& offer, const std::string& replaces,
-                            Decision& decision) {
+Call SchedulerState::launch(const v1::Offer& offer, const AgentId& replaces, Decision& decision) {
   const std::string& agent = offer.agent_id().value();
   const std::string id = std::to_string(next_task_id_++);
   decision.log.push_back("Starting task " + id + " on " + agent + " (" + offer.hostname() + ")" +
-                         (replaces.empty() ? "" : " to replace the task on " + replaces));
+                         (replaces.empty() ? "" : " to replace the task on " + replaces.value()));
   v1::TaskInfo task;
   task.set_name("Sleeper Agent " + id);
   task.mutable_task_id()->set_value(id);
@@ -46,7 +45,7 @@ Call SchedulerState::launch(const v1::Offer& offer, const std::string& replaces,
   if (sleeper.unavailability_start > 0) {
     evacuation_started_.try_emplace(agent, now_);
   }
-  sleepers_[agent] = std::move(sleeper);
+  tasks_.launch(agent, std::move(sleeper));
   Call accept = call(Call::ACCEPT);
   *accept.mutable_accept()->add_offer_ids() = offer.id();
   auto* operation = accept.mutable_accept()->add_operations();
@@ -59,11 +58,9 @@ Call SchedulerState::launch(const v1::Offer& offer, const std::string& replaces,
 
 void SchedulerState::learn_window(const std::string& agent_id, std::int64_t start,
                                   Decision& decision) {
-  Sleeper& sleeper = sleepers_.at(agent_id);
-  if (sleeper.unavailability_start == start) {
+  if (!tasks_.learn_window(agent_id, start)) {
     return;
   }
-  sleeper.unavailability_start = start;
   changed();
   // A new window is a new deadline: what was said about the old one no longer holds.
   past_deadline_.erase(agent_id);
@@ -77,7 +74,8 @@ void SchedulerState::learn_window(const std::string& agent_id, std::int64_t star
   if (rules_.paces_offers) {
     // Offers of other agents were declined for 600 s; without them nothing can move (the facade
     // sends the REVIVE at the end of the frame).
-    decision.log.push_back("Agent " + agent_id + " holding task " + sleeper.task_id.value() +
+    decision.log.push_back("Agent " + agent_id + " holding task " +
+                           tasks_.sleepers().at(agent_id).task_id.value() +
                            " goes into maintenance; reviving offers");
   }
 }

@@ -7,10 +7,11 @@
 namespace iof::framework {
 
 bool SchedulerState::wants_offers() const {
-  if (sleepers_.size() < num_tasks_ || !migrating_.empty()) {
+  const auto& sleepers = tasks_.sleepers();
+  if (sleepers.size() < num_tasks_ || !tasks_.migrating().empty()) {
     return true;
   }
-  return std::any_of(sleepers_.begin(), sleepers_.end(), [](const auto& entry) {
+  return std::any_of(sleepers.begin(), sleepers.end(), [](const auto& entry) {
     return entry.second.unavailability_start > 0;  // a task may still have to move
   });
 }
@@ -20,14 +21,15 @@ OfferDemand SchedulerState::offer_demand() const {
   if (!rules_.paces_offers) {
     return demand;  // the seed never revives
   }
-  const std::size_t filled = sleepers_.size() - replacements_in_flight();
+  const auto& sleepers = tasks_.sleepers();
+  const std::size_t filled = sleepers.size() - replacements_in_flight();
   demand.open_slots = num_tasks_ > filled ? num_tasks_ - filled : 0;
-  for (const auto& [agent, sleeper] : sleepers_) {
+  for (const auto& [agent, sleeper] : sleepers) {
     demand.windows.emplace(agent, sleeper.unavailability_start);
   }
   if (rules_.evacuates) {
     const std::size_t budget = num_tasks_ + evacuation_.max_surge;
-    const std::size_t room = budget > sleepers_.size() ? budget - sleepers_.size() : 0;
+    const std::size_t room = budget > sleepers.size() ? budget - sleepers.size() : 0;
     demand.startable_moves = std::min(moves_by_deadline().size(), room);
     demand.past_deadline = past_deadline_;
   }

@@ -20,7 +20,7 @@ bool alive(v1::TaskState state) {
 }  // namespace
 
 void SchedulerState::explicit_reconcile(Decision& decision) {
-  for (const auto* map : {&sleepers_, &migrating_}) {
+  for (const auto* map : {&tasks_.sleepers(), &tasks_.migrating()}) {
     for (const auto& [agent, sleeper] : *map) {
       reconciler_.ask_about(sleeper.task_id.value(), agent);
     }
@@ -34,7 +34,7 @@ void SchedulerState::explicit_reconcile(Decision& decision) {
 
 void SchedulerState::question_silent_launches(Decision& decision) {
   bool asked = false;
-  for (const auto& [agent, sleeper] : sleepers_) {
+  for (const auto& [agent, sleeper] : tasks_.sleepers()) {
     const std::string& id = sleeper.task_id.value();
     if (sleeper.state != v1::TASK_STAGING || sleeper.launched_at.count() == 0 ||
         now_ < sleeper.launched_at + recovery_.silent_launch || reconciler_.asking(id)) {
@@ -65,12 +65,8 @@ void SchedulerState::reconciled(const v1::TaskStatus& status, Decision& decision
 // an agent without a sleeper, killed otherwise. True when the update was such a task.
 bool SchedulerState::adopt_or_kill(const v1::TaskStatus& status, Decision& decision) {
   const std::string& task_id = status.task_id().value();
-  for (const auto* map : {&sleepers_, &migrating_}) {
-    for (const auto& [agent, sleeper] : *map) {
-      if (sleeper.task_id.value() == task_id) {
-        return false;
-      }
-    }
+  if (tasks_.knows(task_id)) {
+    return false;
   }
   if (!rules_.reconciles || !alive(status.state()) || !status.has_agent_id() || !framework_id_) {
     return false;
@@ -79,12 +75,9 @@ bool SchedulerState::adopt_or_kill(const v1::TaskStatus& status, Decision& decis
     return true;  // already on its way out
   }
   const std::string& agent = status.agent_id().value();
-  if (sleepers_.size() < num_tasks_ && !sleepers_.contains(agent) && !migrating_.contains(agent)) {
-    Sleeper adopted;
-    adopted.task_id = status.task_id();
-    adopted.state = status.state();
-    adopted.unavailability_start = agent_book_.window_start(agent);
-    sleepers_[agent] = std::move(adopted);
+  if (tasks_.sleepers().size() < num_tasks_ && !tasks_.sleepers().contains(agent) &&
+      !tasks_.migrating().contains(agent)) {
+    tasks_.adopt(agent, status.task_id(), status.state(), agent_book_.window_start(agent));
     std::uint64_t numeric = 0;
     auto [rest, error] = std::from_chars(task_id.data(), task_id.data() + task_id.size(), numeric);
     if (error == std::errc() && rest == task_id.data() + task_id.size()) {

@@ -41,7 +41,7 @@ std::string encode_snapshot(const Snapshot& snapshot) {
       task["unavailability_start_ns"] = sleeper.unavailability_start;
       task["migrating"] = migrating;
       if (!sleeper.replaces.empty()) {
-        task["replaces"] = sleeper.replaces;
+        task["replaces"] = sleeper.replaces.value();
       }
       tasks.push_back(std::move(task));
     }
@@ -107,7 +107,7 @@ wire::Result<Snapshot> decode_snapshot(std::string_view text) {
       if (!replaces->is_string()) {
         return bad("\"replaces\" must be an agent id");
       }
-      sleeper.replaces = std::string(replaces->as_string());
+      sleeper.replaces = AgentId(std::string(replaces->as_string()));
     }
     map.emplace(agent, std::move(sleeper));
   }

@@ -12,10 +12,9 @@ void SchedulerState::restore(const Snapshot& snapshot) {
     framework_id_->set_value(*snapshot.framework_id);
   }
   next_task_id_ = snapshot.next_task_id;
-  sleepers_ = snapshot.sleepers;
-  migrating_ = snapshot.migrating;
+  tasks_.restore(snapshot.sleepers, snapshot.migrating);
   // Whether their KILL ever left is unknown: send it again once subscribed.
-  for (const auto& [agent, sleeper] : migrating_) {
+  for (const auto& [agent, sleeper] : tasks_.migrating()) {
     if (rules_.retries_kills) {
       kills_.unsure(sleeper.task_id.value(), agent);
     }
@@ -29,8 +28,8 @@ Snapshot SchedulerState::snapshot() const {
     out.framework_id = framework_id_->value();
   }
   out.next_task_id = next_task_id_;
-  out.sleepers = sleepers_;
-  out.migrating = migrating_;
+  out.sleepers = tasks_.sleepers();
+  out.migrating = tasks_.migrating();
   return out;
 }
 
@@ -80,8 +79,7 @@ Decision SchedulerState::removed(const std::string& message) {
   decision.log.push_back("The master removed framework " + id + " (" + message +
                          "); subscribing as a new framework, as --allow_new_framework asks");
   framework_id_.reset();
-  sleepers_.clear();
-  migrating_.clear();
+  tasks_.clear();
   kills_.clear();
   reconciler_.clear();
   evacuation_started_.clear();

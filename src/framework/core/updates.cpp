@@ -32,35 +32,28 @@ Decision SchedulerState::update(const v1::TaskStatus& status) {
   }
   std::string agent = status.agent_id().value();
   bool known = false;
+  const auto place = tasks_.find(status.task_id().value());
   if (rules_.matches_updates_by_task) {
     // Master-generated updates may lack the agent; the task id says where the sleeper was.
-    for (const auto* map : {&sleepers_, &migrating_}) {
-      for (const auto& [id, sleeper] : *map) {
-        if (sleeper.task_id.value() == status.task_id().value()) {
-          agent = id;
-          known = true;
-        }
-      }
+    if (place) {
+      agent = place->agent;
+      known = true;
     }
   } else {
-    known = sleepers_.contains(agent) || migrating_.contains(agent);
+    known = tasks_.sleepers().contains(agent) || tasks_.migrating().contains(agent);
   }
-  if (known) {
-    for (auto* map : {&sleepers_, &migrating_}) {
-      if (auto found = map->find(agent);
-          found != map->end() && found->second.task_id.value() == status.task_id().value()) {
-        forget_unseen_launch(found->second, status, decision);
-        found->second.state = status.state();
-      }
-    }
+  if (known && place && place->agent == agent) {
+    const auto& map = place->migrating ? tasks_.migrating() : tasks_.sleepers();
+    forget_unseen_launch(map.at(agent), status, decision);
+    tasks_.set_state(status.task_id().value(), status.state());
   }
   if (known && rules_.evacuates) {
     evacuate_update(status, agent, decision);
     return decision;
   }
-  if (known && migrating_.contains(agent) && status.state() == v1::TASK_KILLED) {
+  if (known && tasks_.migrating().contains(agent) && status.state() == v1::TASK_KILLED) {
     ++counters_.sleepers_killed;
-    migrating_.erase(agent);
+    tasks_.remove_migrating(agent);
     changed();
     return decision;
   }
@@ -75,8 +68,8 @@ Decision SchedulerState::update(const v1::TaskStatus& status) {
     ++counters_.sleepers_lost_abnormally;
   }
   if (lost && known) {
-    sleepers_.erase(agent);
-    migrating_.erase(agent);
+    tasks_.remove_sleeper(agent);
+    tasks_.remove_migrating(agent);
     changed();  // a slot opened: the facade revives offers
   }
   return decision;
@@ -98,17 +91,6 @@ void SchedulerState::forget_unseen_launch(const Sleeper& sleeper, const v1::Task
   Call decline = call(Call::DECLINE);
   *decline.mutable_decline()->add_offer_ids() = sleeper.launched_with;
   decision.calls.push_back(std::move(decline));
-}
-
-bool SchedulerState::knows_task(const std::string& task_id) const {
-  for (const auto* map : {&sleepers_, &migrating_}) {
-    for (const auto& [agent, sleeper] : *map) {
-      if (sleeper.task_id.value() == task_id) {
-        return true;
-      }
-    }
-  }
-  return false;
 }
 
 }  // namespace iof::framework

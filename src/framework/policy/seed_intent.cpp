@@ -58,12 +58,13 @@ Decision SchedulerState::offers(const Event::Offers& event) {
   const bool seed = policy_ == Policy::seed;
 
   // The sleeper on the agent whose maintenance comes first: the one to move.
+  const auto& sleepers = tasks_.sleepers();
   std::optional<std::string> riskiest;
-  for (const auto& [agent, sleeper] : sleepers_) {
+  for (const auto& [agent, sleeper] : sleepers) {
     if (seed) {
       // Published logic: once a candidate exists any smaller start wins, 0 (no window) too.
       if (riskiest) {
-        if (sleeper.unavailability_start < sleepers_.at(*riskiest).unavailability_start) {
+        if (sleeper.unavailability_start < sleepers.at(*riskiest).unavailability_start) {
           riskiest = agent;
         }
       } else if (sleeper.unavailability_start > 0) {
@@ -71,7 +72,7 @@ Decision SchedulerState::offers(const Event::Offers& event) {
       }
     } else if (sleeper.unavailability_start > 0 &&
                (!riskiest ||
-                sleeper.unavailability_start < sleepers_.at(*riskiest).unavailability_start)) {
+                sleeper.unavailability_start < sleepers.at(*riskiest).unavailability_start)) {
       riskiest = agent;
     }
   }
@@ -83,16 +84,16 @@ Decision SchedulerState::offers(const Event::Offers& event) {
     const std::string& agent = offer.agent_id().value();
     const std::int64_t offered_start =
         offer.has_unavailability() ? offer.unavailability().start().nanoseconds() : 0;
-    if (!seed && offer.has_unavailability() && sleepers_.contains(agent)) {
+    if (!seed && offer.has_unavailability() && sleepers.contains(agent)) {
       learn_window(agent, offered_start, decision);
     }
 
-    bool need_more = sleepers_.size() < num_tasks_;
+    bool need_more = sleepers.size() < num_tasks_;
     const bool less_risky =
         riskiest && (!offer.has_unavailability() ||
-                     offered_start > sleepers_.at(*riskiest).unavailability_start);
+                     offered_start > sleepers.at(*riskiest).unavailability_start);
     // The intent policy also counts an agent whose sleeper is still being killed.
-    const bool occupied = sleepers_.contains(agent) || (!seed && migrating_.contains(agent));
+    const bool occupied = sleepers.contains(agent) || (!seed && tasks_.migrating().contains(agent));
     const bool need_launch = !occupied && (need_more || less_risky);
     // The seed compares its role-allocated task resources with unallocated offers, which never
     // fit on a real master; the intent policy compares like with like.
@@ -113,11 +114,10 @@ Decision SchedulerState::offers(const Event::Offers& event) {
 
     if (!need_more && less_risky) {
       const std::string from = *riskiest;
-      const Sleeper moving = sleepers_.at(from);
-      decision.log.push_back("Migrating task " + moving.task_id.value() + " from " + from);
-      kill(moving.task_id, from, decision);
-      migrating_[from] = moving;
-      sleepers_.erase(from);
+      const v1::TaskID moving = sleepers.at(from).task_id;
+      decision.log.push_back("Migrating task " + moving.value() + " from " + from);
+      kill(moving, from, decision);
+      tasks_.start_moving(from, now_);
       ++counters_.migrations;
       // One migration per OFFERS event.
       riskiest.reset();
@@ -125,7 +125,7 @@ Decision SchedulerState::offers(const Event::Offers& event) {
     }
 
     if (need_more) {
-      decision.calls.push_back(launch(offer, "", decision));
+      decision.calls.push_back(launch(offer, AgentId(), decision));
     }
   }
   if (batched_decline.decline().offer_ids_size() > 0) {
@@ -139,7 +139,7 @@ Decision SchedulerState::inverse_offers(const Event::InverseOffers& event) {
   counters_.inverse_offers_received += static_cast<std::uint64_t>(event.inverse_offers_size());
   for (const auto& offer : event.inverse_offers()) {
     const std::string& agent = offer.agent_id().value();
-    if (!sleepers_.contains(agent)) {
+    if (!tasks_.sleepers().contains(agent)) {
       decision.log.push_back("Inverse offer received for " + agent +
                              " which does not hold an active sleep task.");
       continue;

@@ -25,7 +25,7 @@ json::object task_entry(const std::string& agent, const Sleeper& sleeper, bool k
   task["state"] = v1::TaskState_Name(sleeper.state);
   task["killing"] = killing;
   if (!sleeper.replaces.empty()) {
-    task["replaces_task_on"] = sleeper.replaces;
+    task["replaces_task_on"] = sleeper.replaces.value();
   }
   return task;
 }

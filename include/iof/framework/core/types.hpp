@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "mesos/v1/scheduler/scheduler.pb.h"
@@ -46,12 +47,30 @@ std::string_view policy_name(Policy policy);
 // never reads a clock: the runtime passes the time in advance().
 using Time = std::chrono::nanoseconds;
 
+// An agent's id where one task names the agent of another: the task a replacement replaces, the
+// replacement an old task is retired for. Its own type, so that such a link is never mistaken for
+// a task id or a hostname; empty when there is no link.
+class AgentId {
+ public:
+  AgentId() = default;
+  explicit AgentId(std::string value) : value_(std::move(value)) {}
+
+  const std::string& value() const { return value_; }
+  bool empty() const { return value_.empty(); }
+
+  bool operator==(const AgentId&) const = default;
+  bool operator==(std::string_view agent) const { return value_ == agent; }
+
+ private:
+  std::string value_;
+};
+
 struct Sleeper {
   v1::TaskID task_id;
   // Start of the agent's maintenance window in ns since the epoch; 0 when none is known.
   std::int64_t unavailability_start = 0;
   // The agent of the task this one replaces, until this one is RUNNING (evacuate policy).
-  std::string replaces;
+  AgentId replaces;
   // Not persisted: the latest state the master reported, and when the LAUNCH or KILL was decided
   // (0 when adopted or restored), the samples of the lead time.
   v1::TaskState state = v1::TASK_STAGING;
@@ -61,7 +80,7 @@ struct Sleeper {
   v1::OfferID launched_with;
   Time kill_sent_at{0};
   // Being killed because the replacement on this agent runs (make-before-break).
-  std::string retired_for;
+  AgentId retired_for;
 };
 
 // What the resilience layer does besides the policy's offer decisions.

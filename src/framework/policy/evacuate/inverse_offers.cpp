@@ -29,7 +29,7 @@ Decision SchedulerState::evacuate_inverse_offers(const Event::InverseOffers& eve
     const std::string& agent = offer.agent_id().value();
     const std::int64_t start = offer.unavailability().start().nanoseconds();
     agent_book_.announced(agent, offer.unavailability(), now_);
-    if (sleepers_.contains(agent)) {
+    if (tasks_.sleepers().contains(agent)) {
       learn_window(agent, start, decision);
     }
     if (!framework_id_) {
@@ -40,12 +40,12 @@ Decision SchedulerState::evacuate_inverse_offers(const Event::InverseOffers& eve
     // The master asks again once the filter expires while we still hold the agent: ask it to
     // come back when the answer could change, not every 5 seconds.
     Time recheck = until_window;
-    if (const auto moving = migrating_.find(agent); !sleepers_.contains(agent)) {
-      reply.reason = moving != migrating_.end()
+    if (const auto moving = tasks_.migrating().find(agent); !tasks_.sleepers().contains(agent)) {
+      reply.reason = moving != tasks_.migrating().end()
                          ? "task " + moving->second.task_id.value() + " is being killed"
                          : "no task of this framework runs there";
     } else {
-      const Sleeper& sleeper = sleepers_.at(agent);
+      const Sleeper& sleeper = tasks_.sleepers().at(agent);
       const std::string& task = sleeper.task_id.value();
       const Time deadline = deadline_of(start);
       if (being_replaced(agent)) {

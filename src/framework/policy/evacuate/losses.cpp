@@ -56,7 +56,7 @@ std::string_view loss_name(Loss loss) {
 void SchedulerState::evacuate_update(const v1::TaskStatus& status, const std::string& agent,
                                      Decision& decision) {
   const bool terminal = wire::is_terminal(status.state()) || status.state() == v1::TASK_UNKNOWN;
-  if (auto found = migrating_.find(agent); found != migrating_.end()) {
+  if (const auto found = tasks_.migrating().find(agent); found != tasks_.migrating().end()) {
     if (!terminal) {
       // Alive although we killed it: the KILL was lost (a restart, a dropped connection).
       if (!kills_.contains(found->second.task_id.value())) {
@@ -76,21 +76,20 @@ void SchedulerState::evacuate_update(const v1::TaskStatus& status, const std::st
     } else {
       ++counters_.sleepers_killed;
     }
-    migrating_.erase(found);
+    tasks_.remove_migrating(agent);
     changed();
     // Only our own KILL completes an evacuation; anything else took the task first.
     left_agent(agent, our_kill ? std::nullopt : std::optional(loss));
     return;
   }
-  auto found = sleepers_.find(agent);
-  if (found == sleepers_.end()) {
+  const auto found = tasks_.sleepers().find(agent);
+  if (found == tasks_.sleepers().end()) {
     return;
   }
-  Sleeper& sleeper = found->second;
+  const Sleeper& sleeper = found->second;
   if (status.state() == v1::TASK_RUNNING) {
-    if (sleeper.launched_at.count() > 0) {
-      lead_.launched(now_ - sleeper.launched_at);
-      sleeper.launched_at = Time{0};
+    if (const Time launched_at = tasks_.take_launched_at(agent); launched_at.count() > 0) {
+      lead_.launched(now_ - launched_at);
     }
     if (!sleeper.replaces.empty()) {
       replacement_running(agent, decision);
@@ -118,17 +117,12 @@ void SchedulerState::evacuate_update(const v1::TaskStatus& status, const std::st
       ++counters_.sleepers_lost_abnormally;
       break;
   }
-  sleepers_.erase(found);
   // A replacement whose old task died anyway is now simply a task.
-  for (auto& [other, replacement] : sleepers_) {
-    if (replacement.replaces == agent) {
-      replacement.replaces.clear();
-    }
-  }
+  tasks_.remove_sleeper(agent);
   changed();
   if (!lost.replaces.empty()) {
-    decision.log.push_back("Replacement task " + lost.task_id.value() + " for " + lost.replaces +
-                           " ended before it ran; the move is retried");
+    decision.log.push_back("Replacement task " + lost.task_id.value() + " for " +
+                           lost.replaces.value() + " ended before it ran; the move is retried");
   } else if (loss != Loss::failure) {
     decision.log.push_back("Task " + lost.task_id.value() + " was taken by maintenance (" +
                            std::string(loss_name(loss)) + "); relaunching elsewhere");
@@ -142,19 +136,16 @@ void SchedulerState::agent_failed(const std::string& agent, Decision& decision) 
   // Removed agents never come back under the same id.
   vacated_.erase(agent);
   past_deadline_.erase(agent);
-  for (auto* map : {&sleepers_, &migrating_}) {
-    if (auto found = map->find(agent); found != map->end()) {
+  for (const bool moving : {false, true}) {
+    const auto& map = moving ? tasks_.migrating() : tasks_.sleepers();
+    if (const auto found = map.find(agent); found != map.end()) {
       // The TASK_LOST that normally comes first did not: count the task here.
       ++(has_window ? counters_.tasks_caught_by_down : counters_.tasks_lost_with_agent);
       decision.log.push_back("Task " + found->second.task_id.value() + " went with agent " + agent +
                              "; relaunching elsewhere");
-      map->erase(found);
+      // A replacement of the task is now simply a task.
+      moving ? tasks_.remove_migrating(agent) : tasks_.remove_sleeper(agent);
       changed();
-    }
-  }
-  for (auto& [other, replacement] : sleepers_) {
-    if (replacement.replaces == agent) {
-      replacement.replaces.clear();
     }
   }
   left_agent(agent, loss);

@@ -78,7 +78,7 @@ Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
     note_agent(offer);
     const std::string& agent = offer.agent_id().value();
     const std::int64_t start = agent_book_.window_start(agent);
-    if (sleepers_.contains(agent)) {
+    if (tasks_.sleepers().contains(agent)) {
       learn_window(agent, start, decision);
       continue;
     }
@@ -86,7 +86,8 @@ Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
     const bool offered_twice =
         std::any_of(candidates.begin(), candidates.end(),
                     [&](const Candidate& c) { return c.offer->agent_id().value() == agent; });
-    if (migrating_.contains(agent) || vacated_.contains(agent) || killing_there || offered_twice ||
+    if (tasks_.migrating().contains(agent) || vacated_.contains(agent) || killing_there ||
+        offered_twice ||
         !wire::text::contains(unreserved(offer.resources()), task_resources(false))) {
       continue;
     }
@@ -105,7 +106,7 @@ Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
   };
 
   // Capacity first: N tasks, on safe agents when any fits, on the best of the rest otherwise.
-  std::size_t filled = sleepers_.size() - replacements_in_flight();
+  std::size_t filled = tasks_.sleepers().size() - replacements_in_flight();
   while (filled < num_tasks_) {
     auto chosen = pick([](const Candidate& c) { return c.safe; });
     if (!chosen) {
@@ -114,16 +115,16 @@ Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
     if (!chosen) {
       break;
     }
-    decision.calls.push_back(launch(*candidates[*chosen].offer, "", decision));
+    decision.calls.push_back(launch(*candidates[*chosen].offer, AgentId(), decision));
     ++filled;
   }
 
   // Then moves, earliest deadline first, each onto a safe agent whose window (if any) comes
   // later than the one it leaves.
   for (const auto& agent : moves_by_deadline()) {
-    const Sleeper& sleeper = sleepers_.at(agent);
+    const Sleeper& sleeper = tasks_.sleepers().at(agent);
     // As in Kubernetes, a task being killed no longer counts against the surge.
-    if (sleepers_.size() >= num_tasks_ + evacuation_.max_surge) {
+    if (tasks_.sleepers().size() >= num_tasks_ + evacuation_.max_surge) {
       move_waits_[agent] = MoveWait::surge;
       continue;
     }
@@ -139,7 +140,7 @@ Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
     decision.log.push_back("Moving task " + sleeper.task_id.value() + " off " + agent +
                            " before its window (deadline in " +
                            secs_text(deadline_of(leaving) - now_) + ")");
-    decision.calls.push_back(launch(*candidates[*chosen].offer, agent, decision));
+    decision.calls.push_back(launch(*candidates[*chosen].offer, AgentId(agent), decision));
     ++counters_.replacements_launched;
   }
 
@@ -153,7 +154,8 @@ Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
   for (const auto& agent : moves_by_deadline()) {
     if (const auto wait = move_waits_.find(agent);
         wait != move_waits_.end() && wait->second == MoveWait::no_safe_offer) {
-      const double until = seconds(deadline_of(sleepers_.at(agent).unavailability_start) - now_);
+      const double until =
+          seconds(deadline_of(tasks_.sleepers().at(agent).unavailability_start) - now_);
       refuse = std::min(refuse, std::clamp(until, 5.0, 60.0));
     }
   }

@@ -17,19 +17,21 @@ Time SchedulerState::deadline_of(std::int64_t window_start) const {
 }
 
 std::size_t SchedulerState::running_tasks() const {
+  const auto& sleepers = tasks_.sleepers();
   return static_cast<std::size_t>(
-      std::count_if(sleepers_.begin(), sleepers_.end(),
+      std::count_if(sleepers.begin(), sleepers.end(),
                     [](const auto& entry) { return entry.second.state == v1::TASK_RUNNING; }));
 }
 
 std::size_t SchedulerState::replacements_in_flight() const {
+  const auto& sleepers = tasks_.sleepers();
   return static_cast<std::size_t>(
-      std::count_if(sleepers_.begin(), sleepers_.end(),
+      std::count_if(sleepers.begin(), sleepers.end(),
                     [](const auto& entry) { return !entry.second.replaces.empty(); }));
 }
 
 std::size_t SchedulerState::migrations_in_flight() const {
-  return replacements_in_flight() + migrating_.size();
+  return replacements_in_flight() + tasks_.migrating().size();
 }
 
 std::string SchedulerState::wait_text(MoveWait wait) const {
@@ -39,21 +41,22 @@ std::string SchedulerState::wait_text(MoveWait wait) const {
 }
 
 bool SchedulerState::being_replaced(const std::string& agent) const {
-  return std::any_of(sleepers_.begin(), sleepers_.end(),
+  const auto& sleepers = tasks_.sleepers();
+  return std::any_of(sleepers.begin(), sleepers.end(),
                      [&](const auto& entry) { return entry.second.replaces == agent; });
 }
 
 // Tasks that must leave their agent and have no replacement yet, earliest window first.
 std::vector<std::string> SchedulerState::moves_by_deadline() const {
   std::vector<std::string> out;
-  for (const auto& [agent, sleeper] : sleepers_) {
+  for (const auto& [agent, sleeper] : tasks_.sleepers()) {
     if (sleeper.unavailability_start > 0 && sleeper.replaces.empty() && !being_replaced(agent)) {
       out.push_back(agent);
     }
   }
   std::sort(out.begin(), out.end(), [&](const std::string& a, const std::string& b) {
-    const auto start_a = sleepers_.at(a).unavailability_start;
-    const auto start_b = sleepers_.at(b).unavailability_start;
+    const auto start_a = tasks_.sleepers().at(a).unavailability_start;
+    const auto start_b = tasks_.sleepers().at(b).unavailability_start;
     return start_a != start_b ? start_a < start_b : a < b;
   });
   return out;
@@ -67,10 +70,10 @@ bool SchedulerState::kill_first_allowed() const {
 }
 
 void SchedulerState::replacement_running(const std::string& agent, Decision& decision) {
-  Sleeper& replacement = sleepers_.at(agent);
-  const std::string old = replacement.replaces;
-  if (const auto moving = sleepers_.find(old);
-      moving != sleepers_.end() &&
+  const Sleeper& replacement = tasks_.sleepers().at(agent);
+  const std::string old = replacement.replaces.value();
+  if (const auto moving = tasks_.sleepers().find(old);
+      moving != tasks_.sleepers().end() &&
       (moving->second.unavailability_start == 0 ||  // its maintenance was cancelled
        now_ < deadline_of(moving->second.unavailability_start)) &&
       running_tasks() - (moving->second.state == v1::TASK_RUNNING ? 1U : 0U) +
@@ -86,22 +89,20 @@ void SchedulerState::replacement_running(const std::string& agent, Decision& dec
     return;
   }
   deferred_.erase(old);
-  replacement.replaces.clear();
+  tasks_.replacement_done(agent);
   changed();
-  if (sleepers_.contains(old)) {
+  if (tasks_.sleepers().contains(old)) {
     retire(old, "replacement task " + replacement.task_id.value() + " is RUNNING on " + agent,
-           decision);
-    migrating_.at(old).retired_for = agent;
+           decision, AgentId(agent));
   }
 }
 
-void SchedulerState::retire(const std::string& agent, const std::string& why, Decision& decision) {
-  Sleeper moving = sleepers_.at(agent);
-  sleepers_.erase(agent);
-  decision.log.push_back("Killing task " + moving.task_id.value() + " on " + agent + ": " + why);
-  moving.kill_sent_at = now_;
-  kill(moving.task_id, agent, decision);
-  migrating_[agent] = std::move(moving);
+void SchedulerState::retire(const std::string& agent, const std::string& why, Decision& decision,
+                            AgentId retired_for) {
+  const v1::TaskID task = tasks_.sleepers().at(agent).task_id;
+  decision.log.push_back("Killing task " + task.value() + " on " + agent + ": " + why);
+  kill(task, agent, decision);
+  tasks_.start_moving(agent, now_, std::move(retired_for));
   move_waits_.erase(agent);
   ++counters_.migrations;
   changed();
@@ -110,13 +111,13 @@ void SchedulerState::retire(const std::string& agent, const std::string& why, De
 // Retires the old tasks of running replacements whose retirement was deferred, now that it fits.
 void SchedulerState::retire_replaced(Decision& decision) {
   std::vector<std::string> ready;
-  for (const auto& [agent, sleeper] : sleepers_) {
+  for (const auto& [agent, sleeper] : tasks_.sleepers()) {
     if (!sleeper.replaces.empty() && sleeper.state == v1::TASK_RUNNING) {
       ready.push_back(agent);
     }
   }
   for (const auto& agent : ready) {
-    if (sleepers_.contains(agent) && !sleepers_.at(agent).replaces.empty()) {
+    if (tasks_.sleepers().contains(agent) && !tasks_.sleepers().at(agent).replaces.empty()) {
       replacement_running(agent, decision);
     }
   }
@@ -128,7 +129,7 @@ void SchedulerState::retire_replaced(Decision& decision) {
 void SchedulerState::evacuate_due(Decision& decision) {
   retire_replaced(decision);  // deferred retirements whose deadline came
   for (const auto& agent : moves_by_deadline()) {
-    const Sleeper& sleeper = sleepers_.at(agent);
+    const Sleeper& sleeper = tasks_.sleepers().at(agent);
     const bool due = now_ >= deadline_of(sleeper.unavailability_start);
     if (!due) {
       continue;
@@ -161,7 +162,7 @@ void SchedulerState::evacuate_due(Decision& decision) {
 
 std::vector<PlannedMove> SchedulerState::planned_moves() const {
   std::vector<PlannedMove> out;
-  for (const auto& [agent, sleeper] : migrating_) {
+  for (const auto& [agent, sleeper] : tasks_.migrating()) {
     if (sleeper.unavailability_start > 0) {
       PlannedMove move;
       move.task_id = sleeper.task_id.value();
@@ -172,7 +173,7 @@ std::vector<PlannedMove> SchedulerState::planned_moves() const {
       out.push_back(std::move(move));
     }
   }
-  for (const auto& [agent, sleeper] : sleepers_) {
+  for (const auto& [agent, sleeper] : tasks_.sleepers()) {
     if (sleeper.unavailability_start == 0 || !sleeper.replaces.empty()) {
       continue;
     }
@@ -181,7 +182,7 @@ std::vector<PlannedMove> SchedulerState::planned_moves() const {
     move.agent_id = agent;
     move.window_start = sleeper.unavailability_start;
     move.deadline = deadline_of(sleeper.unavailability_start);
-    for (const auto& [other, replacement] : sleepers_) {
+    for (const auto& [other, replacement] : tasks_.sleepers()) {
       if (replacement.replaces == agent) {
         move.status = MoveStatus::replacement_starting;
         move.replacement_task = replacement.task_id.value();
@@ -208,8 +209,8 @@ void SchedulerState::forget_idle_agents() {
   const auto keep = [&](const std::string& agent, const KnownAgent& known) {
     // A vacated agent is kept until its window starts, so that it is not refilled before it.
     const bool guarding = vacated_.contains(agent) && Time(known.window_start) > now_;
-    return sleepers_.contains(agent) || migrating_.contains(agent) || busy.contains(agent) ||
-           guarding;
+    return tasks_.sleepers().contains(agent) || tasks_.migrating().contains(agent) ||
+           busy.contains(agent) || guarding;
   };
   for (const auto& agent : agent_book_.forget_idle(now_, keep)) {
     inverse_offer_replies_.erase(agent);
@@ -225,29 +226,26 @@ bool SchedulerState::kill_still_wanted(const std::string& task_id) {
   if (rules_.retries_kills && !kills_.contains(task_id)) {
     return false;  // a queued copy for a task that ended, or was kept after all
   }
-  const auto it = std::find_if(migrating_.begin(), migrating_.end(), [&](const auto& entry) {
-    return entry.second.task_id.value() == task_id;
-  });
-  if (it == migrating_.end() || it->second.retired_for.empty()) {
+  const auto place = tasks_.find(task_id);
+  if (!place || !place->migrating) {
     return true;  // not a make-before-break retirement
   }
-  const std::string old = it->first;
-  const auto replacement = sleepers_.find(it->second.retired_for);
+  const std::string& old = place->agent;
+  const Sleeper& retiring = tasks_.migrating().at(old);
+  if (retiring.retired_for.empty()) {
+    return true;  // not a make-before-break retirement
+  }
+  const auto replacement = tasks_.sleepers().find(retiring.retired_for.value());
   const bool due =
-      it->second.unavailability_start > 0 && now_ >= deadline_of(it->second.unavailability_start);
-  if (due || replacement == sleepers_.end() || !replacement->second.replaces.empty() ||
+      retiring.unavailability_start > 0 && now_ >= deadline_of(retiring.unavailability_start);
+  if (due || replacement == tasks_.sleepers().end() || !replacement->second.replaces.empty() ||
       running_tasks() + evacuation_.max_unavailable >= num_tasks_) {
     return true;
   }
   // Losses since the decision leave no room for it: the old task stays, linked to its replacement
   // again, until another task runs or its deadline comes.
-  Sleeper back = it->second;
-  back.retired_for.clear();
-  back.kill_sent_at = Time{0};
-  replacement->second.replaces = old;
   kills_.done(task_id);
-  migrating_.erase(it);
-  sleepers_[old] = std::move(back);
+  tasks_.keep(old);
   deferred_.insert(old);
   changed();
   return false;

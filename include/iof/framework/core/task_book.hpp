@@ -1,0 +1,79 @@
+#pragma once
+
+// The framework's tasks: the sleeper on each agent, and the tasks being killed to move them. The
+// only writer of both, so that a task is on the books once, on one agent, and a replacement's
+// link always names a task that is still there.
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "iof/framework/core/types.hpp"
+
+namespace iof::framework {
+
+class TaskBook {
+ public:
+  // Agents holding a sleeper, and agents whose task is being killed to move it. Ordered by agent
+  // id: every decision iterates them in this order, so that it is reproducible.
+  const std::map<std::string, Sleeper>& sleepers() const { return sleepers_; }
+  const std::map<std::string, Sleeper>& migrating() const { return migrating_; }
+  std::size_t size() const { return sleepers_.size() + migrating_.size(); }
+
+  // Where a task is on the books.
+  struct Place {
+    std::string agent;
+    bool migrating = false;
+  };
+  std::optional<Place> find(const std::string& task_id) const;
+  bool knows(const std::string& task_id) const { return by_task_.contains(task_id); }
+
+  // What a restart read back from the state file; replaces everything.
+  void restore(const std::map<std::string, Sleeper>& sleepers,
+               const std::map<std::string, Sleeper>& migrating);
+  // The master removed the framework: its tasks are no longer ours.
+  void clear();
+
+  // A LAUNCH was decided: `sleeper` is the task on `agent`.
+  void launch(const std::string& agent, Sleeper sleeper);
+  // A live task of this framework that the books did not hold is kept as the sleeper on `agent`.
+  void adopt(const std::string& agent, const v1::TaskID& task_id, v1::TaskState state,
+             std::int64_t window_start);
+  // The master reported the task's state.
+  void set_state(const std::string& task_id, v1::TaskState state);
+  // An offer or inverse offer told the window of the agent holding a sleeper. False when it was
+  // already known.
+  bool learn_window(const std::string& agent, std::int64_t start);
+  // The sleeper on `agent` runs: when it was launched (0 when adopted or restored), forgotten
+  // here so that each launch is measured once.
+  Time take_launched_at(const std::string& agent);
+
+  // The sleeper on `agent` is being killed to move it, the KILL decided at `kill_sent_at`.
+  // `retired_for` names the agent of its running replacement when make-before-break retires it.
+  void start_moving(const std::string& agent, Time kill_sent_at, AgentId retired_for = {});
+  // The replacement on `agent` runs: it no longer replaces anything and is simply a task.
+  void replacement_done(const std::string& agent);
+  // The retirement of the task on `agent` is called off: it is the sleeper there again, and the
+  // replacement it was retired for replaces it once more.
+  void keep(const std::string& agent);
+
+  // The task on `agent` is gone (ended, lost, or taken with its agent). A replacement of a removed
+  // sleeper is now simply a task. Both return whether there was such a task.
+  bool remove_sleeper(const std::string& agent);
+  bool remove_migrating(const std::string& agent);
+
+ private:
+  // Puts `sleeper` on `agent` in `map`, replacing what was there; a task already on the books
+  // elsewhere leaves that place, since a task runs on one agent only.
+  void place(bool migrating, const std::string& agent, Sleeper sleeper);
+  bool remove(bool migrating, const std::string& agent);
+  std::map<std::string, Sleeper>& map_of(bool migrating) {
+    return migrating ? migrating_ : sleepers_;
+  }
+
+  std::map<std::string, Sleeper> sleepers_;   // by agent id
+  std::map<std::string, Sleeper> migrating_;  // by agent id
+  std::map<std::string, Place> by_task_;      // by task id, for both maps
+};
+
+}  // namespace iof::framework

@@ -1,0 +1,141 @@
+// The task book: every change to the sleepers and the tasks being moved, with the index by task id
+// kept in step.
+#include "iof/framework/core/task_book.hpp"
+
+#include <utility>
+
+namespace iof::framework {
+
+std::optional<TaskBook::Place> TaskBook::find(const std::string& task_id) const {
+  if (const auto found = by_task_.find(task_id); found != by_task_.end()) {
+    return found->second;
+  }
+  return std::nullopt;
+}
+
+void TaskBook::restore(const std::map<std::string, Sleeper>& sleepers,
+                       const std::map<std::string, Sleeper>& migrating) {
+  clear();
+  for (const auto& [agent, sleeper] : sleepers) {
+    place(false, agent, sleeper);
+  }
+  for (const auto& [agent, sleeper] : migrating) {
+    place(true, agent, sleeper);
+  }
+}
+
+void TaskBook::clear() {
+  sleepers_.clear();
+  migrating_.clear();
+  by_task_.clear();
+}
+
+void TaskBook::launch(const std::string& agent, Sleeper sleeper) {
+  place(false, agent, std::move(sleeper));
+}
+
+void TaskBook::adopt(const std::string& agent, const v1::TaskID& task_id, v1::TaskState state,
+                     std::int64_t window_start) {
+  Sleeper adopted;
+  adopted.task_id = task_id;
+  adopted.state = state;
+  adopted.unavailability_start = window_start;
+  place(false, agent, std::move(adopted));
+}
+
+void TaskBook::set_state(const std::string& task_id, v1::TaskState state) {
+  if (const auto found = by_task_.find(task_id); found != by_task_.end()) {
+    map_of(found->second.migrating).at(found->second.agent).state = state;
+  }
+}
+
+bool TaskBook::learn_window(const std::string& agent, std::int64_t start) {
+  const auto found = sleepers_.find(agent);
+  if (found == sleepers_.end() || found->second.unavailability_start == start) {
+    return false;
+  }
+  found->second.unavailability_start = start;
+  return true;
+}
+
+Time TaskBook::take_launched_at(const std::string& agent) {
+  const auto found = sleepers_.find(agent);
+  if (found == sleepers_.end()) {
+    return Time{0};
+  }
+  return std::exchange(found->second.launched_at, Time{0});
+}
+
+void TaskBook::start_moving(const std::string& agent, Time kill_sent_at, AgentId retired_for) {
+  const auto found = sleepers_.find(agent);
+  if (found == sleepers_.end()) {
+    return;
+  }
+  Sleeper moving = found->second;
+  moving.kill_sent_at = kill_sent_at;
+  moving.retired_for = std::move(retired_for);
+  place(true, agent, std::move(moving));  // leaves the sleepers: a task is in one place
+}
+
+void TaskBook::replacement_done(const std::string& agent) {
+  if (const auto found = sleepers_.find(agent); found != sleepers_.end()) {
+    found->second.replaces = AgentId();
+  }
+}
+
+void TaskBook::keep(const std::string& agent) {
+  const auto found = migrating_.find(agent);
+  if (found == migrating_.end()) {
+    return;
+  }
+  Sleeper back = found->second;
+  const AgentId replacement = std::exchange(back.retired_for, AgentId());
+  back.kill_sent_at = Time{0};
+  place(false, agent, std::move(back));
+  if (const auto linked = sleepers_.find(replacement.value()); linked != sleepers_.end()) {
+    linked->second.replaces = AgentId(agent);
+  }
+}
+
+bool TaskBook::remove_sleeper(const std::string& agent) {
+  return remove(false, agent);
+}
+
+bool TaskBook::remove_migrating(const std::string& agent) {
+  return remove(true, agent);
+}
+
+void TaskBook::place(bool migrating, const std::string& agent, Sleeper sleeper) {
+  const std::string task_id = sleeper.task_id.value();
+  if (const auto known = by_task_.find(task_id); known != by_task_.end()) {
+    map_of(known->second.migrating).erase(known->second.agent);
+    by_task_.erase(known);
+  }
+  auto& map = map_of(migrating);
+  if (const auto previous = map.find(agent); previous != map.end()) {
+    by_task_.erase(previous->second.task_id.value());
+  }
+  map.insert_or_assign(agent, std::move(sleeper));
+  by_task_.insert_or_assign(task_id, Place{agent, migrating});
+}
+
+bool TaskBook::remove(bool migrating, const std::string& agent) {
+  auto& map = map_of(migrating);
+  const auto found = map.find(agent);
+  if (found == map.end()) {
+    return false;
+  }
+  by_task_.erase(found->second.task_id.value());
+  map.erase(found);
+  if (!migrating) {
+    // The task a replacement was started for is gone: the replacement is now simply a task.
+    for (auto& [other, replacement] : sleepers_) {
+      if (replacement.replaces == agent) {
+        replacement.replaces = AgentId();
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace iof::framework

@@ -1,0 +1,145 @@
+// The task book: a task is on the books once, on one agent; a replacement's link never outlives
+// the task it replaces; and lookups by task id agree with the maps after every move.
+#include "iof/framework/core/task_book.hpp"
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include <doctest/doctest.h>
+
+namespace {
+
+using namespace std::chrono_literals;
+using iof::framework::AgentId;
+using iof::framework::Sleeper;
+using iof::framework::TaskBook;
+using iof::framework::Time;
+
+Sleeper task(const std::string& id, const std::string& replaces = "") {
+  Sleeper out;
+  out.task_id.set_value(id);
+  out.replaces = AgentId(replaces);
+  out.launched_at = Time(5s);
+  return out;
+}
+
+// Every task in the maps is found by its id where it is, and nothing else is found.
+void check_index(const TaskBook& book) {
+  for (const bool migrating : {false, true}) {
+    for (const auto& [agent, sleeper] : migrating ? book.migrating() : book.sleepers()) {
+      const auto place = book.find(sleeper.task_id.value());
+      REQUIRE(place.has_value());
+      CHECK(place->agent == agent);
+      CHECK(place->migrating == migrating);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("task book: a task launched again on another agent leaves the first one") {
+  TaskBook book;
+  book.launch("a1", task("0"));
+  book.launch("a2", task("0"));
+  CHECK_FALSE(book.sleepers().contains("a1"));
+  CHECK(book.sleepers().at("a2").task_id.value() == "0");
+  CHECK(book.size() == 1);
+  CHECK(book.find("0")->agent == "a2");
+  check_index(book);
+}
+
+TEST_CASE("task book: a task overwritten on its agent is no longer known") {
+  TaskBook book;
+  book.launch("a1", task("0"));
+  book.launch("a2", task("1"));
+  book.start_moving("a1", Time(10s));
+  book.launch("a1", task("2"));
+  book.start_moving("a1", Time(20s));  // the seed moves a1's new task while the old one is killed
+  CHECK_FALSE(book.knows("0"));
+  CHECK(book.knows("2"));
+  CHECK(book.migrating().at("a1").kill_sent_at == Time(20s));
+  check_index(book);
+}
+
+TEST_CASE("task book: moving a task and keeping it keeps the index and the replacement link") {
+  TaskBook book;
+  book.launch("old", task("0"));
+  book.launch("new", task("1", "old"));
+  book.replacement_done("new");
+  CHECK(book.sleepers().at("new").replaces.empty());
+
+  book.start_moving("old", Time(30s), AgentId("new"));
+  CHECK(book.find("0")->migrating);
+  CHECK(book.migrating().at("old").retired_for == "new");
+  CHECK(book.migrating().at("old").kill_sent_at == Time(30s));
+  check_index(book);
+
+  // The retirement is called off: the old task is a sleeper again, its replacement linked to it.
+  book.keep("old");
+  CHECK(book.migrating().empty());
+  CHECK(book.sleepers().at("old").retired_for.empty());
+  CHECK(book.sleepers().at("old").kill_sent_at == Time{0});
+  CHECK(book.sleepers().at("new").replaces == "old");
+  CHECK_FALSE(book.find("0")->migrating);
+  check_index(book);
+}
+
+TEST_CASE("task book: a replacement's link is cleared when the task it replaces is removed") {
+  TaskBook book;
+  book.launch("old", task("0"));
+  book.launch("new", task("1", "old"));
+  CHECK(book.remove_sleeper("old"));
+  CHECK(book.sleepers().at("new").replaces.empty());
+  CHECK_FALSE(book.knows("0"));
+  CHECK_FALSE(book.remove_sleeper("old"));
+  check_index(book);
+}
+
+TEST_CASE("task book: a task being killed is removed from the index with it") {
+  TaskBook book;
+  book.launch("a1", task("0"));
+  book.start_moving("a1", Time(1s));
+  CHECK(book.remove_migrating("a1"));
+  CHECK_FALSE(book.knows("0"));
+  CHECK(book.size() == 0);
+}
+
+TEST_CASE("task book: states, windows and launch times apply to the task they name") {
+  TaskBook book;
+  book.launch("a1", task("0"));
+  book.adopt(
+      "a2",
+      [] {
+        iof::framework::v1::TaskID id;
+        id.set_value("7");
+        return id;
+      }(),
+      iof::framework::v1::TASK_RUNNING, 99);
+  CHECK(book.sleepers().at("a2").unavailability_start == 99);
+  CHECK(book.sleepers().at("a2").launched_at == Time{0});
+
+  book.set_state("0", iof::framework::v1::TASK_RUNNING);
+  CHECK(book.sleepers().at("a1").state == iof::framework::v1::TASK_RUNNING);
+
+  CHECK(book.learn_window("a1", 42));
+  CHECK_FALSE(book.learn_window("a1", 42));  // already known
+  CHECK_FALSE(book.learn_window("a3", 42));  // no sleeper there
+
+  // A launch is measured once.
+  CHECK(book.take_launched_at("a1") == Time(5s));
+  CHECK(book.take_launched_at("a1") == Time{0});
+}
+
+TEST_CASE("task book: a restore replaces everything and indexes both maps") {
+  TaskBook book;
+  book.launch("x", task("9"));
+  std::map<std::string, Sleeper> migrating{{"b", task("1")}};
+  book.restore({{"a", task("0")}}, migrating);
+  CHECK_FALSE(book.knows("9"));
+  CHECK(book.find("1")->migrating);
+  check_index(book);
+  book.clear();
+  CHECK(book.size() == 0);
+  CHECK_FALSE(book.knows("0"));
+}
