@@ -1,5 +1,7 @@
 // The --state_file format: JSON an operator can read, checked field by field on the way in so
 // that a damaged file is refused with a reason instead of adopting nonsense.
+#include <set>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -80,6 +82,7 @@ wire::Result<Snapshot> decode_snapshot(std::string_view text) {
   if (tasks == nullptr || !tasks->is_array()) {
     return bad("\"tasks\" must be an array");
   }
+  std::set<std::string> task_ids;
   for (const auto& entry : tasks->as_array()) {
     const auto* task = entry.if_object();
     const auto string_field = [&](const char* name) -> const json::string* {
@@ -99,6 +102,10 @@ wire::Result<Snapshot> decode_snapshot(std::string_view text) {
     const std::string agent(*agent_id);
     if (snapshot.sleepers.contains(agent) || snapshot.migrating.contains(agent)) {
       return bad("two tasks on agent " + agent);
+    }
+    // A task runs on one agent: the books could hold it only once.
+    if (!task_ids.insert(std::string(*task_id)).second) {
+      return bad("task " + std::string(*task_id) + " on two agents");
     }
     Sleeper sleeper;
     sleeper.task_id.set_value(std::string(*task_id));

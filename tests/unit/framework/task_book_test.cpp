@@ -8,6 +8,8 @@
 
 #include <doctest/doctest.h>
 
+#include "iof/framework/core/snapshot.hpp"
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -142,4 +144,13 @@ TEST_CASE("task book: a restore replaces everything and indexes both maps") {
   book.clear();
   CHECK(book.size() == 0);
   CHECK_FALSE(book.knows("0"));
+}
+
+TEST_CASE("task book: a state file naming one task on two agents is refused") {
+  const auto decoded = iof::framework::decode_snapshot(
+      R"({"version":1,"next_task_id":1,"tasks":[)"
+      R"({"task_id":"0","agent_id":"a1","unavailability_start_ns":0,"migrating":false},)"
+      R"({"task_id":"0","agent_id":"a2","unavailability_start_ns":0,"migrating":true}]})");
+  REQUIRE_FALSE(decoded.has_value());
+  CHECK(decoded.error().message == "task 0 on two agents");
 }
