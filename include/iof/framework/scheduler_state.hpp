@@ -97,7 +97,14 @@ class SchedulerState {
 
  private:
   Decision dispatch(const v1::scheduler::Event& event);
+  // Routes an OFFERS event to the policy that decides it.
   Decision offers(const v1::scheduler::Event::Offers& offers);
+  // The seed policy (policy/seed.cpp) and its fixed form (policy/intent.cpp); the intent keeps
+  // the seed's migration and its answer to inverse offers.
+  Decision seed_offers(const v1::scheduler::Event::Offers& offers);
+  Decision intent_offers(const v1::scheduler::Event::Offers& offers);
+  // Kills the sleeper on `from` so that the offer at hand can take its place.
+  void migrate(const std::string& from, Decision& decision);
   Decision inverse_offers(const v1::scheduler::Event::InverseOffers& offers);
   Decision update(const v1::TaskStatus& status);
   void forget_unseen_launch(const Sleeper& sleeper, const v1::TaskStatus& status,

@@ -57,7 +57,7 @@ Decision SchedulerState::dispatch(const Event& event) {
     case Event::SUBSCRIBED:
       return subscribed(event.subscribed());
     case Event::OFFERS:
-      return rules_.evacuates ? evacuate_offers(event.offers()) : offers(event.offers());
+      return offers(event.offers());
     case Event::INVERSE_OFFERS:
       return rules_.evacuates ? evacuate_inverse_offers(event.inverse_offers())
                               : inverse_offers(event.inverse_offers());
@@ -96,6 +96,18 @@ Decision SchedulerState::dispatch(const Event& event) {
     default:
       return {};  // HEARTBEAT, RESCIND, RESCIND_INVERSE_OFFER, MESSAGE, operation updates
   }
+}
+
+Decision SchedulerState::offers(const Event::Offers& offers) {
+  switch (policy_) {
+    case Policy::seed:
+      return seed_offers(offers);
+    case Policy::intent:
+      return intent_offers(offers);
+    case Policy::evacuate:
+      break;
+  }
+  return evacuate_offers(offers);
 }
 
 Decision SchedulerState::advance(Time now) {

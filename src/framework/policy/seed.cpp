@@ -1,5 +1,9 @@
-// The seed's decisions (Mesos's src/examples/inverse_offer_framework.cpp) and their fixed form,
-// the intent policy: which offers to take, which task to migrate, how inverse offers are answered.
+// The seed policy: Mesos's example (src/examples/inverse_offer_framework.cpp) as published, the
+// baseline every benchmark compares against. Its defects live here and nowhere else: it compares
+// role-allocated task resources with offers that carry no allocation (so it never launches on a
+// real master), treats an agent with no known window as the riskiest, declines each offer on its
+// own for 600 s and never revives them, and counts an agent whose sleeper is being killed as free.
+// Its inverse-offer answer and its migration are kept by the intent policy (intent.cpp).
 #include <set>
 
 #include "iof/framework/core/calls.hpp"
@@ -12,7 +16,6 @@ namespace iof::framework {
 
 using v1::scheduler::Call;
 using v1::scheduler::Event;
-namespace text = wire::text;
 
 namespace {
 
@@ -39,7 +42,7 @@ bool contains_with_allocation(const std::vector<v1::Resource>& have,
                      : std::nullopt);
   }
   for (const auto& role : roles) {
-    if (!text::contains(allocated_to(have, role), allocated_to(want, role))) {
+    if (!wire::text::contains(allocated_to(have, role), allocated_to(want, role))) {
       return false;
     }
   }
@@ -48,90 +51,63 @@ bool contains_with_allocation(const std::vector<v1::Resource>& have,
 
 }  // namespace
 
-Decision SchedulerState::offers(const Event::Offers& event) {
+Decision SchedulerState::seed_offers(const Event::Offers& event) {
   Decision decision;
   counters_.offers_received += static_cast<std::uint64_t>(event.offers_size());
   if (!framework_id_) {
     decision.log.push_back("Ignoring offers received before SUBSCRIBED");
     return decision;
   }
-  const bool seed = policy_ == Policy::seed;
-
-  // The sleeper on the agent whose maintenance comes first: the one to move.
   const auto& sleepers = tasks_.sleepers();
+
+  // The sleeper on the agent whose maintenance comes first: the one to move. As published, once
+  // a candidate exists any smaller start wins, 0 (no window) too.
   std::optional<std::string> riskiest;
   for (const auto& [agent, sleeper] : sleepers) {
-    if (seed) {
-      // Published logic: once a candidate exists any smaller start wins, 0 (no window) too.
-      if (riskiest) {
-        if (sleeper.unavailability_start < sleepers.at(*riskiest).unavailability_start) {
-          riskiest = agent;
-        }
-      } else if (sleeper.unavailability_start > 0) {
+    if (riskiest) {
+      if (sleeper.unavailability_start < sleepers.at(*riskiest).unavailability_start) {
         riskiest = agent;
       }
-    } else if (sleeper.unavailability_start > 0 &&
-               (!riskiest ||
-                sleeper.unavailability_start < sleepers.at(*riskiest).unavailability_start)) {
+    } else if (sleeper.unavailability_start > 0) {
       riskiest = agent;
     }
   }
 
-  Call batched_decline = call(Call::DECLINE);
-  batched_decline.mutable_decline()->mutable_filters()->set_refuse_seconds(decline_seconds);
-
   for (const auto& offer : event.offers()) {
     const std::string& agent = offer.agent_id().value();
-    const std::int64_t offered_start =
-        offer.has_unavailability() ? offer.unavailability().start().nanoseconds() : 0;
-    if (!seed && offer.has_unavailability() && sleepers.contains(agent)) {
-      learn_window(agent, offered_start, decision);
-    }
-
     bool need_more = sleepers.size() < num_tasks_;
-    const bool less_risky =
-        riskiest && (!offer.has_unavailability() ||
-                     offered_start > sleepers.at(*riskiest).unavailability_start);
-    // The intent policy also counts an agent whose sleeper is still being killed.
-    const bool occupied = sleepers.contains(agent) || (!seed && tasks_.migrating().contains(agent));
-    const bool need_launch = !occupied && (need_more || less_risky);
-    // The seed compares its role-allocated task resources with unallocated offers, which never
-    // fit on a real master; the intent policy compares like with like.
-    const bool fits =
-        seed ? contains_with_allocation(unreserved(offer.resources()), task_resources(true))
-             : text::contains(unreserved(offer.resources()), task_resources(false));
+    const bool less_risky = riskiest && (!offer.has_unavailability() ||
+                                         offer.unavailability().start().nanoseconds() >
+                                             sleepers.at(*riskiest).unavailability_start);
+    const bool need_launch = !sleepers.contains(agent) && (need_more || less_risky);
+    // Role-allocated task resources against unallocated offers: never a fit on a real master.
+    const bool fits = contains_with_allocation(unreserved(offer.resources()), task_resources(true));
     if (!fits || !need_launch) {
-      if (seed) {
-        Call decline = call(Call::DECLINE);
-        *decline.mutable_decline()->add_offer_ids() = offer.id();
-        decline.mutable_decline()->mutable_filters()->set_refuse_seconds(decline_seconds);
-        decision.calls.push_back(std::move(decline));
-      } else {
-        *batched_decline.mutable_decline()->add_offer_ids() = offer.id();
-      }
+      Call decline = call(Call::DECLINE);
+      *decline.mutable_decline()->add_offer_ids() = offer.id();
+      decline.mutable_decline()->mutable_filters()->set_refuse_seconds(decline_seconds);
+      decision.calls.push_back(std::move(decline));
       continue;
     }
-
     if (!need_more && less_risky) {
-      const std::string from = *riskiest;
-      const v1::TaskID moving = sleepers.at(from).task_id;
-      decision.log.push_back("Migrating task " + moving.value() + " from " + from);
-      kill(moving, from, decision);
-      tasks_.start_moving(from, now_);
-      ++counters_.migrations;
-      // One migration per OFFERS event.
-      riskiest.reset();
+      migrate(*riskiest, decision);
+      riskiest.reset();  // one migration per OFFERS event
       need_more = true;
     }
-
     if (need_more) {
       decision.calls.push_back(launch(offer, AgentId(), decision));
     }
   }
-  if (batched_decline.decline().offer_ids_size() > 0) {
-    decision.calls.push_back(std::move(batched_decline));
-  }
   return decision;
+}
+
+// Kill first, then launch on the offer at hand: the example's only way to move a task.
+void SchedulerState::migrate(const std::string& from, Decision& decision) {
+  const v1::TaskID moving = tasks_.sleepers().at(from).task_id;
+  decision.log.push_back("Migrating task " + moving.value() + " from " + from);
+  kill(moving, from, decision);
+  tasks_.start_moving(from, now_);
+  ++counters_.migrations;
 }
 
 Decision SchedulerState::inverse_offers(const Event::InverseOffers& event) {
