@@ -6,9 +6,6 @@
 
 namespace iof::config {
 
-using wire::Error;
-using wire::Result;
-
 Result<std::string> read_flag_value(std::string_view value) {
   constexpr std::string_view scheme = "file://";
   if (!value.starts_with(scheme)) {

@@ -266,11 +266,11 @@ class LeaderWatcher::Core : public std::enable_shared_from_this<Core> {
 
   void report_error(std::string message) {
     leader_node_.clear();  // whoever leads next is news, even the same node
-    report(true, message, wire::Error{std::move(message)});
+    report(true, message, Error{std::move(message)});
   }
 
   // `key` tells states apart, so that only changes reach `on_change_`.
-  void report(bool is_error, std::string key, wire::Result<LeaderAddress> result) {
+  void report(bool is_error, std::string key, Result<LeaderAddress> result) {
     key.insert(0, is_error ? "error " : "");
     if (last_ == key) {
       return;
@@ -298,22 +298,22 @@ class LeaderWatcher::Core : public std::enable_shared_from_this<Core> {
   asio::steady_timer retry_timer_;
 };
 
-wire::Result<std::unique_ptr<LeaderWatcher>> LeaderWatcher::start(asio::any_io_executor executor,
-                                                                  ZkUrl url, OnChange on_change,
-                                                                  WatchOptions options) {
+Result<std::unique_ptr<LeaderWatcher>> LeaderWatcher::start(asio::any_io_executor executor,
+                                                            ZkUrl url, OnChange on_change,
+                                                            WatchOptions options) {
   if (url.hosts.empty()) {
-    return wire::Error{"LeaderWatcher: no ZooKeeper servers given"};
+    return Error{"LeaderWatcher: no ZooKeeper servers given"};
   }
   for (const auto host : config::split(url.hosts, ',')) {
     if (!config::is_host_port(host)) {
-      return wire::Error{"LeaderWatcher: '" + std::string(host) + "' is not host:port"};
+      return Error{"LeaderWatcher: '" + std::string(host) + "' is not host:port"};
     }
   }
   if (auto problem = zk_path_problem(url.path)) {
-    return wire::Error{"LeaderWatcher: " + *problem};
+    return Error{"LeaderWatcher: " + *problem};
   }
   if (!on_change) {
-    return wire::Error{"LeaderWatcher: no on_change callback"};
+    return Error{"LeaderWatcher: no on_change callback"};
   }
   auto core =
       std::make_shared<Core>(std::move(executor), std::move(url), std::move(on_change), options);

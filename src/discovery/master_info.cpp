@@ -14,13 +14,13 @@ namespace {
 
 namespace bj = boost::json;
 
-wire::Error bad(const std::string& why) {
-  return wire::Error{"MasterInfo JSON: " + why};
+Error bad(const std::string& why) {
+  return Error{"MasterInfo JSON: " + why};
 }
 
 // A member that is absent or null reads as nullopt; any other non-string is an error.
-wire::Result<std::optional<std::string>> text_field(const bj::object& object, std::string_view key,
-                                                    const std::string& name) {
+Result<std::optional<std::string>> text_field(const bj::object& object, std::string_view key,
+                                              const std::string& name) {
   const bj::value* value = object.if_contains(key);
   if (value == nullptr || value->is_null()) {
     return std::optional<std::string>();
@@ -31,9 +31,8 @@ wire::Result<std::optional<std::string>> text_field(const bj::object& object, st
   return std::optional<std::string>(std::string(value->get_string()));
 }
 
-wire::Result<std::optional<std::uint64_t>> unsigned_field(const bj::object& object,
-                                                          std::string_view key,
-                                                          const std::string& name) {
+Result<std::optional<std::uint64_t>> unsigned_field(const bj::object& object, std::string_view key,
+                                                    const std::string& name) {
   const bj::value* value = object.if_contains(key);
   if (value == nullptr || value->is_null()) {
     return std::optional<std::uint64_t>();
@@ -47,8 +46,8 @@ wire::Result<std::optional<std::uint64_t>> unsigned_field(const bj::object& obje
   return bad("'" + name + "' is not an unsigned integer");
 }
 
-wire::Result<std::uint16_t> port_field(const bj::object& object, std::string_view key,
-                                       const std::string& name) {
+Result<std::uint16_t> port_field(const bj::object& object, std::string_view key,
+                                 const std::string& name) {
   auto port = unsigned_field(object, key, name);
   if (!port) {
     return port.error();
@@ -69,7 +68,7 @@ std::string dotted_quad(std::uint32_t ip) {
          std::to_string((ip >> 16) & 0xffU) + "." + std::to_string(ip >> 24);
 }
 
-wire::Result<std::optional<LeaderAddress>> from_address(const bj::object& info) {
+Result<std::optional<LeaderAddress>> from_address(const bj::object& info) {
   const bj::value* value = info.if_contains("address");
   if (value == nullptr || value->is_null()) {
     return std::optional<LeaderAddress>();
@@ -97,7 +96,7 @@ wire::Result<std::optional<LeaderAddress>> from_address(const bj::object& info) 
   return std::optional<LeaderAddress>(LeaderAddress{std::move(*host), *port});
 }
 
-wire::Result<std::optional<LeaderAddress>> from_legacy_ip(const bj::object& info) {
+Result<std::optional<LeaderAddress>> from_legacy_ip(const bj::object& info) {
   auto ip = unsigned_field(info, "ip", "ip");
   if (!ip) {
     return ip.error();
@@ -116,7 +115,7 @@ wire::Result<std::optional<LeaderAddress>> from_legacy_ip(const bj::object& info
       LeaderAddress{dotted_quad(static_cast<std::uint32_t>(**ip)), *port});
 }
 
-wire::Result<std::optional<LeaderAddress>> from_pid(const bj::object& info) {
+Result<std::optional<LeaderAddress>> from_pid(const bj::object& info) {
   auto pid = text_field(info, "pid", "pid");
   if (!pid) {
     return pid.error();
@@ -153,7 +152,7 @@ std::ostream& operator<<(std::ostream& out, const LeaderAddress& address) {
   return out << to_string(address);
 }
 
-wire::Result<LeaderAddress> leader_address(std::string_view master_info_json) {
+Result<LeaderAddress> leader_address(std::string_view master_info_json) {
   auto json = wire::json::parse(master_info_json);
   if (!json) {
     return bad(json.error().message);

@@ -98,9 +98,8 @@ struct ZkSession::Callbacks {
 
 ZkSession::ZkSession(Sink sink) : sink_(std::move(sink)) {}
 
-wire::Result<std::unique_ptr<ZkSession>> ZkSession::open(const std::string& hosts,
-                                                         std::chrono::milliseconds timeout,
-                                                         Sink sink) {
+Result<std::unique_ptr<ZkSession>> ZkSession::open(const std::string& hosts,
+                                                   std::chrono::milliseconds timeout, Sink sink) {
   std::unique_ptr<ZkSession> session(new ZkSession(std::move(sink)));
   errno = 0;
   session->handle_ =
@@ -108,8 +107,8 @@ wire::Result<std::unique_ptr<ZkSession>> ZkSession::open(const std::string& host
                       nullptr, session.get(), 0, &Callbacks::discard_log);
   if (session->handle_ == nullptr) {
     const int error = errno;
-    return wire::Error{"cannot start a ZooKeeper client for " + hosts + ": " +
-                       (error == 0 ? std::string("unknown error") : std::strerror(error))};
+    return Error{"cannot start a ZooKeeper client for " + hosts + ": " +
+                 (error == 0 ? std::string("unknown error") : std::strerror(error))};
   }
   return session;
 }

@@ -8,8 +8,8 @@
 #include <variant>
 #include <vector>
 
+#include "iof/common/result.hpp"
 #include "iof/discovery/zk_url.hpp"
-#include "iof/wire/error.hpp"
 
 // The C client's handle type (zhandle_t), declared as zookeeper.h does.
 struct _zhandle;
@@ -59,9 +59,8 @@ class ZkSession {
 
   // Starts connecting in the background. Fails only when the client cannot start at all, for
   // example when no host name resolves.
-  static wire::Result<std::unique_ptr<ZkSession>> open(const std::string& hosts,
-                                                       std::chrono::milliseconds timeout,
-                                                       Sink sink);
+  static Result<std::unique_ptr<ZkSession>> open(const std::string& hosts,
+                                                 std::chrono::milliseconds timeout, Sink sink);
   // Closes the session and joins the client's threads: the sink is not called afterwards.
   ~ZkSession();
   ZkSession(const ZkSession&) = delete;

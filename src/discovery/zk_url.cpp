@@ -7,8 +7,8 @@ namespace {
 
 constexpr std::string_view scheme = "zk://";
 
-wire::Error invalid(const std::string& why) {
-  return wire::Error{"Invalid ZooKeeper URL: " + why};
+Error invalid(const std::string& why) {
+  return Error{"Invalid ZooKeeper URL: " + why};
 }
 
 }  // namespace
@@ -34,7 +34,7 @@ std::optional<std::string> zk_path_problem(std::string_view path) {
   return std::nullopt;
 }
 
-wire::Result<ZkUrl> parse_zk_url(std::string_view text) {
+Result<ZkUrl> parse_zk_url(std::string_view text) {
   if (!text.starts_with(scheme)) {
     return invalid("it must start with zk://");
   }

@@ -86,11 +86,11 @@ struct ClientConnection::Impl {
     return out;
   }
 
-  wire::Error fail(const std::string& what, const boost::system::error_code& ec) {
+  Error fail(const std::string& what, const boost::system::error_code& ec) {
     open = false;
     boost::system::error_code ignored;
     tcp.socket().close(ignored);
-    return wire::Error{what + " " + host + ": " + detail::describe(ec)};
+    return Error{what + " " + host + ": " + detail::describe(ec)};
   }
 };
 
@@ -113,9 +113,9 @@ void ClientConnection::close() {
   impl_->tcp.socket().close(ignored);
 }
 
-asio::awaitable<wire::Result<void>> ClientConnection::connect(std::string host, std::string port,
-                                                              std::chrono::milliseconds timeout,
-                                                              std::optional<TlsOptions> tls) {
+asio::awaitable<Result<void>> ClientConnection::connect(std::string host, std::string port,
+                                                        std::chrono::milliseconds timeout,
+                                                        std::optional<TlsOptions> tls) {
   Impl& s = *impl_;
   close();
   s.host = host + ":" + port;
@@ -167,14 +167,14 @@ asio::awaitable<wire::Result<void>> ClientConnection::connect(std::string host, 
     if (ec) {
       auto reason = detail::handshake_failure(ec, session.native_handle());
       close();
-      co_return wire::Error{"TLS handshake with " + s.host + " failed: " + reason};
+      co_return Error{"TLS handshake with " + s.host + " failed: " + reason};
     }
   }
   s.open = true;
-  co_return wire::Result<void>();
+  co_return Result<void>();
 }
 
-asio::awaitable<wire::Result<ClientResponse>> ClientConnection::request(
+asio::awaitable<Result<ClientResponse>> ClientConnection::request(
     ClientRequest request, std::chrono::milliseconds timeout) {
   Impl& s = *impl_;
   boost::system::error_code ec = co_await s.send(request, timeout);
@@ -203,7 +203,7 @@ asio::awaitable<wire::Result<ClientResponse>> ClientConnection::request(
   co_return out;
 }
 
-asio::awaitable<wire::Result<ClientResponse>> ClientConnection::open_stream(
+asio::awaitable<Result<ClientResponse>> ClientConnection::open_stream(
     ClientRequest request, std::chrono::milliseconds timeout) {
   Impl& s = *impl_;
   boost::system::error_code ec = co_await s.send(request, timeout);
@@ -228,16 +228,16 @@ asio::awaitable<wire::Result<ClientResponse>> ClientConnection::open_stream(
   co_return out;
 }
 
-asio::awaitable<wire::Result<std::string>> ClientConnection::read_some(
+asio::awaitable<Result<std::string>> ClientConnection::read_some(
     std::optional<std::chrono::milliseconds> timeout) {
   Impl& s = *impl_;
   // Held for the whole read: close() drops the connection's reference, not this one.
   const auto parser = s.parser;
   if (!parser) {
-    co_return wire::Error{"No response is being streamed from " + s.host};
+    co_return Error{"No response is being streamed from " + s.host};
   }
   if (parser->is_done()) {
-    co_return wire::Result<std::string>(boost::system::in_place_value, std::string());
+    co_return Result<std::string>(boost::system::in_place_value, std::string());
   }
   if (timeout) {
     s.tcp.expires_after(*timeout);
@@ -269,7 +269,7 @@ asio::awaitable<wire::Result<std::string>> ClientConnection::read_some(
     produced = out.size() - body.size;
   }
   out.resize(produced);
-  co_return wire::Result<std::string>(boost::system::in_place_value, std::move(out));
+  co_return Result<std::string>(boost::system::in_place_value, std::move(out));
 }
 
 }  // namespace iof::http

@@ -71,11 +71,10 @@ Server::~Server() {
   impl_->detached = true;
 }
 
-wire::Result<void> Server::listen(const tcp::endpoint& endpoint,
-                                  std::optional<TlsServerFiles> tls) {
+Result<void> Server::listen(const tcp::endpoint& endpoint, std::optional<TlsServerFiles> tls) {
   auto& acceptor = impl_->acceptor;
   auto fail = [&](const std::string& why) {
-    return wire::Error{"cannot listen on " + format_endpoint(endpoint) + ": " + why};
+    return Error{"cannot listen on " + format_endpoint(endpoint) + ": " + why};
   };
   if (impl_->stopped)
     return fail("the server is stopped");

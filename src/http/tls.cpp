@@ -38,34 +38,33 @@ std::string describe(const boost::system::error_code& ec) {
   return ec.message();
 }
 
-wire::Result<std::unique_ptr<ssl::context>> client_tls_context(const TlsOptions& options,
-                                                               const std::string& peer) {
+Result<std::unique_ptr<ssl::context>> client_tls_context(const TlsOptions& options,
+                                                         const std::string& peer) {
   auto context = new_context(ssl::context::tls_client);
   boost::system::error_code ec;
   if (options.ca_file) {
     // Loaded even without verification: a CA file that is not there is a mistake worth reporting.
     context->load_verify_file(*options.ca_file, ec);
     if (ec)
-      return wire::Error{"Failed to load the TLS CA file '" + *options.ca_file + "' for " + peer +
-                         ": " + describe(ec)};
+      return Error{"Failed to load the TLS CA file '" + *options.ca_file + "' for " + peer + ": " +
+                   describe(ec)};
   } else if (options.verify) {
     context->set_default_verify_paths(ec);
     if (ec)
-      return wire::Error{"Failed to load the default TLS CA paths for " + peer + ": " +
-                         describe(ec)};
+      return Error{"Failed to load the default TLS CA paths for " + peer + ": " + describe(ec)};
   }
   context->set_verify_mode(options.verify ? ssl::verify_peer : ssl::verify_none);
   return context;
 }
 
-wire::Result<void> prepare_client_tls(SSL* ssl, const std::string& host, bool verify) {
+Result<void> prepare_client_tls(SSL* ssl, const std::string& host, bool verify) {
   boost::system::error_code not_address;
   asio::ip::make_address(host, not_address);
   const bool is_address = !not_address;
   // SSL_set_tlsext_host_name() without its C cast, which -Wold-style-cast rejects.
   if (!is_address && SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                               const_cast<char*>(host.c_str())) != 1)
-    return wire::Error{"Cannot use '" + host + "' as a TLS server name"};
+    return Error{"Cannot use '" + host + "' as a TLS server name"};
   if (!verify)
     return {};
   X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
@@ -73,29 +72,28 @@ wire::Result<void> prepare_client_tls(SSL* ssl, const std::string& host, bool ve
   const int set = is_address ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
                              : X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
   if (set != 1)
-    return wire::Error{"Cannot verify a TLS certificate for '" + host + "'"};
+    return Error{"Cannot verify a TLS certificate for '" + host + "'"};
   return {};
 }
 
-wire::Result<std::unique_ptr<ssl::context>> server_tls_context(const TlsServerFiles& files) {
+Result<std::unique_ptr<ssl::context>> server_tls_context(const TlsServerFiles& files) {
   auto context = new_context(ssl::context::tls_server);
   boost::system::error_code ec;
   context->use_certificate_chain_file(files.certificate_chain_file, ec);
   if (ec)
-    return wire::Error{"cannot load the TLS certificate chain '" + files.certificate_chain_file +
-                       "': " + describe(ec)};
+    return Error{"cannot load the TLS certificate chain '" + files.certificate_chain_file +
+                 "': " + describe(ec)};
   context->use_private_key_file(files.private_key_file, ssl::context::pem, ec);
   // OpenSSL checks the key against the certificate loaded first; its "key values mismatch"
   // does not say which files disagree.
   if (ec && ec.category() == asio::error::get_ssl_category() &&
       ERR_GET_LIB(openssl_code(ec)) == ERR_LIB_X509 &&
       ERR_GET_REASON(openssl_code(ec)) == X509_R_KEY_VALUES_MISMATCH)
-    return wire::Error{"the TLS private key '" + files.private_key_file +
-                       "' does not belong to the certificate in '" + files.certificate_chain_file +
-                       "'"};
+    return Error{"the TLS private key '" + files.private_key_file +
+                 "' does not belong to the certificate in '" + files.certificate_chain_file + "'"};
   if (ec)
-    return wire::Error{"cannot load the TLS private key '" + files.private_key_file +
-                       "': " + describe(ec)};
+    return Error{"cannot load the TLS private key '" + files.private_key_file +
+                 "': " + describe(ec)};
   return context;
 }
 

@@ -7,9 +7,9 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/system/error_code.hpp>
 
+#include "iof/common/result.hpp"
 #include "iof/http/client.hpp"
 #include "iof/http/server.hpp"
-#include "iof/wire/error.hpp"
 
 // TLS for the client and the server: OpenSSL contexts built from the user's files, and OpenSSL's
 // failures put into words. Only the .cpp files of this library include it: the public headers
@@ -18,17 +18,16 @@ namespace iof::http::detail {
 
 // TLS 1.2 or later, the user's CA file or OpenSSL's default CA paths, and peer verification
 // unless switched off. `peer` ("host:port") only words the errors.
-wire::Result<std::unique_ptr<boost::asio::ssl::context>> client_tls_context(
-    const TlsOptions& options, const std::string& peer);
+Result<std::unique_ptr<boost::asio::ssl::context>> client_tls_context(const TlsOptions& options,
+                                                                      const std::string& peer);
 
 // Per connection: SNI for a DNS name (RFC 6066 has none for addresses) and, when verifying, the
 // name or address the certificate must carry. OpenSSL then reports a mismatch as its own verify
 // error ("hostname mismatch"), which a verify callback could not.
-wire::Result<void> prepare_client_tls(SSL* ssl, const std::string& host, bool verify);
+Result<void> prepare_client_tls(SSL* ssl, const std::string& host, bool verify);
 
 // TLS 1.2 or later with this certificate chain and key. Errors name the file at fault.
-wire::Result<std::unique_ptr<boost::asio::ssl::context>> server_tls_context(
-    const TlsServerFiles& files);
+Result<std::unique_ptr<boost::asio::ssl::context>> server_tls_context(const TlsServerFiles& files);
 
 // OpenSSL's reason for a failed handshake, with the certificate check's own reason when that was
 // the cause: "certificate verify failed (unable to get local issuer certificate)".

@@ -20,10 +20,10 @@ constexpr Time call_timeout = 75s;
 }  // namespace
 
 void World::save_state(const session::SaveState& save) {
-  wire::Result<void> saved;
+  Result<void> saved;
   if (failing_writes_ > 0) {
     --failing_writes_;
-    saved = wire::Error{"Cannot write the state file: No space left on device"};
+    saved = Error{"Cannot write the state file: No space left on device"};
     trace("fault: the state file write fails");
   } else {
     // The file holds what encode_snapshot writes, no more: a restarted framework must not

@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-#include "iof/wire/error.hpp"
+#include "iof/common/result.hpp"
 
 // Flag values as Mesos's flag loader reads them. This touches the file system, so it lives here
 // and not in the pure wire layer.
@@ -13,6 +13,6 @@ namespace iof::config {
 // newline is kept, as stout keeps it, for secrets too); any other value is returned unchanged.
 // Error: "Error reading file '<path>': <strerror>". Mesos does not fetch Path flags (such as
 // --credentials): do not use this for them.
-wire::Result<std::string> read_flag_value(std::string_view value);
+Result<std::string> read_flag_value(std::string_view value);
 
 }  // namespace iof::config

@@ -6,9 +6,9 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "iof/common/result.hpp"
 #include "iof/discovery/master_info.hpp"
 #include "iof/discovery/zk_url.hpp"
-#include "iof/wire/error.hpp"
 
 // Follows the leading Mesos master through ZooKeeper, as Mesos's own master detector does: a
 // watch on the children of the masters' znode, the lowest json.info_ sequence leads, its data
@@ -31,14 +31,14 @@ class LeaderWatcher {
   // leads (also when a re-registered master kept its address), or an error saying why there is
   // none ("no master registered under /mesos", "ZooKeeper session expired...", a leader whose
   // data is unreadable). Consecutive identical errors are reported once.
-  using OnChange = std::function<void(wire::Result<LeaderAddress>)>;
+  using OnChange = std::function<void(Result<LeaderAddress>)>;
 
   // Starts watching at once and keeps trying whatever fails: it never blocks on the servers.
   // Fails only for a URL that parse_zk_url() would not produce. Handlers run through a strand
   // of `executor`, so a multi-threaded io_context is fine.
-  static wire::Result<std::unique_ptr<LeaderWatcher>> start(boost::asio::any_io_executor executor,
-                                                            ZkUrl url, OnChange on_change,
-                                                            WatchOptions options = {});
+  static Result<std::unique_ptr<LeaderWatcher>> start(boost::asio::any_io_executor executor,
+                                                      ZkUrl url, OnChange on_change,
+                                                      WatchOptions options = {});
 
   // Closes the ZooKeeper session, waiting for the client's threads (normally milliseconds);
   // `on_change` is never called once this returns. It may be called from `on_change` itself and

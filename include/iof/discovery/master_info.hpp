@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "iof/wire/error.hpp"
+#include "iof/common/result.hpp"
 
 // Where to reach a master, from the JSON form of mesos.MasterInfo that it stores in its znode.
 namespace iof::discovery {
@@ -24,6 +24,6 @@ std::ostream& operator<<(std::ostream& out, const LeaderAddress& address);
 // the legacy uint32 `ip` with `port`, then `pid` ("master@host:port"). The legacy `ip` is in
 // network byte order as a little-endian master stores it, so its low byte is the first octet.
 // A field that is present but of the wrong type or out of range is an error, not skipped.
-wire::Result<LeaderAddress> leader_address(std::string_view master_info_json);
+Result<LeaderAddress> leader_address(std::string_view master_info_json);
 
 }  // namespace iof::discovery

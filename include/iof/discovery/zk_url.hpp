@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "iof/wire/error.hpp"
+#include "iof/common/result.hpp"
 
 // --master=zk://... as Mesos reads it: the ZooKeeper servers, optional digest credentials, and
 // the znode under which the masters register.
@@ -28,7 +28,7 @@ struct ZkUrl {
 // '/' after the scheme and the credentials end at the last '@' before it, so a password may hold
 // '@' but not '/'; nothing is percent-decoded. Errors name the faulty piece but never repeat the
 // password.
-wire::Result<ZkUrl> parse_zk_url(std::string_view text);
+Result<ZkUrl> parse_zk_url(std::string_view text);
 
 // Why `path` cannot name the masters' znode, or nullopt: it must be absolute and not the root,
 // with no empty, "." or ".." component and no control character (ZooKeeper's own rules).

@@ -5,9 +5,9 @@
 #include <optional>
 #include <string>
 
+#include "iof/common/result.hpp"
 #include "iof/framework/scheduler_state.hpp"
 #include "iof/wire/codec.hpp"
-#include "iof/wire/error.hpp"
 
 // The framework's command line: every flag of Mesos's example with its name and default, each
 // also read from MESOS_EXAMPLE_<NAME> (upper or lower case), the command line winning.

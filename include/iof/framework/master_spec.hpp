@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "iof/wire/error.hpp"
+#include "iof/common/result.hpp"
 
 // Where the leading master may be: the candidates a --master value names, and the pure rules for
 // moving between them (307 redirects, 503s and refused connections). No sockets here.
@@ -32,15 +32,15 @@ struct MasterSpec {
 
 // host:port, master@host:port, http(s)://host[:port][/], comma lists of those, or zk://...
 // ("local" and file:// are resolved before this). Errors name the offending piece.
-wire::Result<MasterSpec> parse_master(std::string_view master);
+Result<MasterSpec> parse_master(std::string_view master);
 
 // The --master value with file:// replaced by the file's first non-empty line, as Mesos reads
 // its --master=file:// (one level: the file may not name another file, or "local").
-wire::Result<std::string> read_master_file(std::string_view master);
+Result<std::string> read_master_file(std::string_view master);
 
 // A 307 Location from a master. libprocess sends it protocol-relative ("//host:port/path"); the
 // scheme of the request it answered is kept then.
-wire::Result<Endpoint> redirect_target(std::string_view location, const Endpoint& from);
+Result<Endpoint> redirect_target(std::string_view location, const Endpoint& from);
 
 // Which master to subscribe to next. The runtime reports each attempt's outcome; after a full
 // round of failures it backs off before trying again.

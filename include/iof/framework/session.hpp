@@ -128,7 +128,7 @@ class Session {
   // The per-event handler: an event of a stream that has ended since is dropped.
   session::Actions handle(std::uint64_t epoch, const v1::scheduler::Event& event, Time now);
   session::Actions call_done(std::uint64_t id, const session::CallOutcome& outcome, Time now);
-  session::Actions persisted(std::uint64_t version, const wire::Result<void>& saved, Time now);
+  session::Actions persisted(std::uint64_t version, const Result<void>& saved, Time now);
   // At next_wakeup(): the backoff is over, a silent stream is dead, or the core has retries due.
   session::Actions tick(Time now);
   // ZooKeeper named a new leader, or (nullopt, with why) none.

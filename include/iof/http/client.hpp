@@ -10,8 +10,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "iof/common/result.hpp"
 #include "iof/http/message.hpp"
-#include "iof/wire/error.hpp"
 
 // An HTTP/1.1 client connection on Asio coroutines, for talking to a Mesos master: keep-alive
 // request/response for calls, and an open-ended response read piece by piece for the SUBSCRIBE
@@ -57,18 +57,18 @@ class ClientConnection {
   // or later, SNI for a DNS name) runs within the same timeout, and its failure gives OpenSSL's
   // reason: "TLS handshake with 127.0.0.1:5050 failed: certificate verify failed (...)". The
   // other calls then work the same over TLS.
-  boost::asio::awaitable<wire::Result<void>> connect(std::string host, std::string port,
-                                                     std::chrono::milliseconds timeout,
-                                                     std::optional<TlsOptions> tls = std::nullopt);
+  boost::asio::awaitable<Result<void>> connect(std::string host, std::string port,
+                                               std::chrono::milliseconds timeout,
+                                               std::optional<TlsOptions> tls = std::nullopt);
   // One request and its whole response.
-  boost::asio::awaitable<wire::Result<ClientResponse>> request(ClientRequest request,
-                                                               std::chrono::milliseconds timeout);
+  boost::asio::awaitable<Result<ClientResponse>> request(ClientRequest request,
+                                                         std::chrono::milliseconds timeout);
   // Sends the request and reads the response head; read_some() then yields the body.
-  boost::asio::awaitable<wire::Result<ClientResponse>> open_stream(
-      ClientRequest request, std::chrono::milliseconds timeout);
+  boost::asio::awaitable<Result<ClientResponse>> open_stream(ClientRequest request,
+                                                             std::chrono::milliseconds timeout);
   // The next bytes of the streamed body, de-chunked; an empty string at its end. With a timeout,
   // fails when nothing arrives in time.
-  boost::asio::awaitable<wire::Result<std::string>> read_some(
+  boost::asio::awaitable<Result<std::string>> read_some(
       std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
   bool is_open() const;

@@ -7,8 +7,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "iof/common/result.hpp"
 #include "iof/http/message.hpp"
-#include "iof/wire/error.hpp"
 
 // A small HTTP/1.1 server for the master emulator and the framework's own endpoints. Handlers
 // run on the server's executor, one request at a time per connection, and never block.
@@ -32,8 +32,8 @@ class Server {
   // `tls`, it serves HTTPS only (TLS 1.2 or later); a file that cannot be loaded, or a key that
   // does not match the certificate, is an error naming the file. Everything else, streams
   // included, works the same over TLS.
-  wire::Result<void> listen(const boost::asio::ip::tcp::endpoint& endpoint,
-                            std::optional<TlsServerFiles> tls = std::nullopt);
+  Result<void> listen(const boost::asio::ip::tcp::endpoint& endpoint,
+                      std::optional<TlsServerFiles> tls = std::nullopt);
   unsigned short port() const;
   // Stops accepting and closes every connection, open streams included.
   void stop();

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "iof/common/result.hpp"
 #include "iof/sim/config.hpp"
 #include "iof/sim/registry.pb.h"
-#include "iof/wire/error.hpp"
 
 #include "mesos/v1/maintenance/maintenance.pb.h"
 #include "mesos/v1/scheduler/scheduler.pb.h"
@@ -41,10 +41,10 @@ class Cluster {
  public:
   // A new cluster whose agents register at `now`. Fails on an invalid --agent_resources or
   // --roles value.
-  static wire::Result<Cluster> create(Config config, Time now);
+  static Result<Cluster> create(Config config, Time now);
   // The cluster a restarted master recovers from its registry: same master id, agents,
   // frameworks (disconnected until they subscribe again), tasks, schedule and machine modes.
-  static wire::Result<Cluster> recover(Config config, const registry::Registry& registry, Time now);
+  static Result<Cluster> recover(Config config, const registry::Registry& registry, Time now);
 
   Cluster(Cluster&&) noexcept;
   Cluster& operator=(Cluster&&) noexcept;
@@ -75,20 +75,19 @@ class Cluster {
   // stream id: the master answers 202 and acts asynchronously, so nothing is returned.
   void handle(const mesos::v1::scheduler::Call& call, Time now);
   // UPDATE_FRAMEWORK answers 200 or 400 with this message.
-  wire::Result<void> update_framework(const mesos::v1::scheduler::Call& call, Time now);
+  Result<void> update_framework(const mesos::v1::scheduler::Call& call, Time now);
 
   // ---- Fault injection (emulator only) --------------------------------------------------------
 
   // The task's process exits with status 1: its executor reports TASK_FAILED, as a crashing
   // command would. Fails for an unknown or already terminal task.
-  wire::Result<void> fail_task(const std::string& framework_id, const std::string& task_id,
-                               Time now);
+  Result<void> fail_task(const std::string& framework_id, const std::string& task_id, Time now);
 
   // The agent's machine dies without notice: nothing on it runs or reports any more, while the
   // master still counts it as registered until it has missed --max_agent_ping_timeouts pings
   // in a row; then the agent is marked unreachable. Returns how long that takes from `now`.
   // Fails for an agent that is not registered or already disconnected.
-  wire::Result<Duration> disconnect_agent(const std::string& agent_id, Time now);
+  Result<Duration> disconnect_agent(const std::string& agent_id, Time now);
 
   // ---- Agents (v1 operator calls) ---------------------------------------------------------------
 
@@ -105,9 +104,9 @@ class Cluster {
 
   // ---- Maintenance (the legacy endpoints and the v1 operator calls share these) ----------------
 
-  wire::Result<void> update_schedule(const mesos::v1::maintenance::Schedule& schedule, Time now);
-  wire::Result<void> start_maintenance(const std::vector<mesos::v1::MachineID>& machines, Time now);
-  wire::Result<void> stop_maintenance(const std::vector<mesos::v1::MachineID>& machines, Time now);
+  Result<void> update_schedule(const mesos::v1::maintenance::Schedule& schedule, Time now);
+  Result<void> start_maintenance(const std::vector<mesos::v1::MachineID>& machines, Time now);
+  Result<void> stop_maintenance(const std::vector<mesos::v1::MachineID>& machines, Time now);
   mesos::v1::maintenance::Schedule schedule() const;
   mesos::v1::maintenance::ClusterStatus maintenance_status() const;
 

@@ -6,10 +6,10 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "iof/common/result.hpp"
 #include "iof/http/server.hpp"
 #include "iof/sim/config.hpp"
 #include "iof/sim/service.hpp"
-#include "iof/wire/error.hpp"
 
 // mesos-sim's I/O shell: an HTTP server on Config::ip:port, a timer that drives the cluster by
 // the system clock, and the registry in --work_dir. The same code runs as the mesos-sim binary
@@ -29,8 +29,8 @@ class MasterServer {
  public:
   // Binds, recovers or creates the cluster, and starts serving on `executor`. Errors name the
   // address or the file at fault.
-  static wire::Result<std::unique_ptr<MasterServer>> start(boost::asio::any_io_executor executor,
-                                                           SimOptions options);
+  static Result<std::unique_ptr<MasterServer>> start(boost::asio::any_io_executor executor,
+                                                     SimOptions options);
   ~MasterServer();
   MasterServer(const MasterServer&) = delete;
   MasterServer& operator=(const MasterServer&) = delete;
@@ -42,7 +42,7 @@ class MasterServer {
 
   // Writes the registry (if there is a work dir), closes every stream and connection and stops
   // the timer; the executor then runs out of work.
-  wire::Result<void> stop();
+  Result<void> stop();
 
   struct Impl;
 

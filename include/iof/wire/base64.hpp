@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-#include "iof/wire/error.hpp"
+#include "iof/common/result.hpp"
 
 // Standard base64 (RFC 4648 alphabet, '=' padding), which is how Mesos writes `bytes` in JSON.
 namespace iof::wire::base64 {

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "iof/wire/error.hpp"
+#include "iof/common/result.hpp"
 
 namespace google::protobuf {
 class Message;

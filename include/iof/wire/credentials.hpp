@@ -3,7 +3,7 @@
 #include <string_view>
 #include <vector>
 
-#include "iof/wire/error.hpp"
+#include "iof/common/result.hpp"
 
 #include "mesos/v1/mesos.pb.h"
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "iof/wire/error.hpp"
+#include "iof/common/result.hpp"
 
 // Durations as Mesos's flags and endpoints read and write them (stout's Duration). Error texts
 // are stout's, so a user sees what a real master or agent prints.

@@ -6,7 +6,7 @@
 
 #include <boost/json/value.hpp>
 
-#include "iof/wire/error.hpp"
+#include "iof/common/result.hpp"
 
 namespace google::protobuf {
 class Message;

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "iof/wire/error.hpp"
+#include "iof/common/result.hpp"
 
 // RecordIO framing as Mesos streams events: "<decimal length>\n<bytes>", nothing else.
 namespace iof::wire::recordio {

@@ -12,14 +12,14 @@ namespace iof::framework {
 
 namespace {
 
-wire::Result<Endpoint> parse_url(std::string_view text) {
+Result<Endpoint> parse_url(std::string_view text) {
   auto url = boost::urls::parse_uri(text);
   if (!url || url->host().empty() || (url->has_port() && !config::is_port(url->port()))) {
-    return wire::Error{"'" + std::string(text) + "' is not a valid http(s) URL"};
+    return Error{"'" + std::string(text) + "' is not a valid http(s) URL"};
   }
   const bool tls = url->scheme() == "https";
   if (!tls && url->scheme() != "http") {
-    return wire::Error{"'" + std::string(text) + "' is not an http or https URL"};
+    return Error{"'" + std::string(text) + "' is not an http or https URL"};
   }
   std::string host(url->host_address());
   if (host.size() > 2 && host.front() == '[') {
@@ -28,15 +28,15 @@ wire::Result<Endpoint> parse_url(std::string_view text) {
   return Endpoint{tls, host, url->has_port() ? std::string(url->port()) : std::string("5050")};
 }
 
-wire::Result<Endpoint> parse_host_port(std::string_view text) {
+Result<Endpoint> parse_host_port(std::string_view text) {
   if (text.starts_with("master@")) {
     text.remove_prefix(7);
   }
   if (text.find('/') != std::string_view::npos) {
-    return wire::Error{"'" + std::string(text) + "' is neither host:port nor an http(s) URL"};
+    return Error{"'" + std::string(text) + "' is neither host:port nor an http(s) URL"};
   }
   if (!config::is_host_port(text)) {
-    return wire::Error{"'" + std::string(text) + "' is not host:port"};
+    return Error{"'" + std::string(text) + "' is not host:port"};
   }
   const auto colon = text.rfind(':');
   std::string host(text.substr(0, colon));
@@ -53,7 +53,7 @@ std::string Endpoint::url() const {
   return std::string(tls ? "https://" : "http://") + (v6 ? "[" + host + "]" : host) + ":" + port;
 }
 
-wire::Result<MasterSpec> parse_master(std::string_view master) {
+Result<MasterSpec> parse_master(std::string_view master) {
   master = wire::text::trim(master);
   if (master.starts_with("zk://")) {
     return MasterSpec{{}, std::string(master)};
@@ -65,21 +65,20 @@ wire::Result<MasterSpec> parse_master(std::string_view master) {
                         ? parse_url(entry)
                         : parse_host_port(entry);
     if (!endpoint) {
-      return wire::Error{"Invalid --master '" + std::string(master) +
-                         "': " + endpoint.error().message};
+      return Error{"Invalid --master '" + std::string(master) + "': " + endpoint.error().message};
     }
     spec.candidates.push_back(std::move(*endpoint));
   }
   return spec;
 }
 
-wire::Result<std::string> read_master_file(std::string_view master) {
+Result<std::string> read_master_file(std::string_view master) {
   if (!master.starts_with("file://")) {
     return {boost::system::in_place_value, std::string(master)};
   }
   auto contents = config::read_flag_value(master);
   if (!contents) {
-    return wire::Error{"Invalid --master: " + contents.error().message};
+    return Error{"Invalid --master: " + contents.error().message};
   }
   std::string_view rest = *contents;
   std::string_view line;
@@ -90,16 +89,16 @@ wire::Result<std::string> read_master_file(std::string_view master) {
   }
   const std::string path(master.substr(7));
   if (line.empty()) {
-    return wire::Error{"Invalid --master: '" + path + "' names no master"};
+    return Error{"Invalid --master: '" + path + "' names no master"};
   }
   if (line.starts_with("file://") || line == "local") {
-    return wire::Error{"Invalid --master: '" + path + "' must name a master, not '" +
-                       std::string(line) + "'"};
+    return Error{"Invalid --master: '" + path + "' must name a master, not '" + std::string(line) +
+                 "'"};
   }
   return {boost::system::in_place_value, std::string(line)};
 }
 
-wire::Result<Endpoint> redirect_target(std::string_view location, const Endpoint& from) {
+Result<Endpoint> redirect_target(std::string_view location, const Endpoint& from) {
   if (location.starts_with("//")) {
     auto endpoint = parse_url(std::string(from.tls ? "https:" : "http:") + std::string(location));
     if (endpoint) {
@@ -111,8 +110,8 @@ wire::Result<Endpoint> redirect_target(std::string_view location, const Endpoint
       return endpoint;
     }
   }
-  return wire::Error{"The master at " + from.url() + " redirected to '" + std::string(location) +
-                     "', which is not a master address"};
+  return Error{"The master at " + from.url() + " redirected to '" + std::string(location) +
+               "', which is not a master address"};
 }
 
 MasterCandidates::MasterCandidates(std::vector<Endpoint> candidates)

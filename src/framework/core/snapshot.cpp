@@ -52,12 +52,12 @@ std::string encode_snapshot(const Snapshot& snapshot) {
   return json::serialize(out) + "\n";
 }
 
-wire::Result<Snapshot> decode_snapshot(std::string_view text) {
+Result<Snapshot> decode_snapshot(std::string_view text) {
   auto parsed = wire::json::parse(text);
   if (!parsed) {
-    return wire::Error{"not JSON: " + parsed.error().message};
+    return Error{"not JSON: " + parsed.error().message};
   }
-  const auto bad = [](const std::string& why) { return wire::Error{why}; };
+  const auto bad = [](const std::string& why) { return Error{why}; };
   if (!parsed->is_object()) {
     return bad("expected a JSON object");
   }

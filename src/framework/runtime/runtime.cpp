@@ -348,7 +348,7 @@ asio::awaitable<int> Runtime::run() {
     }
     spdlog::info("Finding the leading master through {}", discovery::redacted(*url));
     auto started = discovery::LeaderWatcher::start(
-        s.strand, *url, [&s, self](wire::Result<discovery::LeaderAddress> named) {
+        s.strand, *url, [&s, self](Result<discovery::LeaderAddress> named) {
           if (s.done) {
             return;
           }

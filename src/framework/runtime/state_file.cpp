@@ -13,8 +13,8 @@ namespace iof::framework {
 
 namespace {
 
-wire::Error system_error(const std::string& what, const std::string& path) {
-  return wire::Error{what + " '" + path + "': " + std::strerror(errno)};
+Error system_error(const std::string& what, const std::string& path) {
+  return Error{what + " '" + path + "': " + std::strerror(errno)};
 }
 
 std::string directory_of(const std::string& path) {
@@ -27,7 +27,7 @@ std::string directory_of(const std::string& path) {
 
 }  // namespace
 
-wire::Result<std::optional<Snapshot>> load_state_file(const std::string& path) {
+Result<std::optional<Snapshot>> load_state_file(const std::string& path) {
   std::error_code missing;
   if (!std::filesystem::exists(path, missing) && !missing) {
     return std::optional<Snapshot>();  // a first run
@@ -40,13 +40,13 @@ wire::Result<std::optional<Snapshot>> load_state_file(const std::string& path) {
   contents << in.rdbuf();
   auto snapshot = decode_snapshot(contents.str());
   if (!snapshot) {
-    return wire::Error{"The state file '" + path + "' is damaged (" + snapshot.error().message +
-                       "); move it away to start as a new framework"};
+    return Error{"The state file '" + path + "' is damaged (" + snapshot.error().message +
+                 "); move it away to start as a new framework"};
   }
   return std::optional<Snapshot>(std::move(*snapshot));
 }
 
-wire::Result<void> save_state_file(const std::string& path, const Snapshot& snapshot) {
+Result<void> save_state_file(const std::string& path, const Snapshot& snapshot) {
   const std::string temporary = path + ".tmp";
   const std::string contents = encode_snapshot(snapshot);
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -50,7 +50,7 @@ void Session::absorb(const Decision& decision, Actions& out) {
   pump(out);
 }
 
-Actions Session::persisted(std::uint64_t version, const wire::Result<void>& saved, Time /*now*/) {
+Actions Session::persisted(std::uint64_t version, const Result<void>& saved, Time /*now*/) {
   Actions out;
   if (!saving_ || *saving_ != version) {
     return out;

@@ -126,15 +126,15 @@ void Cluster::State::drop_agent(std::size_t index, const model::Removal& removal
 
 // ---- A machine that dies without notice --------------------------------------------------------
 
-wire::Result<Duration> Cluster::disconnect_agent(const std::string& agent_id, Time now) {
+Result<Duration> Cluster::disconnect_agent(const std::string& agent_id, Time now) {
   State& s = *state_;
   const auto index = s.agent(agent_id);
   if (!index || !s.agents[*index].registered()) {
-    return wire::Error{"No registered agent '" + agent_id + "'"};
+    return Error{"No registered agent '" + agent_id + "'"};
   }
   Agent& agent = s.agents[*index];
   if (agent.vanished) {
-    return wire::Error{"Agent '" + agent_id + "' is already disconnected"};
+    return Error{"Agent '" + agent_id + "' is already disconnected"};
   }
   agent.vanished = true;
   ++agent.vanish_generation;

@@ -73,10 +73,10 @@ void index_agent(Cluster::State& s, std::size_t index) {
 
 }  // namespace
 
-wire::Result<Cluster> Cluster::create(Config config, Time now) {
+Result<Cluster> Cluster::create(Config config, Time now) {
   auto resources = wire::text::parse_resources(config.agent_resources);
   if (!resources) {
-    return wire::Error{"Invalid --agent_resources: " + resources.error().message};
+    return Error{"Invalid --agent_resources: " + resources.error().message};
   }
   auto state = base_state(std::move(config), now);
   for (std::size_t n = 1; n <= state->config.agents; ++n) {

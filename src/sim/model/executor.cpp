@@ -143,16 +143,16 @@ void Cluster::State::executor_step(const std::string& key, std::uint64_t generat
   }
 }
 
-wire::Result<void> Cluster::fail_task(const std::string& framework_id, const std::string& task_id,
-                                      Time now) {
+Result<void> Cluster::fail_task(const std::string& framework_id, const std::string& task_id,
+                                Time now) {
   State& s = *state_;
   Task* task = s.task(framework_id, task_id);
   if (task == nullptr || model::is_terminal(task->state)) {
-    return wire::Error{"No running task '" + task_id + "' of framework '" + framework_id + "'"};
+    return Error{"No running task '" + task_id + "' of framework '" + framework_id + "'"};
   }
   if (s.agents[task->agent].vanished) {
-    return wire::Error{"Task '" + task_id + "' of framework '" + framework_id +
-                       "' is on a disconnected agent"};
+    return Error{"Task '" + task_id + "' of framework '" + framework_id +
+                 "' is on a disconnected agent"};
   }
   ++task->step_generation;  // whatever the executor was about to report, it will not
   task->next_step = model::Step::none;

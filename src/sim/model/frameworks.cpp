@@ -251,29 +251,28 @@ std::optional<std::string> Cluster::framework_principal(const std::string& frame
   return found->second.info.principal();
 }
 
-wire::Result<void> Cluster::update_framework(const Call& call, Time now) {
+Result<void> Cluster::update_framework(const Call& call, Time now) {
   State& s = *state_;
   Framework* framework = s.framework(call.framework_id().value());
   if (framework == nullptr) {
-    return wire::Error{"Framework cannot be found"};
+    return Error{"Framework cannot be found"};
   }
   v1::FrameworkInfo info = call.update_framework().framework_info();
   if (auto error = validate_framework(info, s.config)) {
-    return wire::Error{*error};
+    return Error{*error};
   }
   if (info.has_principal() != framework->info.has_principal() ||
       info.principal() != framework->info.principal()) {
-    return wire::Error{"Changing framework's principal is not allowed."};
+    return Error{"Changing framework's principal is not allowed."};
   }
   if (info.user() != framework->info.user()) {
-    return wire::Error{"Updating 'FrameworkInfo.user' is unsupported; attempted to update from '" +
-                       framework->info.user() + "' to '" + info.user() + "'"};
+    return Error{"Updating 'FrameworkInfo.user' is unsupported; attempted to update from '" +
+                 framework->info.user() + "' to '" + info.user() + "'"};
   }
   if (info.checkpoint() != framework->info.checkpoint()) {
     const auto text = [](bool b) { return std::string(b ? "true" : "false"); };
-    return wire::Error{
-        "Updating 'FrameworkInfo.checkpoint' is unsupported; attempted to update from '" +
-        text(framework->info.checkpoint()) + "' to '" + text(info.checkpoint()) + "'"};
+    return Error{"Updating 'FrameworkInfo.checkpoint' is unsupported; attempted to update from '" +
+                 text(framework->info.checkpoint()) + "' to '" + text(info.checkpoint()) + "'"};
   }
   framework->info = info;
   framework->suppressed_roles = {call.update_framework().suppressed_roles().begin(),

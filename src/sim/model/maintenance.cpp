@@ -45,32 +45,32 @@ std::optional<std::string> validate_machines(const std::vector<v1::MachineID>& m
 
 }  // namespace
 
-wire::Result<void> Cluster::update_schedule(const v1::maintenance::Schedule& schedule, Time now) {
+Result<void> Cluster::update_schedule(const v1::maintenance::Schedule& schedule, Time now) {
   State& s = *state_;
   std::map<std::string, std::pair<v1::MachineID, v1::Unavailability>> updated;
   for (const auto& window : schedule.windows()) {
     if (window.machine_ids_size() == 0) {
-      return wire::Error{"List of machines in the maintenance window is empty"};
+      return Error{"List of machines in the maintenance window is empty"};
     }
     if (window.unavailability().duration().nanoseconds() < 0) {
-      return wire::Error{"Unavailability 'duration' is negative"};
+      return Error{"Unavailability 'duration' is negative"};
     }
     for (const auto& id : window.machine_ids()) {
       if (auto error = validate_machine(id)) {
-        return wire::Error{*error};
+        return Error{*error};
       }
       const std::string key = model::machine_key(id);
       if (updated.contains(key)) {
-        return wire::Error{"Machine '" + model::machine_text(id) +
-                           "' appears more than once in the schedule"};
+        return Error{"Machine '" + model::machine_text(id) +
+                     "' appears more than once in the schedule"};
       }
       updated[key] = {id, window.unavailability()};
     }
   }
   for (const auto& [key, machine] : s.machines) {
     if (machine.mode == v1::MachineInfo::DOWN && !updated.contains(key)) {
-      return wire::Error{"Machine '" + model::machine_text(machine.id) +
-                         "' is deactivated and cannot be removed from the schedule"};
+      return Error{"Machine '" + model::machine_text(machine.id) +
+                   "' is deactivated and cannot be removed from the schedule"};
     }
   }
 
@@ -133,23 +133,22 @@ wire::Result<void> Cluster::update_schedule(const v1::maintenance::Schedule& sch
   return {};
 }
 
-wire::Result<void> Cluster::start_maintenance(const std::vector<v1::MachineID>& machines,
-                                              Time now) {
+Result<void> Cluster::start_maintenance(const std::vector<v1::MachineID>& machines, Time now) {
   State& s = *state_;
   if (auto error = validate_machines(machines)) {
-    return wire::Error{*error};
+    return Error{*error};
   }
   for (const auto& id : machines) {
     const std::string key = model::machine_key(id);
     auto found = s.machines.find(key);
     // The master knows every machine that has an agent (as UP when unscheduled).
     if (found == s.machines.end() && !s.agents_by_machine.contains(key)) {
-      return wire::Error{"Machine '" + model::machine_text(id) +
-                         "' is not part of a maintenance schedule"};
+      return Error{"Machine '" + model::machine_text(id) +
+                   "' is not part of a maintenance schedule"};
     }
     if (found == s.machines.end() || found->second.mode != v1::MachineInfo::DRAINING) {
-      return wire::Error{"Machine '" + model::machine_text(id) +
-                         "' is not in DRAINING mode and cannot be brought down"};
+      return Error{"Machine '" + model::machine_text(id) +
+                   "' is not in DRAINING mode and cannot be brought down"};
     }
   }
   for (const auto& id : machines) {
@@ -167,16 +166,16 @@ wire::Result<void> Cluster::start_maintenance(const std::vector<v1::MachineID>& 
   return {};
 }
 
-wire::Result<void> Cluster::stop_maintenance(const std::vector<v1::MachineID>& machines, Time now) {
+Result<void> Cluster::stop_maintenance(const std::vector<v1::MachineID>& machines, Time now) {
   State& s = *state_;
   if (auto error = validate_machines(machines)) {
-    return wire::Error{*error};
+    return Error{*error};
   }
   for (const auto& id : machines) {
     auto found = s.machines.find(model::machine_key(id));
     if (found == s.machines.end() || found->second.mode != v1::MachineInfo::DOWN) {
-      return wire::Error{"Machine '" + model::machine_text(id) +
-                         "' is not in DOWN mode and cannot be brought up"};
+      return Error{"Machine '" + model::machine_text(id) +
+                   "' is not in DOWN mode and cannot be brought up"};
     }
   }
   std::set<std::string> keys;

@@ -86,8 +86,7 @@ registry::Registry Cluster::registry() const {
   return out;
 }
 
-wire::Result<Cluster> Cluster::recover(Config config, const registry::Registry& registry,
-                                       Time now) {
+Result<Cluster> Cluster::recover(Config config, const registry::Registry& registry, Time now) {
   config.master_id = registry.master_id();
   config.agents = 0;  // the agents come from the registry
   auto created = create(std::move(config), now);

@@ -19,7 +19,7 @@ namespace json = wire::json;
 
 namespace {
 
-http::Response result_response(const wire::Result<void>& result) {
+http::Response result_response(const Result<void>& result) {
   if (!result) {
     return responses::text(400, result.error().message);
   }

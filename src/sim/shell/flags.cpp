@@ -23,14 +23,13 @@ FlagsOutcome failure(const std::string& message) {
   return {std::nullopt, 1, "mesos-sim: " + message + "\n" + usage_hint + "\n"};
 }
 
-wire::Result<Duration> duration_flag(const std::string& name, const std::string& value) {
+Result<Duration> duration_flag(const std::string& name, const std::string& value) {
   auto parsed = wire::text::parse_duration(value);
   if (!parsed) {
-    return wire::Error{"Invalid value '" + value + "' for --" + name + ": " +
-                       parsed.error().message};
+    return Error{"Invalid value '" + value + "' for --" + name + ": " + parsed.error().message};
   }
   if (parsed->count() < 0) {
-    return wire::Error{"--" + name + " must not be negative"};
+    return Error{"--" + name + " must not be negative"};
   }
   return *parsed;
 }

@@ -34,7 +34,7 @@ Time system_now() {
   return std::chrono::duration_cast<Time>(std::chrono::system_clock::now().time_since_epoch());
 }
 
-wire::Result<std::optional<registry::Registry>> read_registry(const fs::path& path) {
+Result<std::optional<registry::Registry>> read_registry(const fs::path& path) {
   std::error_code error;
   if (!fs::exists(path, error)) {
     return std::optional<registry::Registry>();
@@ -43,28 +43,27 @@ wire::Result<std::optional<registry::Registry>> read_registry(const fs::path& pa
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   registry::Registry registry;
   if (!in.good() && !in.eof()) {
-    return wire::Error{"Failed to read the registry '" + path.string() + "'"};
+    return Error{"Failed to read the registry '" + path.string() + "'"};
   }
   if (!registry.ParseFromString(bytes)) {
-    return wire::Error{"The registry '" + path.string() +
-                       "' is corrupt; move it away to start a fresh cluster"};
+    return Error{"The registry '" + path.string() +
+                 "' is corrupt; move it away to start a fresh cluster"};
   }
   return std::optional<registry::Registry>(std::move(registry));
 }
 
-wire::Result<void> write_registry(const fs::path& path, const registry::Registry& registry) {
+Result<void> write_registry(const fs::path& path, const registry::Registry& registry) {
   const fs::path temporary = path.string() + ".tmp";
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     if (!registry.SerializeToOstream(&out) || !out.flush()) {
-      return wire::Error{"Failed to write the registry '" + temporary.string() + "'"};
+      return Error{"Failed to write the registry '" + temporary.string() + "'"};
     }
   }
   std::error_code error;
   fs::rename(temporary, path, error);
   if (error) {
-    return wire::Error{"Failed to replace the registry '" + path.string() +
-                       "': " + error.message()};
+    return Error{"Failed to replace the registry '" + path.string() + "': " + error.message()};
   }
   return {};
 }
@@ -112,7 +111,7 @@ struct MasterServer::Impl : std::enable_shared_from_this<MasterServer::Impl> {
     }
   }
 
-  wire::Result<void> persist() {
+  Result<void> persist() {
     persist_pending = false;
     last_persist = system_now();
     if (!registry_path) {
@@ -153,12 +152,12 @@ MasterServer::~MasterServer() {
   }
 }
 
-wire::Result<std::unique_ptr<MasterServer>> MasterServer::start(asio::any_io_executor executor,
-                                                                SimOptions options) {
+Result<std::unique_ptr<MasterServer>> MasterServer::start(asio::any_io_executor executor,
+                                                          SimOptions options) {
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(options.config.ip, ec);
   if (ec) {
-    return wire::Error{"Invalid --ip '" + options.config.ip + "': " + ec.message()};
+    return Error{"Invalid --ip '" + options.config.ip + "': " + ec.message()};
   }
   auto impl = std::make_shared<Impl>(executor);
   if (auto listening = impl->server.listen({address, options.config.port}, options.tls);
@@ -172,8 +171,7 @@ wire::Result<std::unique_ptr<MasterServer>> MasterServer::start(asio::any_io_exe
     std::error_code error;
     fs::create_directories(*options.work_dir, error);
     if (error) {
-      return wire::Error{"Failed to create --work_dir '" + *options.work_dir +
-                         "': " + error.message()};
+      return Error{"Failed to create --work_dir '" + *options.work_dir + "': " + error.message()};
     }
     impl->registry_path = fs::path(*options.work_dir) / "registry.pb";
     auto read = read_registry(*impl->registry_path);
@@ -216,7 +214,7 @@ MasterService& MasterServer::service() {
   return *impl_->service;
 }
 
-wire::Result<void> MasterServer::stop() {
+Result<void> MasterServer::stop() {
   if (impl_->stopped) {
     return {};
   }

@@ -53,7 +53,7 @@ class Watch {
     REQUIRE_MESSAGE(parsed.has_value(), url);
     auto started = discovery::LeaderWatcher::start(
         loop.executor(), *parsed,
-        [this](wire::Result<discovery::LeaderAddress> report) {
+        [this](Result<discovery::LeaderAddress> report) {
           reports_.push_back(report ? to_string(*report) : "error: " + report.error().message);
           if (stop_in_callback_) {
             watcher_.reset();

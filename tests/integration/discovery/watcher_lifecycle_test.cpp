@@ -123,7 +123,7 @@ TEST_CASE("a watcher on a multi-threaded io_context stops from another thread") 
   REQUIRE(url.has_value());
   auto watcher = iof::discovery::LeaderWatcher::start(
       io.get_executor(), *url,
-      [&](iof::wire::Result<iof::discovery::LeaderAddress> report) {
+      [&](iof::Result<iof::discovery::LeaderAddress> report) {
         if (destroyed) {
           ++late;
         }

@@ -346,7 +346,7 @@ TEST_CASE("session: calls wait for the state file, and a failed write exits befo
   actions = session.handle(session.epoch(), events::offers({events::offer("o1", "agent1")}), 1s);
   const auto second_save = only<SaveState>(actions);
   CHECK(all<SendCall>(actions).empty());
-  actions = session.persisted(second_save.version, wire::Error{"disk full"}, 1s);
+  actions = session.persisted(second_save.version, Error{"disk full"}, 1s);
   CHECK(logged(actions, "disk full"));
   CHECK(all<SendCall>(actions).empty());
   CHECK(only<Finish>(actions).status == 1);

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "iof/common/result.hpp"
 #include "iof/framework/core/types.hpp"
-#include "iof/wire/error.hpp"
 
 namespace iof::framework {
 
@@ -24,6 +24,6 @@ struct Snapshot {
 };
 // JSON, so that an operator can read it: {"framework_id":..,"next_task_id":..,"tasks":[..]}.
 std::string encode_snapshot(const Snapshot& snapshot);
-wire::Result<Snapshot> decode_snapshot(std::string_view text);
+Result<Snapshot> decode_snapshot(std::string_view text);
 
 }  // namespace iof::framework
