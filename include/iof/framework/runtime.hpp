@@ -10,21 +10,26 @@
 #include "iof/framework/flags.hpp"
 #include "iof/framework/master_spec.hpp"
 #include "iof/framework/scheduler_state.hpp"
+#include "iof/framework/state_store.hpp"
 
 // The framework's I/O shell, shaped as the design card says: a subscribe-and-retry coroutine
 // with a one-second backoff, an event-stream reader, and one handler task per event, all on one
-// strand that owns the SchedulerState. Calls go out in order on a second connection, as
-// libmesos does it.
+// strand that owns the SchedulerState. A handler task awaits the state's save before its calls
+// are released. Calls go out in order on a second connection, as libmesos does it.
 namespace iof::framework {
 
 class Runtime : public std::enable_shared_from_this<Runtime> {
  public:
-  // `saved` comes from --state_file: the framework ID and tasks of an earlier run.
+  // `saved` comes from --state_file: the framework ID and tasks of an earlier run. `store` is
+  // where the state goes before calls that depend on it leave; by default the --state_file, and
+  // none without it (the calls then leave at once).
   static std::shared_ptr<Runtime> create(boost::asio::any_io_executor executor, Flags flags,
                                          MasterSpec master, std::string user,
-                                         std::optional<Snapshot> saved = std::nullopt);
+                                         std::optional<Snapshot> saved = std::nullopt,
+                                         std::shared_ptr<StateStore> store = nullptr);
 
-  // Runs until the master sends ERROR (status 1) or stop() completes (status 0).
+  // Runs until the master sends ERROR, a save fails, leader discovery cannot start (status 1),
+  // or stop() completes (status 0). It returns once every task it started has ended.
   boost::asio::awaitable<int> run();
   // Disconnects, leaving the tasks to a restarted framework (TEARDOWN first with
   // --teardown_on_exit, the example's behaviour); then run() returns 0.

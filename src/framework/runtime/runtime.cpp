@@ -1,25 +1,21 @@
+// The Runtime's life: creation, run() and its one ending (finish), stop(), and how the session's
+// actions are performed. The loops that perform them are in loops.cpp.
 #include "iof/framework/runtime.hpp"
 
-#include <optional>
+#include <exception>
 #include <random>
 #include <utility>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
-#include "iof/discovery/leader_watcher.hpp"
 #include "iof/discovery/zk_url.hpp"
-#include "iof/framework/session.hpp"
-#include "iof/framework/state_file.hpp"
-#include "iof/http/client.hpp"
 #include "iof/wire/base64.hpp"
-#include "iof/wire/codec.hpp"
+
+#include "runtime_impl.hpp"
 
 // gcc 12 reports a false new/delete mismatch inside Asio's coroutine frames under ASan.
 #if defined(__SANITIZE_ADDRESS__)
@@ -29,113 +25,27 @@
 namespace iof::framework {
 
 namespace asio = boost::asio;
-using v1::scheduler::Call;
 using v1::scheduler::Event;
-using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char* scheduler_path = "/api/v1/scheduler";
-constexpr auto connect_timeout = 5s;
-constexpr auto call_timeout = 75s;  // what the Mesos docs suggest for ordinary calls
-
-}  // namespace
-
-struct Runtime::Impl {
-  Impl(asio::any_io_executor executor, Flags flags_in, MasterSpec master, const std::string& user,
-       std::optional<Snapshot> saved)
-      : strand(asio::make_strand(executor)),
-        flags(std::move(flags_in)),
-        zookeeper(std::move(master.zookeeper)),
-        session(session_options(flags, std::move(master.candidates), user, std::random_device{}()),
-                core(flags, saved)),
-        calls(strand),
-        wake_opener(strand),
-        wake_sender(strand),
-        wakeup(strand) {}
-
-  static SchedulerState core(const Flags& flags, const std::optional<Snapshot>& saved) {
-    Recovery recovery;
-    recovery.allow_new_framework = flags.allow_new_framework;
-    recovery.reconcile_interval = flags.reconcile_interval;
-    SchedulerState state(flags.policy, flags.num_tasks, flags.role, flags.task, recovery,
-                         flags.evacuation);
-    if (saved) {
-      state.restore(*saved);
-    }
-    return state;
+SchedulerState initial_core(const Flags& flags, const std::optional<Snapshot>& saved) {
+  Recovery recovery;
+  recovery.allow_new_framework = flags.allow_new_framework;
+  recovery.reconcile_interval = flags.reconcile_interval;
+  SchedulerState state(flags.policy, flags.num_tasks, flags.role, flags.task, recovery,
+                       flags.evacuation);
+  if (saved) {
+    state.restore(*saved);
   }
-
-  asio::strand<asio::any_io_executor> strand;
-  Flags flags;
-  std::optional<std::string> zookeeper;  // zk:// URL: the watcher names the leader
-  std::unique_ptr<discovery::LeaderWatcher> watcher;
-  Session session;
-
-  // The session's actions waiting for their coroutine.
-  std::optional<session::OpenStream> to_open;
-  std::optional<session::SendCall> to_send;
-  std::shared_ptr<http::ClientConnection> stream;  // the current SUBSCRIBE's connection
-  std::uint64_t stream_number = 0;                 // its OpenStream id
-  http::ClientConnection calls;
-  std::optional<Endpoint> calls_endpoint;  // where `calls` is connected
-  asio::steady_timer wake_opener;
-  asio::steady_timer wake_sender;
-  asio::steady_timer wakeup;  // the session's next_wakeup()
-  bool done = false;
-  int exit_status = 0;
-
-  std::vector<http::Header> headers() const {
-    const std::string media(wire::media_type(flags.content_type));
-    std::vector<http::Header> out{{"Content-Type", media}, {"Accept", media}};
-    if (flags.authenticate && flags.secret) {
-      out.push_back({"Authorization",
-                     "Basic " + wire::base64::encode(flags.principal + ":" + *flags.secret)});
-    }
-    return out;
-  }
-
-  std::optional<http::TlsOptions> tls(const Endpoint& endpoint) const {
-    if (!endpoint.tls) {
-      return std::nullopt;
-    }
-    return http::TlsOptions{flags.tls_verify, flags.tls_ca_file};
-  }
-
-  static Time now() {
-    return std::chrono::duration_cast<Time>(std::chrono::system_clock::now().time_since_epoch());
-  }
-
-  // Performs what the session asked for, then re-arms the timer for its next wakeup.
-  void perform(session::Actions actions, const std::shared_ptr<Runtime>& self);
-};
-
-Runtime::Runtime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Runtime::~Runtime() = default;
-
-std::shared_ptr<Runtime> Runtime::create(asio::any_io_executor executor, Flags flags,
-                                         MasterSpec master, std::string user,
-                                         std::optional<Snapshot> saved) {
-  return std::make_shared<Runtime>(std::make_unique<Impl>(
-      std::move(executor), std::move(flags), std::move(master), user, std::move(saved)));
+  return state;
 }
 
-const SchedulerState& Runtime::state() const {
-  return impl_->session.core();
-}
-
-asio::any_io_executor Runtime::strand() const {
-  return impl_->strand;
-}
-
-namespace {
-
-// One handler task per event, on the strand; the session drops events of an older stream.
-// Each coroutine takes `keep_alive` so that the Runtime outlives everything it started.
-asio::awaitable<void> handle_event(std::shared_ptr<Runtime> keep_alive, Runtime::Impl& s,
-                                   Event event, std::uint64_t epoch) {
-  s.perform(s.session.handle(epoch, event, Runtime::Impl::now()), keep_alive);
-  co_return;
+SessionOptions initial_options(const Flags& flags, std::vector<Endpoint> masters,
+                               const std::string& user, bool persist) {
+  auto options = session_options(flags, std::move(masters), user, std::random_device{}());
+  options.persist = persist;  // whatever the store: the session holds calls for it the same way
+  return options;
 }
 
 void log(const session::Log& line) {
@@ -152,39 +62,74 @@ void log(const session::Log& line) {
   }
 }
 
+// One handler task per event, on the strand; the session drops events of an older stream. The
+// task ends only once the state its decision changed is stored and its calls are released.
+asio::awaitable<void> handle_event(Runtime::Impl& s, Event event, std::uint64_t epoch) {
+  auto actions = s.session.handle(epoch, event, Runtime::Impl::now());
+  co_await s.perform(std::move(actions));
+}
+
 }  // namespace
 
-void Runtime::Impl::perform(session::Actions actions, const std::shared_ptr<Runtime>& self) {
+Runtime::Impl::Impl(asio::any_io_executor executor, Flags flags_in, MasterSpec master,
+                    const std::string& user, std::optional<Snapshot> saved,
+                    std::shared_ptr<StateStore> store)
+    : strand(asio::make_strand(executor)),
+      flags(std::move(flags_in)),
+      session(initial_options(flags, std::move(master.candidates), user, store != nullptr),
+              initial_core(flags, saved)),
+      persister(strand, std::move(store)),
+      subscriber{std::nullopt, nullptr, 0, asio::steady_timer(strand)},
+      sender{std::nullopt, http::ClientConnection(strand), std::nullopt,
+             asio::steady_timer(strand)},
+      wakeup(strand),
+      zookeeper(std::move(master.zookeeper)),
+      tasks_idle(strand) {}
+
+std::vector<http::Header> Runtime::Impl::headers() const {
+  const std::string media(wire::media_type(flags.content_type));
+  std::vector<http::Header> out{{"Content-Type", media}, {"Accept", media}};
+  if (flags.authenticate && flags.secret) {
+    out.push_back(
+        {"Authorization", "Basic " + wire::base64::encode(flags.principal + ":" + *flags.secret)});
+  }
+  return out;
+}
+
+std::optional<http::TlsOptions> Runtime::Impl::tls(const Endpoint& endpoint) const {
+  if (!endpoint.tls) {
+    return std::nullopt;
+  }
+  return http::TlsOptions{flags.tls_verify, flags.tls_ca_file};
+}
+
+asio::awaitable<void> Runtime::Impl::perform(session::Actions actions) {
   for (auto& action : actions) {
     if (auto* open = std::get_if<session::OpenStream>(&action)) {
-      to_open = std::move(*open);
-      wake_opener.cancel();
+      subscriber.next = std::move(*open);
+      subscriber.wake.cancel();
     } else if (auto* close = std::get_if<session::CloseStream>(&action)) {
-      if (stream && close->stream == stream_number) {
-        stream->close();
+      if (subscriber.stream && close->stream == subscriber.stream_number) {
+        subscriber.stream->close();
       }
     } else if (auto* send = std::get_if<session::SendCall>(&action)) {
-      to_send = std::move(*send);
-      wake_sender.cancel();
+      sender.next = std::move(*send);
+      sender.wake.cancel();
     } else if (auto* deliver = std::get_if<session::Deliver>(&action)) {
-      asio::co_spawn(strand, handle_event(self, *this, std::move(deliver->event), deliver->epoch),
-                     asio::detached);
+      spawn(handle_event(*this, std::move(deliver->event), deliver->epoch));
     } else if (auto* save = std::get_if<session::SaveState>(&action)) {
-      // Synchronous: a handler does not release its calls before the state file has them.
-      const auto saved = save_state_file(*flags.state_file, save->snapshot);
-      perform(session.persisted(save->version, saved, now()), self);
+      const auto version = save->version;
+      const auto saved = co_await persister.save(version, std::move(save->snapshot));
+      auto after_save = session.persisted(version, saved, now());
+      co_await perform(std::move(after_save));
     } else if (auto* line = std::get_if<session::Log>(&action)) {
       log(*line);
-    } else if (auto* finish = std::get_if<session::Finish>(&action)) {
-      done = true;
-      exit_status = finish->status;
-      wake_opener.cancel();
-      wake_sender.cancel();
-      wakeup.cancel();
+    } else if (auto* finished = std::get_if<session::Finish>(&action)) {
+      finish(finished->status);
     }
   }
   if (done) {
-    return;
+    co_return;
   }
   if (const auto next = session.next_wakeup()) {
     wakeup.expires_after(std::max(*next - now(), Time{0}));
@@ -193,187 +138,113 @@ void Runtime::Impl::perform(session::Actions actions, const std::shared_ptr<Runt
   }
 }
 
-namespace {
-
-// Waits on `timer` until something cancels it (a new action) or the runtime is done.
-asio::awaitable<void> nudged(asio::steady_timer& timer) {
-  timer.expires_at(asio::steady_timer::time_point::max());
-  boost::system::error_code ignored;
-  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+void Runtime::Impl::spawn(asio::awaitable<void> task) {
+  ++tasks;
+  auto ended = [this, keep_alive = owner.lock()](std::exception_ptr failure) {
+    if (--tasks == 0) {
+      tasks_idle.cancel();
+    }
+    if (failure) {
+      std::rethrow_exception(failure);  // a bug: out of io_context::run(), not swallowed
+    }
+  };
+  asio::co_spawn(strand, std::move(task), std::move(ended));
 }
 
-// Runs the session's timers: the backoff, a silent stream's deadline, the core's retries.
-asio::awaitable<void> run_timers(std::shared_ptr<Runtime> self, Runtime::Impl& s) {
-  while (!s.done) {
-    boost::system::error_code ec;
-    co_await s.wakeup.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (s.done) {
-      break;
-    }
-    if (!ec) {
-      s.perform(s.session.tick(Runtime::Impl::now()), self);
-    }
+asio::awaitable<void> Runtime::Impl::tasks_finished() {
+  while (tasks > 0) {
+    co_await nudged(tasks_idle);
   }
 }
 
-// Sends each call the session releases on the second connection, one at a time, in order.
-asio::awaitable<void> send_calls(std::shared_ptr<Runtime> self, Runtime::Impl& s) {
-  while (!s.done) {
-    if (!s.to_send) {
-      co_await nudged(s.wake_sender);
-      continue;
+void Runtime::Impl::finish(int status) {
+  if (done) {
+    return;
+  }
+  done = true;
+  exit_status = status;
+  subscriber.wake.cancel();
+  sender.wake.cancel();
+  wakeup.cancel();
+  // Pending reads and requests complete at once with an error; the loops then see `done`.
+  if (subscriber.stream) {
+    subscriber.stream->close();
+  }
+  sender.connection.close();
+  watcher.reset();  // no leader report runs after this
+}
+
+Result<void> Runtime::Impl::start_watcher() {
+  auto url = discovery::parse_zk_url(*zookeeper);
+  if (!url) {
+    return url.error();
+  }
+  spdlog::info("Finding the leading master through {}", discovery::redacted(*url));
+  // Runs on the strand; the watcher is destroyed (by finish) before the Impl.
+  auto on_change = [this](Result<discovery::LeaderAddress> named) {
+    if (done) {
+      return;
     }
-    session::SendCall send = std::move(*s.to_send);
-    s.to_send.reset();
-    session::CallOutcome outcome;
-    if (s.calls.is_open() && s.calls_endpoint != send.target) {
-      s.calls.close();  // the leader moved: calls follow the stream
-    }
-    if (!s.calls.is_open()) {
-      auto connected = co_await s.calls.connect(send.target.host, send.target.port, connect_timeout,
-                                                s.tls(send.target));
-      if (!connected) {
-        outcome.message = "not sent: " + connected.error().message;
-        s.perform(s.session.call_done(send.id, outcome, Runtime::Impl::now()), self);
-        continue;
-      }
-      s.calls_endpoint = send.target;
-    }
-    http::ClientRequest request;
-    request.target = scheduler_path;
-    request.headers = s.headers();
-    request.headers.push_back({"Mesos-Stream-Id", send.stream_id});
-    request.body = wire::encode(send.call, s.flags.content_type);
-    auto response = co_await s.calls.request(std::move(request), call_timeout);
-    if (!response) {
-      outcome.message = response.error().message;
+    session::Actions actions;
+    if (named) {
+      const Endpoint leader{false, named->host, std::to_string(named->port)};
+      actions = session.leader_changed(leader, "", now());
     } else {
-      outcome.status = response->status;
-      outcome.message = response->body;
+      actions = session.leader_changed(std::nullopt, named.error().message, now());
     }
-    s.perform(s.session.call_done(send.id, outcome, Runtime::Impl::now()), self);
+    spawn(perform(std::move(actions)));
+  };
+  auto started = discovery::LeaderWatcher::start(strand, *url, std::move(on_change));
+  if (!started) {
+    return started.error();
   }
+  watcher = std::move(*started);
+  return {};
 }
 
-// Reads a non-200 SUBSCRIBE response's body for the log; it is short.
-asio::awaitable<std::string> read_body(http::ClientConnection& connection) {
-  std::string body;
-  while (body.size() < 64 * 1024) {
-    auto piece = co_await connection.read_some(connect_timeout);
-    if (!piece || piece->empty()) {
-      break;
-    }
-    body += *piece;
+Runtime::Runtime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Runtime::~Runtime() = default;
+
+std::shared_ptr<Runtime> Runtime::create(asio::any_io_executor executor, Flags flags,
+                                         MasterSpec master, std::string user,
+                                         std::optional<Snapshot> saved,
+                                         std::shared_ptr<StateStore> store) {
+  if (!store && flags.state_file) {
+    store = file_state_store(*flags.state_file);
   }
-  co_return body;
+  auto runtime = std::make_shared<Runtime>(
+      std::make_unique<Impl>(std::move(executor), std::move(flags), std::move(master), user,
+                             std::move(saved), std::move(store)));
+  runtime->impl_->owner = runtime;
+  return runtime;
 }
 
-// One SUBSCRIBE and its event stream, until the stream ends for any reason. The session decides
-// what the head means and when a silent stream is dead (it then closes the connection).
-asio::awaitable<void> subscribe_once(std::shared_ptr<Runtime> self, Runtime::Impl& s,
-                                     session::OpenStream open) {
-  auto connection = std::make_shared<http::ClientConnection>(s.strand);
-  s.stream = connection;
-  s.stream_number = open.stream;
-  const auto now = &Runtime::Impl::now;
-  auto connected = co_await connection->connect(open.target.host, open.target.port, connect_timeout,
-                                                s.tls(open.target));
-  if (!connected) {
-    s.perform(s.session.stream_failed(open.stream, connected.error().message, now()), self);
-    co_return;
-  }
-  http::ClientRequest request;
-  request.target = scheduler_path;
-  request.headers = s.headers();
-  request.body = wire::encode(open.subscribe, s.flags.content_type);
-  auto head = co_await connection->open_stream(std::move(request), connect_timeout);
-  if (!head) {
-    s.perform(s.session.stream_failed(open.stream, head.error().message, now()), self);
-    co_return;
-  }
-  session::StreamHead seen;
-  seen.status = head->status;
-  if (auto location = head->header("Location")) {
-    seen.location = std::string(*location);
-  }
-  if (auto stream_id = head->header("Mesos-Stream-Id")) {
-    seen.stream_id = std::string(*stream_id);
-  }
-  if (head->status != 200 && head->status != 307) {
-    seen.body = co_await read_body(*connection);
-  }
-  s.perform(s.session.stream_opened(open.stream, seen, now()), self);
-  while (connection->is_open() && !s.done) {
-    auto piece = co_await connection->read_some();
-    if (!piece) {
-      s.perform(s.session.stream_ended(open.stream, piece.error().message, now()), self);
-      break;
-    }
-    if (piece->empty()) {
-      s.perform(s.session.stream_ended(open.stream, "The master ended the event stream", now()),
-                self);
-      break;
-    }
-    s.perform(s.session.stream_data(open.stream, *piece, now()), self);
-  }
-  connection->close();
+const SchedulerState& Runtime::state() const {
+  return impl_->session.core();
 }
 
-// The subscribe-and-retry loop: each SUBSCRIBE the session asks for (at once after a redirect,
-// after its backoff otherwise), with its event stream read until it ends.
-asio::awaitable<void> subscribe_loop(std::shared_ptr<Runtime> self, Runtime::Impl& s) {
-  while (!s.done) {
-    if (!s.to_open) {
-      co_await nudged(s.wake_opener);
-      continue;
-    }
-    session::OpenStream open = std::move(*s.to_open);
-    s.to_open.reset();
-    co_await subscribe_once(self, s, std::move(open));
-  }
+asio::any_io_executor Runtime::strand() const {
+  return impl_->strand;
 }
-
-}  // namespace
 
 asio::awaitable<int> Runtime::run() {
   using namespace asio::experimental::awaitable_operators;
-  auto self = shared_from_this();
+  const auto keep_alive = shared_from_this();
   Impl& s = *impl_;
   co_await asio::post(s.strand, asio::use_awaitable);
-  if (s.zookeeper) {
-    auto url = discovery::parse_zk_url(*s.zookeeper);
-    if (!url) {
-      spdlog::error("{}", url.error().message);
-      co_return 1;
-    }
-    spdlog::info("Finding the leading master through {}", discovery::redacted(*url));
-    auto started = discovery::LeaderWatcher::start(
-        s.strand, *url, [&s, self](Result<discovery::LeaderAddress> named) {
-          if (s.done) {
-            return;
-          }
-          if (!named) {
-            s.perform(s.session.leader_changed(std::nullopt, named.error().message, Impl::now()),
-                      self);
-            return;
-          }
-          const Endpoint leader{false, named->host, std::to_string(named->port)};
-          s.perform(s.session.leader_changed(leader, "", Impl::now()), self);
-        });
-    if (!started) {
+  if (s.zookeeper && !s.done) {
+    if (auto started = s.start_watcher(); !started) {
       spdlog::error("{}", started.error().message);
-      co_return 1;
+      s.finish(1);
     }
-    s.watcher = std::move(*started);
   }
-  s.perform(s.session.start(Impl::now()), self);
-  // All three end once the session finishes: after a stop, once the TEARDOWN is out.
-  co_await (subscribe_loop(self, s) && send_calls(self, s) && run_timers(self, s));
-  s.watcher.reset();  // no leader report runs after this
-  s.calls.close();
-  if (s.stream) {
-    s.stream->close();
+  if (!s.done) {
+    auto first = s.session.start(Impl::now());
+    co_await s.perform(std::move(first));
   }
+  // All three end once the runtime is done: after a stop, once the TEARDOWN is out.
+  co_await (subscribe_loop(s) && send_calls(s) && run_timers(s));
+  co_await s.tasks_finished();
   co_return s.exit_status;
 }
 
@@ -381,7 +252,9 @@ void Runtime::stop() {
   auto self = shared_from_this();
   asio::post(impl_->strand, [self] {
     Impl& s = *self->impl_;
-    s.perform(s.session.stop(Impl::now()), self);
+    if (!s.done) {
+      s.spawn(s.perform(s.session.stop(Impl::now())));
+    }
   });
 }
 
