@@ -6,6 +6,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -177,4 +179,66 @@ TEST_CASE("errors name the address: refused connection, silent stream, vanished 
       CHECK((!piece || piece->empty()));
     });
   }
+}
+
+// The crash fixed in f32cdb3: close() (a stop, a leader change) while a read of the stream was
+// pending destroyed the stream's parser, and the read's completion then wrote into it. The read
+// must end with an error, and the connection must work again afterwards (a completion that
+// touched the old parser would corrupt the new stream's).
+TEST_CASE(
+    "close() while a stream read is pending ends the read with an error, and the connection still "
+    "works") {
+  asio::io_context io;
+  std::vector<std::shared_ptr<iof::http::StreamSink>> sinks;
+  iof::http::Server server(io.get_executor(), [&](const iof::http::Request&) {
+    iof::http::StreamResponse response;  // the head, then silence until the test sends
+    response.on_open = [&](std::shared_ptr<iof::http::StreamSink> opened) {
+      sinks.push_back(std::move(opened));
+    };
+    return iof::http::Reply(response);
+  });
+  REQUIRE(server.listen({loopback, 0}));
+  const std::string port = std::to_string(server.port());
+  const ClientRequest subscribe{"POST", "/api/v1/scheduler", {}, "{}"};
+  ClientConnection connection(io.get_executor());
+  run(io, [&]() -> asio::awaitable<void> {
+    REQUIRE((co_await connection.connect("127.0.0.1", port, 2s)).has_value());
+    REQUIRE((co_await connection.open_stream(subscribe, 2s)).has_value());
+  });
+
+  std::optional<iof::Result<std::string>> pending_read;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        auto piece = co_await connection.read_some();
+        pending_read = std::move(piece);
+      },
+      asio::detached);
+  // Nothing is sent: after this the read is parked in async_read_some.
+  const auto parked = std::chrono::steady_clock::now() + 100ms;
+  while (std::chrono::steady_clock::now() < parked) {
+    io.run_one_for(10ms);
+  }
+  REQUIRE_FALSE(pending_read.has_value());
+  REQUIRE(sinks.size() == 1);
+
+  connection.close();
+  CHECK_FALSE(connection.is_open());
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!pending_read && std::chrono::steady_clock::now() < deadline) {
+    io.run_one_for(10ms);
+  }
+  REQUIRE(pending_read.has_value());
+  CHECK_FALSE(pending_read->has_value());
+
+  // The same connection, reopened: its new stream reads exactly what the server sends.
+  run(io, [&]() -> asio::awaitable<void> {
+    REQUIRE((co_await connection.connect("127.0.0.1", port, 2s)).has_value());
+    REQUIRE((co_await connection.open_stream(subscribe, 2s)).has_value());
+    REQUIRE(sinks.size() == 2);
+    sinks.back()->send("after the close");
+    auto piece = co_await connection.read_some(2s);
+    REQUIRE(piece.has_value());
+    CHECK(*piece == "after the close");
+  });
 }
