@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -206,6 +207,20 @@ Transcript drain_and_die(TestCluster& cluster) {
   return t;
 }
 
+// A real agent's TASK_KILLED says "Command terminated with signal Terminated" when the command
+// dies of the SIGTERM, or "Command exited with status 1" when the shell around it exits first: a
+// matter of timing, with the same meaning. Either reads as the first, which mesos-sim sends.
+boost::json::value killed_as_one(const boost::json::object& status, std::string_view key,
+                                 const boost::json::value& value) {
+  const auto* state = status.if_contains("state");
+  if (key == "message" && state != nullptr && state->is_string() &&
+      state->as_string() == "TASK_KILLED" && value.is_string() &&
+      value.as_string() == "Command exited with status 1") {
+    return boost::json::value("Command terminated with signal Terminated");
+  }
+  return value;
+}
+
 // The values both masters must agree on, beyond the fields: an update's state, source, reason
 // and message, the heartbeat interval.
 std::string meaning(const boost::json::value& event) {
@@ -215,7 +230,8 @@ std::string meaning(const boost::json::value& event) {
     const auto& status = update->at("status").as_object();
     for (const char* key : {"state", "source", "reason", "message"}) {
       if (const auto* value = status.if_contains(key)) {
-        out += std::string(key) + "=" + boost::json::serialize(*value) + " ";
+        out += std::string(key) + "=" + boost::json::serialize(killed_as_one(status, key, *value)) +
+               " ";
       }
     }
   }
