@@ -1,5 +1,6 @@
 // Launching a task on an offer, and learning the window of an agent that holds one.
 #include "iof/framework/core/calls.hpp"
+#include "iof/framework/core/task_info.hpp"
 #include "iof/framework/scheduler_state.hpp"
 
 namespace iof::framework {
@@ -26,14 +27,12 @@ Call SchedulerState::launch(const v1::Offer& offer, const AgentId& replaces, Dec
   const std::string id = std::to_string(next_task_id_++);
   decision.log.push_back("Starting task " + id + " on " + agent + " (" + offer.hostname() + ")" +
                          (replaces.empty() ? "" : " to replace the task on " + replaces.value()));
-  v1::TaskInfo task;
-  task.set_name("Sleeper Agent " + id);
-  task.mutable_task_id()->set_value(id);
-  *task.mutable_agent_id() = offer.agent_id();
-  for (auto& resource : task_resources(true)) {
-    *task.add_resources() = std::move(resource);
-  }
-  task.mutable_command()->set_value(task_.command);
+  TaskSpec spec;  // the flags' simple task; --task_file will give the whole spec
+  spec.cpus = task_.cpus;
+  spec.mem = task_.mem;
+  spec.shell_command = task_.command;
+  v1::TaskInfo task =
+      task_info(spec, LaunchPlace{id, "Sleeper Agent " + id, offer.agent_id(), role_, {}});
 
   Sleeper sleeper;
   sleeper.task_id = task.task_id();
