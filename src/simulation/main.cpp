@@ -8,12 +8,14 @@
 #include <fstream>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
 #include <CLI/App.hpp>
 #include <CLI/Config.hpp>
 #include <CLI/Formatter.hpp>
 #include <fmt/format.h>
 
+#include "iof/framework/core/budget.hpp"
 #include "iof/simulation/scenario.hpp"
 
 #include "describe.hpp"
@@ -55,11 +57,14 @@ std::optional<int> parse(int argc, char** argv, Options& options) {
       ->check(CLI::Range(1U, 10000U))
       ->capture_default_str();
   app.add_option("--policy", policy, "seed, intent or evacuate")->capture_default_str();
-  app.add_option("--max_surge", scenario.max_surge, "Evacuation surge budget")
-      ->check(CLI::Range(0U, 10000U))
+  std::string max_surge = "25%";
+  std::string max_unavailable = "0";
+  app.add_option("--max_surge", max_surge,
+                 "Evacuation surge budget: a count or a percentage of --tasks, rounded up")
       ->capture_default_str();
-  app.add_option("--max_unavailable", scenario.max_unavailable, "Evacuation unavailability budget")
-      ->check(CLI::Range(0U, 10000U))
+  app.add_option("--max_unavailable", max_unavailable,
+                 "Evacuation unavailability budget: a count or a percentage of --tasks, rounded "
+                 "down")
       ->capture_default_str();
   app.add_option("--faults", faults, "all, none, or a comma list of fault names")
       ->capture_default_str();
@@ -105,6 +110,23 @@ std::optional<int> parse(int argc, char** argv, Options& options) {
     return 2;
   }
   scenario.sabotage = *parsed_sabotage;
+  // Resolved against N as the framework's flags resolve them; the replay line names the counts.
+  using iof::framework::Budget;
+  for (const auto& [text, target, name, rounding, max_percent] :
+       {std::tuple{max_surge, &scenario.max_surge, "--max_surge", Budget::Rounding::up,
+                   iof::framework::max_surge_percent},
+        std::tuple{max_unavailable, &scenario.max_unavailable, "--max_unavailable",
+                   Budget::Rounding::down, 100U}}) {
+    const auto budget = iof::framework::parse_budget(text, max_percent);
+    if (!budget) {
+      std::fprintf(stderr,
+                   "iof-simulate: invalid value '%s' for %s: expected a count or a percentage of "
+                   "--tasks (at most %u%%)\n",
+                   text.c_str(), name, max_percent);
+      return 2;
+    }
+    *target = budget->resolve(scenario.tasks, rounding);
+  }
   scenario.quiet = std::chrono::minutes(quiet_minutes);
   scenario.faults.clear();
   if (faults == "all") {

@@ -16,6 +16,7 @@
 #include "iof/config/address.hpp"
 #include "iof/config/flag_value.hpp"
 #include "iof/discovery/zk_url.hpp"
+#include "iof/framework/core/budget.hpp"
 #include "iof/framework/master_spec.hpp"
 #include "iof/wire/duration.hpp"
 
@@ -100,7 +101,7 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   std::string secret;
   std::string content_type = "protobuf";
   std::string policy = "evacuate";
-  std::string max_surge = "1";
+  std::string max_surge = "25%";
   std::string max_unavailable = "0";
   std::string min_lead_time = "10secs";
   std::string lead_time_factor = "2";
@@ -167,10 +168,12 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   option("policy", policy,
          "evacuate (move every task off an agent before its maintenance window), seed "
          "(Mesos's example as published) or intent (the example with its defects fixed)");
-  option("max_surge", max_surge, "evacuate: tasks beyond --num_tasks allowed while moving");
+  option("max_surge", max_surge,
+         "evacuate: tasks beyond --num_tasks allowed while moving; a count or a percentage of "
+         "--num_tasks, rounded up");
   option("max_unavailable", max_unavailable,
          "evacuate: tasks below --num_tasks allowed by a kill-first move when no safe "
-         "capacity exists by a deadline");
+         "capacity exists by a deadline; a count or a percentage of --num_tasks, rounded down");
   option("min_lead_time", min_lead_time,
          "evacuate: a move starts at least this long before the window (Mesos duration)");
   option("lead_time_factor", lead_time_factor,
@@ -294,20 +297,26 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
                    "' for --policy: expected evacuate, seed or intent");
   }
   flags.policy = *chosen;
-  for (const auto& [text, target, name] :
-       {std::tuple{max_surge, &flags.evacuation.max_surge, "--max_surge"},
-        std::tuple{max_unavailable, &flags.evacuation.max_unavailable, "--max_unavailable"}}) {
-    std::uint32_t value = 0;
-    auto [rest, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || rest != text.data() + text.size() || value > 1'000'000) {
-      return failure("Invalid value '" + text + "' for " + name + ": expected 0..1000000");
+  // Counts or percentages of N, resolved here as Kubernetes resolves them: surge rounds up,
+  // unavailable down. Unlike Kubernetes (which turns a 0/0 into maxUnavailable=1), budgets that
+  // resolve to 0 and 0 are refused: silently allowing a missing task is not ours to decide.
+  for (const auto& [text, target, name, rounding, max_percent] :
+       {std::tuple{max_surge, &flags.evacuation.max_surge, "--max_surge", Budget::Rounding::up,
+                   max_surge_percent},
+        std::tuple{max_unavailable, &flags.evacuation.max_unavailable, "--max_unavailable",
+                   Budget::Rounding::down, 100U}}) {
+    const auto budget = parse_budget(text, max_percent);
+    if (!budget) {
+      return failure("Invalid value '" + text + "' for " + name + ": expected a count 0.." +
+                     std::to_string(max_budget_value) + " or a percentage of --num_tasks 0%.." +
+                     std::to_string(max_percent) + "%");
     }
-    *target = value;
+    *target = budget->resolve(flags.num_tasks, rounding);
   }
   if (flags.evacuation.max_surge == 0 && flags.evacuation.max_unavailable == 0) {
-    return failure(
-        "--max_surge and --max_unavailable are both 0: no task could ever leave an agent "
-        "before its maintenance");
+    return failure("--max_surge=" + max_surge + " and --max_unavailable=" + max_unavailable +
+                   " are both 0 for --num_tasks=" + std::to_string(flags.num_tasks) +
+                   ": no task could ever leave an agent before its maintenance");
   }
   {
     auto parsed = wire::text::parse_duration(min_lead_time);

@@ -145,8 +145,20 @@ TEST_CASE("bad input exits 1 with one line naming the problem and pointing to --
            {{"--master=a:1,b"}, "'b' is not host:port"},
            {{"--bogus"}, "The following argument was not expected: --bogus"},
            {{"--policy=best"}, "for --policy: expected evacuate, seed or intent"},
-           {{"--max_surge=-1"}, "Invalid value '-1' for --max_surge: expected 0..1000000"},
+           {{"--max_surge=-1"},
+            "Invalid value '-1' for --max_surge: expected a count 0..1000000 or a percentage"},
            {{"--max_unavailable=x"}, "for --max_unavailable"},
+           {{"--max_surge=25 %"}, "Invalid value '25 %' for --max_surge"},
+           {{"--max_surge=%"}, "Invalid value '%' for --max_surge"},
+           {{"--max_surge=-25%"}, "Invalid value '-25%' for --max_surge"},
+           {{"--max_surge=99999999999999999999"}, "for --max_surge"},
+           {{"--max_surge=1001%"}, "percentage of --num_tasks 0%..1000%"},
+           {{"--max_unavailable=101%"},
+            "for --max_unavailable: expected a count 0..1000000 or a "
+            "percentage of --num_tasks 0%..100%"},
+           {{"--max_unavailable=25%%"}, "for --max_unavailable"},
+           {{"--max_surge=0", "--max_unavailable=20%", "--num_tasks=4"},
+            "--max_surge=0 and --max_unavailable=20% are both 0 for --num_tasks=4"},
            {{"--max_surge=0", "--max_unavailable=0"}, "no task could ever leave an agent"},
            {{"--min_lead_time=soon"}, "for --min_lead_time"},
            {{"--lead_time_factor=0.5"}, "for --lead_time_factor: expected a number from 1 to 100"},
@@ -232,4 +244,31 @@ TEST_CASE("evacuation budgets from flags and MESOS_EXAMPLE_ variables") {
   CHECK(outcome.flags->evacuation.lead_time_factor == 1.5);
   // Kill-first only: no surge at all is fine when tasks may be missing.
   CHECK(parse({"--max_surge=0", "--max_unavailable=1"}).flags);
+}
+
+TEST_CASE("budgets as percentages of N round as Kubernetes rounds: surge up, unavailable down") {
+  struct Case {
+    std::string num_tasks, surge, unavailable;
+    std::uint32_t want_surge, want_unavailable;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"1", "25%", "0", 1, 0},         // the default surge: never 0 for N >= 1
+           {"4", "25%", "25%", 1, 1},       // exact
+           {"5", "25%", "25%", 2, 1},       // 1.25: up for surge, down for unavailable
+           {"12", "25%", "10%", 3, 1},      // 3 exactly, 1.2 down
+           {"3", "34%", "66%", 2, 1},       // 1.02 up, 1.98 down
+           {"10", "150%", "100%", 15, 10},  // surge may exceed 100%, as in Kubernetes
+           {"7", "0%", "50%", 0, 3},
+           {"1000000", "1000%", "100%", 10'000'000, 1'000'000},
+           {"4", "3", "2", 3, 2},  // counts are taken as they are
+       }) {
+    CAPTURE(c.num_tasks);
+    CAPTURE(c.surge);
+    CAPTURE(c.unavailable);
+    const auto outcome = parse({"--num_tasks=" + c.num_tasks, "--max_surge=" + c.surge,
+                                "--max_unavailable=" + c.unavailable});
+    REQUIRE(outcome.flags);
+    CHECK(outcome.flags->evacuation.max_surge == c.want_surge);
+    CHECK(outcome.flags->evacuation.max_unavailable == c.want_unavailable);
+  }
 }

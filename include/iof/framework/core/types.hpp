@@ -104,9 +104,11 @@ struct Recovery {
 
 // The evacuate policy's budgets, in the spirit of a Kubernetes PodDisruptionBudget.
 struct Evacuation {
-  // Tasks beyond N that may run while replacements start.
+  // Tasks beyond N that may run while replacements start: --max_surge resolved against N (the
+  // default 25% rounds up to 1 for N <= 4).
   std::uint32_t max_surge = 1;
-  // Tasks below N that a kill-first move may leave, when no safe capacity exists by a deadline.
+  // Tasks below N that a kill-first move may leave, when no safe capacity exists by a deadline:
+  // --max_unavailable resolved against N.
   std::uint32_t max_unavailable = 0;
   // The lead time: a task's move must start this long before its agent's window. Learned as
   // factor x (p95 launch->RUNNING + p95 KILL->terminal), never below the minimum.
