@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "iof/framework/core/agent_book.hpp"
+#include "iof/framework/core/forecast.hpp"
 #include "iof/framework/core/kill_retrier.hpp"
 #include "iof/framework/core/lead_time.hpp"
 #include "iof/framework/core/offer_pacer.hpp"
@@ -84,6 +85,9 @@ class SchedulerState {
   }
   // Tasks on an agent with a window, ordered by deadline.
   std::vector<PlannedMove> planned_moves() const;
+  // Whether the moves the known windows require can all start by their deadlines within the
+  // budgets (policy/evacuate/forecast.cpp), as of the end of the last frame.
+  const Forecast& forecast() const { return forecast_; }
   // Tasks the master reports RUNNING and that are not being killed.
   std::size_t running_tasks() const;
   // The fewest running tasks seen since N first ran; nullopt before that.
@@ -138,6 +142,9 @@ class SchedulerState {
   std::size_t replacements_in_flight() const;
   Time deadline_of(std::int64_t window_start) const;
   bool kill_first_allowed() const;
+  Forecast compute_forecast() const;
+  // Keeps forecast() current and logs when the set of moves at risk changes.
+  void note_forecast(Decision& decision);
   void observe_capacity();
   // Forgets agents idle for agent_memory (at most once a minute).
   void forget_idle_agents();
@@ -196,6 +203,7 @@ class SchedulerState {
   // Agents whose old task waits, its replacement RUNNING, until killing it keeps the budget.
   std::set<std::string> deferred_;
   std::optional<std::size_t> min_running_seen_;
+  Forecast forecast_;
   std::optional<Time> last_evacuation_;
   std::optional<Time> max_evacuation_;
 };

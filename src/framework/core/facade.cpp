@@ -45,6 +45,7 @@ Decision SchedulerState::handle(const Event& event) {
   if (!decision.exit) {
     if (rules_.evacuates && subscribed_) {
       evacuate_due(decision);  // what the event made due: a kill-first move with no surge
+      note_forecast(decision);
     }
     settle_offers(before, decision);
   }
@@ -125,6 +126,7 @@ Decision SchedulerState::advance(Time now) {
   if (rules_.evacuates) {
     evacuate_due(decision);
     forget_idle_agents();
+    note_forecast(decision);
   }
   settle_offers(before, decision);
   pacer_.revive_due(now_, wants_offers(), framework_id_, decision, counters_);

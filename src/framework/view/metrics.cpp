@@ -40,6 +40,8 @@ std::map<std::string, double> metrics(const SchedulerState& state, double uptime
       count(std::count_if(moves.begin(), moves.end(), [](const PlannedMove& move) {
         return move.status != MoveStatus::being_killed;
       }));
+  // Moves the forecast says cannot start by their deadlines within the budgets.
+  out[prefix + "moves_at_risk"] = count(state.forecast().at_risk.size());
   out[prefix + "running_tasks"] = count(state.running_tasks());
   out[prefix + "migrations_in_flight"] = count(state.migrations_in_flight());
   out[prefix + "lead_time_secs"] = secs(state.lead_time());
@@ -75,13 +77,13 @@ std::string prometheus_text(const std::map<std::string, double>& metrics) {
     for (char& c : metric) {
       c = (c == '/') ? '_' : c;
     }
-    static const std::set<std::string_view> gauges{"uptime_secs",        "subscribed",
-                                                   "current_sleepers",   "tasks_reconciling",
-                                                   "offers_suppressed",  "tasks_at_risk",
-                                                   "running_tasks",      "migrations_in_flight",
-                                                   "lead_time_secs",     "seconds_to_next_window",
-                                                   "min_running_tasks",  "evacuation_secs_last",
-                                                   "evacuation_secs_max"};
+    static const std::set<std::string_view> gauges{"uptime_secs",         "subscribed",
+                                                   "current_sleepers",    "tasks_reconciling",
+                                                   "offers_suppressed",   "tasks_at_risk",
+                                                   "running_tasks",       "migrations_in_flight",
+                                                   "lead_time_secs",      "seconds_to_next_window",
+                                                   "min_running_tasks",   "evacuation_secs_last",
+                                                   "evacuation_secs_max", "moves_at_risk"};
     const bool gauge = gauges.contains(std::string_view(name).substr(name.rfind('/') + 1));
     out += "# TYPE " + metric + (gauge ? " gauge\n" : " counter\n");
     out += metric + " ";

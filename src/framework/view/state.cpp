@@ -110,6 +110,23 @@ std::string state_json(const SchedulerState& state, Time now) {
   }
   out["planned_moves"] = std::move(moves);
 
+  // Whether every move the known windows require can start by its deadline within the budgets.
+  json::object forecast;
+  forecast["feasible"] = state.forecast().feasible();
+  forecast["moves"] = state.forecast().moves;
+  forecast["moves_at_risk"] = state.forecast().at_risk.size();
+  json::array at_risk;
+  for (const auto& move : state.forecast().at_risk) {
+    json::object entry;
+    entry["task_id"] = move.task_id;
+    entry["agent_id"] = move.agent_id;
+    entry["deadline"] = epoch_secs(move.deadline);
+    entry["deadline_in_secs"] = epoch_secs(move.deadline - now);
+    at_risk.push_back(std::move(entry));
+  }
+  forecast["at_risk"] = std::move(at_risk);
+  out["forecast"] = std::move(forecast);
+
   json::array replies;
   for (const auto& [agent, reply] : state.inverse_offer_replies()) {
     json::object entry;

@@ -48,16 +48,31 @@ Decision SchedulerState::evacuate_inverse_offers(const Event::InverseOffers& eve
       const Sleeper& sleeper = tasks_.sleepers().at(agent);
       const std::string& task = sleeper.task_id.value();
       const Time deadline = deadline_of(start);
+      // The windows of this event's later inverse offers are not learnt yet; earliest deadline
+      // first, a later deadline never puts an earlier move at risk, so this answer stands.
+      const Forecast outlook = compute_forecast();
+      const bool at_risk = outlook.at_risk_on(agent);
       if (being_replaced(agent)) {
         reply.reason = "task " + task + " leaves as soon as its replacement runs";
         recheck = std::min(lead_time(), until_window);
-      } else if (evacuation_.max_surge > 0 && now_ < deadline) {
+      } else if (evacuation_.max_surge > 0 && now_ < deadline && !at_risk) {
         reply.reason = "task " + task + " moves to a safe agent by its deadline in " +
                        secs_text(deadline - now_);
         recheck = deadline - now_;
       } else if (kill_first_allowed()) {
         reply.reason = "task " + task + " is killed first, as --max_unavailable=" +
                        std::to_string(evacuation_.max_unavailable) + " allows";
+      } else if (at_risk && now_ < deadline) {
+        // Accepting would promise a move the budgets cannot fit before the window.
+        reply.accepted = false;
+        reply.reason = "task " + task + " cannot start its move by its deadline in " +
+                       secs_text(deadline - now_) + ": " + std::to_string(outlook.at_risk.size()) +
+                       " of " + std::to_string(outlook.moves) +
+                       " moves are forecast not to, with " +
+                       "--max_surge=" + std::to_string(evacuation_.max_surge) +
+                       " and --max_unavailable=" + std::to_string(evacuation_.max_unavailable) +
+                       " forbidding killing it first";
+        recheck = std::min(lead_time(), until_window);
       } else {
         reply.accepted = false;
         reply.reason = "task " + task +
