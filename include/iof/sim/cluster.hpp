@@ -29,6 +29,20 @@ struct Outgoing {
   std::optional<mesos::v1::scheduler::Event> event;
 };
 
+// With Config::execute: what the model asks the shell's executor to do with a real process.
+struct ExecutionRequest {
+  enum class Kind { launch, kill };
+  Kind kind = Kind::launch;
+  std::string framework_id;
+  std::string agent_id;
+  std::string container_id;
+  // The task as launched; for a kill only its id matters.
+  mesos::v1::TaskInfo task;
+  // kill: SIGTERM, then SIGKILL after this (the KILL call's kill_policy, else the task's, else
+  // the command executor's 3 s default; a drain's max_grace_period caps it).
+  Duration grace_period{};
+};
+
 enum class FrameworkState { unknown, removed, disconnected, connected };
 
 // An operator call the master refused: the HTTP status and the body it answers with.
@@ -88,6 +102,17 @@ class Cluster {
   // in a row; then the agent is marked unreachable. Returns how long that takes from `now`.
   // Fails for an agent that is not registered or already disconnected.
   Result<Duration> disconnect_agent(const std::string& agent_id, Time now);
+
+  // ---- Real execution (Config::execute) --------------------------------------------------------
+
+  // Launches and kills the shell must carry out, in order.
+  std::vector<ExecutionRequest> take_execution_requests();
+  // The task's process runs: its executor reports TASK_RUNNING.
+  void task_started(const std::string& framework_id, const std::string& task_id, Time now);
+  // The task's process ended (or could not start): its executor reports `state` (terminal) with
+  // `message`, as the command executor words it. Ignored for unknown or terminal tasks.
+  void task_exited(const std::string& framework_id, const std::string& task_id,
+                   mesos::v1::TaskState state, const std::string& message, Time now);
 
   // ---- Agents (v1 operator calls) ---------------------------------------------------------------
 

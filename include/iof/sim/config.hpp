@@ -49,6 +49,11 @@ struct Config {
   // longer (drawn the same way). Off by default.
   double slow_step_fraction = 0;
   Duration slow_step_extra{0};
+  // --execute: the shell really runs command tasks (TaskInfo.command, no custom executor) on
+  // this machine. The model then reports TASK_STARTING, asks the shell to start or kill the
+  // process (Cluster::take_execution_requests) and reports what the shell says happened
+  // (task_started, task_exited) instead of simulating the latencies above.
+  bool execute = false;
   // An agent resends an unacknowledged status update after this, doubling up to 10 minutes.
   Duration status_update_retry = std::chrono::seconds(10);
 

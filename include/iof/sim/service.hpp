@@ -48,6 +48,12 @@ class MasterService {
   // the shell re-arms its timer and persists the registry there.
   void on_change(std::function<void()> callback);
 
+  // --execute: the shell's executor reports a task's process started or ended; the resulting
+  // status updates go out like any other change.
+  void task_started(const std::string& framework_id, const std::string& task_id);
+  void task_exited(const std::string& framework_id, const std::string& task_id,
+                   mesos::v1::TaskState state, const std::string& message);
+
   // Closes every open stream, as a master that goes away does.
   void close_streams();
 

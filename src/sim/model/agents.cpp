@@ -89,7 +89,10 @@ void Cluster::State::drop_agent(std::size_t index, const model::Removal& removal
       send_master_update(*framework, std::move(status));
     }
 
-    // The agent's update stream and executor are gone with it.
+    // The agent's update stream and executor are gone with it, and so is a real process.
+    if (task.executed) {
+      request_kill(task, Duration::zero());
+    }
     task.pending.clear();
     task.next_step = model::Step::none;
     ++task.step_generation;
@@ -145,6 +148,9 @@ Result<Duration> Cluster::disconnect_agent(const std::string& agent_id, Time now
     task.next_step = model::Step::none;
     ++task.step_generation;
     ++task.retry_generation;
+    if (task.executed) {
+      s.request_kill(task, Duration::zero());  // a real process dies with its machine
+    }
   }
   // The master pings the agent every agent_ping_timeout since it registered. The first ping at
   // or after `now` goes unanswered; each further agent_ping_timeout without an answer counts a
@@ -198,6 +204,27 @@ void Cluster::State::drain_task(const std::string& key, Time now) {
   if (agent.drain->config().has_max_grace_period()) {
     latency = std::clamp(Duration(agent.drain->config().max_grace_period().nanoseconds()),
                          Duration::zero(), latency);
+  }
+  if (task.executed) {
+    // A real process: SIGTERM now, SIGKILL after the task's grace period (3 s by default),
+    // capped by the drain's max_grace_period. A second drain sends a second kill, which the
+    // shell shortens the same way.
+    Duration grace = std::chrono::seconds(3);
+    if (task.info.has_kill_policy() && task.info.kill_policy().has_grace_period()) {
+      grace = Duration(task.info.kill_policy().grace_period().nanoseconds());
+    }
+    if (agent.drain->config().has_max_grace_period()) {
+      grace = std::min(grace, Duration(agent.drain->config().max_grace_period().nanoseconds()));
+    }
+    if (!task.killing) {
+      task.killing = true;
+      const model::Framework* framework = this->framework(task.framework);
+      if (framework != nullptr && framework->has(Capability::TASK_KILLING_STATE)) {
+        emit(key, v1::TASK_KILLING, std::nullopt, now);
+      }
+    }
+    request_kill(task, std::max(Duration::zero(), grace));
+    return;
   }
   const Time due = now + latency;
   if (task.killing) {

@@ -156,6 +156,9 @@ Result<void> Cluster::fail_task(const std::string& framework_id, const std::stri
   }
   ++task->step_generation;  // whatever the executor was about to report, it will not
   task->next_step = model::Step::none;
+  if (task->executed) {
+    s.request_kill(*task, Duration::zero());  // the real process goes; its exit is not reported
+  }
   s.emit(model::task_key(framework_id, task_id), v1::TASK_FAILED,
          std::string("Command exited with status 1"), now);
   return {};

@@ -36,6 +36,18 @@ void Cluster::State::kill(Framework& framework, const Call::Kill& kill, Time now
   if (framework.has(Capability::TASK_KILLING_STATE)) {
     emit(key, v1::TASK_KILLING, std::nullopt, now);
   }
+  if (task->executed) {
+    // The command executor's grace period: the KILL's kill_policy, else the task's, else 3 s.
+    Duration grace = std::chrono::seconds(3);
+    if (kill.has_kill_policy() && kill.kill_policy().has_grace_period()) {
+      grace = Duration(kill.kill_policy().grace_period().nanoseconds());
+    } else if (task->info.has_kill_policy() && task->info.kill_policy().has_grace_period()) {
+      grace = Duration(task->info.kill_policy().grace_period().nanoseconds());
+    }
+    request_kill(*task, std::max(Duration::zero(), grace));
+    changed();
+    return;
+  }
   task->next_step = model::Step::killed;
   task->next_step_due = now + jittered(config.kill_latency, config.kill_jitter, config, "kill", key,
                                        agents[task->agent].id);

@@ -197,6 +197,12 @@ void Cluster::State::accept(Framework& framework, const Call::Accept& accept, Ti
     // The agent hands the task to its executor, which reports STARTING at once and RUNNING
     // once the process is up.
     emit(key, v1::TASK_STARTING, std::nullopt, now);
+    if (config.execute && !launched.info.has_executor() && launched.info.has_command()) {
+      // A real process runs it; the shell reports TASK_RUNNING once it is started.
+      launched.executed = true;
+      request_launch(launched);
+      return;
+    }
     launched.next_step = model::Step::running;
     launched.next_step_due = now + jittered(config.launch_latency, config.launch_jitter, config,
                                             "launch", key, agent.id);

@@ -129,6 +129,8 @@ struct Task {
   Time next_step_due{};
   std::uint64_t step_generation = 0;
   bool killing = false;
+  // A real process runs it (Config::execute): the shell reports its progress, no timer does.
+  bool executed = false;
   std::string container_id;
   std::vector<v1::TaskStatus> history;
 };
@@ -231,6 +233,7 @@ struct Cluster::State {
   std::optional<Time> allocation_requested;
 
   std::vector<Outgoing> outbox;
+  std::vector<ExecutionRequest> execution_requests;  // Config::execute only
   bool registry_changed = false;
   model::Counters counters;
 
@@ -324,6 +327,9 @@ struct Cluster::State {
   void check_drained(std::size_t agent, Time now);
   // The agent's executors kill a task because the agent drains.
   void drain_task(const std::string& task_key, Time now);
+  // Config::execute: asks the shell to start or to kill the task's real process.
+  void request_launch(const model::Task& task);
+  void request_kill(const model::Task& task, Duration grace_period);
 };
 
 namespace model {

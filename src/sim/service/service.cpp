@@ -109,6 +109,17 @@ std::optional<http::Response> MasterService::not_leader(const http::Request& req
   return response;
 }
 
+void MasterService::task_started(const std::string& framework_id, const std::string& task_id) {
+  cluster_.task_started(framework_id, task_id, clock_());
+  changed();
+}
+
+void MasterService::task_exited(const std::string& framework_id, const std::string& task_id,
+                                mesos::v1::TaskState state, const std::string& message) {
+  cluster_.task_exited(framework_id, task_id, state, message, clock_());
+  changed();
+}
+
 void MasterService::tick() {
   cluster_.advance(clock_());
   changed();
