@@ -120,6 +120,10 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
        "PEM certificate chain (server certificate first): serve HTTPS only, with "
        "--tls_key_file");
   flag("tls_key_file", tls_key_file, "PEM private key of --tls_cert_file");
+  app.add_flag("--execute", config.execute,
+               "Really run command tasks on this machine (sandboxes under --work_dir, else a "
+               "temporary directory); off: their execution is simulated")
+      ->envname("MESOS_EXECUTE");
   app.add_flag("--version", version, "Print the version and exit");
 
   try {

@@ -1,6 +1,8 @@
 #include "iof/sim/master_server.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -14,6 +16,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "iof/http/server.hpp"
+
+#include "executor/task_runner.hpp"
 
 // gcc 12 reports a false new/delete mismatch inside Asio's coroutine frames under ASan.
 #if defined(__SANITIZE_ADDRESS__)
@@ -68,6 +72,26 @@ Result<void> write_registry(const fs::path& path, const registry::Registry& regi
   return {};
 }
 
+// --execute's sandboxes: under --work_dir like a real agent's, else in a fresh directory under
+// $TMPDIR (kept after the master stops, so that the tasks' output can still be read).
+Result<fs::path> sandbox_root(const std::optional<std::string>& work_dir) {
+  if (work_dir) {
+    return Result<fs::path>(boost::system::in_place_value, *work_dir);
+  }
+  std::error_code error;
+  fs::path temporary = fs::temp_directory_path(error);
+  if (error) {
+    temporary = "/tmp";
+  }
+  std::string pattern = (temporary / "mesos-sim-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    return Error{"Failed to create a directory for --execute's sandboxes under '" +
+                 temporary.string() +
+                 "': " + std::error_code(errno, std::generic_category()).message()};
+  }
+  return Result<fs::path>(boost::system::in_place_value, pattern);
+}
+
 }  // namespace
 
 struct MasterServer::Impl : std::enable_shared_from_this<MasterServer::Impl> {
@@ -85,6 +109,9 @@ struct MasterServer::Impl : std::enable_shared_from_this<MasterServer::Impl> {
   bool persist_pending = false;
   Time last_persist{};
   std::string url;
+  // --execute: runs the tasks for real. Declared last, destroyed first: its processes end
+  // before the service they report to.
+  std::unique_ptr<TaskRunner> runner;
 
   Time next_wake() const {
     std::optional<Time> wake = service->next_wakeup();
@@ -99,6 +126,11 @@ struct MasterServer::Impl : std::enable_shared_from_this<MasterServer::Impl> {
   void changed() {
     if (stopped) {
       return;
+    }
+    if (runner) {
+      for (const auto& request : service->cluster().take_execution_requests()) {
+        runner->run(request);
+      }
     }
     if (service->cluster().take_registry_changed()) {
       persist_pending = registry_path.has_value();
@@ -195,6 +227,27 @@ Result<std::unique_ptr<MasterServer>> MasterServer::start(asio::any_io_executor 
       self->changed();
     }
   });
+  if (options.config.execute) {
+    auto root = sandbox_root(options.work_dir);
+    if (!root) {
+      return root.error();
+    }
+    impl->runner = std::make_unique<TaskRunner>(
+        executor, std::move(*root),
+        [weak](const std::string& framework_id, const std::string& task_id) {
+          if (auto self = weak.lock(); self && !self->stopped) {
+            self->service->task_started(framework_id, task_id);
+          }
+        },
+        [weak](const std::string& framework_id, const std::string& task_id,
+               mesos::v1::TaskState state, const std::string& message) {
+          if (auto self = weak.lock(); self && !self->stopped) {
+            self->service->task_exited(framework_id, task_id, state, message);
+          }
+        });
+    std::fprintf(stderr, "mesos-sim: --execute: task sandboxes under %s\n",
+                 impl->runner->root().c_str());
+  }
   if (auto written = impl->persist(); !written) {
     return written.error();
   }
@@ -221,6 +274,9 @@ Result<void> MasterServer::stop() {
   auto written = impl_->persist();
   impl_->stopped = true;
   impl_->timer.cancel();
+  if (impl_->runner) {
+    impl_->runner->stop();  // no task process outlives the master
+  }
   impl_->service->close_streams();
   impl_->server.stop();
   return written;
