@@ -40,6 +40,10 @@ int SimProcess::stop() {
   return process_->stop();
 }
 
+int SimProcess::stop(int signal) {
+  return process_->stop(signal);
+}
+
 SimRun run_sim(const std::vector<std::string>& flags) {
   ChildProcess process(IOF_MESOS_SIM_BINARY, flags);
   int status = process.wait(std::chrono::seconds(10));

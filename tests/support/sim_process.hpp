@@ -24,6 +24,8 @@ class SimProcess {
   const std::string& master_id() const { return master_id_; }
   // SIGTERM and wait: the sim writes its registry and exits. Returns the exit status.
   int stop();
+  // The same with another signal first (SIGINT, as Ctrl-C sends).
+  int stop(int signal);
 
  private:
   std::unique_ptr<ChildProcess> process_;
