@@ -82,6 +82,8 @@ int main(int argc, char** argv) {
     iof::sim::SimOptions options;
     options.config.port = 0;
     options.config.agents = flags.local_agents;
+    // --master=local runs the tasks for real on this machine (mesos-sim --execute).
+    options.config.execute = true;
     options.config.seed =
         static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
     auto started = iof::sim::MasterServer::start(io.get_executor(), std::move(options));
