@@ -73,7 +73,8 @@ Result<void> write_registry(const fs::path& path, const registry::Registry& regi
 }
 
 // --execute's sandboxes: under --work_dir like a real agent's, else in a fresh directory under
-// $TMPDIR (kept after the master stops, so that the tasks' output can still be read).
+// $TMPDIR that stop() removes (every test and every --master=local run would otherwise leave
+// one behind; --work_dir keeps the output).
 Result<fs::path> sandbox_root(const std::optional<std::string>& work_dir) {
   if (work_dir) {
     return Result<fs::path>(boost::system::in_place_value, *work_dir);
@@ -112,6 +113,8 @@ struct MasterServer::Impl : std::enable_shared_from_this<MasterServer::Impl> {
   // --execute: runs the tasks for real. Declared last, destroyed first: its processes end
   // before the service they report to.
   std::unique_ptr<TaskRunner> runner;
+  // The fresh $TMPDIR directory of the sandboxes, removed at stop(); none with --work_dir.
+  std::optional<fs::path> temporary_root;
 
   Time next_wake() const {
     std::optional<Time> wake = service->next_wakeup();
@@ -245,8 +248,12 @@ Result<std::unique_ptr<MasterServer>> MasterServer::start(asio::any_io_executor 
             self->service->task_exited(framework_id, task_id, state, message);
           }
         });
-    std::fprintf(stderr, "mesos-sim: --execute: task sandboxes under %s\n",
-                 impl->runner->root().c_str());
+    if (!options.work_dir) {
+      impl->temporary_root = impl->runner->root();
+    }
+    std::fprintf(stderr, "mesos-sim: --execute: task sandboxes under %s%s\n",
+                 impl->runner->root().c_str(),
+                 options.work_dir ? "" : " (removed when the master stops; --work_dir keeps them)");
   }
   if (auto written = impl->persist(); !written) {
     return written.error();
@@ -276,6 +283,10 @@ Result<void> MasterServer::stop() {
   impl_->timer.cancel();
   if (impl_->runner) {
     impl_->runner->stop();  // no task process outlives the master
+  }
+  if (impl_->temporary_root) {
+    std::error_code ignored;  // best effort: a sandbox file a task made unremovable stays
+    fs::remove_all(*impl_->temporary_root, ignored);
   }
   impl_->service->close_streams();
   impl_->server.stop();
