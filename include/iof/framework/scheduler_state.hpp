@@ -3,30 +3,31 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "iof/framework/core/agent_book.hpp"
-#include "iof/framework/core/forecast.hpp"
 #include "iof/framework/core/kill_retrier.hpp"
-#include "iof/framework/core/lead_time.hpp"
 #include "iof/framework/core/offer_pacer.hpp"
 #include "iof/framework/core/policy_rules.hpp"
 #include "iof/framework/core/reconciler.hpp"
 #include "iof/framework/core/snapshot.hpp"
 #include "iof/framework/core/task_book.hpp"
+#include "iof/framework/core/task_policy.hpp"
 #include "iof/framework/core/types.hpp"
 
 // The framework's pure core: what it knows about its sleeper tasks and how it decides. Events in,
-// calls out; no sockets, no clock. The runtime owns one SchedulerState on its strand.
+// calls out; no sockets, no clock. The runtime owns one SchedulerState on its strand. It is the
+// facade over the owners (core/) and the policy (policy/): it alone fixes the order of steps
+// within a frame, and lends the policy the shared books as its PolicyHost.
 namespace iof::framework {
 
 namespace v1 = mesos::v1;
 
-class SchedulerState {
+class SchedulerState : private PolicyHost {
  public:
   SchedulerState(Policy policy, std::uint32_t num_tasks, std::string role, TaskTemplate task,
                  Recovery recovery = {}, Evacuation evacuation = {});
@@ -55,7 +56,7 @@ class SchedulerState {
   void disconnected();
 
   bool subscribed() const { return subscribed_; }
-  const std::optional<v1::FrameworkID>& framework_id() const { return framework_id_; }
+  const std::optional<v1::FrameworkID>& framework_id() const override { return framework_id_; }
   Policy policy() const { return policy_; }
   // Agents holding a sleeper, and agents whose sleeper is being killed to move it. Ordered by
   // agent id so that every decision is reproducible.
@@ -75,79 +76,57 @@ class SchedulerState {
   std::size_t killing() const { return kills_.size(); }
 
   // Evacuation views (evacuate policy; the others leave them empty).
-  std::uint32_t num_tasks() const { return num_tasks_; }
-  Time now() const { return now_; }
+  std::uint32_t num_tasks() const override { return num_tasks_; }
+  Time now() const override { return now_; }
+  // The learnt lead time; the configured minimum for a policy that learns none.
   Time lead_time() const;
   const Evacuation& evacuation() const { return evacuation_; }
   const std::map<std::string, KnownAgent>& agents() const { return agent_book_.all(); }
   const std::map<std::string, InverseOfferReply>& inverse_offer_replies() const {
-    return inverse_offer_replies_;
+    return task_policy_->inverse_offer_replies();
   }
   // Tasks on an agent with a window, ordered by deadline.
-  std::vector<PlannedMove> planned_moves() const;
+  std::vector<PlannedMove> planned_moves() const { return task_policy_->planned_moves(*this); }
   // Whether the moves the known windows require can all start by their deadlines within the
   // budgets (policy/evacuate/forecast.cpp), as of the end of the last frame.
-  const Forecast& forecast() const { return forecast_; }
+  const Forecast& forecast() const { return task_policy_->forecast(); }
   // Tasks the master reports RUNNING and that are not being killed.
-  std::size_t running_tasks() const;
+  std::size_t running_tasks() const override;
   // The fewest running tasks seen since N first ran; nullopt before that.
   std::optional<std::size_t> min_running_seen() const { return min_running_seen_; }
   // Replacements starting and old tasks being killed.
-  std::size_t migrations_in_flight() const;
+  std::size_t migrations_in_flight() const {
+    return tasks_.replacements_in_flight() + tasks_.migrating().size();
+  }
   // Time from learning an agent's window to its task being gone, for the latest and the slowest
   // evacuation.
-  std::optional<Time> last_evacuation() const { return last_evacuation_; }
-  std::optional<Time> max_evacuation() const { return max_evacuation_; }
+  std::optional<Time> last_evacuation() const { return task_policy_->last_evacuation(); }
+  std::optional<Time> max_evacuation() const { return task_policy_->max_evacuation(); }
 
  private:
   Decision dispatch(const v1::scheduler::Event& event);
-  // Routes an OFFERS event to the policy that decides it.
+  // Routes an OFFERS event, once subscribed, to the policy that decides it.
   Decision offers(const v1::scheduler::Event::Offers& offers);
-  // The seed policy (policy/seed.cpp) and its fixed form (policy/intent.cpp); the intent keeps
-  // the seed's migration and its answer to inverse offers.
-  Decision seed_offers(const v1::scheduler::Event::Offers& offers);
-  Decision intent_offers(const v1::scheduler::Event::Offers& offers);
-  // Kills the sleeper on `from` so that the offer at hand can take its place.
-  void migrate(const std::string& from, Decision& decision);
-  Decision inverse_offers(const v1::scheduler::Event::InverseOffers& offers);
   Decision update(const v1::TaskStatus& status);
   void forget_unseen_launch(const Sleeper& sleeper, const v1::TaskStatus& status,
                             Decision& decision) const;
-  v1::scheduler::Call call(v1::scheduler::Call::Type type) const;
-  std::vector<v1::Resource> task_resources(bool allocated) const;
-  // REVIVE when an agent holding a sleeper got a new or changed window (intent policy only).
-  void learn_window(const std::string& agent_id, std::int64_t start, Decision& decision);
-  // The LAUNCH of one sleeper on `offer`; `replaces` names the agent it replaces, if any.
-  v1::scheduler::Call launch(const v1::Offer& offer, const AgentId& replaces, Decision& decision);
-
-  // The evacuate policy (policy/evacuate/).
-  Decision evacuate_offers(const v1::scheduler::Event::Offers& offers);
-  Decision evacuate_inverse_offers(const v1::scheduler::Event::InverseOffers& offers);
-  void note_agent(const v1::Offer& offer);
-  // Applies an update of a known task to the evacuate policy's books.
-  void evacuate_update(const v1::TaskStatus& status, const std::string& agent, Decision& decision);
-  void replacement_running(const std::string& agent, Decision& decision);
-  // Retires the old tasks of running replacements whose retirement was deferred.
-  void retire_replaced(Decision& decision);
-  // Kills the task on `agent` to move it; `retired_for` names its running replacement, if any.
-  void retire(const std::string& agent, const std::string& why, Decision& decision,
-              AgentId retired_for = {});
-  void agent_failed(const std::string& agent, Decision& decision);
-  // No task of ours is left on `agent`: nullopt when our own KILL took it.
-  void left_agent(const std::string& agent, std::optional<Loss> loss);
-  void evacuate_due(Decision& decision);
-  std::vector<std::string> moves_by_deadline() const;
-  bool being_replaced(const std::string& agent) const;
-  // Replacements launched whose old task still runs: they do not fill a slot of N.
-  std::size_t replacements_in_flight() const;
-  Time deadline_of(std::int64_t window_start) const;
-  bool kill_first_allowed() const;
-  Forecast compute_forecast() const;
-  // Keeps forecast() current and logs when the set of moves at risk changes.
-  void note_forecast(Decision& decision);
   void observe_capacity();
-  // Forgets agents idle for agent_memory (at most once a minute).
-  void forget_idle_agents();
+
+  // What the policy may use (PolicyHost): the books and the services that write them.
+  TaskBook& task_book() override { return tasks_; }
+  const TaskBook& task_book() const override { return tasks_; }
+  AgentBook& agent_book() override { return agent_book_; }
+  KillRetrier& kill_retrier() override { return kills_; }
+  const KillRetrier& kill_retrier() const override { return kills_; }
+  Counters& mutable_counters() override { return counters_; }
+  v1::scheduler::Call call(v1::scheduler::Call::Type type) const override;
+  std::vector<v1::Resource> task_resources(bool allocated) const override;
+  v1::scheduler::Call launch(const v1::Offer& offer, const AgentId& replaces,
+                             Decision& decision) override;
+  void kill(const v1::TaskID& task, const std::string& agent, Decision& decision) override;
+  // Also REVIVEs (at the end of the frame) when an agent holding a sleeper got a new window.
+  void learn_window(const std::string& agent_id, std::int64_t start, Decision& decision) override;
+  void changed() override { ++version_; }
 
   // Subscription and resilience (core/subscription.cpp, core/recovery.cpp).
   Decision subscribed(const v1::scheduler::Event::Subscribed& subscribed);
@@ -155,7 +134,6 @@ class SchedulerState {
   // Reconciliation answers and updates for tasks this framework does not know.
   void reconciled(const v1::TaskStatus& status, Decision& decision);
   bool adopt_or_kill(const v1::TaskStatus& status, Decision& decision);
-  void kill(const v1::TaskID& task, const std::string& agent, Decision& decision);
   // Asks about every task on the books, and every task being killed.
   void explicit_reconcile(Decision& decision);
   // Explicitly reconciles launched tasks never heard of for silent_launch.
@@ -167,7 +145,6 @@ class SchedulerState {
   void settle_offers(const OfferDemand& before, Decision& decision);
   // Whether offers are needed: a slot is empty, or a task is moving or may have to.
   bool wants_offers() const;
-  void changed() { ++version_; }
 
   Policy policy_;
   PolicyRules rules_;
@@ -189,23 +166,8 @@ class SchedulerState {
 
   Evacuation evacuation_;
   AgentBook agent_book_;
-  std::map<std::string, InverseOfferReply> inverse_offer_replies_;  // by agent id
-  LeadTime lead_;
-  std::map<std::string, Time> evacuation_started_;  // agent -> when its window became known
-  // Why a move has not started: the surge budget is full, or no safe agent was offered.
-  enum class MoveWait { surge, no_safe_offer };
-  std::map<std::string, MoveWait> move_waits_;  // by agent
-  std::string wait_text(MoveWait wait) const;
-  std::set<std::string> past_deadline_;  // agents whose deadline passed unmoved
-  // Agents emptied by a kill-first move: never refilled before their maintenance, or the task
-  // would come straight back and be killed again.
-  std::set<std::string> vacated_;
-  // Agents whose old task waits, its replacement RUNNING, until killing it keeps the budget.
-  std::set<std::string> deferred_;
+  std::unique_ptr<TaskPolicy> task_policy_;  // the --policy: where tasks go and when they move
   std::optional<std::size_t> min_running_seen_;
-  Forecast forecast_;
-  std::optional<Time> last_evacuation_;
-  std::optional<Time> max_evacuation_;
 };
 
 }  // namespace iof::framework

@@ -26,7 +26,18 @@ SchedulerState::SchedulerState(Policy policy, std::uint32_t num_tasks, std::stri
       pacer_(rules_.paces_offers, recovery),
       evacuation_(evacuation),
       agent_book_(recovery),
-      lead_(evacuation) {}
+      task_policy_(make_policy(policy, evacuation)) {}
+
+Time SchedulerState::lead_time() const {
+  return task_policy_->learnt_lead_time().value_or(evacuation_.min_lead_time);
+}
+
+std::size_t SchedulerState::running_tasks() const {
+  const auto& sleepers = tasks_.sleepers();
+  return static_cast<std::size_t>(
+      std::count_if(sleepers.begin(), sleepers.end(),
+                    [](const auto& entry) { return entry.second.state == v1::TASK_RUNNING; }));
+}
 
 Call SchedulerState::call(Call::Type type) const {
   return make_call(framework_id_, type);
@@ -43,9 +54,9 @@ Decision SchedulerState::handle(const Event& event) {
     decision.log.push_back("Offers arrived although offers were suppressed");
   }
   if (!decision.exit) {
-    if (rules_.evacuates && subscribed_) {
-      evacuate_due(decision);  // what the event made due: a kill-first move with no surge
-      note_forecast(decision);
+    if (subscribed_) {
+      task_policy_->act_due(*this, decision);  // e.g. a kill-first move with no surge
+      task_policy_->note_outlook(*this, decision);
     }
     settle_offers(before, decision);
   }
@@ -60,8 +71,7 @@ Decision SchedulerState::dispatch(const Event& event) {
     case Event::OFFERS:
       return offers(event.offers());
     case Event::INVERSE_OFFERS:
-      return rules_.evacuates ? evacuate_inverse_offers(event.inverse_offers())
-                              : inverse_offers(event.inverse_offers());
+      return task_policy_->inverse_offers(*this, event.inverse_offers());
     case Event::UPDATE:
       return update(event.update().status());
     case Event::FAILURE: {
@@ -75,9 +85,7 @@ Decision SchedulerState::dispatch(const Event& event) {
                                     : std::string()));
       } else {
         decision.log.push_back("Agent lost: " + failure.agent_id().value());
-        if (rules_.evacuates) {
-          agent_failed(failure.agent_id().value(), decision);
-        }
+        task_policy_->agent_failed(*this, failure.agent_id().value(), decision);
       }
       return decision;
     }
@@ -100,15 +108,13 @@ Decision SchedulerState::dispatch(const Event& event) {
 }
 
 Decision SchedulerState::offers(const Event::Offers& offers) {
-  switch (policy_) {
-    case Policy::seed:
-      return seed_offers(offers);
-    case Policy::intent:
-      return intent_offers(offers);
-    case Policy::evacuate:
-      break;
+  counters_.offers_received += static_cast<std::uint64_t>(offers.offers_size());
+  if (!framework_id_) {
+    Decision decision;
+    decision.log.push_back("Ignoring offers received before SUBSCRIBED");
+    return decision;
   }
-  return evacuate_offers(offers);
+  return task_policy_->offers(*this, offers);
 }
 
 Decision SchedulerState::advance(Time now) {
@@ -123,11 +129,9 @@ Decision SchedulerState::advance(Time now) {
   if (rules_.reconciles) {
     question_silent_launches(decision);
   }
-  if (rules_.evacuates) {
-    evacuate_due(decision);
-    forget_idle_agents();
-    note_forecast(decision);
-  }
+  task_policy_->act_due(*this, decision);
+  task_policy_->forget_idle_agents(*this);
+  task_policy_->note_outlook(*this, decision);
   settle_offers(before, decision);
   pacer_.revive_due(now_, wants_offers(), framework_id_, decision, counters_);
   observe_capacity();
@@ -155,19 +159,7 @@ std::optional<Time> SchedulerState::next_wakeup() const {
   }
   consider(kills_.next_due());
   consider(pacer_.next_due());
-  if (rules_.evacuates) {
-    for (const auto& agent : moves_by_deadline()) {
-      if (!past_deadline_.contains(agent)) {
-        consider(deadline_of(tasks_.sleepers().at(agent).unavailability_start));
-      }
-    }
-    for (const auto& agent : deferred_) {  // a retirement waiting for capacity or its deadline
-      if (const auto found = tasks_.sleepers().find(agent);
-          found != tasks_.sleepers().end() && found->second.unavailability_start > 0) {
-        consider(deadline_of(found->second.unavailability_start));
-      }
-    }
-  }
+  consider(task_policy_->next_due(*this));
   return next;
 }
 
@@ -223,6 +215,13 @@ Decision SchedulerState::teardown() const {
     decision.calls.push_back(call(Call::TEARDOWN));
   }
   return decision;
+}
+
+bool SchedulerState::kill_still_wanted(const std::string& task_id) {
+  if (rules_.retries_kills && !kills_.contains(task_id)) {
+    return false;  // a queued copy for a task that ended, or was kept after all
+  }
+  return task_policy_->kill_still_wanted(*this, task_id);
 }
 
 void SchedulerState::observe_capacity() {

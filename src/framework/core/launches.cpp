@@ -41,9 +41,7 @@ Call SchedulerState::launch(const v1::Offer& offer, const AgentId& replaces, Dec
   sleeper.replaces = replaces;
   sleeper.launched_at = now_;
   sleeper.launched_with = offer.id();
-  if (sleeper.unavailability_start > 0) {
-    evacuation_started_.try_emplace(agent, now_);
-  }
+  task_policy_->launched(agent, sleeper.unavailability_start, now_);
   tasks_.launch(agent, std::move(sleeper));
   Call accept = call(Call::ACCEPT);
   *accept.mutable_accept()->add_offer_ids() = offer.id();
@@ -61,13 +59,8 @@ void SchedulerState::learn_window(const std::string& agent_id, std::int64_t star
     return;
   }
   changed();
-  // A new window is a new deadline: what was said about the old one no longer holds.
-  past_deadline_.erase(agent_id);
-  move_waits_.erase(agent_id);
-  if (start > 0) {
-    evacuation_started_.try_emplace(agent_id, now_);
-  } else {
-    evacuation_started_.erase(agent_id);
+  task_policy_->window_changed(agent_id, start, now_);
+  if (start == 0) {
     return;  // maintenance cancelled: nothing has to move
   }
   if (rules_.paces_offers) {

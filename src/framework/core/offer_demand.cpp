@@ -22,17 +22,12 @@ OfferDemand SchedulerState::offer_demand() const {
     return demand;  // the seed never revives
   }
   const auto& sleepers = tasks_.sleepers();
-  const std::size_t filled = sleepers.size() - replacements_in_flight();
+  const std::size_t filled = sleepers.size() - tasks_.replacements_in_flight();
   demand.open_slots = num_tasks_ > filled ? num_tasks_ - filled : 0;
   for (const auto& [agent, sleeper] : sleepers) {
     demand.windows.emplace(agent, sleeper.unavailability_start);
   }
-  if (rules_.evacuates) {
-    const std::size_t budget = num_tasks_ + evacuation_.max_surge;
-    const std::size_t room = budget > sleepers.size() ? budget - sleepers.size() : 0;
-    demand.startable_moves = std::min(moves_by_deadline().size(), room);
-    demand.past_deadline = past_deadline_;
-  }
+  task_policy_->add_demand(*this, demand);
   return demand;
 }
 

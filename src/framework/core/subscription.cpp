@@ -82,11 +82,7 @@ Decision SchedulerState::removed(const std::string& message) {
   tasks_.clear();
   kills_.clear();
   reconciler_.clear();
-  evacuation_started_.clear();
-  move_waits_.clear();
-  past_deadline_.clear();
-  vacated_.clear();
-  deferred_.clear();
+  task_policy_->forget_all();
   changed();
   return decision;
 }

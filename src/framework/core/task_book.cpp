@@ -2,6 +2,7 @@
 // kept in step.
 #include "iof/framework/core/task_book.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace iof::framework {
@@ -136,6 +137,12 @@ bool TaskBook::remove(bool migrating, const std::string& agent) {
     }
   }
   return true;
+}
+
+std::size_t TaskBook::replacements_in_flight() const {
+  return static_cast<std::size_t>(
+      std::count_if(sleepers_.begin(), sleepers_.end(),
+                    [](const auto& entry) { return !entry.second.replaces.empty(); }));
 }
 
 }  // namespace iof::framework

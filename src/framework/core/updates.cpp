@@ -47,8 +47,7 @@ Decision SchedulerState::update(const v1::TaskStatus& status) {
     forget_unseen_launch(map.at(agent), status, decision);
     tasks_.set_state(status.task_id().value(), status.state());
   }
-  if (known && rules_.evacuates) {
-    evacuate_update(status, agent, decision);
+  if (known && task_policy_->update(*this, status, agent, decision)) {
     return decision;
   }
   if (known && tasks_.migrating().contains(agent) && status.state() == v1::TASK_KILLED) {

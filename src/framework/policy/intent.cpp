@@ -4,24 +4,19 @@
 // one OFFERS event go as one DECLINE call (REVIVE brings them back; see the offer pacer).
 // Migration and the inverse-offer answer are the seed's.
 #include "iof/framework/core/calls.hpp"
-#include "iof/framework/scheduler_state.hpp"
 #include "iof/wire/resources.hpp"
 
 #include "offer_resources.hpp"
+#include "seed_policy.hpp"
 
 namespace iof::framework {
 
 using v1::scheduler::Call;
 using v1::scheduler::Event;
 
-Decision SchedulerState::intent_offers(const Event::Offers& event) {
+Decision IntentPolicy::offers(PolicyHost& host, const Event::Offers& event) {
   Decision decision;
-  counters_.offers_received += static_cast<std::uint64_t>(event.offers_size());
-  if (!framework_id_) {
-    decision.log.push_back("Ignoring offers received before SUBSCRIBED");
-    return decision;
-  }
-  const auto& sleepers = tasks_.sleepers();
+  const auto& sleepers = host.task_book().sleepers();
 
   // The sleeper on the agent whose maintenance comes first: the one to move.
   std::optional<std::string> riskiest;
@@ -32,33 +27,34 @@ Decision SchedulerState::intent_offers(const Event::Offers& event) {
     }
   }
 
-  Call declines = call(Call::DECLINE);
+  Call declines = host.call(Call::DECLINE);
   declines.mutable_decline()->mutable_filters()->set_refuse_seconds(decline_seconds);
   for (const auto& offer : event.offers()) {
     const std::string& agent = offer.agent_id().value();
     const std::int64_t offered_start =
         offer.has_unavailability() ? offer.unavailability().start().nanoseconds() : 0;
     if (offer.has_unavailability() && sleepers.contains(agent)) {
-      learn_window(agent, offered_start, decision);
+      host.learn_window(agent, offered_start, decision);
     }
-    bool need_more = sleepers.size() < num_tasks_;
+    bool need_more = sleepers.size() < host.num_tasks();
     const bool less_risky =
         riskiest && (!offer.has_unavailability() ||
                      offered_start > sleepers.at(*riskiest).unavailability_start);
-    const bool occupied = sleepers.contains(agent) || tasks_.migrating().contains(agent);
+    const bool occupied = sleepers.contains(agent) || host.task_book().migrating().contains(agent);
     const bool need_launch = !occupied && (need_more || less_risky);
-    const bool fits = wire::text::contains(unreserved(offer.resources()), task_resources(false));
+    const bool fits =
+        wire::text::contains(unreserved(offer.resources()), host.task_resources(false));
     if (!fits || !need_launch) {
       *declines.mutable_decline()->add_offer_ids() = offer.id();
       continue;
     }
     if (!need_more && less_risky) {
-      migrate(*riskiest, decision);
+      migrate(host, *riskiest, decision);
       riskiest.reset();  // one migration per OFFERS event
       need_more = true;
     }
     if (need_more) {
-      decision.calls.push_back(launch(offer, AgentId(), decision));
+      decision.calls.push_back(host.launch(offer, AgentId(), decision));
     }
   }
   if (declines.decline().offer_ids_size() > 0) {

@@ -15,9 +15,7 @@ PolicyRules rules_of(Policy policy) {
       rules.wants_killing_state = false;
       break;
     case Policy::intent:
-      break;
     case Policy::evacuate:
-      rules.evacuates = true;
       break;
   }
   return rules;

@@ -7,10 +7,10 @@
 #include <set>
 
 #include "iof/framework/core/calls.hpp"
-#include "iof/framework/scheduler_state.hpp"
 #include "iof/wire/resources.hpp"
 
 #include "offer_resources.hpp"
+#include "seed_policy.hpp"
 
 namespace iof::framework {
 
@@ -51,14 +51,9 @@ bool contains_with_allocation(const std::vector<v1::Resource>& have,
 
 }  // namespace
 
-Decision SchedulerState::seed_offers(const Event::Offers& event) {
+Decision SeedPolicy::offers(PolicyHost& host, const Event::Offers& event) {
   Decision decision;
-  counters_.offers_received += static_cast<std::uint64_t>(event.offers_size());
-  if (!framework_id_) {
-    decision.log.push_back("Ignoring offers received before SUBSCRIBED");
-    return decision;
-  }
-  const auto& sleepers = tasks_.sleepers();
+  const auto& sleepers = host.task_book().sleepers();
 
   // The sleeper on the agent whose maintenance comes first: the one to move. As published, once
   // a candidate exists any smaller start wins, 0 (no window) too.
@@ -75,56 +70,58 @@ Decision SchedulerState::seed_offers(const Event::Offers& event) {
 
   for (const auto& offer : event.offers()) {
     const std::string& agent = offer.agent_id().value();
-    bool need_more = sleepers.size() < num_tasks_;
+    bool need_more = sleepers.size() < host.num_tasks();
     const bool less_risky = riskiest && (!offer.has_unavailability() ||
                                          offer.unavailability().start().nanoseconds() >
                                              sleepers.at(*riskiest).unavailability_start);
     const bool need_launch = !sleepers.contains(agent) && (need_more || less_risky);
     // Role-allocated task resources against unallocated offers: never a fit on a real master.
-    const bool fits = contains_with_allocation(unreserved(offer.resources()), task_resources(true));
+    const bool fits =
+        contains_with_allocation(unreserved(offer.resources()), host.task_resources(true));
     if (!fits || !need_launch) {
-      Call decline = call(Call::DECLINE);
+      Call decline = host.call(Call::DECLINE);
       *decline.mutable_decline()->add_offer_ids() = offer.id();
       decline.mutable_decline()->mutable_filters()->set_refuse_seconds(decline_seconds);
       decision.calls.push_back(std::move(decline));
       continue;
     }
     if (!need_more && less_risky) {
-      migrate(*riskiest, decision);
+      migrate(host, *riskiest, decision);
       riskiest.reset();  // one migration per OFFERS event
       need_more = true;
     }
     if (need_more) {
-      decision.calls.push_back(launch(offer, AgentId(), decision));
+      decision.calls.push_back(host.launch(offer, AgentId(), decision));
     }
   }
   return decision;
 }
 
 // Kill first, then launch on the offer at hand: the example's only way to move a task.
-void SchedulerState::migrate(const std::string& from, Decision& decision) {
-  const v1::TaskID moving = tasks_.sleepers().at(from).task_id;
+void SeedPolicy::migrate(PolicyHost& host, const std::string& from, Decision& decision) {
+  const v1::TaskID moving = host.task_book().sleepers().at(from).task_id;
   decision.log.push_back("Migrating task " + moving.value() + " from " + from);
-  kill(moving, from, decision);
-  tasks_.start_moving(from, now_);
-  ++counters_.migrations;
+  host.kill(moving, from, decision);
+  host.task_book().start_moving(from, host.now());
+  ++host.mutable_counters().migrations;
 }
 
-Decision SchedulerState::inverse_offers(const Event::InverseOffers& event) {
+Decision SeedPolicy::inverse_offers(PolicyHost& host, const Event::InverseOffers& event) {
   Decision decision;
-  counters_.inverse_offers_received += static_cast<std::uint64_t>(event.inverse_offers_size());
+  host.mutable_counters().inverse_offers_received +=
+      static_cast<std::uint64_t>(event.inverse_offers_size());
   for (const auto& offer : event.inverse_offers()) {
     const std::string& agent = offer.agent_id().value();
-    if (!tasks_.sleepers().contains(agent)) {
+    if (!host.task_book().sleepers().contains(agent)) {
       decision.log.push_back("Inverse offer received for " + agent +
                              " which does not hold an active sleep task.");
       continue;
     }
-    learn_window(agent, offer.unavailability().start().nanoseconds(), decision);
-    if (!framework_id_) {
+    host.learn_window(agent, offer.unavailability().start().nanoseconds(), decision);
+    if (!host.framework_id()) {
       continue;
     }
-    Call accept = call(Call::ACCEPT_INVERSE_OFFERS);
+    Call accept = host.call(Call::ACCEPT_INVERSE_OFFERS);
     *accept.mutable_accept_inverse_offers()->add_inverse_offer_ids() = offer.id();
     decision.calls.push_back(std::move(accept));
   }

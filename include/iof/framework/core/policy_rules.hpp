@@ -23,8 +23,6 @@ struct PolicyRules {
   // Ask for TASK_KILLING: a task being killed then reports it instead of looking RUNNING until
   // it is gone. The seed's FrameworkInfo stays the example's.
   bool wants_killing_state = true;
-  // The evacuate policy's placement, inverse-offer answers, move plan and loss accounting.
-  bool evacuates = false;
 };
 
 PolicyRules rules_of(Policy policy);

@@ -19,6 +19,8 @@ class TaskBook {
   const std::map<std::string, Sleeper>& sleepers() const { return sleepers_; }
   const std::map<std::string, Sleeper>& migrating() const { return migrating_; }
   std::size_t size() const { return sleepers_.size() + migrating_.size(); }
+  // Replacements launched whose old task still runs: they do not fill a slot of N.
+  std::size_t replacements_in_flight() const;
 
   // Where a task is on the books.
   struct Place {

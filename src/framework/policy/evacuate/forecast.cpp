@@ -3,21 +3,17 @@
 // log; kept for /state and the metrics; and the inverse offers of the tasks at risk are declined.
 #include <string>
 
-#include "iof/framework/scheduler_state.hpp"
-
 #include "durations.hpp"
+#include "evacuate_policy.hpp"
 
 namespace iof::framework {
 
 using evacuate::secs_text;
 
-Forecast SchedulerState::compute_forecast() const {
-  if (!rules_.evacuates) {
-    return {};
-  }
+Forecast EvacuatePolicy::compute_forecast(const PolicyHost& host) const {
   std::vector<ForecastMove> moves;
-  for (const auto& agent : moves_by_deadline()) {
-    const Sleeper& sleeper = tasks_.sleepers().at(agent);
+  for (const auto& agent : moves_by_deadline(host)) {
+    const Sleeper& sleeper = host.task_book().sleepers().at(agent);
     moves.push_back({agent, sleeper.task_id.value(), deadline_of(sleeper.unavailability_start)});
   }
   // Make-before-break moves run --max_surge at a time; a kill-first move at its deadline holds
@@ -25,11 +21,12 @@ Forecast SchedulerState::compute_forecast() const {
   // starting holds a surge slot.
   const std::size_t slots =
       std::size_t{evacuation_.max_surge} + std::size_t{evacuation_.max_unavailable};
-  return forecast_moves(moves, now_, lead_time(), slots, replacements_in_flight());
+  return forecast_moves(moves, host.now(), lead_.current(), slots,
+                        host.task_book().replacements_in_flight());
 }
 
-void SchedulerState::note_forecast(Decision& decision) {
-  Forecast next = compute_forecast();
+void EvacuatePolicy::note_outlook(const PolicyHost& host, Decision& decision) {
+  Forecast next = compute_forecast(host);
   if (next.at_risk == forecast_.at_risk) {
     forecast_ = std::move(next);
     return;
@@ -44,9 +41,9 @@ void SchedulerState::note_forecast(Decision& decision) {
         " moves cannot start by their deadlines with --max_surge=" +
         std::to_string(evacuation_.max_surge) + " --max_unavailable=" +
         std::to_string(evacuation_.max_unavailable) + " and a lead time of " +
-        secs_text(lead_time()) + "; first task " + first.task_id + " on " + first.agent_id +
-        (first.deadline > now_ ? ", deadline in " + secs_text(first.deadline - now_)
-                               : ", its deadline passed"));
+        secs_text(lead_.current()) + "; first task " + first.task_id + " on " + first.agent_id +
+        (first.deadline > host.now() ? ", deadline in " + secs_text(first.deadline - host.now())
+                                     : ", its deadline passed"));
   }
   forecast_ = std::move(next);
 }

@@ -4,9 +4,9 @@
 #include <algorithm>
 
 #include "iof/framework/core/calls.hpp"
-#include "iof/framework/scheduler_state.hpp"
 
 #include "durations.hpp"
+#include "evacuate_policy.hpp"
 
 namespace iof::framework {
 
@@ -22,68 +22,71 @@ constexpr double max_filter_seconds = 365.0 * 24 * 3600;
 
 }  // namespace
 
-Decision SchedulerState::evacuate_inverse_offers(const Event::InverseOffers& event) {
+Decision EvacuatePolicy::inverse_offers(PolicyHost& host, const Event::InverseOffers& event) {
   Decision decision;
-  counters_.inverse_offers_received += static_cast<std::uint64_t>(event.inverse_offers_size());
+  host.mutable_counters().inverse_offers_received +=
+      static_cast<std::uint64_t>(event.inverse_offers_size());
   for (const auto& offer : event.inverse_offers()) {
     const std::string& agent = offer.agent_id().value();
     const std::int64_t start = offer.unavailability().start().nanoseconds();
-    agent_book_.announced(agent, offer.unavailability(), now_);
-    if (tasks_.sleepers().contains(agent)) {
-      learn_window(agent, start, decision);
+    host.agent_book().announced(agent, offer.unavailability(), host.now());
+    if (host.task_book().sleepers().contains(agent)) {
+      host.learn_window(agent, start, decision);
     }
-    if (!framework_id_) {
+    if (!host.framework_id()) {
       continue;
     }
-    const Time until_window = Time(start) - now_;
-    InverseOfferReply reply{agent, true, "", 0, now_};
+    const Time until_window = Time(start) - host.now();
+    InverseOfferReply reply{agent, true, "", 0, host.now()};
     // The master asks again once the filter expires while we still hold the agent: ask it to
     // come back when the answer could change, not every 5 seconds.
     Time recheck = until_window;
-    if (const auto moving = tasks_.migrating().find(agent); !tasks_.sleepers().contains(agent)) {
-      reply.reason = moving != tasks_.migrating().end()
+    if (const auto moving = host.task_book().migrating().find(agent);
+        !host.task_book().sleepers().contains(agent)) {
+      reply.reason = moving != host.task_book().migrating().end()
                          ? "task " + moving->second.task_id.value() + " is being killed"
                          : "no task of this framework runs there";
     } else {
-      const Sleeper& sleeper = tasks_.sleepers().at(agent);
+      const Sleeper& sleeper = host.task_book().sleepers().at(agent);
       const std::string& task = sleeper.task_id.value();
       const Time deadline = deadline_of(start);
       // The windows of this event's later inverse offers are not learnt yet; earliest deadline
       // first, a later deadline never puts an earlier move at risk, so this answer stands.
-      const Forecast outlook = compute_forecast();
+      const Forecast outlook = compute_forecast(host);
       const bool at_risk = outlook.at_risk_on(agent);
-      if (being_replaced(agent)) {
+      if (being_replaced(host, agent)) {
         reply.reason = "task " + task + " leaves as soon as its replacement runs";
-        recheck = std::min(lead_time(), until_window);
-      } else if (evacuation_.max_surge > 0 && now_ < deadline && !at_risk) {
+        recheck = std::min(lead_.current(), until_window);
+      } else if (evacuation_.max_surge > 0 && host.now() < deadline && !at_risk) {
         reply.reason = "task " + task + " moves to a safe agent by its deadline in " +
-                       secs_text(deadline - now_);
-        recheck = deadline - now_;
-      } else if (kill_first_allowed()) {
+                       secs_text(deadline - host.now());
+        recheck = deadline - host.now();
+      } else if (kill_first_allowed(host)) {
         reply.reason = "task " + task + " is killed first, as --max_unavailable=" +
                        std::to_string(evacuation_.max_unavailable) + " allows";
-      } else if (at_risk && now_ < deadline) {
+      } else if (at_risk && host.now() < deadline) {
         // Accepting would promise a move the budgets cannot fit before the window.
         reply.accepted = false;
         reply.reason = "task " + task + " cannot start its move by its deadline in " +
-                       secs_text(deadline - now_) + ": " + std::to_string(outlook.at_risk.size()) +
-                       " of " + std::to_string(outlook.moves) +
-                       " moves are forecast not to, with " +
+                       secs_text(deadline - host.now()) + ": " +
+                       std::to_string(outlook.at_risk.size()) + " of " +
+                       std::to_string(outlook.moves) + " moves are forecast not to, with " +
                        "--max_surge=" + std::to_string(evacuation_.max_surge) +
                        " and --max_unavailable=" + std::to_string(evacuation_.max_unavailable) +
                        " forbidding killing it first";
-        recheck = std::min(lead_time(), until_window);
+        recheck = std::min(lead_.current(), until_window);
       } else {
         reply.accepted = false;
         reply.reason = "task " + task +
                        " cannot leave before the window: no safe capacity, and "
                        "--max_unavailable=" +
                        std::to_string(evacuation_.max_unavailable) + " forbids killing it first";
-        recheck = std::min(lead_time(), until_window);
+        recheck = std::min(lead_.current(), until_window);
       }
     }
     reply.filter_secs = std::clamp(seconds(recheck), 1.0, max_filter_seconds);
-    Call answer = call(reply.accepted ? Call::ACCEPT_INVERSE_OFFERS : Call::DECLINE_INVERSE_OFFERS);
+    Call answer =
+        host.call(reply.accepted ? Call::ACCEPT_INVERSE_OFFERS : Call::DECLINE_INVERSE_OFFERS);
     // AcceptInverseOffers and DeclineInverseOffers have the same two fields.
     const auto fill = [&](auto* body) {
       *body->add_inverse_offer_ids() = offer.id();
@@ -94,7 +97,8 @@ Decision SchedulerState::evacuate_inverse_offers(const Event::InverseOffers& eve
     } else {
       fill(answer.mutable_decline_inverse_offers());
     }
-    ++(reply.accepted ? counters_.inverse_offers_accepted : counters_.inverse_offers_declined);
+    ++(reply.accepted ? host.mutable_counters().inverse_offers_accepted
+                      : host.mutable_counters().inverse_offers_declined);
     decision.log.push_back(std::string(reply.accepted ? "Accepting" : "Declining") +
                            " inverse offer for " + agent + ": " + reply.reason + "; filter " +
                            secs_text(std::chrono::duration_cast<Time>(

@@ -2,8 +2,9 @@
 // done, or a task taken by maintenance (DOWN, drained, gone) told apart from a real failure.
 #include <algorithm>
 
-#include "iof/framework/scheduler_state.hpp"
 #include "iof/wire/task_state.hpp"
+
+#include "evacuate_policy.hpp"
 
 namespace iof::framework {
 
@@ -53,73 +54,75 @@ std::string_view loss_name(Loss loss) {
   return "gone";
 }
 
-void SchedulerState::evacuate_update(const v1::TaskStatus& status, const std::string& agent,
-                                     Decision& decision) {
+bool EvacuatePolicy::update(PolicyHost& host, const v1::TaskStatus& status,
+                            const std::string& agent, Decision& decision) {
   const bool terminal = wire::is_terminal(status.state()) || status.state() == v1::TASK_UNKNOWN;
-  if (const auto found = tasks_.migrating().find(agent); found != tasks_.migrating().end()) {
+  if (const auto found = host.task_book().migrating().find(agent);
+      found != host.task_book().migrating().end()) {
     if (!terminal) {
       // Alive although we killed it: the KILL was lost (a restart, a dropped connection).
-      if (!kills_.contains(found->second.task_id.value())) {
-        kill(found->second.task_id, agent, decision);
+      if (!host.kill_retrier().contains(found->second.task_id.value())) {
+        host.kill(found->second.task_id, agent, decision);
       }
-      return;
+      return true;
     }
     const Sleeper gone = found->second;
     const bool our_kill = status.state() == v1::TASK_KILLED &&
                           status.reason() != v1::TaskStatus::REASON_AGENT_DRAINING;
     if (gone.kill_sent_at.count() > 0 && our_kill) {
-      lead_.killed(now_ - gone.kill_sent_at);
+      lead_.killed(host.now() - gone.kill_sent_at);
     }
     const Loss loss = our_kill ? Loss::failure : classify(status, gone.unavailability_start > 0);
     if (loss == Loss::down) {
-      ++counters_.tasks_caught_by_down;
+      ++host.mutable_counters().tasks_caught_by_down;
     } else {
-      ++counters_.sleepers_killed;
+      ++host.mutable_counters().sleepers_killed;
     }
-    tasks_.remove_migrating(agent);
-    changed();
+    host.task_book().remove_migrating(agent);
+    host.changed();
     // Only our own KILL completes an evacuation; anything else took the task first.
-    left_agent(agent, our_kill ? std::nullopt : std::optional(loss));
-    return;
+    left_agent(host, agent, our_kill ? std::nullopt : std::optional(loss));
+    return true;
   }
-  const auto found = tasks_.sleepers().find(agent);
-  if (found == tasks_.sleepers().end()) {
-    return;
+  const auto found = host.task_book().sleepers().find(agent);
+  if (found == host.task_book().sleepers().end()) {
+    return true;
   }
   const Sleeper& sleeper = found->second;
   if (status.state() == v1::TASK_RUNNING) {
-    if (const Time launched_at = tasks_.take_launched_at(agent); launched_at.count() > 0) {
-      lead_.launched(now_ - launched_at);
+    if (const Time launched_at = host.task_book().take_launched_at(agent);
+        launched_at.count() > 0) {
+      lead_.launched(host.now() - launched_at);
     }
     if (!sleeper.replaces.empty()) {
-      replacement_running(agent, decision);
+      replacement_running(host, agent, decision);
     } else {
-      retire_replaced(decision);  // a refill ran: a deferred retirement may fit now
+      retire_replaced(host, decision);  // a refill ran: a deferred retirement may fit now
     }
-    return;
+    return true;
   }
   if (!terminal) {
-    return;
+    return true;
   }
   const Sleeper lost = sleeper;
   const Loss loss = classify(status, lost.unavailability_start > 0);
   switch (loss) {
     case Loss::down:
-      ++counters_.tasks_caught_by_down;
+      ++host.mutable_counters().tasks_caught_by_down;
       break;
     case Loss::drained:
-      ++counters_.tasks_drained;
+      ++host.mutable_counters().tasks_drained;
       break;
     case Loss::gone:
-      ++counters_.tasks_lost_with_agent;
+      ++host.mutable_counters().tasks_lost_with_agent;
       break;
     case Loss::failure:
-      ++counters_.sleepers_lost_abnormally;
+      ++host.mutable_counters().sleepers_lost_abnormally;
       break;
   }
   // A replacement whose old task died anyway is now simply a task.
-  tasks_.remove_sleeper(agent);
-  changed();
+  host.task_book().remove_sleeper(agent);
+  host.changed();
   if (!lost.replaces.empty()) {
     decision.log.push_back("Replacement task " + lost.task_id.value() + " for " +
                            lost.replaces.value() + " ended before it ran; the move is retried");
@@ -127,42 +130,45 @@ void SchedulerState::evacuate_update(const v1::TaskStatus& status, const std::st
     decision.log.push_back("Task " + lost.task_id.value() + " was taken by maintenance (" +
                            std::string(loss_name(loss)) + "); relaunching elsewhere");
   }
-  left_agent(agent, loss);
+  left_agent(host, agent, loss);
+  return true;
 }
 
-void SchedulerState::agent_failed(const std::string& agent, Decision& decision) {
-  const Loss loss = agent_book_.failed(agent, now_);
+void EvacuatePolicy::agent_failed(PolicyHost& host, const std::string& agent, Decision& decision) {
+  const Loss loss = host.agent_book().failed(agent, host.now());
   const bool has_window = loss == Loss::down;
   // Removed agents never come back under the same id.
   vacated_.erase(agent);
   past_deadline_.erase(agent);
   for (const bool moving : {false, true}) {
-    const auto& map = moving ? tasks_.migrating() : tasks_.sleepers();
+    const auto& map = moving ? host.task_book().migrating() : host.task_book().sleepers();
     if (const auto found = map.find(agent); found != map.end()) {
       // The TASK_LOST that normally comes first did not: count the task here.
-      ++(has_window ? counters_.tasks_caught_by_down : counters_.tasks_lost_with_agent);
+      ++(has_window ? host.mutable_counters().tasks_caught_by_down
+                    : host.mutable_counters().tasks_lost_with_agent);
       decision.log.push_back("Task " + found->second.task_id.value() + " went with agent " + agent +
                              "; relaunching elsewhere");
       // A replacement of the task is now simply a task.
-      moving ? tasks_.remove_migrating(agent) : tasks_.remove_sleeper(agent);
-      changed();
+      moving ? host.task_book().remove_migrating(agent) : host.task_book().remove_sleeper(agent);
+      host.changed();
     }
   }
-  left_agent(agent, loss);
+  left_agent(host, agent, loss);
 }
 
 // Bookkeeping once no task of this framework is left on `agent`: how long evacuating it took, or
 // what took the task.
-void SchedulerState::left_agent(const std::string& agent, std::optional<Loss> loss) {
+void EvacuatePolicy::left_agent(PolicyHost& host, const std::string& agent,
+                                std::optional<Loss> loss) {
   if (loss) {
-    agent_book_.lost(agent, *loss);
+    host.agent_book().lost(agent, *loss);
   }
   if (auto started = evacuation_started_.find(agent); started != evacuation_started_.end()) {
     if (!loss) {
-      const Time took = now_ - started->second;
+      const Time took = host.now() - started->second;
       last_evacuation_ = took;
       max_evacuation_ = std::max(max_evacuation_.value_or(Time{0}), took);
-      ++counters_.evacuations;
+      ++host.mutable_counters().evacuations;
     }
     evacuation_started_.erase(started);
   }

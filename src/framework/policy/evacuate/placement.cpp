@@ -5,11 +5,11 @@
 #include <set>
 
 #include "iof/framework/core/calls.hpp"
-#include "iof/framework/scheduler_state.hpp"
 #include "iof/wire/resources.hpp"
 
 #include "../offer_resources.hpp"
 #include "durations.hpp"
+#include "evacuate_policy.hpp"
 
 namespace iof::framework {
 
@@ -58,40 +58,35 @@ bool preferred(const Candidate& a, const Candidate& b) {
 
 }  // namespace
 
-void SchedulerState::note_agent(const v1::Offer& offer) {
-  agent_book_.offered(offer, now_);
+void EvacuatePolicy::note_agent(PolicyHost& host, const v1::Offer& offer) {
+  host.agent_book().offered(offer, host.now());
   if (!offer.has_unavailability()) {
     vacated_.erase(offer.agent_id().value());  // its maintenance is over or cancelled
   }
 }
 
-Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
+Decision EvacuatePolicy::offers(PolicyHost& host, const Event::Offers& event) {
   Decision decision;
-  counters_.offers_received += static_cast<std::uint64_t>(event.offers_size());
-  if (!framework_id_) {
-    decision.log.push_back("Ignoring offers received before SUBSCRIBED");
-    return decision;
-  }
-  const Time lead = lead_time();
+  const Time lead = lead_.current();
   std::vector<Candidate> candidates;
   for (const auto& offer : event.offers()) {
-    note_agent(offer);
+    note_agent(host, offer);
     const std::string& agent = offer.agent_id().value();
-    const std::int64_t start = agent_book_.window_start(agent);
-    if (tasks_.sleepers().contains(agent)) {
-      learn_window(agent, start, decision);
+    const std::int64_t start = host.agent_book().window_start(agent);
+    if (host.task_book().sleepers().contains(agent)) {
+      host.learn_window(agent, start, decision);
       continue;
     }
-    const bool killing_there = kills_.killing_on(agent);
+    const bool killing_there = host.kill_retrier().killing_on(agent);
     const bool offered_twice =
         std::any_of(candidates.begin(), candidates.end(),
                     [&](const Candidate& c) { return c.offer->agent_id().value() == agent; });
-    if (tasks_.migrating().contains(agent) || vacated_.contains(agent) || killing_there ||
+    if (host.task_book().migrating().contains(agent) || vacated_.contains(agent) || killing_there ||
         offered_twice ||
-        !wire::text::contains(unreserved(offer.resources()), task_resources(false))) {
+        !wire::text::contains(unreserved(offer.resources()), host.task_resources(false))) {
       continue;
     }
-    candidates.push_back(Candidate{&offer, start, start == 0 || Time(start) >= now_ + lead});
+    candidates.push_back(Candidate{&offer, start, start == 0 || Time(start) >= host.now() + lead});
   }
   std::sort(candidates.begin(), candidates.end(), preferred);
   std::vector<bool> used(candidates.size(), false);
@@ -106,8 +101,9 @@ Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
   };
 
   // Capacity first: N tasks, on safe agents when any fits, on the best of the rest otherwise.
-  std::size_t filled = tasks_.sleepers().size() - replacements_in_flight();
-  while (filled < num_tasks_) {
+  std::size_t filled =
+      host.task_book().sleepers().size() - host.task_book().replacements_in_flight();
+  while (filled < host.num_tasks()) {
     auto chosen = pick([](const Candidate& c) { return c.safe; });
     if (!chosen) {
       chosen = pick([](const Candidate&) { return true; });
@@ -115,16 +111,16 @@ Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
     if (!chosen) {
       break;
     }
-    decision.calls.push_back(launch(*candidates[*chosen].offer, AgentId(), decision));
+    decision.calls.push_back(host.launch(*candidates[*chosen].offer, AgentId(), decision));
     ++filled;
   }
 
   // Then moves, earliest deadline first, each onto a safe agent whose window (if any) comes
   // later than the one it leaves.
-  for (const auto& agent : moves_by_deadline()) {
-    const Sleeper& sleeper = tasks_.sleepers().at(agent);
+  for (const auto& agent : moves_by_deadline(host)) {
+    const Sleeper& sleeper = host.task_book().sleepers().at(agent);
     // As in Kubernetes, a task being killed no longer counts against the surge.
-    if (tasks_.sleepers().size() >= num_tasks_ + evacuation_.max_surge) {
+    if (host.task_book().sleepers().size() >= host.num_tasks() + evacuation_.max_surge) {
       move_waits_[agent] = MoveWait::surge;
       continue;
     }
@@ -139,27 +135,27 @@ Decision SchedulerState::evacuate_offers(const Event::Offers& event) {
     move_waits_.erase(agent);
     decision.log.push_back("Moving task " + sleeper.task_id.value() + " off " + agent +
                            " before its window (deadline in " +
-                           secs_text(deadline_of(leaving) - now_) + ")");
-    decision.calls.push_back(launch(*candidates[*chosen].offer, AgentId(agent), decision));
-    ++counters_.replacements_launched;
+                           secs_text(deadline_of(leaving) - host.now()) + ")");
+    decision.calls.push_back(host.launch(*candidates[*chosen].offer, AgentId(agent), decision));
+    ++host.mutable_counters().replacements_launched;
   }
 
   // Offers refused for 600 s are gone for good in practice (a REVIVE brings them back, but only
   // our own events trigger one). While a task still needs a home, refuse them only until the
   // answer matters: the next deadline, and no longer than a minute.
   double refuse = decline_seconds;
-  if (filled < num_tasks_) {
+  if (filled < host.num_tasks()) {
     refuse = 60;
   }
-  for (const auto& agent : moves_by_deadline()) {
+  for (const auto& agent : moves_by_deadline(host)) {
     if (const auto wait = move_waits_.find(agent);
         wait != move_waits_.end() && wait->second == MoveWait::no_safe_offer) {
-      const double until =
-          seconds(deadline_of(tasks_.sleepers().at(agent).unavailability_start) - now_);
+      const double until = seconds(
+          deadline_of(host.task_book().sleepers().at(agent).unavailability_start) - host.now());
       refuse = std::min(refuse, std::clamp(until, 5.0, 60.0));
     }
   }
-  Call decline = call(Call::DECLINE);
+  Call decline = host.call(Call::DECLINE);
   decline.mutable_decline()->mutable_filters()->set_refuse_seconds(refuse);
   std::set<std::string> accepted;
   for (std::size_t i = 0; i < candidates.size(); ++i) {

@@ -4,121 +4,98 @@
 #include <algorithm>
 #include <set>
 
-#include "iof/framework/scheduler_state.hpp"
+#include "evacuate_policy.hpp"
 
 namespace iof::framework {
 
-Time SchedulerState::lead_time() const {
-  return lead_.current();
-}
-
-Time SchedulerState::deadline_of(std::int64_t window_start) const {
-  return lead_.deadline_of(window_start);
-}
-
-std::size_t SchedulerState::running_tasks() const {
-  const auto& sleepers = tasks_.sleepers();
-  return static_cast<std::size_t>(
-      std::count_if(sleepers.begin(), sleepers.end(),
-                    [](const auto& entry) { return entry.second.state == v1::TASK_RUNNING; }));
-}
-
-std::size_t SchedulerState::replacements_in_flight() const {
-  const auto& sleepers = tasks_.sleepers();
-  return static_cast<std::size_t>(
-      std::count_if(sleepers.begin(), sleepers.end(),
-                    [](const auto& entry) { return !entry.second.replaces.empty(); }));
-}
-
-std::size_t SchedulerState::migrations_in_flight() const {
-  return replacements_in_flight() + tasks_.migrating().size();
-}
-
-std::string SchedulerState::wait_text(MoveWait wait) const {
+std::string EvacuatePolicy::wait_text(MoveWait wait) const {
   return wait == MoveWait::surge ? "waiting for the surge budget (--max_surge=" +
                                        std::to_string(evacuation_.max_surge) + ")"
                                  : "no offer from a safe agent";
 }
 
-bool SchedulerState::being_replaced(const std::string& agent) const {
-  const auto& sleepers = tasks_.sleepers();
+bool EvacuatePolicy::being_replaced(const PolicyHost& host, const std::string& agent) const {
+  const auto& sleepers = host.task_book().sleepers();
   return std::any_of(sleepers.begin(), sleepers.end(),
                      [&](const auto& entry) { return entry.second.replaces == agent; });
 }
 
 // Tasks that must leave their agent and have no replacement yet, earliest window first.
-std::vector<std::string> SchedulerState::moves_by_deadline() const {
+std::vector<std::string> EvacuatePolicy::moves_by_deadline(const PolicyHost& host) const {
   std::vector<std::string> out;
-  for (const auto& [agent, sleeper] : tasks_.sleepers()) {
-    if (sleeper.unavailability_start > 0 && sleeper.replaces.empty() && !being_replaced(agent)) {
+  for (const auto& [agent, sleeper] : host.task_book().sleepers()) {
+    if (sleeper.unavailability_start > 0 && sleeper.replaces.empty() &&
+        !being_replaced(host, agent)) {
       out.push_back(agent);
     }
   }
   std::sort(out.begin(), out.end(), [&](const std::string& a, const std::string& b) {
-    const auto start_a = tasks_.sleepers().at(a).unavailability_start;
-    const auto start_b = tasks_.sleepers().at(b).unavailability_start;
+    const auto start_a = host.task_book().sleepers().at(a).unavailability_start;
+    const auto start_b = host.task_book().sleepers().at(b).unavailability_start;
     return start_a != start_b ? start_a < start_b : a < b;
   });
   return out;
 }
 
 // Whether killing the task on `agent` before a replacement runs stays within --max_unavailable.
-bool SchedulerState::kill_first_allowed() const {
-  const std::size_t running = running_tasks();
+bool EvacuatePolicy::kill_first_allowed(const PolicyHost& host) const {
+  const std::size_t running = host.running_tasks();
   const std::size_t after = running == 0 ? 0 : running - 1;
-  return after + evacuation_.max_unavailable >= num_tasks_;
+  return after + evacuation_.max_unavailable >= host.num_tasks();
 }
 
-void SchedulerState::replacement_running(const std::string& agent, Decision& decision) {
-  const Sleeper& replacement = tasks_.sleepers().at(agent);
+void EvacuatePolicy::replacement_running(PolicyHost& host, const std::string& agent,
+                                         Decision& decision) {
+  const Sleeper& replacement = host.task_book().sleepers().at(agent);
   const std::string old = replacement.replaces.value();
-  if (const auto moving = tasks_.sleepers().find(old);
-      moving != tasks_.sleepers().end() &&
+  if (const auto moving = host.task_book().sleepers().find(old);
+      moving != host.task_book().sleepers().end() &&
       (moving->second.unavailability_start == 0 ||  // its maintenance was cancelled
-       now_ < deadline_of(moving->second.unavailability_start)) &&
-      running_tasks() - (moving->second.state == v1::TASK_RUNNING ? 1U : 0U) +
+       host.now() < deadline_of(moving->second.unavailability_start)) &&
+      host.running_tasks() - (moving->second.state == v1::TASK_RUNNING ? 1U : 0U) +
               evacuation_.max_unavailable <
-          num_tasks_) {
+          host.num_tasks()) {
     // A loss elsewhere is still being refilled: killing the old task now would leave fewer than
     // N - max_unavailable running. It waits for that refill to run, or for its deadline.
     if (deferred_.insert(old).second) {
       decision.log.push_back("Task " + moving->second.task_id.value() + " on " + old +
                              " stays until another task runs: killing it now would leave " +
-                             std::to_string(running_tasks() - 1) + " running");
+                             std::to_string(host.running_tasks() - 1) + " running");
     }
     return;
   }
   deferred_.erase(old);
-  tasks_.replacement_done(agent);
-  changed();
-  if (tasks_.sleepers().contains(old)) {
-    retire(old, "replacement task " + replacement.task_id.value() + " is RUNNING on " + agent,
+  host.task_book().replacement_done(agent);
+  host.changed();
+  if (host.task_book().sleepers().contains(old)) {
+    retire(host, old, "replacement task " + replacement.task_id.value() + " is RUNNING on " + agent,
            decision, AgentId(agent));
   }
 }
 
-void SchedulerState::retire(const std::string& agent, const std::string& why, Decision& decision,
-                            AgentId retired_for) {
-  const v1::TaskID task = tasks_.sleepers().at(agent).task_id;
+void EvacuatePolicy::retire(PolicyHost& host, const std::string& agent, const std::string& why,
+                            Decision& decision, AgentId retired_for) {
+  const v1::TaskID task = host.task_book().sleepers().at(agent).task_id;
   decision.log.push_back("Killing task " + task.value() + " on " + agent + ": " + why);
-  kill(task, agent, decision);
-  tasks_.start_moving(agent, now_, std::move(retired_for));
+  host.kill(task, agent, decision);
+  host.task_book().start_moving(agent, host.now(), std::move(retired_for));
   move_waits_.erase(agent);
-  ++counters_.migrations;
-  changed();
+  ++host.mutable_counters().migrations;
+  host.changed();
 }
 
 // Retires the old tasks of running replacements whose retirement was deferred, now that it fits.
-void SchedulerState::retire_replaced(Decision& decision) {
+void EvacuatePolicy::retire_replaced(PolicyHost& host, Decision& decision) {
   std::vector<std::string> ready;
-  for (const auto& [agent, sleeper] : tasks_.sleepers()) {
+  for (const auto& [agent, sleeper] : host.task_book().sleepers()) {
     if (!sleeper.replaces.empty() && sleeper.state == v1::TASK_RUNNING) {
       ready.push_back(agent);
     }
   }
   for (const auto& agent : ready) {
-    if (tasks_.sleepers().contains(agent) && !tasks_.sleepers().at(agent).replaces.empty()) {
-      replacement_running(agent, decision);
+    if (host.task_book().sleepers().contains(agent) &&
+        !host.task_book().sleepers().at(agent).replaces.empty()) {
+      replacement_running(host, agent, decision);
     }
   }
 }
@@ -126,15 +103,15 @@ void SchedulerState::retire_replaced(Decision& decision) {
 // At a move's deadline with no replacement started: say so once, revive offers in case a filter
 // hides a safe agent, and kill first if the budget allows. With --max_surge=0 no replacement can
 // ever start, so that is the only way to move, and the latest safe moment to do it.
-void SchedulerState::evacuate_due(Decision& decision) {
-  retire_replaced(decision);  // deferred retirements whose deadline came
-  for (const auto& agent : moves_by_deadline()) {
-    const Sleeper& sleeper = tasks_.sleepers().at(agent);
-    const bool due = now_ >= deadline_of(sleeper.unavailability_start);
+void EvacuatePolicy::act_due(PolicyHost& host, Decision& decision) {
+  retire_replaced(host, decision);  // deferred retirements whose deadline came
+  for (const auto& agent : moves_by_deadline(host)) {
+    const Sleeper& sleeper = host.task_book().sleepers().at(agent);
+    const bool due = host.now() >= deadline_of(sleeper.unavailability_start);
     if (!due) {
       continue;
     }
-    const bool allowed = kill_first_allowed();
+    const bool allowed = kill_first_allowed(host);
     if (past_deadline_.insert(agent).second) {
       const auto wait = move_waits_.find(agent);
       const std::string why = evacuation_.max_surge == 0  ? "--max_surge=0"
@@ -153,16 +130,16 @@ void SchedulerState::evacuate_due(Decision& decision) {
                          std::to_string(evacuation_.max_unavailable) + " forbids kill-first"));
     }
     if (allowed) {
-      ++counters_.kill_first_moves;
+      ++host.mutable_counters().kill_first_moves;
       vacated_.insert(agent);
-      retire(agent, "kill-first move before its window", decision);
+      retire(host, agent, "kill-first move before its window", decision);
     }
   }
 }
 
-std::vector<PlannedMove> SchedulerState::planned_moves() const {
+std::vector<PlannedMove> EvacuatePolicy::planned_moves(const PolicyHost& host) const {
   std::vector<PlannedMove> out;
-  for (const auto& [agent, sleeper] : tasks_.migrating()) {
+  for (const auto& [agent, sleeper] : host.task_book().migrating()) {
     if (sleeper.unavailability_start > 0) {
       PlannedMove move;
       move.task_id = sleeper.task_id.value();
@@ -173,7 +150,7 @@ std::vector<PlannedMove> SchedulerState::planned_moves() const {
       out.push_back(std::move(move));
     }
   }
-  for (const auto& [agent, sleeper] : tasks_.sleepers()) {
+  for (const auto& [agent, sleeper] : host.task_book().sleepers()) {
     if (sleeper.unavailability_start == 0 || !sleeper.replaces.empty()) {
       continue;
     }
@@ -182,7 +159,7 @@ std::vector<PlannedMove> SchedulerState::planned_moves() const {
     move.agent_id = agent;
     move.window_start = sleeper.unavailability_start;
     move.deadline = deadline_of(sleeper.unavailability_start);
-    for (const auto& [other, replacement] : tasks_.sleepers()) {
+    for (const auto& [other, replacement] : host.task_book().sleepers()) {
       if (replacement.replaces == agent) {
         move.status = MoveStatus::replacement_starting;
         move.replacement_task = replacement.task_id.value();
@@ -204,15 +181,15 @@ std::vector<PlannedMove> SchedulerState::planned_moves() const {
   return out;
 }
 
-void SchedulerState::forget_idle_agents() {
-  const std::set<std::string> busy = kills_.agents();
+void EvacuatePolicy::forget_idle_agents(PolicyHost& host) {
+  const std::set<std::string> busy = host.kill_retrier().agents();
   const auto keep = [&](const std::string& agent, const KnownAgent& known) {
     // A vacated agent is kept until its window starts, so that it is not refilled before it.
-    const bool guarding = vacated_.contains(agent) && Time(known.window_start) > now_;
-    return tasks_.sleepers().contains(agent) || tasks_.migrating().contains(agent) ||
-           busy.contains(agent) || guarding;
+    const bool guarding = vacated_.contains(agent) && Time(known.window_start) > host.now();
+    return host.task_book().sleepers().contains(agent) ||
+           host.task_book().migrating().contains(agent) || busy.contains(agent) || guarding;
   };
-  for (const auto& agent : agent_book_.forget_idle(now_, keep)) {
+  for (const auto& agent : host.agent_book().forget_idle(host.now(), keep)) {
     inverse_offer_replies_.erase(agent);
     vacated_.erase(agent);
     past_deadline_.erase(agent);
@@ -222,33 +199,86 @@ void SchedulerState::forget_idle_agents() {
   }
 }
 
-bool SchedulerState::kill_still_wanted(const std::string& task_id) {
-  if (rules_.retries_kills && !kills_.contains(task_id)) {
-    return false;  // a queued copy for a task that ended, or was kept after all
-  }
-  const auto place = tasks_.find(task_id);
+bool EvacuatePolicy::kill_still_wanted(PolicyHost& host, const std::string& task_id) {
+  const auto place = host.task_book().find(task_id);
   if (!place || !place->migrating) {
     return true;  // not a make-before-break retirement
   }
   const std::string& old = place->agent;
-  const Sleeper& retiring = tasks_.migrating().at(old);
+  const Sleeper& retiring = host.task_book().migrating().at(old);
   if (retiring.retired_for.empty()) {
     return true;  // not a make-before-break retirement
   }
-  const auto replacement = tasks_.sleepers().find(retiring.retired_for.value());
+  const auto replacement = host.task_book().sleepers().find(retiring.retired_for.value());
   const bool due =
-      retiring.unavailability_start > 0 && now_ >= deadline_of(retiring.unavailability_start);
-  if (due || replacement == tasks_.sleepers().end() || !replacement->second.replaces.empty() ||
-      running_tasks() + evacuation_.max_unavailable >= num_tasks_) {
+      retiring.unavailability_start > 0 && host.now() >= deadline_of(retiring.unavailability_start);
+  if (due || replacement == host.task_book().sleepers().end() ||
+      !replacement->second.replaces.empty() ||
+      host.running_tasks() + evacuation_.max_unavailable >= host.num_tasks()) {
     return true;
   }
   // Losses since the decision leave no room for it: the old task stays, linked to its replacement
   // again, until another task runs or its deadline comes.
-  kills_.done(task_id);
-  tasks_.keep(old);
+  host.kill_retrier().done(task_id);
+  host.task_book().keep(old);
   deferred_.insert(old);
-  changed();
+  host.changed();
   return false;
+}
+
+std::optional<Time> EvacuatePolicy::next_due(const PolicyHost& host) const {
+  std::optional<Time> next;
+  const auto consider = [&](Time at) {
+    if (!next || at < *next) {
+      next = at;
+    }
+  };
+  const auto& sleepers = host.task_book().sleepers();
+  for (const auto& agent : moves_by_deadline(host)) {
+    if (!past_deadline_.contains(agent)) {
+      consider(deadline_of(sleepers.at(agent).unavailability_start));
+    }
+  }
+  for (const auto& agent : deferred_) {  // a retirement waiting for capacity or its deadline
+    if (const auto found = sleepers.find(agent);
+        found != sleepers.end() && found->second.unavailability_start > 0) {
+      consider(deadline_of(found->second.unavailability_start));
+    }
+  }
+  return next;
+}
+
+void EvacuatePolicy::add_demand(const PolicyHost& host, OfferDemand& demand) const {
+  const std::size_t held = host.task_book().sleepers().size();
+  const std::size_t budget = host.num_tasks() + evacuation_.max_surge;
+  const std::size_t room = budget > held ? budget - held : 0;
+  demand.startable_moves = std::min(moves_by_deadline(host).size(), room);
+  demand.past_deadline = past_deadline_;
+}
+
+void EvacuatePolicy::launched(const std::string& agent, std::int64_t window_start, Time now) {
+  if (window_start > 0) {
+    evacuation_started_.try_emplace(agent, now);
+  }
+}
+
+void EvacuatePolicy::window_changed(const std::string& agent, std::int64_t start, Time now) {
+  // A new window is a new deadline: what was said about the old one no longer holds.
+  past_deadline_.erase(agent);
+  move_waits_.erase(agent);
+  if (start > 0) {
+    evacuation_started_.try_emplace(agent, now);
+  } else {
+    evacuation_started_.erase(agent);
+  }
+}
+
+void EvacuatePolicy::forget_all() {
+  evacuation_started_.clear();
+  move_waits_.clear();
+  past_deadline_.clear();
+  vacated_.clear();
+  deferred_.clear();
 }
 
 }  // namespace iof::framework
