@@ -156,7 +156,7 @@ void World::start_framework() {
     evacuation.min_lead_time = *scenario_.fixed_lead;
     evacuation.lead_time_factor = 0;
   }
-  framework::SchedulerState core(scenario_.policy, scenario_.tasks, "*", framework::TaskTemplate{},
+  framework::SchedulerState core(scenario_.policy, scenario_.tasks, "*", framework::TaskSpec{},
                                  recovery, evacuation);
   if (disk_) {
     core.restore(*disk_);

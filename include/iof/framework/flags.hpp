@@ -51,7 +51,8 @@ struct Flags {
   Policy policy = Policy::evacuate;
   // The evacuate policy's budgets and lead time.
   Evacuation evacuation;
-  TaskTemplate task;
+  // Each task: --task_file, or the seed's loop with --task_command, --task_cpus, --task_mem.
+  TaskSpec task;
 };
 
 // The result of reading the command line: flags to run with, or text to print and an exit status

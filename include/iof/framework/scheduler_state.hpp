@@ -17,6 +17,7 @@
 #include "iof/framework/core/snapshot.hpp"
 #include "iof/framework/core/task_book.hpp"
 #include "iof/framework/core/task_policy.hpp"
+#include "iof/framework/core/task_spec.hpp"
 #include "iof/framework/core/types.hpp"
 
 // The framework's pure core: what it knows about its sleeper tasks and how it decides. Events in,
@@ -29,7 +30,7 @@ namespace v1 = mesos::v1;
 
 class SchedulerState : private PolicyHost {
  public:
-  SchedulerState(Policy policy, std::uint32_t num_tasks, std::string role, TaskTemplate task,
+  SchedulerState(Policy policy, std::uint32_t num_tasks, std::string role, TaskSpec task,
                  Recovery recovery = {}, Evacuation evacuation = {});
 
   // Starts from a saved snapshot: the framework ID to subscribe with and the tasks to adopt.
@@ -121,6 +122,7 @@ class SchedulerState : private PolicyHost {
   Counters& mutable_counters() override { return counters_; }
   v1::scheduler::Call call(v1::scheduler::Call::Type type) const override;
   std::vector<v1::Resource> task_resources(bool allocated) const override;
+  bool offer_holds_task(const v1::Offer& offer) const override;
   v1::scheduler::Call launch(const v1::Offer& offer, const AgentId& replaces,
                              Decision& decision) override;
   void kill(const v1::TaskID& task, const std::string& agent, Decision& decision) override;
@@ -145,12 +147,14 @@ class SchedulerState : private PolicyHost {
   void settle_offers(const OfferDemand& before, Decision& decision);
   // Whether offers are needed: a slot is empty, or a task is moving or may have to.
   bool wants_offers() const;
+  // The task's kill grace period, if it names one.
+  std::optional<Time> kill_grace() const;
 
   Policy policy_;
   PolicyRules rules_;
   std::uint32_t num_tasks_;
   std::string role_;
-  TaskTemplate task_;
+  TaskSpec task_;
   bool subscribed_ = false;
   std::optional<v1::FrameworkID> framework_id_;
   TaskBook tasks_;

@@ -18,6 +18,7 @@
 #include "iof/discovery/zk_url.hpp"
 #include "iof/framework/core/budget.hpp"
 #include "iof/framework/master_spec.hpp"
+#include "iof/framework/task_file.hpp"
 #include "iof/wire/duration.hpp"
 
 namespace iof::framework {
@@ -113,6 +114,7 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   std::string failover_timeout = "1weeks";
   std::string reconcile_interval = "10mins";
   std::string state_file;
+  std::string task_file;
   std::string tls_ca_file;
   bool version = false;
 
@@ -179,7 +181,11 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   option("lead_time_factor", lead_time_factor,
          "evacuate: lead time = factor x (p95 launch-to-RUNNING + p95 kill time), at least "
          "--min_lead_time");
-  option("task_command", flags.task.command, "Shell command of each task");
+  option("task_command", flags.task.shell_command, "Shell command of each task");
+  option("task_file", task_file,
+         "JSON file describing each task: command or argv, env, URIs, image, cpus/mem/disk, "
+         "ports, labels, user, health check, kill grace (README \"Task file\"); excludes "
+         "--task_command, --task_cpus and --task_mem");
   option("task_cpus", cpus, "cpus of each task");
   option("task_mem", mem, "mem (MB) of each task");
   app.add_flag("--version", version, "Print the version and exit");
@@ -282,6 +288,19 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
       return failure("Invalid value '" + text + "' for " + name + ": expected a positive number");
     }
     *target = value;
+  }
+  if (!task_file.empty()) {
+    for (const auto& [name, added, target] : options) {
+      if ((name == "task_command" || name == "task_cpus" || name == "task_mem") &&
+          (added->count() > 0 || from_environment(name))) {
+        return failure("--task_file excludes --" + name + ": the file describes the whole task");
+      }
+    }
+    auto spec = load_task_file(task_file);
+    if (!spec.has_value()) {
+      return failure(spec.error().message);  // names the file and the field
+    }
+    flags.task = std::move(*spec);
   }
   if (content_type == "protobuf") {
     flags.content_type = wire::ContentType::protobuf;

@@ -14,7 +14,7 @@ using v1::scheduler::Call;
 using v1::scheduler::Event;
 
 SchedulerState::SchedulerState(Policy policy, std::uint32_t num_tasks, std::string role,
-                               TaskTemplate task, Recovery recovery, Evacuation evacuation)
+                               TaskSpec task, Recovery recovery, Evacuation evacuation)
     : policy_(policy),
       rules_(rules_of(policy)),
       num_tasks_(num_tasks),
@@ -22,11 +22,18 @@ SchedulerState::SchedulerState(Policy policy, std::uint32_t num_tasks, std::stri
       task_(std::move(task)),
       recovery_(recovery),
       reconciler_(recovery),
-      kills_(recovery),
+      kills_(recovery, kill_grace()),
       pacer_(rules_.paces_offers, recovery),
       evacuation_(evacuation),
       agent_book_(recovery),
       task_policy_(make_policy(policy, evacuation)) {}
+
+std::optional<Time> SchedulerState::kill_grace() const {
+  if (!task_.kill_grace_seconds) {
+    return std::nullopt;
+  }
+  return std::chrono::duration_cast<Time>(std::chrono::duration<double>(*task_.kill_grace_seconds));
+}
 
 Time SchedulerState::lead_time() const {
   return task_policy_->learnt_lead_time().value_or(evacuation_.min_lead_time);

@@ -13,10 +13,14 @@ namespace iof::framework {
 using v1::scheduler::Call;
 
 Call kill_call(const std::optional<v1::FrameworkID>& framework_id, const std::string& task,
-               const std::string& agent) {
+               const std::string& agent, std::optional<Time> grace) {
   Call kill = make_call(framework_id, Call::KILL);
   kill.mutable_kill()->mutable_task_id()->set_value(task);
   kill.mutable_kill()->mutable_agent_id()->set_value(agent);
+  if (grace) {
+    kill.mutable_kill()->mutable_kill_policy()->mutable_grace_period()->set_nanoseconds(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(*grace).count());
+  }
   return kill;
 }
 
@@ -40,7 +44,7 @@ void KillRetrier::resend_due(Time now, const std::optional<v1::FrameworkID>& fra
     if (now < retry.due) {
       continue;
     }
-    decision.calls.push_back(kill_call(framework_id, task, retry.agent));
+    decision.calls.push_back(kill_call(framework_id, task, retry.agent, grace_));
     retry.delay = core::doubled(retry.delay, base_, cap_);
     retry.due = now + retry.delay;
     ++counters.kills_retried;

@@ -1,5 +1,6 @@
 // Launching a task on an offer, and learning the window of an agent that holds one.
 #include "iof/framework/core/calls.hpp"
+#include "iof/framework/core/offer_fit.hpp"
 #include "iof/framework/core/task_info.hpp"
 #include "iof/framework/scheduler_state.hpp"
 
@@ -8,18 +9,11 @@ namespace iof::framework {
 using v1::scheduler::Call;
 
 std::vector<v1::Resource> SchedulerState::task_resources(bool allocated) const {
-  std::vector<v1::Resource> out;
-  for (const auto& [name, amount] : {std::pair{"cpus", task_.cpus}, std::pair{"mem", task_.mem}}) {
-    v1::Resource resource;
-    resource.set_name(name);
-    resource.set_type(v1::Value::SCALAR);
-    resource.mutable_scalar()->set_value(amount);
-    if (allocated) {
-      resource.mutable_allocation_info()->set_role(role_);
-    }
-    out.push_back(std::move(resource));
-  }
-  return out;
+  return scalar_resources(task_, allocated ? std::optional(role_) : std::nullopt);
+}
+
+bool SchedulerState::offer_holds_task(const v1::Offer& offer) const {
+  return offer_holds(offer, task_);
 }
 
 Call SchedulerState::launch(const v1::Offer& offer, const AgentId& replaces, Decision& decision) {
@@ -27,12 +21,11 @@ Call SchedulerState::launch(const v1::Offer& offer, const AgentId& replaces, Dec
   const std::string id = std::to_string(next_task_id_++);
   decision.log.push_back("Starting task " + id + " on " + agent + " (" + offer.hostname() + ")" +
                          (replaces.empty() ? "" : " to replace the task on " + replaces.value()));
-  TaskSpec spec;  // the flags' simple task; --task_file will give the whole spec
-  spec.cpus = task_.cpus;
-  spec.mem = task_.mem;
-  spec.shell_command = task_.command;
-  v1::TaskInfo task =
-      task_info(spec, LaunchPlace{id, "Sleeper Agent " + id, offer.agent_id(), role_, {}});
+  // The policy checked that the offer holds the task, its ports too.
+  std::vector<std::uint32_t> ports =
+      take_ports(offer, task_.port_names.size()).value_or(std::vector<std::uint32_t>{});
+  v1::TaskInfo task = task_info(
+      task_, LaunchPlace{id, "Sleeper Agent " + id, offer.agent_id(), role_, std::move(ports)});
 
   Sleeper sleeper;
   sleeper.task_id = task.task_id();

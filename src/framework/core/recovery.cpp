@@ -96,7 +96,7 @@ bool SchedulerState::adopt_or_kill(const v1::TaskStatus& status, Decision& decis
 }
 
 void SchedulerState::kill(const v1::TaskID& task, const std::string& agent, Decision& decision) {
-  decision.calls.push_back(kill_call(framework_id_, task.value(), agent));
+  decision.calls.push_back(kill_call(framework_id_, task.value(), agent, kill_grace()));
   if (rules_.retries_kills) {  // the example sends each KILL once
     kills_.sent(task.value(), agent, now_);
   }

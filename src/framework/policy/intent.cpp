@@ -4,9 +4,8 @@
 // one OFFERS event go as one DECLINE call (REVIVE brings them back; see the offer pacer).
 // Migration and the inverse-offer answer are the seed's.
 #include "iof/framework/core/calls.hpp"
-#include "iof/wire/resources.hpp"
+#include "iof/framework/core/offer_fit.hpp"
 
-#include "offer_resources.hpp"
 #include "seed_policy.hpp"
 
 namespace iof::framework {
@@ -42,8 +41,7 @@ Decision IntentPolicy::offers(PolicyHost& host, const Event::Offers& event) {
                      offered_start > sleepers.at(*riskiest).unavailability_start);
     const bool occupied = sleepers.contains(agent) || host.task_book().migrating().contains(agent);
     const bool need_launch = !occupied && (need_more || less_risky);
-    const bool fits =
-        wire::text::contains(unreserved(offer.resources()), host.task_resources(false));
+    const bool fits = host.offer_holds_task(offer);
     if (!fits || !need_launch) {
       *declines.mutable_decline()->add_offer_ids() = offer.id();
       continue;

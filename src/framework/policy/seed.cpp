@@ -7,9 +7,9 @@
 #include <set>
 
 #include "iof/framework/core/calls.hpp"
+#include "iof/framework/core/offer_fit.hpp"
 #include "iof/wire/resources.hpp"
 
-#include "offer_resources.hpp"
 #include "seed_policy.hpp"
 
 namespace iof::framework {

@@ -27,7 +27,7 @@ using iof::framework::Evacuation;
 using iof::framework::Policy;
 using iof::framework::Recovery;
 using SchedulerState = iof::test::RecordingCore;
-using iof::framework::TaskTemplate;
+using iof::framework::TaskSpec;
 using iof::framework::Time;
 
 constexpr Time t0 = std::chrono::seconds(1'800'000'000);
@@ -89,8 +89,8 @@ struct Harness {
   SchedulerState state;
   Time now = t0;
 
-  explicit Harness(std::uint32_t tasks, Evacuation budgets = {})
-      : state(Policy::evacuate, tasks, "*", TaskTemplate{}, Recovery{}, budgets) {
+  explicit Harness(std::uint32_t tasks, Evacuation budgets = {}, TaskSpec task = {})
+      : state(Policy::evacuate, tasks, "*", std::move(task), Recovery{}, budgets) {
     state.advance(now);
     state.handle(subscribed());
   }

@@ -181,7 +181,7 @@ TEST_CASE("evacuate: a task being killed when the framework stopped is killed af
   const auto saved = cluster.state.snapshot();
 
   // Restored before SUBSCRIBED, as the runtime does; the KILL may never have left.
-  SchedulerState restarted(Policy::evacuate, 1, "*", TaskTemplate{});
+  SchedulerState restarted(Policy::evacuate, 1, "*", TaskSpec{});
   restarted.restore(saved);
   restarted.advance(cluster.now);
   const auto resubscribed = restarted.handle(subscribed());

@@ -67,7 +67,7 @@ TEST_CASE("defaults are the example's, with an embedded master") {
   CHECK(flags.evacuation.lead_time_factor == 2.0);
   CHECK(flags.task.cpus == 0.2);
   CHECK(flags.task.mem == 32);
-  CHECK(flags.task.command == "while [ true ]; do echo ZZZzzz...; sleep 5; done");
+  CHECK(flags.task.shell_command == "while [ true ]; do echo ZZZzzz...; sleep 5; done");
   // Beyond the example: tasks outlive a disconnection for a week, and the framework's exit.
   CHECK(flags.failover_timeout == std::chrono::hours(24 * 7));
   CHECK_FALSE(flags.teardown_on_exit);

@@ -22,7 +22,7 @@ using iof::framework::Recovery;
 using SchedulerState = iof::test::RecordingCore;
 using iof::framework::Sleeper;
 using iof::framework::Snapshot;
-using iof::framework::TaskTemplate;
+using iof::framework::TaskSpec;
 using iof::framework::Time;
 
 Event offer_event(const std::string& id, const std::string& agent) {
@@ -46,7 +46,7 @@ Sleeper sleeper(const std::string& id, std::int64_t window = 0) {
 
 // A framework restarted from its state file: tasks 0 and 1 on agents a and b, next id 2.
 SchedulerState restarted(std::uint32_t n = 2, Recovery recovery = {}) {
-  SchedulerState state(Policy::intent, n, "*", TaskTemplate{}, recovery);
+  SchedulerState state(Policy::intent, n, "*", TaskSpec{}, recovery);
   Snapshot snapshot;
   snapshot.framework_id = framework;
   snapshot.next_task_id = 2;
@@ -160,7 +160,7 @@ TEST_CASE("a terminal update for another task on our agent does not free our slo
 }
 
 TEST_CASE("a migration's KILL is retried until the task is gone") {
-  SchedulerState state(Policy::intent, 1, "*", TaskTemplate{});
+  SchedulerState state(Policy::intent, 1, "*", TaskSpec{});
   state.advance(100s);
   state.handle(subscribed());
   state.handle(offer_event("o1", "a"));
@@ -205,7 +205,7 @@ TEST_CASE("the master removed the framework: exit 1, or start over with --allow_
 }
 
 TEST_CASE("every launch changes the saved state before its ACCEPT is handed out") {
-  SchedulerState state(Policy::intent, 2, "*", TaskTemplate{});
+  SchedulerState state(Policy::intent, 2, "*", TaskSpec{});
   state.handle(subscribed());
   const auto before = state.version();
   const auto decision = state.handle(offer_event("o1", "a"));
@@ -266,7 +266,7 @@ TEST_CASE("state snapshots round-trip and damaged ones are refused with the reas
 
 TEST_CASE(
     "offers are suppressed while N run with nothing to move, and revived at most once a second") {
-  SchedulerState state(Policy::intent, 2, "*", TaskTemplate{});
+  SchedulerState state(Policy::intent, 2, "*", TaskSpec{});
   state.advance(10s);
   state.handle(subscribed());
   CHECK(types(state.handle(offer_event("o1", "a")).calls) == std::vector{Call::ACCEPT});
@@ -296,7 +296,7 @@ TEST_CASE(
 }
 
 TEST_CASE("the seed stays the example: no reconciliation, no suppression, no adoption") {
-  SchedulerState state(Policy::seed, 1, "*", TaskTemplate{});
+  SchedulerState state(Policy::seed, 1, "*", TaskSpec{});
   CHECK(state.handle(subscribed()).calls.empty());
   CHECK(types(state.handle(update("5", "a", v1::TASK_RUNNING)).calls) ==
         std::vector{Call::ACKNOWLEDGE});

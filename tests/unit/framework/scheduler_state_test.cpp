@@ -21,7 +21,7 @@ namespace {
 
 using iof::framework::Policy;
 using SchedulerState = iof::test::RecordingCore;
-using iof::framework::TaskTemplate;
+using iof::framework::TaskSpec;
 using mesos::v1::scheduler::Call;
 using mesos::v1::scheduler::Event;
 namespace v1 = mesos::v1;
@@ -81,7 +81,7 @@ std::vector<Call> replay(SchedulerState& state, const std::vector<Event>& events
 
 // A state with sleepers on the given agents (task ids in order), every task launched.
 SchedulerState running(Policy policy, const std::vector<std::pair<std::string, std::int64_t>>& on) {
-  SchedulerState state(policy, static_cast<std::uint32_t>(on.size()), "*", TaskTemplate{});
+  SchedulerState state(policy, static_cast<std::uint32_t>(on.size()), "*", TaskSpec{});
   state.handle(subscribed());
   for (const auto& [agent, window] : on) {
     // The seed cannot launch on real offers; give it offers carrying its allocation.
@@ -109,7 +109,7 @@ TEST_CASE("replaying the real master's session: the intent policy makes the reco
   // The recording was made with the seed minus its allocation line: exactly what `intent` fixes
   // first. With 2 tasks it launches on the first two agents, acknowledges, accepts the inverse
   // offer for agent S0, then moves task 0 from S0 to the new agent S2.
-  SchedulerState state(Policy::intent, 2, "*", TaskTemplate{});
+  SchedulerState state(Policy::intent, 2, "*", TaskSpec{});
   const auto calls = replay(state, recorded_events());
   std::vector<Call> ours;
   std::vector<Call::Type> hygiene;
@@ -142,7 +142,7 @@ TEST_CASE("replaying the real master's session: the intent policy makes the reco
 }
 
 TEST_CASE("replaying the real master's session: the seed never launches") {
-  SchedulerState state(Policy::seed, 2, "*", TaskTemplate{});
+  SchedulerState state(Policy::seed, 2, "*", TaskSpec{});
   const auto events = recorded_events();
   std::size_t offered = 0;
   for (const auto& event : events) {
@@ -268,7 +268,7 @@ TEST_CASE("the offer loop, branch by branch") {
 }
 
 TEST_CASE("launches carry the seed's task, allocated to the role, with growing ids") {
-  SchedulerState state(Policy::intent, 2, "web", TaskTemplate{});
+  SchedulerState state(Policy::intent, 2, "web", TaskSpec{});
   state.handle(subscribed());
   const auto decision = state.handle(offers({offer("1", "a"), offer("2", "b"), offer("3", "c")}));
   // Both tasks run on agents with no window: nothing can improve, so offers are suppressed.
@@ -381,7 +381,7 @@ TEST_CASE("TASK_KILLED of a migrating task is the expected end, not a loss") {
 }
 
 TEST_CASE("ERROR exits 1 with the message, TEARDOWN only once subscribed") {
-  SchedulerState state(Policy::intent, 1, "*", TaskTemplate{});
+  SchedulerState state(Policy::intent, 1, "*", TaskSpec{});
   CHECK(state.teardown().calls.empty());
   Event error;
   error.set_type(Event::ERROR);

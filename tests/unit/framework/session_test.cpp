@@ -31,7 +31,7 @@ SessionOptions options(std::vector<Endpoint> masters = {first, second}) {
 }
 
 SchedulerState core() {
-  return SchedulerState(Policy::evacuate, 1, "*", TaskTemplate{});
+  return SchedulerState(Policy::evacuate, 1, "*", TaskSpec{});
 }
 
 template <class T>

@@ -13,8 +13,9 @@ namespace iof::framework {
 
 class KillRetrier {
  public:
-  explicit KillRetrier(const Recovery& recovery)
-      : base_(recovery.retry_base), cap_(recovery.retry_cap) {}
+  // `grace`: the task's kill grace period, said again on every KILL (nullopt: the agent's).
+  explicit KillRetrier(const Recovery& recovery, std::optional<Time> grace = std::nullopt)
+      : base_(recovery.retry_base), cap_(recovery.retry_cap), grace_(grace) {}
 
   // A KILL of `task` on `agent` has just been sent: send it again after retry_base.
   void sent(const std::string& task, const std::string& agent, Time now);
@@ -47,11 +48,14 @@ class KillRetrier {
   };
   Time base_;
   Time cap_;
+  std::optional<Time> grace_;
   std::map<std::string, Retry> killing_;  // by task id
 };
 
-// The KILL call for `task` on `agent`.
+// The KILL call for `task` on `agent`, with a KillPolicy when a grace period is given: it
+// overrides the one the task was launched with, so every KILL says it again.
 v1::scheduler::Call kill_call(const std::optional<v1::FrameworkID>& framework_id,
-                              const std::string& task, const std::string& agent);
+                              const std::string& task, const std::string& agent,
+                              std::optional<Time> grace = std::nullopt);
 
 }  // namespace iof::framework

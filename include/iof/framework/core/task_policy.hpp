@@ -40,6 +40,8 @@ class PolicyHost {
   virtual v1::scheduler::Call call(v1::scheduler::Call::Type type) const = 0;
   // The task's resources, allocated to the role (as an ACCEPT carries them) or not.
   virtual std::vector<v1::Resource> task_resources(bool allocated) const = 0;
+  // Whether the offer can hold one task: its scalars unreserved, and the ports it names.
+  virtual bool offer_holds_task(const v1::Offer& offer) const = 0;
   // The LAUNCH of one task on `offer`; `replaces` names the agent whose task it replaces, if any.
   virtual v1::scheduler::Call launch(const v1::Offer& offer, const AgentId& replaces,
                                      Decision& decision) = 0;

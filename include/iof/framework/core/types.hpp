@@ -17,13 +17,6 @@ namespace iof::framework {
 
 namespace v1 = mesos::v1;
 
-// The seed's task: cpus:0.2;mem:32 running a shell loop, ids "0", "1", ...
-struct TaskTemplate {
-  double cpus = 0.2;
-  double mem = 32;
-  std::string command = "while [ true ]; do echo ZZZzzz...; sleep 5; done";
-};
-
 // How offers are judged (--policy).
 enum class Policy {
   // Mesos's example as published, defects included: it compares its role-allocated task

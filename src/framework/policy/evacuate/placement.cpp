@@ -5,9 +5,8 @@
 #include <set>
 
 #include "iof/framework/core/calls.hpp"
-#include "iof/wire/resources.hpp"
+#include "iof/framework/core/offer_fit.hpp"
 
-#include "../offer_resources.hpp"
 #include "durations.hpp"
 #include "evacuate_policy.hpp"
 
@@ -82,8 +81,7 @@ Decision EvacuatePolicy::offers(PolicyHost& host, const Event::Offers& event) {
         std::any_of(candidates.begin(), candidates.end(),
                     [&](const Candidate& c) { return c.offer->agent_id().value() == agent; });
     if (host.task_book().migrating().contains(agent) || vacated_.contains(agent) || killing_there ||
-        offered_twice ||
-        !wire::text::contains(unreserved(offer.resources()), host.task_resources(false))) {
+        offered_twice || !host.offer_holds_task(offer)) {
       continue;
     }
     candidates.push_back(Candidate{&offer, start, start == 0 || Time(start) >= host.now() + lead});

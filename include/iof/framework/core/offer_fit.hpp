@@ -1,6 +1,9 @@
 #pragma once
 
+// Whether an offer can hold one task: the test every policy but the seed's applies.
 #include <vector>
+
+#include "iof/framework/core/task_spec.hpp"
 
 #include "mesos/v1/mesos.pb.h"
 
@@ -21,5 +24,14 @@ inline std::vector<mesos::v1::Resource> unreserved(
   }
   return out;
 }
+
+// The task's scalar resources (cpus, mem, and disk when it asks for some), allocated to `role`
+// as a LAUNCH carries them, or unallocated as an offer is judged.
+std::vector<mesos::v1::Resource> scalar_resources(const TaskSpec& spec,
+                                                  const std::optional<std::string>& role);
+
+// The offer's unreserved resources hold the task's scalars, and its port ranges as many ports as
+// the task names.
+bool offer_holds(const mesos::v1::Offer& offer, const TaskSpec& spec);
 
 }  // namespace iof::framework
