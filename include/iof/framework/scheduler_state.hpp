@@ -93,6 +93,10 @@ class SchedulerState : private PolicyHost {
   const Forecast& forecast() const { return task_policy_->forecast(); }
   // Tasks the master reports RUNNING and that are not being killed.
   std::size_t running_tasks() const override;
+  // Tasks RUNNING, healthy if checked, for --min_ready_time, and not being killed.
+  std::size_t ready_tasks() const override;
+  // Whether this task is ready: RUNNING, healthy if checked, for --min_ready_time.
+  bool ready(const Sleeper& task) const override;
   // The fewest running tasks seen since N first ran; nullopt before that.
   std::optional<std::size_t> min_running_seen() const { return min_running_seen_; }
   // Replacements starting and old tasks being killed.
@@ -120,6 +124,7 @@ class SchedulerState : private PolicyHost {
   KillRetrier& kill_retrier() override { return kills_; }
   const KillRetrier& kill_retrier() const override { return kills_; }
   Counters& mutable_counters() override { return counters_; }
+  std::optional<Time> ready_at(const Sleeper& task) const override;
   v1::scheduler::Call call(v1::scheduler::Call::Type type) const override;
   std::vector<v1::Resource> task_resources(bool allocated) const override;
   bool offer_holds_task(const v1::Offer& offer) const override;

@@ -105,6 +105,7 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   std::string max_surge = "25%";
   std::string max_unavailable = "0";
   std::string min_lead_time = "10secs";
+  std::string min_ready_time = "0secs";
   std::string lead_time_factor = "2";
   std::string cpus = "0.2";
   std::string mem = "32";
@@ -178,6 +179,9 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
          "capacity exists by a deadline; a count or a percentage of --num_tasks, rounded down");
   option("min_lead_time", min_lead_time,
          "evacuate: a move starts at least this long before the window (Mesos duration)");
+  option("min_ready_time", min_ready_time,
+         "evacuate: a task counts once RUNNING (and healthy, with a health check) for this long; "
+         "a replacement retires the old task only then (Mesos duration)");
   option("lead_time_factor", lead_time_factor,
          "evacuate: lead time = factor x (p95 launch-to-RUNNING + p95 kill time), at least "
          "--min_lead_time");
@@ -337,14 +341,18 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
                    " are both 0 for --num_tasks=" + std::to_string(flags.num_tasks) +
                    ": no task could ever leave an agent before its maintenance");
   }
-  {
-    auto parsed = wire::text::parse_duration(min_lead_time);
+  for (const auto& [text, target, name] :
+       {std::tuple{min_lead_time, &flags.evacuation.min_lead_time, "--min_lead_time"},
+        std::tuple{min_ready_time, &flags.evacuation.min_ready_time, "--min_ready_time"}}) {
+    auto parsed = wire::text::parse_duration(text);
     if (!parsed || parsed->count() < 0 || *parsed > std::chrono::hours(24 * 365)) {
       return failure(
-          "Invalid value '" + min_lead_time + "' for --min_lead_time: " +
+          "Invalid value '" + text + "' for " + name + ": " +
           (parsed ? std::string("must be between 0secs and 365days") : parsed.error().message));
     }
-    flags.evacuation.min_lead_time = *parsed;
+    *target = *parsed;
+  }
+  {
     double factor = 0;
     auto [rest, error] = std::from_chars(lead_time_factor.data(),
                                          lead_time_factor.data() + lead_time_factor.size(), factor);

@@ -39,6 +39,30 @@ Time SchedulerState::lead_time() const {
   return task_policy_->learnt_lead_time().value_or(evacuation_.min_lead_time);
 }
 
+std::optional<Time> SchedulerState::ready_at(const Sleeper& task) const {
+  if (!task.ready_since) {
+    return std::nullopt;
+  }
+  return *task.ready_since + evacuation_.min_ready_time;
+}
+
+bool SchedulerState::ready(const Sleeper& task) const {
+  if (task.state != v1::TASK_RUNNING) {
+    return false;
+  }
+  if (evacuation_.min_ready_time == Time{0} && !task_.health_check) {
+    return true;  // RUNNING is ready: also for tasks adopted or restored without an update
+  }
+  const auto at = ready_at(task);
+  return at && now_ >= *at;
+}
+
+std::size_t SchedulerState::ready_tasks() const {
+  const auto& sleepers = tasks_.sleepers();
+  return static_cast<std::size_t>(std::count_if(
+      sleepers.begin(), sleepers.end(), [&](const auto& entry) { return ready(entry.second); }));
+}
+
 std::size_t SchedulerState::running_tasks() const {
   const auto& sleepers = tasks_.sleepers();
   return static_cast<std::size_t>(

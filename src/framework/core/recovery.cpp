@@ -78,6 +78,9 @@ bool SchedulerState::adopt_or_kill(const v1::TaskStatus& status, Decision& decis
   if (tasks_.sleepers().size() < num_tasks_ && !tasks_.sleepers().contains(agent) &&
       !tasks_.migrating().contains(agent)) {
     tasks_.adopt(agent, status.task_id(), status.state(), agent_book_.window_start(agent));
+    tasks_.set_health(task_id,
+                      status.has_healthy() ? std::optional(status.healthy()) : std::nullopt,
+                      task_.health_check.has_value(), now_);
     std::uint64_t numeric = 0;
     auto [rest, error] = std::from_chars(task_id.data(), task_id.data() + task_id.size(), numeric);
     if (error == std::errc() && rest == task_id.data() + task_id.size()) {

@@ -50,6 +50,22 @@ void TaskBook::set_state(const std::string& task_id, v1::TaskState state) {
   }
 }
 
+void TaskBook::set_health(const std::string& task_id, std::optional<bool> healthy, bool checked,
+                          Time now) {
+  const auto found = by_task_.find(task_id);
+  if (found == by_task_.end()) {
+    return;
+  }
+  Sleeper& task = map_of(found->second.migrating).at(found->second.agent);
+  task.healthy = healthy;
+  const bool ready = task.state == v1::TASK_RUNNING && (!checked || healthy.value_or(false));
+  if (!ready) {
+    task.ready_since.reset();
+  } else if (!task.ready_since) {
+    task.ready_since = now;
+  }
+}
+
 bool TaskBook::learn_window(const std::string& agent, std::int64_t start) {
   const auto found = sleepers_.find(agent);
   if (found == sleepers_.end() || found->second.unavailability_start == start) {

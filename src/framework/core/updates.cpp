@@ -46,6 +46,9 @@ Decision SchedulerState::update(const v1::TaskStatus& status) {
     const auto& map = place->migrating ? tasks_.migrating() : tasks_.sleepers();
     forget_unseen_launch(map.at(agent), status, decision);
     tasks_.set_state(status.task_id().value(), status.state());
+    tasks_.set_health(status.task_id().value(),
+                      status.has_healthy() ? std::optional(status.healthy()) : std::nullopt,
+                      task_.health_check.has_value(), now_);
   }
   if (known && task_policy_->update(*this, status, agent, decision)) {
     return decision;

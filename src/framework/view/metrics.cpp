@@ -43,6 +43,8 @@ std::map<std::string, double> metrics(const SchedulerState& state, double uptime
   // Moves the forecast says cannot start by their deadlines within the budgets.
   out[prefix + "moves_at_risk"] = count(state.forecast().at_risk.size());
   out[prefix + "running_tasks"] = count(state.running_tasks());
+  out[prefix + "ready_tasks"] = count(state.ready_tasks());
+  out[prefix + "unready_at_deadline"] = count(c.unready_at_deadline);
   out[prefix + "migrations_in_flight"] = count(state.migrations_in_flight());
   out[prefix + "lead_time_secs"] = secs(state.lead_time());
   out[prefix + "tasks_caught_by_down"] = count(c.tasks_caught_by_down);
@@ -83,7 +85,8 @@ std::string prometheus_text(const std::map<std::string, double>& metrics) {
                                                    "running_tasks",       "migrations_in_flight",
                                                    "lead_time_secs",      "seconds_to_next_window",
                                                    "min_running_tasks",   "evacuation_secs_last",
-                                                   "evacuation_secs_max", "moves_at_risk"};
+                                                   "evacuation_secs_max", "moves_at_risk",
+                                                   "ready_tasks"};
     const bool gauge = gauges.contains(std::string_view(name).substr(name.rfind('/') + 1));
     out += "# TYPE " + metric + (gauge ? " gauge\n" : " counter\n");
     out += metric + " ";

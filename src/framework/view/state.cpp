@@ -15,7 +15,8 @@ double epoch_secs(Time time) {
 }
 
 json::object task_entry(const std::string& agent, const Sleeper& sleeper, bool killing,
-                        const std::map<std::string, KnownAgent>& agents) {
+                        const SchedulerState& state) {
+  const auto& agents = state.agents();
   json::object task;
   task["id"] = sleeper.task_id.value();
   task["agent_id"] = agent;
@@ -24,6 +25,10 @@ json::object task_entry(const std::string& agent, const Sleeper& sleeper, bool k
   }
   task["state"] = v1::TaskState_Name(sleeper.state);
   task["killing"] = killing;
+  if (sleeper.healthy) {
+    task["healthy"] = *sleeper.healthy;  // the latest health check result the master reported
+  }
+  task["ready"] = !killing && state.ready(sleeper);
   if (!sleeper.replaces.empty()) {
     task["replaces_task_on"] = sleeper.replaces.value();
   }
@@ -63,16 +68,18 @@ std::string state_json(const SchedulerState& state, Time now) {
   out["now"] = epoch_secs(now);
   out["num_tasks"] = state.num_tasks();
   out["running_tasks"] = state.running_tasks();
+  out["ready_tasks"] = state.ready_tasks();
+  out["min_ready_time_secs"] = epoch_secs(state.evacuation().min_ready_time);
   out["max_surge"] = state.evacuation().max_surge;
   out["max_unavailable"] = state.evacuation().max_unavailable;
   out["lead_time_secs"] = epoch_secs(state.lead_time());
 
   json::array tasks;
   for (const auto& [agent, sleeper] : state.sleepers()) {
-    tasks.push_back(task_entry(agent, sleeper, false, state.agents()));
+    tasks.push_back(task_entry(agent, sleeper, false, state));
   }
   for (const auto& [agent, sleeper] : state.migrating()) {
-    tasks.push_back(task_entry(agent, sleeper, true, state.agents()));
+    tasks.push_back(task_entry(agent, sleeper, true, state));
   }
   out["tasks"] = std::move(tasks);
 

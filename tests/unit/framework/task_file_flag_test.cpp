@@ -79,7 +79,8 @@ TEST_CASE("--task_file beside a simple task flag, on the command line or in the 
 }
 
 TEST_CASE("a bad --task_file exits 1 naming the file and the field") {
-  const TaskFile file(R"({"command": "sleep 1", "ports": ["http"], "health_check": {"type": "http", "port_name": "web"}})");
+  const TaskFile file(
+      R"({"command": "sleep 1", "ports": ["http"], "health_check": {"type": "http", "port_name": "web"}})");
   const auto outcome = parse({file.flag()});
   CHECK_FALSE(outcome.flags);
   CHECK(outcome.exit_code == 1);

@@ -36,6 +36,12 @@ class PolicyHost {
   virtual Counters& mutable_counters() = 0;
   // Tasks the master reports RUNNING and that are not being killed.
   virtual std::size_t running_tasks() const = 0;
+  // Whether a task counts as serving: RUNNING, healthy if it has a health check, and so for
+  // --min_ready_time. When it will, if it is RUNNING and healthy but not for that long yet.
+  virtual bool ready(const Sleeper& task) const = 0;
+  virtual std::optional<Time> ready_at(const Sleeper& task) const = 0;
+  // Tasks that are ready and not being killed.
+  virtual std::size_t ready_tasks() const = 0;
 
   virtual v1::scheduler::Call call(v1::scheduler::Call::Type type) const = 0;
   // The task's resources, allocated to the role (as an ACCEPT carries them) or not.

@@ -74,6 +74,10 @@ struct Sleeper {
   Time kill_sent_at{0};
   // Being killed because the replacement on this agent runs (make-before-break).
   AgentId retired_for;
+  // Not persisted: the `healthy` of the latest update (none: the update said nothing), and since
+  // when the task has been RUNNING and, if it has a health check, healthy.
+  std::optional<bool> healthy;
+  std::optional<Time> ready_since;
 };
 
 // What the resilience layer does besides the policy's offer decisions.
@@ -107,6 +111,9 @@ struct Evacuation {
   // factor x (p95 launch->RUNNING + p95 KILL->terminal), never below the minimum.
   Time min_lead_time = std::chrono::seconds(10);
   double lead_time_factor = 2.0;
+  // How long a task must stay ready (RUNNING, and healthy if it has a health check) before it
+  // counts: a replacement retires the old task only then (--min_ready_time).
+  Time min_ready_time{0};
 };
 
 // Why a task left its agent other than by our own KILL: the task itself failed, or the
@@ -183,6 +190,8 @@ struct Counters {
   std::uint64_t evacuations = 0;  // agents cleared of their task before anything took it
   std::uint64_t inverse_offers_accepted = 0;
   std::uint64_t inverse_offers_declined = 0;
+  // Old tasks killed at their deadline although their replacement was not ready yet.
+  std::uint64_t unready_at_deadline = 0;
 };
 
 // What the runtime must do after an event: send these calls in order; exit if asked.

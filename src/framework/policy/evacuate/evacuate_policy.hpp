@@ -56,6 +56,12 @@ class EvacuatePolicy final : public TaskPolicy {
   enum class MoveWait { surge, no_safe_offer };
 
   void note_agent(PolicyHost& host, const v1::Offer& offer);
+  // Readiness (readiness.cpp): the task on `agent` is ready; launches ready by the clock; old
+  // tasks whose replacement is not ready by their deadline; and when either comes next.
+  void became_ready(PolicyHost& host, const std::string& agent, Decision& decision);
+  void note_ready_launches(PolicyHost& host);
+  void retire_unready_at_deadline(PolicyHost& host, Decision& decision);
+  void readiness_due(const PolicyHost& host, std::optional<Time>& next) const;
   void replacement_running(PolicyHost& host, const std::string& agent, Decision& decision);
   // Retires the old tasks of running replacements whose retirement was deferred.
   void retire_replaced(PolicyHost& host, Decision& decision);

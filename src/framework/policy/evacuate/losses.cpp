@@ -90,14 +90,10 @@ bool EvacuatePolicy::update(PolicyHost& host, const v1::TaskStatus& status,
   }
   const Sleeper& sleeper = found->second;
   if (status.state() == v1::TASK_RUNNING) {
-    if (const Time launched_at = host.task_book().take_launched_at(agent);
-        launched_at.count() > 0) {
-      lead_.launched(host.now() - launched_at);
-    }
-    if (!sleeper.replaces.empty()) {
-      replacement_running(host, agent, decision);
-    } else {
-      retire_replaced(host, decision);  // a refill ran: a deferred retirement may fit now
+    // Not ready yet (unhealthy, or not for --min_ready_time): a health update or act_due()
+    // comes back to it.
+    if (host.ready(sleeper)) {
+      became_ready(host, agent, decision);
     }
     return true;
   }

@@ -39,7 +39,7 @@ std::vector<std::string> EvacuatePolicy::moves_by_deadline(const PolicyHost& hos
 
 // Whether killing the task on `agent` before a replacement runs stays within --max_unavailable.
 bool EvacuatePolicy::kill_first_allowed(const PolicyHost& host) const {
-  const std::size_t running = host.running_tasks();
+  const std::size_t running = host.ready_tasks();
   const std::size_t after = running == 0 ? 0 : running - 1;
   return after + evacuation_.max_unavailable >= host.num_tasks();
 }
@@ -52,15 +52,14 @@ void EvacuatePolicy::replacement_running(PolicyHost& host, const std::string& ag
       moving != host.task_book().sleepers().end() &&
       (moving->second.unavailability_start == 0 ||  // its maintenance was cancelled
        host.now() < deadline_of(moving->second.unavailability_start)) &&
-      host.running_tasks() - (moving->second.state == v1::TASK_RUNNING ? 1U : 0U) +
-              evacuation_.max_unavailable <
+      host.ready_tasks() - (host.ready(moving->second) ? 1U : 0U) + evacuation_.max_unavailable <
           host.num_tasks()) {
     // A loss elsewhere is still being refilled: killing the old task now would leave fewer than
     // N - max_unavailable running. It waits for that refill to run, or for its deadline.
     if (deferred_.insert(old).second) {
       decision.log.push_back("Task " + moving->second.task_id.value() + " on " + old +
                              " stays until another task runs: killing it now would leave " +
-                             std::to_string(host.running_tasks() - 1) + " running");
+                             std::to_string(host.ready_tasks() - 1) + " ready");
     }
     return;
   }
@@ -88,7 +87,7 @@ void EvacuatePolicy::retire(PolicyHost& host, const std::string& agent, const st
 void EvacuatePolicy::retire_replaced(PolicyHost& host, Decision& decision) {
   std::vector<std::string> ready;
   for (const auto& [agent, sleeper] : host.task_book().sleepers()) {
-    if (!sleeper.replaces.empty() && sleeper.state == v1::TASK_RUNNING) {
+    if (!sleeper.replaces.empty() && host.ready(sleeper)) {
       ready.push_back(agent);
     }
   }
@@ -104,7 +103,9 @@ void EvacuatePolicy::retire_replaced(PolicyHost& host, Decision& decision) {
 // hides a safe agent, and kill first if the budget allows. With --max_surge=0 no replacement can
 // ever start, so that is the only way to move, and the latest safe moment to do it.
 void EvacuatePolicy::act_due(PolicyHost& host, Decision& decision) {
-  retire_replaced(host, decision);  // deferred retirements whose deadline came
+  note_ready_launches(host);
+  retire_replaced(host, decision);  // deferred retirements whose deadline came, replacements ready
+  retire_unready_at_deadline(host, decision);
   for (const auto& agent : moves_by_deadline(host)) {
     const Sleeper& sleeper = host.task_book().sleepers().at(agent);
     const bool due = host.now() >= deadline_of(sleeper.unavailability_start);
@@ -214,7 +215,7 @@ bool EvacuatePolicy::kill_still_wanted(PolicyHost& host, const std::string& task
       retiring.unavailability_start > 0 && host.now() >= deadline_of(retiring.unavailability_start);
   if (due || replacement == host.task_book().sleepers().end() ||
       !replacement->second.replaces.empty() ||
-      host.running_tasks() + evacuation_.max_unavailable >= host.num_tasks()) {
+      host.ready_tasks() + evacuation_.max_unavailable >= host.num_tasks()) {
     return true;
   }
   // Losses since the decision leave no room for it: the old task stays, linked to its replacement
@@ -245,6 +246,7 @@ std::optional<Time> EvacuatePolicy::next_due(const PolicyHost& host) const {
       consider(deadline_of(found->second.unavailability_start));
     }
   }
+  readiness_due(host, next);
   return next;
 }
 

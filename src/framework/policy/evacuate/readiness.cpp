@@ -1,0 +1,85 @@
+// The evacuate policy and readiness: a replacement retires the old task only once it is ready
+// (RUNNING, healthy if it has a health check, and so for --min_ready_time), the lead time learns
+// launch->ready, and a replacement still not ready at the old task's deadline does not keep the
+// old task on an agent about to go down.
+#include "durations.hpp"
+#include "evacuate_policy.hpp"
+
+namespace iof::framework {
+
+using evacuate::secs_text;
+
+void EvacuatePolicy::became_ready(PolicyHost& host, const std::string& agent, Decision& decision) {
+  if (const Time launched_at = host.task_book().take_launched_at(agent); launched_at.count() > 0) {
+    lead_.launched(host.now() - launched_at);
+  }
+  if (!host.task_book().sleepers().at(agent).replaces.empty()) {
+    replacement_running(host, agent, decision);
+  } else {
+    retire_replaced(host, decision);  // a refill is ready: a deferred retirement may fit now
+  }
+}
+
+void EvacuatePolicy::note_ready_launches(PolicyHost& host) {
+  for (const auto& [agent, task] : host.task_book().sleepers()) {
+    if (task.launched_at.count() > 0 && host.ready(task)) {
+      // Ready by the clock (--min_ready_time passed) rather than by an update.
+      lead_.launched(host.now() - host.task_book().take_launched_at(agent));
+    }
+  }
+}
+
+void EvacuatePolicy::retire_unready_at_deadline(PolicyHost& host, Decision& decision) {
+  std::vector<std::string> late;
+  for (const auto& [agent, task] : host.task_book().sleepers()) {
+    if (task.replaces.empty() || task.state != v1::TASK_RUNNING || host.ready(task)) {
+      continue;
+    }
+    const auto old = host.task_book().sleepers().find(task.replaces.value());
+    if (old != host.task_book().sleepers().end() && old->second.unavailability_start > 0 &&
+        host.now() >= deadline_of(old->second.unavailability_start)) {
+      late.push_back(agent);
+    }
+  }
+  for (const auto& agent : late) {
+    const Sleeper& replacement = host.task_book().sleepers().at(agent);
+    const std::string old = replacement.replaces.value();
+    const Sleeper& leaving = host.task_book().sleepers().at(old);
+    // The window takes the old task anyway: stopping it now, within its grace period, beats
+    // losing it to the machine going down.
+    decision.log.push_back(
+        "Replacement task " + replacement.task_id.value() + " on " + agent + " is not ready (" +
+        (replacement.healthy == false ? "unhealthy" : "not yet healthy") +
+        ") by the deadline of task " + leaving.task_id.value() + " on " + old +
+        ", whose window starts in " + secs_text(Time(leaving.unavailability_start) - host.now()) +
+        ": killing the old task anyway");
+    ++host.mutable_counters().unready_at_deadline;
+    deferred_.erase(old);
+    host.task_book().replacement_done(agent);
+    host.changed();
+    retire(host, old, "its window comes before its replacement is ready", decision, AgentId(agent));
+  }
+}
+
+void EvacuatePolicy::readiness_due(const PolicyHost& host, std::optional<Time>& next) const {
+  const auto consider = [&](Time at) {
+    if (!next || at < *next) {
+      next = at;
+    }
+  };
+  const auto& sleepers = host.task_book().sleepers();
+  for (const auto& [agent, task] : sleepers) {
+    if (task.state != v1::TASK_RUNNING || host.ready(task)) {
+      continue;
+    }
+    if (const auto at = host.ready_at(task)) {
+      consider(*at);  // healthy, waiting out --min_ready_time
+    }
+    if (const auto old = sleepers.find(task.replaces.value());
+        !task.replaces.empty() && old != sleepers.end() && old->second.unavailability_start > 0) {
+      consider(deadline_of(old->second.unavailability_start));
+    }
+  }
+}
+
+}  // namespace iof::framework
