@@ -66,6 +66,12 @@ std::optional<int> parse(int argc, char** argv, Options& options) {
                  "Evacuation unavailability budget: a count or a percentage of --tasks, rounded "
                  "down")
       ->capture_default_str();
+  std::uint64_t min_ready_seconds = 0;
+  app.add_option("--min_ready_time_seconds", min_ready_seconds,
+                 "The framework's --min_ready_time: a replacement must stay RUNNING this long "
+                 "before the old task is killed")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{3600}))
+      ->capture_default_str();
   app.add_option("--faults", faults, "all, none, or a comma list of fault names")
       ->capture_default_str();
   app.add_option("--faults_per_hour", scenario.faults_per_hour, "Mean faults per simulated hour")
@@ -128,6 +134,7 @@ std::optional<int> parse(int argc, char** argv, Options& options) {
     *target = budget->resolve(scenario.tasks, rounding);
   }
   scenario.quiet = std::chrono::minutes(quiet_minutes);
+  scenario.min_ready_time = std::chrono::seconds(min_ready_seconds);
   scenario.faults.clear();
   if (faults == "all") {
     scenario.faults = {all_faults().begin(), all_faults().end()};

@@ -104,6 +104,11 @@ std::string repro_command(const Scenario& scenario) {
       scenario.seed, scenario.hours, scenario.agents, scenario.tasks,
       framework::policy_name(scenario.policy), scenario.max_surge, scenario.max_unavailable, faults,
       scenario.faults_per_hour, scenario.quiet.count());
+  if (scenario.min_ready_time > Time{0}) {
+    out += fmt::format(
+        " --min_ready_time_seconds={}",
+        std::chrono::duration_cast<std::chrono::seconds>(scenario.min_ready_time).count());
+  }
   if (scenario.sabotage != Sabotage::none) {
     out += " --sabotage=" + std::string(sabotage_name(scenario.sabotage));
   }

@@ -84,6 +84,8 @@ struct Scenario {
   framework::Policy policy = framework::Policy::evacuate;
   std::uint32_t max_surge = 1;
   std::uint32_t max_unavailable = 0;
+  // The framework's --min_ready_time: a replacement retires the old task only after this long.
+  Time min_ready_time{0};
   std::set<Fault> faults = {all_faults().begin(), all_faults().end()};
   double faults_per_hour = 12;
   // The last part of the run has no new fault: then the liveness promise is checked.
