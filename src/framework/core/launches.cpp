@@ -24,8 +24,8 @@ Call SchedulerState::launch(const v1::Offer& offer, const AgentId& replaces, Dec
   // The policy checked that the offer holds the task, its ports too.
   std::vector<std::uint32_t> ports =
       take_ports(offer, task_.port_names.size()).value_or(std::vector<std::uint32_t>{});
-  v1::TaskInfo task = task_info(
-      task_, LaunchPlace{id, "Sleeper Agent " + id, offer.agent_id(), role_, std::move(ports)});
+  v1::TaskInfo task =
+      task_info(task_, LaunchPlace{id, "Sleeper Agent " + id, offer.agent_id(), role_, ports});
 
   Sleeper sleeper;
   sleeper.task_id = task.task_id();
@@ -34,6 +34,7 @@ Call SchedulerState::launch(const v1::Offer& offer, const AgentId& replaces, Dec
   sleeper.replaces = replaces;
   sleeper.launched_at = now_;
   sleeper.launched_with = offer.id();
+  sleeper.ports = std::move(ports);
   task_policy_->launched(agent, sleeper.unavailability_start, now_);
   tasks_.launch(agent, std::move(sleeper));
   Call accept = call(Call::ACCEPT);

@@ -24,6 +24,13 @@ json::object task_entry(const std::string& agent, const Sleeper& sleeper, bool k
     task["hostname"] = known->second.hostname;
   }
   task["state"] = v1::TaskState_Name(sleeper.state);
+  if (!sleeper.ports.empty()) {
+    json::array ports;
+    for (const std::uint32_t port : sleeper.ports) {
+      ports.push_back(port);
+    }
+    task["ports"] = std::move(ports);
+  }
   task["killing"] = killing;
   if (sleeper.healthy) {
     task["healthy"] = *sleeper.healthy;  // the latest health check result the master reported

@@ -25,6 +25,30 @@ std::string agent_ip(std::uint64_t ordinal) {
          std::to_string((value >> 8) & 0xFF) + "." + std::to_string(value & 0xFF);
 }
 
+// Under --execute every agent is this one machine: agents offering the same ports would start
+// tasks that cannot all bind them. Agent `ordinal` (1-based) of `agents` gets its own equal
+// slice of each port range, as if each were a machine of its own.
+std::vector<v1::Resource> own_ports(std::vector<v1::Resource> resources, std::uint64_t ordinal,
+                                    std::uint64_t agents) {
+  for (auto& resource : resources) {
+    if (resource.name() != "ports" || !resource.has_ranges()) {
+      continue;
+    }
+    v1::Value::Ranges slices;
+    for (const auto& range : resource.ranges().range()) {
+      const std::uint64_t width = (range.end() - range.begin() + 1) / agents;
+      if (width == 0) {
+        continue;  // fewer ports than agents: this range is no one's
+      }
+      auto* slice = slices.add_range();
+      slice->set_begin(range.begin() + (ordinal - 1) * width);
+      slice->set_end(slice->begin() + width - 1);
+    }
+    *resource.mutable_ranges() = std::move(slices);
+  }
+  return resources;
+}
+
 }  // namespace
 
 Cluster::Cluster(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -85,8 +109,9 @@ Result<Cluster> Cluster::create(Config config, Time now) {
     agent.hostname = "agent" + std::to_string(n);
     agent.ip = agent_ip(n);
     agent.ordinal = n;
-    agent.total = *resources;
-    agent.available = *resources;
+    agent.total =
+        state->config.execute ? own_ports(*resources, n, state->config.agents) : *resources;
+    agent.available = agent.total;
     agent.registered_at = now;
     agent.pings_from = now;
     state->agents.push_back(std::move(agent));

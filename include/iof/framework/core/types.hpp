@@ -78,6 +78,8 @@ struct Sleeper {
   // when the task has been RUNNING and, if it has a health check, healthy.
   std::optional<bool> healthy;
   std::optional<Time> ready_since;
+  // Not persisted: the ports its LAUNCH took, for /state (clients find the service there).
+  std::vector<std::uint32_t> ports;
 };
 
 // What the resilience layer does besides the policy's offer decisions.
