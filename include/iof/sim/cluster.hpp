@@ -103,6 +103,19 @@ class Cluster {
   // Fails for an agent that is not registered or already disconnected.
   Result<Duration> disconnect_agent(const std::string& agent_id, Time now);
 
+  // Which tasks /sim/tasks/health acts on: one task of a framework (framework_id and task_id),
+  // or every task on an agent (agent_id, optionally only those of framework_id).
+  struct HealthTarget {
+    std::string framework_id;
+    std::string task_id;
+    std::string agent_id;
+  };
+  // The selected tasks' services fail every health check from now on (`healthy` false), or
+  // answer them again; their checkers report it at their next checks. Returns how many tasks
+  // with a health check were selected. Fails for an unknown agent, and for a named task that
+  // is unknown, terminal or without a health check.
+  Result<std::size_t> set_task_health(const HealthTarget& target, bool healthy);
+
   // ---- Real execution (Config::execute) --------------------------------------------------------
 
   // Launches and kills the shell must carry out, in order.
@@ -113,6 +126,10 @@ class Cluster {
   // `message`, as the command executor words it. Ignored for unknown or terminal tasks.
   void task_exited(const std::string& framework_id, const std::string& task_id,
                    mesos::v1::TaskState state, const std::string& message, Time now);
+  // One real probe of the task's health check passed or failed (the shell probes executed tasks
+  // that have one, from TASK_RUNNING on). Ignored for unknown, killed or terminal tasks.
+  void health_checked(const std::string& framework_id, const std::string& task_id, bool passed,
+                      Time now);
 
   // ---- Agents (v1 operator calls) ---------------------------------------------------------------
 

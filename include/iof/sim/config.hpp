@@ -49,6 +49,9 @@ struct Config {
   // longer (drawn the same way). Off by default.
   double slow_step_fraction = 0;
   Duration slow_step_extra{0};
+  // Health checks of simulated tasks fail until the task has run this long (a service that
+  // takes a while to answer), then pass unless /sim/tasks/health broke the task's service.
+  Duration task_ready_delay{0};
   // --execute: the shell really runs command tasks (TaskInfo.command, no custom executor) on
   // this machine. The model then reports TASK_STARTING, asks the shell to start or kill the
   // process (Cluster::take_execution_requests) and reports what the shell says happened

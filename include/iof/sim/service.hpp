@@ -78,7 +78,7 @@ class MasterService {
   http::Reply metrics(const http::Request& request);
   http::Reply fail_task(const http::Request& request);
   // /sim/streams/drop, /sim/streams/stall, /sim/unavailable, /sim/leader,
-  // /sim/agents/disconnect: faults for tests.
+  // /sim/agents/disconnect, /sim/tasks/health: faults for tests.
   http::Reply faults(const http::Request& request);
   // The redirect or 503 a non-leader answers with, if this instance is not the leader.
   std::optional<http::Response> not_leader(const http::Request& request) const;

@@ -211,6 +211,9 @@ void Cluster::advance(Time now) {
         case model::TimerKind::agent_unreachable:
           s.mark_unreachable(timer.key, timer.generation, now);
           break;
+        case model::TimerKind::health_check:
+          s.health_check_due(timer.key, timer.generation, now);
+          break;
       }
       continue;
     }

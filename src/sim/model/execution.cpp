@@ -38,7 +38,10 @@ void Cluster::task_started(const std::string& framework_id, const std::string& t
   if (task == nullptr || !task->executed || task->state != mesos::v1::TASK_STARTING) {
     return;  // a kill or an exit got there first
   }
-  s.emit(model::task_key(framework_id, task_id), mesos::v1::TASK_RUNNING, std::nullopt, now);
+  const std::string key = model::task_key(framework_id, task_id);
+  s.emit(key, mesos::v1::TASK_RUNNING, std::nullopt, now);
+  // The shell probes it from now on and reports through health_checked().
+  s.start_health_checks(key, now);
 }
 
 void Cluster::task_exited(const std::string& framework_id, const std::string& task_id,

@@ -97,14 +97,12 @@ void Cluster::State::emit(const std::string& key, v1::TaskState state,
     status.set_reason(*reason);
   }
   status.mutable_agent_id()->set_value(agent.id);
-  status.set_timestamp(model::seconds(now));
   if (task.info.has_executor()) {
     *status.mutable_executor_id() = task.info.executor().executor_id();
   } else {
     status.mutable_executor_id()->set_value(task.info.task_id().value());
   }
   status.set_source(v1::TaskStatus::SOURCE_EXECUTOR);
-  status.set_uuid(uuid_bytes());
   auto* container = status.mutable_container_status();
   container->add_network_infos()->add_ip_addresses()->set_ip_address(agent.ip);
   container->mutable_container_id()->set_value(task.container_id);
@@ -112,9 +110,26 @@ void Cluster::State::emit(const std::string& key, v1::TaskState state,
   // a failover since it comes from the container id.
   container->set_executor_pid(
       static_cast<std::uint32_t>(1000 + std::hash<std::string>{}(task.container_id) % 4000000));
+  // The command executor marks the end of a task it killed for failing its health check.
+  if (model::is_terminal(state) && task.health && task.health->killed) {
+    status.set_healthy(false);
+  }
+  enqueue(key, std::move(status), now);
+}
 
+void Cluster::State::enqueue(const std::string& key, v1::TaskStatus status, Time now) {
+  Task& task = tasks.at(key);
+  status.set_uuid(uuid_bytes());
+  status.set_timestamp(model::seconds(now));
+  const v1::TaskState state = status.state();
   task.state = state;
-  task.history.push_back(status);
+  // The master keeps one status per state in a row: a health update replaces the RUNNING
+  // before it.
+  if (!task.history.empty() && task.history.back().state() == state) {
+    task.history.back() = status;
+  } else {
+    task.history.push_back(status);
+  }
   if (model::is_terminal(state)) {
     release(agents[task.agent], task.resources);
     task.resources.clear();
@@ -138,6 +153,7 @@ void Cluster::State::executor_step(const std::string& key, std::uint64_t generat
   task.next_step = model::Step::none;
   if (step == model::Step::running) {
     emit(key, v1::TASK_RUNNING, std::nullopt, now);
+    start_health_checks(key, now);
   } else if (step == model::Step::killed) {
     emit(key, v1::TASK_KILLED, std::string("Command terminated with signal Terminated"), now);
   }

@@ -31,28 +31,33 @@ void Cluster::State::kill(Framework& framework, const Call::Kill& kill, Time now
   if (model::is_terminal(task->state) || task->killing || agents[task->agent].vanished) {
     return;  // a kill sent to a vanished agent is lost
   }
-  task->killing = true;
-  const std::string key = model::task_key(framework.id, kill.task_id().value());
-  if (framework.has(Capability::TASK_KILLING_STATE)) {
+  executor_kill(model::task_key(framework.id, kill.task_id().value()),
+                kill.has_kill_policy() ? &kill.kill_policy() : nullptr, now);
+}
+
+void Cluster::State::executor_kill(const std::string& key, const v1::KillPolicy* policy, Time now) {
+  Task& task = tasks.at(key);
+  task.killing = true;
+  const Framework* framework = this->framework(task.framework);
+  if (framework != nullptr && framework->has(Capability::TASK_KILLING_STATE)) {
     emit(key, v1::TASK_KILLING, std::nullopt, now);
   }
-  if (task->executed) {
+  if (task.executed) {
     // The command executor's grace period: the KILL's kill_policy, else the task's, else 3 s.
     Duration grace = std::chrono::seconds(3);
-    if (kill.has_kill_policy() && kill.kill_policy().has_grace_period()) {
-      grace = Duration(kill.kill_policy().grace_period().nanoseconds());
-    } else if (task->info.has_kill_policy() && task->info.kill_policy().has_grace_period()) {
-      grace = Duration(task->info.kill_policy().grace_period().nanoseconds());
+    if (policy != nullptr && policy->has_grace_period()) {
+      grace = Duration(policy->grace_period().nanoseconds());
+    } else if (task.info.has_kill_policy() && task.info.kill_policy().has_grace_period()) {
+      grace = Duration(task.info.kill_policy().grace_period().nanoseconds());
     }
-    request_kill(*task, std::max(Duration::zero(), grace));
+    request_kill(task, std::max(Duration::zero(), grace));
     changed();
     return;
   }
-  task->next_step = model::Step::killed;
-  task->next_step_due = now + jittered(config.kill_latency, config.kill_jitter, config, "kill", key,
-                                       agents[task->agent].id);
-  schedule_timer(task->next_step_due, model::TimerKind::executor_step, key,
-                 ++task->step_generation);
+  task.next_step = model::Step::killed;
+  task.next_step_due = now + jittered(config.kill_latency, config.kill_jitter, config, "kill", key,
+                                      agents[task.agent].id);
+  schedule_timer(task.next_step_due, model::TimerKind::executor_step, key, ++task.step_generation);
   changed();
 }
 

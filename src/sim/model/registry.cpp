@@ -69,6 +69,14 @@ registry::Registry Cluster::registry() const {
     entry->set_container_id(task.container_id);
     entry->set_killing(task.killing);
     entry->set_unreachable(unreachable);
+    entry->set_service_broken(task.service_broken);
+    if (task.health) {
+      auto* health = entry->mutable_health();
+      health->set_started(task.health->started.count());
+      health->set_initializing(task.health->initializing);
+      health->set_consecutive_failures(task.health->consecutive_failures);
+      health->set_killed(task.health->killed);
+    }
   };
   for (const auto& [key, task] : s.tasks) {
     add_task(task, false);
@@ -166,6 +174,14 @@ Result<Cluster> Cluster::recover(Config config, const registry::Registry& regist
     task.killing = entry.killing();
     task.next_step = static_cast<model::Step>(entry.next_step());
     task.next_step_due = Time(entry.next_step_due());
+    task.service_broken = entry.service_broken();
+    if (entry.has_health()) {
+      model::Health& health = task.health.emplace();
+      health.started = Time(entry.health().started());
+      health.initializing = entry.health().initializing();
+      health.consecutive_failures = entry.health().consecutive_failures();
+      health.killed = entry.health().killed();
+    }
     if (entry.unreachable()) {
       framework->unreachable_tasks.insert(key);
       continue;
@@ -178,6 +194,11 @@ Result<Cluster> Cluster::recover(Config config, const registry::Registry& regist
       if (left) {
         host.available = std::move(*left);
       }
+    }
+    if (task.health && !task.executed && !task.killing && !model::is_terminal(task.state)) {
+      // The agent's checker kept going; the next check is one interval after the recovery.
+      s.schedule_timer(now + model::from_seconds(task.info.health_check().interval_seconds()),
+                       model::TimerKind::health_check, key, ++task.health->generation);
     }
     if (task.next_step != model::Step::none) {
       s.schedule_timer(std::max(task.next_step_due, now), model::TimerKind::executor_step, key,

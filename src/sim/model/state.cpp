@@ -40,6 +40,16 @@ double seconds(Time time) {
   return static_cast<double>(time.count()) / 1e9;
 }
 
+Duration from_seconds(double seconds) {
+  // A year bounds what a check could sensibly wait, and keeps the nanoseconds in range.
+  constexpr double most = 365.0 * 24 * 3600;
+  if (!(seconds > 0)) {
+    return Duration::zero();  // negative and NaN alike
+  }
+  return std::chrono::duration_cast<Duration>(
+      std::chrono::duration<double>(std::min(seconds, most)));
+}
+
 v1::TaskStatus master_status(const std::string& task_id, v1::TaskState state,
                              const std::string& message, v1::TaskStatus::Reason reason, Time now) {
   v1::TaskStatus status;

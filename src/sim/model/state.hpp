@@ -113,6 +113,18 @@ struct Framework {
 
 enum class Step : int { none = 0, running = 1, killed = 2 };
 
+// The agent's health checker for a task launched with a HealthCheck, as upstream's
+// HealthChecker runs it inside the command executor: first check `delay_seconds` after
+// TASK_RUNNING, then every `interval_seconds`; failures within `grace_period_seconds` are
+// ignored until a check has passed; `consecutive_failures` failures in a row kill the task.
+struct Health {
+  Time started{};            // the checker's start, with TASK_RUNNING
+  bool initializing = true;  // no check has passed yet
+  std::uint32_t consecutive_failures = 0;
+  bool killed = false;           // the executor killed the task for failing them
+  std::uint64_t generation = 0;  // of the simulated checks' timer
+};
+
 struct Task {
   std::string framework;
   std::size_t agent = 0;
@@ -133,6 +145,10 @@ struct Task {
   bool executed = false;
   std::string container_id;
   std::vector<v1::TaskStatus> history;
+  // Set once the task runs, when it was launched with a health check.
+  std::optional<Health> health;
+  // /sim/tasks/health: the task's service fails every health check until made healthy again.
+  bool service_broken = false;
 };
 
 // How an agent leaves the master's books, and what its tasks' frameworks are told.
@@ -160,7 +176,8 @@ enum class TimerKind {
   executor_step,
   update_retry,
   framework_removal,
-  agent_unreachable
+  agent_unreachable,
+  health_check
 };
 
 struct Timer {
@@ -289,6 +306,18 @@ struct Cluster::State {
   void emit(const std::string& task_key, v1::TaskState state,
             const std::optional<std::string>& message, Time now);
   void executor_step(const std::string& task_key, std::uint64_t generation, Time now);
+  // Queues an executor's status on the task's update stream (sent if at its head) and records
+  // it; `emit` and the health updates both end here.
+  void enqueue(const std::string& task_key, v1::TaskStatus status, Time now);
+
+  // ---- health.cpp ----
+  // The task runs: its health checker starts, if it has a health check.
+  void start_health_checks(const std::string& task_key, Time now);
+  // A simulated check is due (the task is not executed): it passes once the task has run for
+  // --task_ready_delay, unless its service is broken.
+  void health_check_due(const std::string& task_key, std::uint64_t generation, Time now);
+  // One check's outcome, simulated or probed, through the checker's and the executor's rules.
+  void health_checked(const std::string& task_key, bool passed, Time now);
 
   // ---- status_updates.cpp ----
   void acknowledge(model::Framework& framework, const Call::Acknowledge& ack, Time now);
@@ -306,6 +335,9 @@ struct Cluster::State {
 
   // ---- kill_reconcile.cpp ----
   void kill(model::Framework& framework, const Call::Kill& kill, Time now);
+  // The command executor kills a live task: TASK_KILLING for frameworks that take it, then
+  // SIGTERM with the grace period of `policy`, else of the task's kill policy, else 3 s.
+  void executor_kill(const std::string& task_key, const v1::KillPolicy* policy, Time now);
   void reconcile(model::Framework& framework, const Call::Reconcile& reconcile, Time now);
   // The replies alone: a KILL of an unknown task reconciles it without counting a RECONCILE.
   void reconcile_tasks(model::Framework& framework, const Call::Reconcile& reconcile, Time now);
@@ -342,6 +374,8 @@ double seconds(Time time);
 v1::TaskStatus master_status(const std::string& task_id, v1::TaskState state,
                              const std::string& message, v1::TaskStatus::Reason reason, Time now);
 v1::TimeInfo time_info(Time time);
+// A protobuf's seconds (a HealthCheck's, a DurationInfo's) as a duration, never negative.
+Duration from_seconds(double seconds);
 // Machines as the master prints them in error messages: JSON with sorted keys.
 std::string machine_text(const v1::MachineID& id);
 // Machines as the master streams them into text: "host (ip)", "host" or "(ip)".

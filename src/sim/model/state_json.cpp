@@ -264,6 +264,9 @@ std::string Cluster::state_json() const {
         if (status.has_container_status()) {
           w.key("container_status").raw(json::write(status.container_status()));
         }
+        if (status.has_healthy()) {
+          w.key("healthy").value(status.healthy());
+        }
         w.end_object();
       }
       w.end_array();

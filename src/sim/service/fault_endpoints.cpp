@@ -80,6 +80,44 @@ http::Reply MasterService::faults(const http::Request& request) {
         std::chrono::duration_cast<std::chrono::duration<double>>(*disconnected).count(), answer);
     return responses::body(answer + "}", "application/json");
   }
+  if (path == "/sim/tasks/health") {
+    // A task's service (or every one on an agent) starts failing its health checks, or answers
+    // them again; the agents' checkers notice at their next checks.
+    constexpr const char* expected =
+        "{\"framework_id\":\"...\",\"task_id\":\"...\",\"healthy\":BOOL} or "
+        "{\"agent_id\":\"...\",\"healthy\":BOOL}";
+    auto body = object_body(request, expected);
+    if (auto* error = std::get_if<http::Response>(&body)) {
+      return *error;
+    }
+    const auto& object = std::get<boost::json::object>(body);
+    const auto text = [&](const char* key) -> std::optional<std::string> {
+      const auto* value = object.if_contains(key);
+      if (value == nullptr) {
+        return std::string();
+      }
+      if (!value->is_string()) {
+        return std::nullopt;
+      }
+      return std::string(value->as_string());
+    };
+    const auto framework_id = text("framework_id");
+    const auto task_id = text("task_id");
+    const auto agent_id = text("agent_id");
+    const auto* healthy = object.if_contains("healthy");
+    const bool one_task = framework_id && task_id && agent_id && !framework_id->empty() &&
+                          !task_id->empty() && agent_id->empty();
+    const bool one_agent = agent_id && !agent_id->empty() && task_id && task_id->empty();
+    if (healthy == nullptr || !healthy->is_bool() || !framework_id || one_task == one_agent) {
+      return responses::text(400, "Expecting " + std::string(expected));
+    }
+    auto selected =
+        cluster_.set_task_health({*framework_id, *task_id, *agent_id}, healthy->as_bool());
+    if (!selected) {
+      return responses::text(404, selected.error().message);
+    }
+    return responses::body("{\"tasks\":" + std::to_string(*selected) + "}", "application/json");
+  }
   if (path == "/sim/leader") {
     auto body = object_body(request, "{\"leader\":\"HOST:PORT\"|\"none\"|null}");
     if (auto* error = std::get_if<http::Response>(&body)) {

@@ -58,6 +58,7 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   std::string kill_latency = "100ms";
   std::string launch_jitter = "0ns";
   std::string kill_jitter = "0ns";
+  std::string task_ready_delay = "0ns";
   std::string status_update_retry = "10secs";
   std::string agent_ping_timeout = "15secs";
   std::string max_agent_ping_timeouts = "5";
@@ -109,6 +110,9 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   flag("task_kill_jitter", kill_jitter,
        "Each kill's latency is uniform in latency +- this (never below 0), drawn like the "
        "launch jitter");
+  flag("task_ready_delay", task_ready_delay,
+       "Simulated tasks fail their health checks until they have run this long (then pass "
+       "until POST /sim/tasks/health says otherwise)");
   flag("status_update_retry", status_update_retry,
        "First resend interval of an unacknowledged status update (doubles up to 10mins)");
   flag("seed", seed, "Seed of every random choice (default: random; logged at start)");
@@ -165,6 +169,7 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
         DurationFlag{"task_kill_latency", kill_latency, config.kill_latency},
         DurationFlag{"task_launch_jitter", launch_jitter, config.launch_jitter},
         DurationFlag{"task_kill_jitter", kill_jitter, config.kill_jitter},
+        DurationFlag{"task_ready_delay", task_ready_delay, config.task_ready_delay},
         DurationFlag{"status_update_retry", status_update_retry, config.status_update_retry},
         DurationFlag{"agent_ping_timeout", agent_ping_timeout, config.agent_ping_timeout}}) {
     auto parsed = duration_flag(entry.name, entry.value);
