@@ -53,6 +53,8 @@ class MasterService {
   void task_started(const std::string& framework_id, const std::string& task_id);
   void task_exited(const std::string& framework_id, const std::string& task_id,
                    mesos::v1::TaskState state, const std::string& message);
+  // --execute: one probe of a task's health check passed or failed.
+  void health_checked(const std::string& framework_id, const std::string& task_id, bool passed);
 
   // Closes every open stream, as a master that goes away does.
   void close_streams();

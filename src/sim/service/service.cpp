@@ -120,6 +120,12 @@ void MasterService::task_exited(const std::string& framework_id, const std::stri
   changed();
 }
 
+void MasterService::health_checked(const std::string& framework_id, const std::string& task_id,
+                                   bool passed) {
+  cluster_.health_checked(framework_id, task_id, passed, clock_());
+  changed();
+}
+
 void MasterService::tick() {
   cluster_.advance(clock_());
   changed();

@@ -247,6 +247,11 @@ Result<std::unique_ptr<MasterServer>> MasterServer::start(asio::any_io_executor 
           if (auto self = weak.lock(); self && !self->stopped) {
             self->service->task_exited(framework_id, task_id, state, message);
           }
+        },
+        [weak](const std::string& framework_id, const std::string& task_id, bool passed) {
+          if (auto self = weak.lock(); self && !self->stopped) {
+            self->service->health_checked(framework_id, task_id, passed);
+          }
         });
     if (!options.work_dir) {
       impl->temporary_root = impl->runner->root();

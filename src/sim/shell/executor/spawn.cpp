@@ -55,7 +55,8 @@ struct Fd {
 // The environment a Mesos agent gives a command task: the agent's own, the MESOS_* variables,
 // PORT0.. for the task's port ranges (Marathon's convention, which the issue asks for), and the
 // CommandInfo's variables last, so that the task's own settings win.
-std::vector<std::string> environment(const ExecutionRequest& request, const fs::path& sandbox) {
+std::vector<std::string> environment(const ExecutionRequest& request, const fs::path& sandbox,
+                                     const v1::Environment* extra = nullptr) {
   std::map<std::string, std::string> variables;
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     const std::string text(*entry);
@@ -91,9 +92,14 @@ std::vector<std::string> environment(const ExecutionRequest& request, const fs::
     variables["PORT"] = variables["PORT0"];
     variables["PORTS"] = ports;
   }
-  for (const auto& variable : request.task.command().environment().variables()) {
-    if (variable.type() != v1::Environment::Variable::SECRET) {
-      variables[variable.name()] = variable.value();
+  for (const auto* source : {&request.task.command().environment(), extra}) {
+    if (source == nullptr) {
+      continue;
+    }
+    for (const auto& variable : source->variables()) {
+      if (variable.type() != v1::Environment::Variable::SECRET) {
+        variables[variable.name()] = variable.value();
+      }
     }
   }
   std::vector<std::string> out;
@@ -135,30 +141,11 @@ std::vector<char*> pointers(std::vector<std::string>& texts) {
   return out;
 }
 
-}  // namespace
-
-Result<Spawned> spawn_task(const ExecutionRequest& request, const fs::path& root) {
-  const v1::CommandInfo& command = request.task.command();
-  const fs::path sandbox = root / "slaves" / component(request.agent_id) / "frameworks" /
-                           component(request.framework_id) / "executors" /
-                           component(request.task.task_id().value()) / "runs" /
-                           component(request.container_id);
-  std::error_code error;
-  fs::create_directories(sandbox, error);
-  if (error) {
-    return Error{"Failed to create the sandbox '" + sandbox.string() + "': " + error.message()};
-  }
-  const auto open_file = [&](const char* name) {
-    return ::open((sandbox / name).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  };
-  Fd out(open_file("stdout"));
-  Fd err(open_file("stderr"));
-  Fd in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  if (out.fd < 0 || err.fd < 0 || in.fd < 0) {
-    return Error{"Failed to open the sandbox's stdout or stderr in '" + sandbox.string() +
-                 "': " + errno_text(errno)};
-  }
-
+// Forks and execs `command` (through /bin/sh -c, or its argv with shell=false) in its own
+// session, in `directory`, with the given streams and environment. Fails, without leaving a
+// process behind, when the exec fails.
+Result<pid_t> start(const v1::CommandInfo& command, std::vector<std::string>& env,
+                    const fs::path& directory_path, int in_fd, int out_fd, int err_fd) {
   std::vector<std::string> argv;
   std::string program;
   if (!command.has_shell() || command.shell()) {
@@ -174,10 +161,9 @@ Result<Spawned> spawn_task(const ExecutionRequest& request, const fs::path& root
       argv.push_back(command.value());
     }
   }
-  std::vector<std::string> env = environment(request, sandbox);
   std::vector<char*> argv_pointers = pointers(argv);
   std::vector<char*> env_pointers = pointers(env);
-  const std::string directory = sandbox.string();
+  const std::string directory = directory_path.string();
 
   // The child reports a failed exec through this pipe; a successful exec closes it (CLOEXEC).
   int fds[2] = {-1, -1};
@@ -203,7 +189,7 @@ Result<Spawned> spawn_task(const ExecutionRequest& request, const fs::path& root
       ::sigaction(number, &default_action, nullptr);
     }
     int failure = 0;
-    if (::dup2(in.fd, 0) < 0 || ::dup2(out.fd, 1) < 0 || ::dup2(err.fd, 2) < 0 ||
+    if (::dup2(in_fd, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0 ||
         ::chdir(directory.c_str()) != 0) {
       failure = errno;
     } else {
@@ -226,7 +212,52 @@ Result<Spawned> spawn_task(const ExecutionRequest& request, const fs::path& root
     }
     return Error{"Failed to launch the command '" + program + "': " + errno_text(failure)};
   }
-  return Spawned{pid, sandbox};
+  return pid;
+}
+
+}  // namespace
+
+Result<Spawned> spawn_task(const ExecutionRequest& request, const fs::path& root) {
+  const v1::CommandInfo& command = request.task.command();
+  const fs::path sandbox = root / "slaves" / component(request.agent_id) / "frameworks" /
+                           component(request.framework_id) / "executors" /
+                           component(request.task.task_id().value()) / "runs" /
+                           component(request.container_id);
+  std::error_code error;
+  fs::create_directories(sandbox, error);
+  if (error) {
+    return Error{"Failed to create the sandbox '" + sandbox.string() + "': " + error.message()};
+  }
+  const auto open_file = [&](const char* name) {
+    return ::open((sandbox / name).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  };
+  Fd out(open_file("stdout"));
+  Fd err(open_file("stderr"));
+  Fd in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (out.fd < 0 || err.fd < 0 || in.fd < 0) {
+    return Error{"Failed to open the sandbox's stdout or stderr in '" + sandbox.string() +
+                 "': " + errno_text(errno)};
+  }
+
+  std::vector<std::string> env = environment(request, sandbox);
+  auto pid = start(command, env, sandbox, in.fd, out.fd, err.fd);
+  if (!pid) {
+    return pid.error();
+  }
+  return Spawned{*pid, sandbox};
+}
+
+Result<pid_t> spawn_probe(const ExecutionRequest& request, const v1::CommandInfo& command,
+                          const fs::path& sandbox) {
+  // Upstream's checker writes both streams to the executor's stderr, the sandbox's `stderr`.
+  Fd err(::open((sandbox / "stderr").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  Fd in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (err.fd < 0 || in.fd < 0) {
+    return Error{"Failed to open the sandbox's stderr in '" + sandbox.string() +
+                 "': " + errno_text(errno)};
+  }
+  std::vector<std::string> env = environment(request, sandbox, &command.environment());
+  return start(command, env, sandbox, in.fd, err.fd, err.fd);
 }
 
 std::string exit_message(int wait_status) {

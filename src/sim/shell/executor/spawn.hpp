@@ -21,6 +21,12 @@ struct Spawned {
 // a process behind, when the sandbox, its files or the exec fail; the message says which.
 Result<Spawned> spawn_task(const ExecutionRequest& request, const std::filesystem::path& root);
 
+// Starts a COMMAND health check's process in the task's sandbox, in its own session, with the
+// task's environment and the check's variables over it; its output goes to the sandbox's
+// `stderr`, as the checker's goes to the executor's. The caller reaps it.
+Result<pid_t> spawn_probe(const ExecutionRequest& request, const mesos::v1::CommandInfo& command,
+                          const std::filesystem::path& sandbox);
+
 // The command executor's text for a wait status: "Command exited with status 3",
 // "Command terminated with signal Killed".
 std::string exit_message(int wait_status);

@@ -13,6 +13,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "health_prober.hpp"
 #include "spawn.hpp"
 
 namespace iof::sim {
@@ -39,18 +40,20 @@ struct TaskRunner::Impl : std::enable_shared_from_this<TaskRunner::Impl> {
   };
 
   Impl(asio::any_io_executor executor_, std::filesystem::path root_, Started started_,
-       Exited exited_)
+       Exited exited_, Checked checked)
       : executor(std::move(executor_)),
         children(executor, SIGCHLD),
         root(std::move(root_)),
         started(std::move(started_)),
-        exited(std::move(exited_)) {}
+        exited(std::move(exited_)),
+        prober(executor, std::move(checked)) {}
 
   asio::any_io_executor executor;
   asio::signal_set children;
   std::filesystem::path root;
   Started started;
   Exited exited;
+  HealthProber prober;
   std::map<std::string, Process> processes;  // by container id
   bool stopped = false;
 
@@ -84,6 +87,7 @@ struct TaskRunner::Impl : std::enable_shared_from_this<TaskRunner::Impl> {
         continue;
       }
       Process process = std::move(it->second);
+      prober.stop(it->first);
       it = processes.erase(it);
       // Whatever the command left running in its group goes with it, as when an agent destroys
       // the container.
@@ -119,6 +123,7 @@ struct TaskRunner::Impl : std::enable_shared_from_this<TaskRunner::Impl> {
     process.task_id = task;
     process.pid = spawned->pid;
     report([this, framework, task] { started(framework, task); });
+    prober.start(request, spawned->sandbox);
   }
 
   void kill(const ExecutionRequest& request) {
@@ -127,6 +132,8 @@ struct TaskRunner::Impl : std::enable_shared_from_this<TaskRunner::Impl> {
       return;  // it already ended; its exit is reported
     }
     Process& process = found->second;
+    // The command executor pauses its health checker on a kill.
+    prober.stop(request.container_id);
     if (!process.killed) {
       process.killed = true;
       ::kill(-process.pid, SIGTERM);
@@ -159,6 +166,7 @@ struct TaskRunner::Impl : std::enable_shared_from_this<TaskRunner::Impl> {
       return;
     }
     stopped = true;
+    prober.stop_all();
     boost::system::error_code ignored;
     children.cancel(ignored);
     for (auto& [container, process] : processes) {
@@ -191,9 +199,9 @@ struct TaskRunner::Impl : std::enable_shared_from_this<TaskRunner::Impl> {
 };
 
 TaskRunner::TaskRunner(asio::any_io_executor executor, std::filesystem::path root, Started started,
-                       Exited exited)
+                       Exited exited, Checked checked)
     : impl_(std::make_shared<Impl>(std::move(executor), std::move(root), std::move(started),
-                                   std::move(exited))) {
+                                   std::move(exited), std::move(checked))) {
   impl_->wait_for_children();
 }
 

@@ -25,18 +25,24 @@ class TaskRunner {
   using Exited = std::function<void(const std::string& framework_id, const std::string& task_id,
                                     mesos::v1::TaskState state, const std::string& message)>;
 
+  // One probe of the task's health check passed or failed (HealthProber).
+  using Checked =
+      std::function<void(const std::string& framework_id, const std::string& task_id, bool passed)>;
+
   // Sandboxes go under `root`/slaves/<agent>/frameworks/<framework>/executors/<task>/runs/
-  // <container>, the layout of a real agent's --work_dir.
+  // <container>, the layout of a real agent's --work_dir. Tasks with a health check are probed
+  // from their start until they are killed or end.
   TaskRunner(boost::asio::any_io_executor executor, std::filesystem::path root, Started started,
-             Exited exited);
+             Exited exited, Checked checked);
   ~TaskRunner();
   TaskRunner(const TaskRunner&) = delete;
   TaskRunner& operator=(const TaskRunner&) = delete;
 
   void run(const ExecutionRequest& request);
 
-  // Ends every process group still running (SIGTERM, then SIGKILL shortly after) and reaps
-  // them, before returning: nothing outlives the master. No reports follow.
+  // Ends every process group still running (SIGTERM, then SIGKILL shortly after), health
+  // probes' included, and reaps them before returning: nothing outlives the master. No reports
+  // follow.
   void stop();
 
   // Where the sandboxes go.
