@@ -34,6 +34,9 @@ struct Config {
   // `agent_resources` (Mesos resource syntax).
   std::size_t agents = 3;
   std::string agent_resources = "ports:[31000-32000];cpus:2;mem:1024;disk:10240";
+  // Attributes per group of agents, as their --attributes flags would give them
+  // (iof/sim/agent_attributes.hpp has the syntax); empty: none.
+  std::string agent_attributes;
 
   // The simulated command executor: TASK_STARTING as soon as a task reaches its agent,
   // TASK_RUNNING `launch_latency` later; TASK_KILLED `kill_latency` after a kill.

@@ -156,6 +156,9 @@ void Cluster::State::allocate(Time now) {
       offer.mutable_agent_id()->set_value(agent.id);
       offer.set_hostname(agent.hostname);
       *offer.mutable_url() = agent_url(agent);
+      for (const auto& attribute : agent.attributes) {
+        *offer.add_attributes() = attribute;
+      }
       for (auto& resource : model::offered_format(best_resources, framework, best->role)) {
         *offer.add_resources() = std::move(resource);
       }

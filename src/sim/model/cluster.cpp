@@ -1,6 +1,7 @@
 // Cluster construction, the call dispatcher, and the timer loop.
 #include <arpa/inet.h>
 
+#include "iof/sim/agent_attributes.hpp"
 #include "iof/wire/resources.hpp"
 
 #include "state.hpp"
@@ -102,6 +103,10 @@ Result<Cluster> Cluster::create(Config config, Time now) {
   if (!resources) {
     return Error{"Invalid --agent_resources: " + resources.error().message};
   }
+  auto attributes = parse_agent_attributes(config.agent_attributes);
+  if (!attributes) {
+    return Error{"Invalid --agent_attributes: " + attributes.error().message};
+  }
   auto state = base_state(std::move(config), now);
   for (std::size_t n = 1; n <= state->config.agents; ++n) {
     model::Agent agent;
@@ -111,6 +116,7 @@ Result<Cluster> Cluster::create(Config config, Time now) {
     agent.ordinal = n;
     agent.total =
         state->config.execute ? own_ports(*resources, n, state->config.agents) : *resources;
+    agent.attributes = attributes_for(*attributes, n);
     agent.available = agent.total;
     agent.registered_at = now;
     agent.pings_from = now;

@@ -205,6 +205,7 @@ Result<void> Cluster::stop_maintenance(const std::vector<v1::MachineID>& machine
       agent.ip = old.ip;
       agent.ordinal = old.ordinal;
       agent.total = old.total;
+      agent.attributes = old.attributes;
       agent.available = old.total;
       agent.registered_at = now;
       agent.pings_from = now;

@@ -22,6 +22,9 @@ registry::Registry Cluster::registry() const {
     for (const auto& resource : agent.total) {
       *entry->add_resources() = resource;
     }
+    for (const auto& attribute : agent.attributes) {
+      *entry->add_attributes() = attribute;
+    }
     entry->set_removed(agent.state == model::AgentState::removed);
     entry->set_unreachable(agent.state == model::AgentState::unreachable);
     entry->set_gone(agent.state == model::AgentState::gone);
@@ -116,6 +119,7 @@ Result<Cluster> Cluster::recover(Config config, const registry::Registry& regist
     agent.ip = entry.ip();
     agent.ordinal = entry.ordinal();
     agent.total = {entry.resources().begin(), entry.resources().end()};
+    agent.attributes = {entry.attributes().begin(), entry.attributes().end()};
     agent.state = entry.removed()       ? model::AgentState::removed
                   : entry.unreachable() ? model::AgentState::unreachable
                   : entry.gone()        ? model::AgentState::gone

@@ -45,8 +45,9 @@ struct Agent {
   std::string ip;
   std::uint64_t ordinal = 0;  // N in agentN
   std::vector<v1::Resource> total;
-  std::vector<v1::Resource> available;  // neither offered nor used by a task
-  std::uint64_t version = 0;            // bumped whenever `available` changes
+  std::vector<v1::Attribute> attributes;  // --agent_attributes
+  std::vector<v1::Resource> available;    // neither offered nor used by a task
+  std::uint64_t version = 0;              // bumped whenever `available` changes
   AgentState state = AgentState::registered;
   Time registered_at{};
   // The master pings the agent every --agent_ping_timeout from here on.

@@ -105,6 +105,26 @@ void write_resources(Writer& w, const std::vector<v1::Resource>& resources) {
   w.end_object();
 }
 
+// An agent's attributes as the master's model(Attributes) writes them: text as strings,
+// scalars as numbers, ranges as their text.
+void write_attributes(Writer& w, const std::vector<v1::Attribute>& attributes) {
+  w.begin_object();
+  for (const auto& attribute : attributes) {
+    w.key(attribute.name());
+    if (attribute.type() == v1::Value::SCALAR) {
+      w.value(attribute.scalar().value());
+    } else if (attribute.type() == v1::Value::RANGES) {
+      v1::Resource ranges;
+      ranges.set_type(v1::Value::RANGES);
+      *ranges.mutable_ranges() = attribute.ranges();
+      w.value(wire::text::format_value(ranges));
+    } else {
+      w.value(attribute.text().value());
+    }
+  }
+  w.end_object();
+}
+
 const char* state_name(v1::TaskState state) {
   return v1::TaskState_Name(state).c_str();
 }
@@ -162,8 +182,8 @@ std::string Cluster::state_json() const {
     w.key("id").value(agent.id);
     w.key("hostname").value(agent.hostname);
     w.key("port").integer(5051);
-    w.key("attributes").begin_object();
-    w.end_object();
+    w.key("attributes");
+    write_attributes(w, agent.attributes);
     w.key("pid").value("slave(1)@" + agent.ip + ":5051");
     w.key("registered_time").value(model::seconds(agent.registered_at));
     w.key("resources");

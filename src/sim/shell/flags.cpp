@@ -9,6 +9,7 @@
 
 #include "iof/config/address.hpp"
 #include "iof/config/flag_value.hpp"
+#include "iof/sim/agent_attributes.hpp"
 #include "iof/wire/credentials.hpp"
 #include "iof/wire/duration.hpp"
 #include "iof/wire/resources.hpp"
@@ -101,6 +102,11 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   // Emulator-only flags.
   flag("agents", agents, "Number of simulated agents (agent1..agentN, ips 127.0.0.2...)");
   flag("agent_resources", config.agent_resources, "Resources of every agent, in Mesos syntax");
+  flag("agent_attributes", config.agent_attributes,
+       "Attributes of groups of agents, as their --attributes would set them: "
+       "SELECTOR=ATTRIBUTES entries separated by '|', SELECTOR one of '*', agentN, agent[N-M], "
+       "ATTRIBUTES Mesos syntax (name:value;...), e.g. 'agent[1-4]=rack:r1;zone:a|agent[5-8]="
+       "rack:r2'");
   flag("heartbeat_interval", heartbeat_interval, "Time between HEARTBEAT events");
   flag("task_launch_latency", launch_latency, "Time from TASK_STARTING to TASK_RUNNING");
   flag("task_kill_latency", kill_latency, "Time from a KILL to TASK_KILLED");
@@ -205,6 +211,9 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   }
   if (auto resources = wire::text::parse_resources(config.agent_resources); !resources) {
     return failure("Invalid value for --agent_resources: " + resources.error().message);
+  }
+  if (auto attributes = parse_agent_attributes(config.agent_attributes); !attributes) {
+    return failure("Invalid value for --agent_attributes: " + attributes.error().message);
   }
   if (!roles.empty()) {
     config.roles.emplace();

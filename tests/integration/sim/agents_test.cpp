@@ -260,3 +260,22 @@ TEST_CASE("/sim/agents/disconnect: the agent is marked unreachable when its ping
   refused = request(port, {"GET", "/sim/agents/disconnect", {}, ""});
   CHECK(refused.status == 405);
 }
+
+TEST_CASE("--agent_attributes puts each group's attributes in offers and /master/state") {
+  SimProcess sim({"--agents=3", "--allocation_interval=50ms",
+                  "--agent_attributes=agent[1-2]=rack:r1;zone:a|agent3=rack:r2"});
+  SimFramework framework(sim.port(), SimFramework::info());
+  const auto offers = framework.offers_for({"agent1", "agent2", "agent3"});
+  REQUIRE(offers.size() == 3);
+  for (const auto& offer : offers) {
+    CAPTURE(offer.hostname());
+    REQUIRE(offer.attributes_size() >= 1);
+    CHECK(offer.attributes(0).name() == "rack");
+    CHECK(offer.attributes(0).type() == v1::Value::TEXT);
+    CHECK(offer.attributes(0).text().value() == (offer.hostname() == "agent3" ? "r2" : "r1"));
+    CHECK(offer.attributes_size() == (offer.hostname() == "agent3" ? 1 : 2));
+  }
+  const auto state = request(sim.port(), {"GET", "/master/state", {}, ""});
+  CHECK(state.body.find(R"("attributes":{"rack":"r1","zone":"a"})") != std::string::npos);
+  CHECK(state.body.find(R"("attributes":{"rack":"r2"})") != std::string::npos);
+}

@@ -33,6 +33,9 @@ TEST_CASE("bad flags exit 1 with one line naming the problem") {
             "Invalid value '0' for --max_agent_ping_timeouts: expected a positive integer"},
            {{"--task_launch_jitter=1"}, "Invalid duration '1'"},
            {{"--task_kill_jitter=-1secs"}, "Failed to convert '' to number"},
+           {{"--agent_attributes=agent1=rack"},
+            "Invalid value for --agent_attributes: Invalid attribute key:value pair 'rack'"},
+           {{"--agent_attributes=agents=rack:r1"}, "Invalid agent selector 'agents'"},
        }) {
     const auto run = run_sim(flags);
     CHECK_MESSAGE(run.status == 1, flags.front());
@@ -45,6 +48,8 @@ TEST_CASE("bad flags exit 1 with one line naming the problem") {
   CHECK(help.output.find("MESOS_") != std::string::npos);
   CHECK(help.output.find("--task_launch_jitter") != std::string::npos);
   CHECK(help.output.find("--task_kill_jitter") != std::string::npos);
+  CHECK(help.output.find("--agent_attributes") != std::string::npos);
+  CHECK(help.output.find("agent[N-M]") != std::string::npos);
 }
 
 TEST_CASE("metrics count agents, frameworks and tasks") {
