@@ -137,12 +137,18 @@ void Cluster::State::accept(Framework& framework, const Call::Accept& accept, Ti
       invalid = "Task uses invalid agent " + task.agent_id().value() + " while agent " + agent.id +
                 " is expected";
     }
+    if (!invalid) {
+      invalid = model::invalid_task_policies(task);
+    }
     if (!invalid && task.resources_size() == 0) {
       invalid = std::string("Task uses no resources");
     }
     if (!invalid && text::sum({task.resources().begin(), task.resources().end()}, {}).empty()) {
       // Every resource was malformed or empty (Mesos names the first problem; we name none).
       invalid = std::string("Task uses invalid resources: no valid, non-empty resource");
+    }
+    if (!invalid) {
+      invalid = model::invalid_task_containers(task);
     }
     if (!invalid && group_executor == nullptr && task.has_command() == task.has_executor()) {
       invalid = std::string(

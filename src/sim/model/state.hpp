@@ -387,6 +387,11 @@ std::vector<v1::Resource> offered_format(const std::vector<v1::Resource>& resour
 // The state a framework is told in an update the master generates: TASK_LOST for the states
 // only partition-aware frameworks know (status_updates.cpp).
 v1::TaskState for_framework(const Framework& framework, v1::TaskState state);
+// The master's task validation after the agent's check and before the resources': the kill
+// policy, max_completion_time and the health check (task_validation.cpp).
+std::optional<std::string> invalid_task_policies(const v1::TaskInfo& task);
+// And after the resources: the CommandInfo's environment and the ContainerInfo.
+std::optional<std::string> invalid_task_containers(const v1::TaskInfo& task);
 // How long the simulated executor takes for `step` ("launch" or "kill") of a task: the latency
 // with a seeded jitter and heavy tail, the same for the same seed, task and agent (executor.cpp).
 Duration jittered(Duration latency, Duration jitter, const Config& config, std::string_view step,
