@@ -388,7 +388,7 @@ std::vector<v1::Resource> offered_format(const std::vector<v1::Resource>& resour
 // only partition-aware frameworks know (status_updates.cpp).
 v1::TaskState for_framework(const Framework& framework, v1::TaskState state);
 // The master's task validation after the agent's check and before the resources': the kill
-// policy, max_completion_time and the health check (task_validation.cpp).
+// policy, max_completion_time, the check and the health check (task_validation.cpp).
 std::optional<std::string> invalid_task_policies(const v1::TaskInfo& task);
 // And after the resources: the CommandInfo's environment and the ContainerInfo.
 std::optional<std::string> invalid_task_containers(const v1::TaskInfo& task);

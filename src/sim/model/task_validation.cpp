@@ -1,10 +1,10 @@
 // The parts of a TaskInfo the master validates besides its id, agent and resources: the kill
-// policy, the maximum completion time, the health check, the CommandInfo's environment and the
-// ContainerInfo (upstream's master/validation.cpp task validators and the common validators
-// they call, in their order and with their texts). What only an agent checks (URIs, which the
-// fetcher reads; images, which the provisioner pulls) is not checked here, as the master does
-// not check it either; a missing required field (an image's docker name, a URI's value) is a
-// protobuf error the HTTP layer refuses before any of this.
+// policy, the maximum completion time, the check and the health check, the CommandInfo's
+// environment and the ContainerInfo (upstream's master/validation.cpp task validators and the
+// common validators they call, in their order and with their texts). What only an agent checks
+// (URIs, which the fetcher reads; images, which the provisioner pulls) is not checked here, as the
+// master does not check it either; a missing required field (an image's docker name, a URI's value)
+// is a protobuf error the HTTP layer refuses before any of this.
 #include <tuple>
 
 #include "state.hpp"
@@ -137,6 +137,52 @@ std::optional<std::string> container_error(const v1::ContainerInfo& container) {
   return std::nullopt;
 }
 
+std::optional<std::string> check_error(const v1::CheckInfo& check) {
+  if (!check.has_type()) {
+    return std::string("CheckInfo must specify 'type'");
+  }
+  switch (check.type()) {
+    case v1::CheckInfo::COMMAND: {
+      if (!check.has_command()) {
+        return std::string("Expecting 'command' to be set for COMMAND check");
+      }
+      const v1::CommandInfo& command = check.command().command();
+      if (!command.has_value()) {
+        return std::string("Command check must contain ") +
+               (command.shell() ? "'shell command'" : "'executable path'");
+      }
+      if (auto error = environment_error(command.environment())) {
+        return "Check's `CommandInfo` is invalid: " + *error;
+      }
+      break;
+    }
+    case v1::CheckInfo::HTTP:
+      if (!check.has_http()) {
+        return std::string("Expecting 'http' to be set for HTTP check");
+      }
+      if (check.http().has_path() && !check.http().path().starts_with('/')) {
+        return "The path '" + check.http().path() + "' of HTTP check must start with '/'";
+      }
+      break;
+    case v1::CheckInfo::TCP:
+      if (!check.has_tcp()) {
+        return std::string("Expecting 'tcp' to be set for TCP check");
+      }
+      break;
+    default:
+      return "'" + v1::CheckInfo::Type_Name(check.type()) + "' is not a valid check type";
+  }
+  for (const auto& [present, value, name] :
+       {std::tuple{check.has_delay_seconds(), check.delay_seconds(), "delay_seconds"},
+        std::tuple{check.has_interval_seconds(), check.interval_seconds(), "interval_seconds"},
+        std::tuple{check.has_timeout_seconds(), check.timeout_seconds(), "timeout_seconds"}}) {
+    if (present && value < 0.0) {
+      return std::string("Expecting '") + name + "' to be non-negative";
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> health_check_error(const v1::HealthCheck& check) {
   if (!check.has_type()) {
     return std::string("HealthCheck must specify 'type'");
@@ -198,6 +244,11 @@ std::optional<std::string> invalid_task_policies(const v1::TaskInfo& task) {
   }
   if (task.has_max_completion_time() && task.max_completion_time().nanoseconds() < 0) {
     return std::string("Task's `max_completion_time` must be non-negative");
+  }
+  if (task.has_check()) {
+    if (auto error = check_error(task.check())) {
+      return "Task uses invalid check: " + *error;
+    }
   }
   if (task.has_health_check()) {
     if (auto error = health_check_error(task.health_check())) {

@@ -33,6 +33,29 @@ const std::vector<Case>& cases() {
       {"a negative max_completion_time",
        [](v1::TaskInfo& t) { t.mutable_max_completion_time()->set_nanoseconds(-5); },
        "Task's `max_completion_time` must be non-negative"},
+      {"a check without a type", [](v1::TaskInfo& t) { t.mutable_check()->set_delay_seconds(1); },
+       "Task uses invalid check: CheckInfo must specify 'type'"},
+      {"an HTTP check with a relative path",
+       [](v1::TaskInfo& t) {
+         t.mutable_check()->set_type(v1::CheckInfo::HTTP);
+         t.mutable_check()->mutable_http()->set_port(80);
+         t.mutable_check()->mutable_http()->set_path("x");
+       },
+       "Task uses invalid check: The path 'x' of HTTP check must start with '/'"},
+      {"a COMMAND check without a value, before a bad health check",
+       [](v1::TaskInfo& t) {
+         t.mutable_check()->set_type(v1::CheckInfo::COMMAND);
+         t.mutable_check()->mutable_command()->mutable_command();
+         t.mutable_health_check()->set_type(v1::HealthCheck::TCP);
+       },
+       "Task uses invalid check: Command check must contain 'shell command'"},
+      {"a TCP check with a negative timeout",
+       [](v1::TaskInfo& t) {
+         t.mutable_check()->set_type(v1::CheckInfo::TCP);
+         t.mutable_check()->mutable_tcp()->set_port(80);
+         t.mutable_check()->set_timeout_seconds(-2);
+       },
+       "Task uses invalid check: Expecting 'timeout_seconds' to be non-negative"},
       {"a health check without a type",
        [](v1::TaskInfo& t) { t.mutable_health_check()->set_delay_seconds(1); },
        "Task uses invalid health check: HealthCheck must specify 'type'"},
