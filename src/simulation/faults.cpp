@@ -118,6 +118,34 @@ void World::inject(Fault fault) {
       }
       break;
     }
+    case Fault::health_flap: {
+      const auto* service = leader();
+      const auto id = framework_id();
+      if (service == nullptr || id.empty()) {
+        break;
+      }
+      std::vector<std::string> running;
+      for (const auto& task : service->cluster().task_summaries(id)) {
+        if (task.state == v1::TASK_RUNNING) {
+          running.push_back(task.task_id);
+        }
+      }
+      if (running.empty()) {
+        break;
+      }
+      const std::string victim = running[draw(running.size())];
+      // Up to 30 s: with checks every 3 s, 3 failures in a row get it killed by its agent.
+      const Time broken = between(1s, 30s);
+      trace(fmt::format("task {} fails its health checks for {} ms", victim,
+                        std::chrono::duration_cast<std::chrono::milliseconds>(broken).count()));
+      const auto body = [id, victim](bool healthy) {
+        return fmt::format(R"({{"framework_id":"{}","task_id":"{}","healthy":{}}})", id, victim,
+                           healthy);
+      };
+      operator_call("/sim/tasks/health", body(false));
+      at(now_ + broken, [this, body] { operator_call("/sim/tasks/health", body(true)); });
+      break;
+    }
     case Fault::maintenance: {
       const auto kind = draw(4);
       if (kind < 2) {

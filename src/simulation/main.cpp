@@ -72,6 +72,14 @@ std::optional<int> parse(int argc, char** argv, Options& options) {
                  "before the old task is killed")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{3600}))
       ->capture_default_str();
+  std::uint64_t ready_delay_seconds = 0;
+  app.add_flag("--health_check", scenario.health_check,
+               "The framework's tasks have a health check (simulated by the model); allows the "
+               "health_flap fault");
+  app.add_option("--task_ready_delay_seconds", ready_delay_seconds,
+                 "With --health_check: services pass their checks only this long after they start")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{3600}))
+      ->capture_default_str();
   app.add_option("--faults", faults, "all, none, or a comma list of fault names")
       ->capture_default_str();
   app.add_option("--faults_per_hour", scenario.faults_per_hour, "Mean faults per simulated hour")
@@ -135,9 +143,13 @@ std::optional<int> parse(int argc, char** argv, Options& options) {
   }
   scenario.quiet = std::chrono::minutes(quiet_minutes);
   scenario.min_ready_time = std::chrono::seconds(min_ready_seconds);
+  scenario.ready_delay = std::chrono::seconds(ready_delay_seconds);
   scenario.faults.clear();
   if (faults == "all") {
     scenario.faults = {all_faults().begin(), all_faults().end()};
+    if (scenario.health_check) {
+      scenario.faults.insert(Fault::health_flap);
+    }
   } else if (faults != "none") {
     std::size_t from = 0;
     while (from <= faults.size()) {
@@ -149,6 +161,7 @@ std::optional<int> parse(int argc, char** argv, Options& options) {
         for (const Fault each : all_faults()) {
           known += (known.empty() ? "" : ", ") + std::string(fault_name(each));
         }
+        known += ", health_flap (with --health_check)";
         std::fprintf(stderr, "iof-simulate: unknown fault '%s' in --faults (known: %s)\n",
                      name.c_str(), known.c_str());
         return 2;
@@ -156,6 +169,10 @@ std::optional<int> parse(int argc, char** argv, Options& options) {
       scenario.faults.insert(*fault);
       from = comma + 1;
     }
+  }
+  if (scenario.faults.contains(Fault::health_flap) && !scenario.health_check) {
+    std::fputs("iof-simulate: the health_flap fault needs --health_check\n", stderr);
+    return 2;
   }
   if (!options.trace_file.empty() && options.seeds != 1) {
     std::fputs("iof-simulate: --trace needs --seeds=1\n", stderr);

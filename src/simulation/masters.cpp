@@ -48,6 +48,7 @@ sim::Config World::cluster_config() const {
   }
   config.agents = scenario_.agents;
   config.seed = scenario_.seed;
+  config.task_ready_delay = scenario_.ready_delay;
   config.launch_latency = pick(200ms, 3s);
   config.launch_jitter = config.launch_latency / 2;
   config.kill_latency = pick(50ms, 2s);

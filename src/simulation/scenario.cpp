@@ -11,7 +11,7 @@ namespace iof::simulation {
 
 namespace {
 
-constexpr std::array<std::pair<Fault, std::string_view>, 14> fault_names{{
+constexpr std::array<std::pair<Fault, std::string_view>, 15> fault_names{{
     {Fault::stream_drop, "stream_drop"},
     {Fault::stream_stall, "stream_stall"},
     {Fault::unavailable, "unavailable"},
@@ -26,6 +26,7 @@ constexpr std::array<std::pair<Fault, std::string_view>, 14> fault_names{{
     {Fault::rescind, "rescind"},
     {Fault::clock_skew, "clock_skew"},
     {Fault::state_write, "state_write"},
+    {Fault::health_flap, "health_flap"},
 }};
 
 constexpr std::array<std::pair<Sabotage, std::string_view>, 5> sabotage_names{{
@@ -72,7 +73,9 @@ const std::vector<Fault>& all_faults() {
   static const std::vector<Fault> all = [] {
     std::vector<Fault> out;
     for (const auto& [value, name] : fault_names) {
-      out.push_back(value);
+      if (value != Fault::health_flap) {  // only with --health_check
+        out.push_back(value);
+      }
     }
     return out;
   }();
@@ -104,6 +107,11 @@ std::string repro_command(const Scenario& scenario) {
       scenario.seed, scenario.hours, scenario.agents, scenario.tasks,
       framework::policy_name(scenario.policy), scenario.max_surge, scenario.max_unavailable, faults,
       scenario.faults_per_hour, scenario.quiet.count());
+  if (scenario.health_check) {
+    out +=
+        fmt::format(" --health_check --task_ready_delay_seconds={}",
+                    std::chrono::duration_cast<std::chrono::seconds>(scenario.ready_delay).count());
+  }
   if (scenario.min_ready_time > Time{0}) {
     out += fmt::format(
         " --min_ready_time_seconds={}",

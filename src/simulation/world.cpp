@@ -157,8 +157,18 @@ void World::start_framework() {
     evacuation.min_lead_time = *scenario_.fixed_lead;
     evacuation.lead_time_factor = 0;
   }
-  framework::SchedulerState core(scenario_.policy, scenario_.tasks, "*", framework::TaskSpec{},
-                                 recovery, evacuation);
+  framework::TaskSpec task;
+  if (scenario_.health_check) {
+    framework::HealthCheckSpec check;
+    check.kind = framework::HealthCheckSpec::Kind::command;
+    check.command = "true";  // the model's simulated checks pass unless a fault breaks them
+    check.delay_seconds = 2;
+    check.interval_seconds = 3;
+    check.grace_period_seconds = 10;
+    task.health_check = check;
+  }
+  framework::SchedulerState core(scenario_.policy, scenario_.tasks, "*", std::move(task), recovery,
+                                 evacuation);
   if (disk_) {
     core.restore(*disk_);
   }

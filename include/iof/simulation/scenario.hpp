@@ -34,6 +34,9 @@ enum class Fault {
   rescind,       // offers time out and are rescinded
   clock_skew,    // the framework's clock is off from the master's
   state_write,   // the state file fails to write
+  // Needs Scenario::health_check, so not in all_faults(): a task's service fails its health
+  // checks for a while (long enough, its agent kills it).
+  health_flap,
 };
 
 std::string_view fault_name(Fault fault);
@@ -86,6 +89,10 @@ struct Scenario {
   std::uint32_t max_unavailable = 0;
   // The framework's --min_ready_time: a replacement retires the old task only after this long.
   Time min_ready_time{0};
+  // The framework's tasks have a health check (the model's simulated checks), and the services
+  // become healthy only this long after they start: slow readiness.
+  bool health_check = false;
+  Time ready_delay{0};
   std::set<Fault> faults = {all_faults().begin(), all_faults().end()};
   double faults_per_hour = 12;
   // The last part of the run has no new fault: then the liveness promise is checked.

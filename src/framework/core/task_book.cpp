@@ -57,8 +57,13 @@ void TaskBook::set_health(const std::string& task_id, std::optional<bool> health
     return;
   }
   Sleeper& task = map_of(found->second.migrating).at(found->second.agent);
-  task.healthy = healthy;
-  const bool ready = task.state == v1::TASK_RUNNING && (!checked || healthy.value_or(false));
+  // An update that says nothing of health (a reconciliation answer, a state change) keeps the
+  // last result: checkers report a pass only when health changes, so forgetting it would leave
+  // a healthy task unready for good.
+  if (healthy) {
+    task.healthy = healthy;
+  }
+  const bool ready = task.state == v1::TASK_RUNNING && (!checked || task.healthy.value_or(false));
   if (!ready) {
     task.ready_since.reset();
   } else if (!task.ready_since) {

@@ -107,3 +107,15 @@ TEST_CASE("a replacement not ready by the old task's deadline: the old task is k
   CHECK(h.state.migrating().contains("a1"));
   CHECK(h.state.sleepers().at(agent).replaces.empty());
 }
+
+TEST_CASE("a reconciliation answer that says nothing of health keeps a healthy task ready") {
+  // Found by iof-simulate --health_check: forgetting the result left every task unready, since
+  // a checker reports a pass only when health changes.
+  Harness h(1, {}, checked());
+  const auto [task, agent] = start_move(h, true);
+  h.after(2s, update(task, agent, v1::TASK_RUNNING));
+  REQUIRE(kills(h.after(1s, health(task, agent, true))).size() == 1);
+  h.after(1s, update(task, agent, v1::TASK_RUNNING, v1::TaskStatus::REASON_RECONCILIATION));
+  CHECK(h.state.ready_tasks() == 1);
+  CHECK(h.state.ready(h.state.sleepers().at(agent)));
+}

@@ -43,8 +43,9 @@ class TaskBook {
              std::int64_t window_start);
   // The master reported the task's state.
   void set_state(const std::string& task_id, v1::TaskState state);
-  // The latest update's `healthy` (if any) at `now`: the task is ready while it is RUNNING and,
-  // when `checked` (it has a health check), healthy; ready_since says since when.
+  // An update's `healthy` (none: it said nothing, and the last result stands) at `now`: the task
+  // is ready while it is RUNNING and, when `checked` (it has a health check), its last result
+  // was healthy; ready_since says since when.
   void set_health(const std::string& task_id, std::optional<bool> healthy, bool checked, Time now);
   // An offer or inverse offer told the window of the agent holding a sleeper. False when it was
   // already known.

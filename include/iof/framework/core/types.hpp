@@ -74,8 +74,8 @@ struct Sleeper {
   Time kill_sent_at{0};
   // Being killed because the replacement on this agent runs (make-before-break).
   AgentId retired_for;
-  // Not persisted: the `healthy` of the latest update (none: the update said nothing), and since
-  // when the task has been RUNNING and, if it has a health check, healthy.
+  // Not persisted: the latest health check result an update reported (none yet), and since when
+  // the task has been RUNNING and, if it has a health check, healthy.
   std::optional<bool> healthy;
   std::optional<Time> ready_since;
   // Not persisted: the ports its LAUNCH took, for /state (clients find the service there).
