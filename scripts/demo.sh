@@ -6,14 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# IOF_FRAMEWORK_BINARY skips the build (the test suite passes the binary it built).
-binary=${IOF_FRAMEWORK_BINARY:-}
-if [ -z "$binary" ]; then
-  build_dir=${IOF_BUILD_DIR:-build}
-  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DIOF_WERROR=ON >/dev/null
-  cmake --build "$build_dir" --target inverse-offer-framework >/dev/null
-  binary="$build_dir/src/framework/inverse-offer-framework"
-fi
+source scripts/framework-binary.sh
 
 out=$(mktemp)
 log=$(mktemp)

@@ -27,6 +27,24 @@ std::vector<sim::Cluster::AgentSummary> World::agents() const {
   return master.service->cluster().agent_summaries();
 }
 
+std::optional<std::string> World::random_running_task() {
+  const auto* service = leader();
+  const auto id = framework_id();
+  if (service == nullptr || id.empty()) {
+    return std::nullopt;
+  }
+  std::vector<std::string> running;
+  for (const auto& task : service->cluster().task_summaries(id)) {
+    if (task.state == v1::TASK_RUNNING) {
+      running.push_back(task.task_id);
+    }
+  }
+  if (running.empty()) {
+    return std::nullopt;
+  }
+  return running[draw(running.size())];
+}
+
 void World::plan_faults() {
   std::vector<Fault> events;
   for (const Fault fault : scenario_.faults) {
@@ -98,42 +116,20 @@ void World::inject(Fault fault) {
       }
       break;
     }
-    case Fault::task_failure: {
-      const auto* service = leader();
-      const auto id = framework_id();
-      if (service == nullptr || id.empty()) {
-        break;
-      }
-      std::vector<std::string> running;
-      for (const auto& task : service->cluster().task_summaries(id)) {
-        if (task.state == v1::TASK_RUNNING) {
-          running.push_back(task.task_id);
-        }
-      }
-      if (!running.empty()) {
-        const auto& victim = running[draw(running.size())];
-        trace("task " + victim + " fails");
-        operator_call("/sim/fail_task",
-                      fmt::format(R"({{"framework_id":"{}","task_id":"{}"}})", id, victim));
+    case Fault::task_failure:
+      if (const auto victim = random_running_task()) {
+        trace("task " + *victim + " fails");
+        operator_call("/sim/fail_task", fmt::format(R"({{"framework_id":"{}","task_id":"{}"}})",
+                                                    framework_id(), *victim));
       }
       break;
-    }
     case Fault::health_flap: {
-      const auto* service = leader();
-      const auto id = framework_id();
-      if (service == nullptr || id.empty()) {
+      const auto chosen = random_running_task();
+      if (!chosen) {
         break;
       }
-      std::vector<std::string> running;
-      for (const auto& task : service->cluster().task_summaries(id)) {
-        if (task.state == v1::TASK_RUNNING) {
-          running.push_back(task.task_id);
-        }
-      }
-      if (running.empty()) {
-        break;
-      }
-      const std::string victim = running[draw(running.size())];
+      const std::string victim = *chosen;
+      const std::string id = framework_id();
       // Up to 30 s: with checks every 3 s, 3 failures in a row get it killed by its agent.
       const Time broken = between(1s, 30s);
       trace(fmt::format("task {} fails its health checks for {} ms", victim,

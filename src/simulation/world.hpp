@@ -123,6 +123,8 @@ class World {
   std::vector<std::string> spare_agent_ids(const Window& window) const;
   void quiet_down();
   std::vector<sim::Cluster::AgentSummary> agents() const;
+  // One of the framework's RUNNING tasks at the leader, drawn at random; none when there is none.
+  std::optional<std::string> random_running_task();
   void disruption() { last_disruption_ = std::max(last_disruption_, now_); }
   // The framework still listens on a stream that stalled, no longer than its heartbeat check
   // allows: it is blind now, through no fault of its own.

@@ -45,6 +45,16 @@ std::string variable(const v1::TaskInfo& task, const std::string& name) {
   return "";
 }
 
+// One task on a1, maintenance on a1 and a safe offer from a2: returns the decision that retires
+// the old task once the replacement runs.
+Decision move_off_a1(Harness& h) {
+  h.start_on({"a1"});
+  h.after(1s, inverse_offer("io-1", "a1", window(1h)));
+  const auto replacement = launches(h.after(1s, offers({offer("o-2", "a2")})));
+  REQUIRE(replacement.size() == 1);
+  return h.after(2s, update(replacement[0].first, replacement[0].second, v1::TASK_RUNNING));
+}
+
 }  // namespace
 
 TEST_CASE("an offer without the ports the task names is declined, and one with them is used") {
@@ -103,13 +113,7 @@ TEST_CASE("every KILL of a task says its grace period, the first and the retries
   spec.port_names.clear();
   spec.health_check.reset();
   Harness h(1, {}, spec);
-  h.start_on({"a1"});
-  // Maintenance on a1 with a safe agent offered: the replacement runs, the old task is killed.
-  h.after(1s, inverse_offer("io-1", "a1", window(1h)));
-  const auto replacement = launches(h.after(1s, offers({offer("o-2", "a2")})));
-  REQUIRE(replacement.size() == 1);
-  const Decision retired =
-      h.after(2s, update(replacement[0].first, replacement[0].second, v1::TASK_RUNNING));
+  const Decision retired = move_off_a1(h);
   REQUIRE(kills(retired).size() == 1);
   const auto& kill = first(retired, Call::KILL).kill();
   CHECK(kill.kill_policy().grace_period().nanoseconds() == 30'000'000'000);
@@ -122,12 +126,7 @@ TEST_CASE("every KILL of a task says its grace period, the first and the retries
 
 TEST_CASE("without a grace period in the spec, a KILL carries no KillPolicy") {
   Harness h(1);
-  h.start_on({"a1"});
-  h.after(1s, inverse_offer("io-1", "a1", window(1h)));
-  const auto replacement = launches(h.after(1s, offers({offer("o-2", "a2")})));
-  REQUIRE(replacement.size() == 1);
-  const Decision retired =
-      h.after(2s, update(replacement[0].first, replacement[0].second, v1::TASK_RUNNING));
+  const Decision retired = move_off_a1(h);
   REQUIRE(sends(retired, Call::KILL));
   CHECK_FALSE(first(retired, Call::KILL).kill().has_kill_policy());
 }
