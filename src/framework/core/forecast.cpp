@@ -1,5 +1,5 @@
 // The forecast: earliest-deadline-first list scheduling of the moves the known windows require.
-// A move takes one lead time (the learnt launch->RUNNING plus KILL->terminal, with its safety
+// A move takes one lead time (the learnt launch->ready plus KILL->terminal, with its safety
 // factor), the same measure the deadlines are cut with, so "starts by its deadline" is "gone by its
 // window" under the framework's own estimate.
 #include "iof/framework/core/forecast.hpp"

@@ -110,7 +110,8 @@ struct Evacuation {
   // --max_unavailable resolved against N.
   std::uint32_t max_unavailable = 0;
   // The lead time: a task's move must start this long before its agent's window. Learned as
-  // factor x (p95 launch->RUNNING + p95 KILL->terminal), never below the minimum.
+  // factor x (p95 launch->ready + p95 KILL->terminal), never below the minimum (plus
+  // min_ready_time).
   Time min_lead_time = std::chrono::seconds(10);
   double lead_time_factor = 2.0;
   // How long a task must stay ready (RUNNING, and healthy if it has a health check) before it
