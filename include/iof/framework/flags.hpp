@@ -51,6 +51,9 @@ struct Flags {
   Policy policy = Policy::evacuate;
   // The evacuate policy's budgets and lead time.
   Evacuation evacuation;
+  // Crash-loop backoff per slot: the first wait and the longest (intent and evacuate).
+  std::chrono::nanoseconds crash_backoff = std::chrono::seconds(1);
+  std::chrono::nanoseconds crash_backoff_max = std::chrono::minutes(5);
   // Each task: --task_file, or the seed's loop with --task_command, --task_cpus, --task_mem.
   TaskSpec task;
 };

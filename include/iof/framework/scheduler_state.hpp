@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "iof/framework/core/agent_book.hpp"
+#include "iof/framework/core/crash_backoff.hpp"
 #include "iof/framework/core/kill_retrier.hpp"
 #include "iof/framework/core/offer_pacer.hpp"
 #include "iof/framework/core/policy_rules.hpp"
@@ -82,6 +83,7 @@ class SchedulerState : private PolicyHost {
   // The learnt lead time; the configured minimum for a policy that learns none.
   Time lead_time() const;
   const Evacuation& evacuation() const { return evacuation_; }
+  const Recovery& recovery() const { return recovery_; }
   const std::map<std::string, KnownAgent>& agents() const { return agent_book_.all(); }
   const std::map<std::string, InverseOfferReply>& inverse_offer_replies() const {
     return task_policy_->inverse_offer_replies();
@@ -97,6 +99,12 @@ class SchedulerState : private PolicyHost {
   std::size_t ready_tasks() const override;
   // Whether this task is ready: RUNNING, healthy if checked, for --min_ready_time.
   bool ready(const Sleeper& task) const override;
+  // Slots in crash-loop backoff (failures in a row, when they may launch again), by slot.
+  const std::map<std::uint32_t, SlotBackoff>& crash_backoffs() const {
+    return crash_backoff_.slots();
+  }
+  // Empty slots of N held back by their backoff now.
+  std::size_t slots_backing_off() const override { return open_slots().waiting; }
   // The fewest running tasks seen since N first ran; nullopt before that.
   std::optional<std::size_t> min_running_seen() const { return min_running_seen_; }
   // Replacements starting and old tasks being killed.
@@ -134,6 +142,25 @@ class SchedulerState : private PolicyHost {
   // Also REVIVEs (at the end of the frame) when an agent holding a sleeper got a new window.
   void learn_window(const std::string& agent_id, std::int64_t start, Decision& decision) override;
   void changed() override { ++version_; }
+  std::optional<std::uint32_t> slot_to_fill() const override;
+  bool backing_off(const Sleeper& task) const override;
+
+  // Slots and crash-loop backoff (core/crash_loops.cpp).
+  struct OpenSlots {
+    std::size_t ready = 0;    // empty slots of N that may launch now
+    std::size_t waiting = 0;  // empty slots held back by their backoff
+    std::optional<std::uint32_t> lowest_ready;
+  };
+  OpenSlots open_slots() const;
+  // The slot a LAUNCH fills: the replaced task's, or the lowest empty slot that may launch.
+  std::uint32_t slot_for_launch(const AgentId& replaces) const;
+  // A sleeper's terminal update: a task that ended by itself starts or lengthens its slot's
+  // backoff.
+  void note_crash(const Sleeper& task, const v1::TaskStatus& status, Decision& decision);
+  // Clears the count of each slot whose task has now been ready for the reset time.
+  void forget_served_crashes();
+  // When a slot may launch again, or a count clears.
+  std::optional<Time> next_crash_wakeup() const;
 
   // Subscription and resilience (core/subscription.cpp, core/recovery.cpp).
   Decision subscribed(const v1::scheduler::Event::Subscribed& subscribed);
@@ -172,6 +199,7 @@ class SchedulerState : private PolicyHost {
   Reconciler reconciler_;
   KillRetrier kills_;
   OfferPacer pacer_;
+  CrashBackoff crash_backoff_;
 
   Evacuation evacuation_;
   AgentBook agent_book_;

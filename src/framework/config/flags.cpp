@@ -15,7 +15,6 @@
 
 #include "iof/config/address.hpp"
 #include "iof/config/flag_value.hpp"
-#include "iof/discovery/zk_url.hpp"
 #include "iof/framework/core/budget.hpp"
 #include "iof/framework/master_spec.hpp"
 #include "iof/framework/task_file.hpp"
@@ -61,34 +60,6 @@ std::optional<bool> parse_bool(std::string value) {
 
 }  // namespace
 
-std::optional<std::string> master_problem(const std::string& master) {
-  const std::string forms =
-      "expected 'local', host:port[,host:port...], http(s)://host:port, "
-      "zk://host:port[,host:port...]/path or file:///path";
-  const auto bad = [&](const std::string& why) {
-    return "Invalid --master '" + master + "': " + why + "; " + forms;
-  };
-  if (master == "local") {
-    return std::nullopt;
-  }
-  if (master.starts_with("zk://")) {
-    if (auto url = discovery::parse_zk_url(master); !url) {
-      return "Invalid --master: " + url.error().message + "; " + forms;
-    }
-    return std::nullopt;
-  }
-  if (master.starts_with("file://")) {
-    if (master.size() <= 7 || master[7] != '/') {
-      return bad("a file URL needs an absolute path");
-    }
-    return std::nullopt;
-  }
-  if (auto spec = parse_master(master); !spec) {
-    return spec.error().message + "; " + forms;
-  }
-  return std::nullopt;
-}
-
 FlagsOutcome parse_flags(int argc, const char* const* argv) {
   CLI::App app{
       "inverse-offer-framework: keeps --num_tasks long-running tasks on a Mesos cluster, at most "
@@ -107,6 +78,8 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   std::string min_lead_time = "10secs";
   std::string min_ready_time = "0secs";
   std::string lead_time_factor = "2";
+  std::string crash_backoff = "1secs";
+  std::string crash_backoff_max = "5mins";
   std::string cpus = "0.2";
   std::string mem = "32";
   std::string local_agents = "3";
@@ -185,6 +158,11 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   option("lead_time_factor", lead_time_factor,
          "evacuate: lead time = factor x (p95 launch-to-RUNNING + p95 kill time), at least "
          "--min_lead_time");
+  option("crash_backoff", crash_backoff,
+         "intent, evacuate: a slot whose task ended by itself waits this long before its next "
+         "launch, twice as long after each failure in a row (0secs: no backoff)");
+  option("crash_backoff_max", crash_backoff_max,
+         "The longest crash-loop backoff; a task ready for 5 minutes clears its slot's count");
   option("task_command", flags.task.shell_command, "Shell command of each task");
   option("task_file", task_file,
          "JSON file describing each task: command or argv, env, URIs, image, cpus/mem/disk, "
@@ -343,7 +321,9 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   }
   for (const auto& [text, target, name] :
        {std::tuple{min_lead_time, &flags.evacuation.min_lead_time, "--min_lead_time"},
-        std::tuple{min_ready_time, &flags.evacuation.min_ready_time, "--min_ready_time"}}) {
+        std::tuple{min_ready_time, &flags.evacuation.min_ready_time, "--min_ready_time"},
+        std::tuple{crash_backoff, &flags.crash_backoff, "--crash_backoff"},
+        std::tuple{crash_backoff_max, &flags.crash_backoff_max, "--crash_backoff_max"}}) {
     auto parsed = wire::text::parse_duration(text);
     if (!parsed || parsed->count() < 0 || *parsed > std::chrono::hours(24 * 365)) {
       return failure(
@@ -351,6 +331,10 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
           (parsed ? std::string("must be between 0secs and 365days") : parsed.error().message));
     }
     *target = *parsed;
+  }
+  if (flags.crash_backoff_max < flags.crash_backoff) {
+    return failure("--crash_backoff_max=" + crash_backoff_max +
+                   " is shorter than --crash_backoff=" + crash_backoff);
   }
   {
     double factor = 0;

@@ -6,6 +6,8 @@
 
 #include "iof/config/address.hpp"
 #include "iof/config/flag_value.hpp"
+#include "iof/discovery/zk_url.hpp"
+#include "iof/framework/flags.hpp"
 #include "iof/wire/stout.hpp"
 
 namespace iof::framework {
@@ -171,6 +173,35 @@ void MasterCandidates::set_leader(std::optional<Endpoint> leader) {
   if (leader) {
     candidates_.push_back(std::move(*leader));
   }
+}
+
+// --master as the flag parser and main() check it: every form the framework accepts.
+std::optional<std::string> master_problem(const std::string& master) {
+  const std::string forms =
+      "expected 'local', host:port[,host:port...], http(s)://host:port, "
+      "zk://host:port[,host:port...]/path or file:///path";
+  const auto bad = [&](const std::string& why) {
+    return "Invalid --master '" + master + "': " + why + "; " + forms;
+  };
+  if (master == "local") {
+    return std::nullopt;
+  }
+  if (master.starts_with("zk://")) {
+    if (auto url = discovery::parse_zk_url(master); !url) {
+      return "Invalid --master: " + url.error().message + "; " + forms;
+    }
+    return std::nullopt;
+  }
+  if (master.starts_with("file://")) {
+    if (master.size() <= 7 || master[7] != '/') {
+      return bad("a file URL needs an absolute path");
+    }
+    return std::nullopt;
+  }
+  if (auto spec = parse_master(master); !spec) {
+    return spec.error().message + "; " + forms;
+  }
+  return std::nullopt;
 }
 
 }  // namespace iof::framework

@@ -24,6 +24,7 @@ SchedulerState::SchedulerState(Policy policy, std::uint32_t num_tasks, std::stri
       reconciler_(recovery),
       kills_(recovery, kill_grace()),
       pacer_(rules_.paces_offers, recovery),
+      crash_backoff_(recovery),
       evacuation_(evacuation),
       agent_book_(recovery),
       task_policy_(make_policy(policy, evacuation)) {}
@@ -85,6 +86,7 @@ Decision SchedulerState::handle(const Event& event) {
     decision.log.push_back("Offers arrived although offers were suppressed");
   }
   if (!decision.exit) {
+    forget_served_crashes();
     if (subscribed_) {
       task_policy_->act_due(*this, decision);  // e.g. a kill-first move with no surge
       task_policy_->note_outlook(*this, decision);
@@ -149,17 +151,21 @@ Decision SchedulerState::offers(const Event::Offers& offers) {
 }
 
 Decision SchedulerState::advance(Time now) {
-  now_ = std::max(now_, now);
   Decision decision;
   if (!subscribed_) {
+    now_ = std::max(now_, now);
     return decision;
   }
+  // Taken at the old time: a need that the clock alone brings (a slot's crash-loop backoff
+  // ending) is a need this frame added.
   const OfferDemand before = offer_demand();
+  now_ = std::max(now_, now);
   reconciler_.ask_due(now_, framework_id_, decision, counters_);
   kills_.resend_due(now_, framework_id_, decision, counters_);
   if (rules_.reconciles) {
     question_silent_launches(decision);
   }
+  forget_served_crashes();
   task_policy_->act_due(*this, decision);
   task_policy_->forget_idle_agents(*this);
   task_policy_->note_outlook(*this, decision);
@@ -190,6 +196,7 @@ std::optional<Time> SchedulerState::next_wakeup() const {
   }
   consider(kills_.next_due());
   consider(pacer_.next_due());
+  consider(next_crash_wakeup());
   consider(task_policy_->next_due(*this));
   return next;
 }

@@ -29,6 +29,7 @@ Call SchedulerState::launch(const v1::Offer& offer, const AgentId& replaces, Dec
 
   Sleeper sleeper;
   sleeper.task_id = task.task_id();
+  sleeper.slot = slot_for_launch(replaces);
   sleeper.unavailability_start =
       offer.has_unavailability() ? offer.unavailability().start().nanoseconds() : 0;
   sleeper.replaces = replaces;

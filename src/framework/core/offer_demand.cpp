@@ -8,7 +8,9 @@ namespace iof::framework {
 
 bool SchedulerState::wants_offers() const {
   const auto& sleepers = tasks_.sleepers();
-  if (sleepers.size() < num_tasks_ || !tasks_.migrating().empty()) {
+  // A slot in crash-loop backoff wants none until it may launch: next_wakeup() comes back then,
+  // and the demand grown then REVIVEs.
+  if (open_slots().ready > 0 || !tasks_.migrating().empty()) {
     return true;
   }
   return std::any_of(sleepers.begin(), sleepers.end(), [](const auto& entry) {
@@ -22,8 +24,7 @@ OfferDemand SchedulerState::offer_demand() const {
     return demand;  // the seed never revives
   }
   const auto& sleepers = tasks_.sleepers();
-  const std::size_t filled = sleepers.size() - tasks_.replacements_in_flight();
-  demand.open_slots = num_tasks_ > filled ? num_tasks_ - filled : 0;
+  demand.open_slots = open_slots().ready;
   for (const auto& [agent, sleeper] : sleepers) {
     demand.windows.emplace(agent, sleeper.unavailability_start);
   }

@@ -1,6 +1,9 @@
 // The --state_file format: JSON an operator can read, checked field by field on the way in so
 // that a damaged file is refused with a reason instead of adopting nonsense.
+#include <algorithm>
+#include <cstdint>
 #include <set>
+#include <vector>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -13,17 +16,96 @@ namespace iof::framework {
 
 namespace json = boost::json;
 
+namespace {
+
+std::optional<std::uint32_t> uint32_value(const json::value& value) {
+  if (value.is_uint64() && value.as_uint64() <= UINT32_MAX) {
+    return static_cast<std::uint32_t>(value.as_uint64());
+  }
+  if (value.is_int64() && value.as_int64() >= 0 && value.as_int64() <= INT64_C(4294967295)) {
+    return static_cast<std::uint32_t>(value.as_int64());
+  }
+  return std::nullopt;
+}
+
+// Tasks of a file written before slots: each takes the lowest slot no sleeper names (a task being
+// killed fills none, so it may share one).
+void assign_missing_slots(Snapshot& snapshot, const std::vector<Sleeper*>& without_slot) {
+  std::set<std::uint32_t> taken;
+  for (const auto& [agent, sleeper] : snapshot.sleepers) {
+    if (std::find(without_slot.begin(), without_slot.end(), &sleeper) == without_slot.end()) {
+      taken.insert(sleeper.slot);
+    }
+  }
+  std::uint32_t next = 0;
+  const auto take_free = [&](Sleeper& sleeper) {
+    while (taken.contains(next)) {
+      ++next;
+    }
+    sleeper.slot = next;
+    taken.insert(next);
+  };
+  for (Sleeper* sleeper : without_slot) {
+    if (sleeper->replaces.empty()) {
+      take_free(*sleeper);
+    }
+  }
+  // A replacement fills the slot of the task it replaces.
+  for (Sleeper* sleeper : without_slot) {
+    if (sleeper->replaces.empty()) {
+      continue;
+    }
+    if (const auto old = snapshot.sleepers.find(sleeper->replaces.value());
+        old != snapshot.sleepers.end()) {
+      sleeper->slot = old->second.slot;
+    } else {
+      take_free(*sleeper);
+    }
+  }
+}
+
+Result<std::map<std::uint32_t, SlotBackoff>> decode_backoffs(const json::value& value) {
+  const Error bad{
+      "\"backoffs\" must be an array of {slot, failures, last_failure_ns, not_before_ns}, "
+      "one per slot"};
+  if (!value.is_array()) {
+    return bad;
+  }
+  std::map<std::uint32_t, SlotBackoff> out;
+  for (const auto& entry : value.as_array()) {
+    const auto* object = entry.if_object();
+    const auto* slot = object ? object->if_contains("slot") : nullptr;
+    const auto* failures = object ? object->if_contains("failures") : nullptr;
+    const auto* last = object ? object->if_contains("last_failure_ns") : nullptr;
+    const auto* not_before = object ? object->if_contains("not_before_ns") : nullptr;
+    if (slot == nullptr || failures == nullptr || last == nullptr || not_before == nullptr ||
+        !uint32_value(*slot) || !uint32_value(*failures) || *uint32_value(*failures) == 0 ||
+        !last->is_int64() || !not_before->is_int64()) {
+      return bad;
+    }
+    SlotBackoff backoff{*uint32_value(*failures), Time(last->as_int64()),
+                        Time(not_before->as_int64())};
+    if (!out.emplace(*uint32_value(*slot), backoff).second) {
+      return bad;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 bool Snapshot::operator==(const Snapshot& other) const {
   const auto same = [](const std::map<std::string, Sleeper>& a,
                        const std::map<std::string, Sleeper>& b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
       return x.first == y.first && x.second.task_id.value() == y.second.task_id.value() &&
              x.second.unavailability_start == y.second.unavailability_start &&
-             x.second.replaces == y.second.replaces;
+             x.second.replaces == y.second.replaces && x.second.slot == y.second.slot;
     });
   };
   return framework_id == other.framework_id && next_task_id == other.next_task_id &&
-         same(sleepers, other.sleepers) && same(migrating, other.migrating);
+         same(sleepers, other.sleepers) && same(migrating, other.migrating) &&
+         backoffs == other.backoffs;
 }
 
 std::string encode_snapshot(const Snapshot& snapshot) {
@@ -40,6 +122,7 @@ std::string encode_snapshot(const Snapshot& snapshot) {
       json::object task;
       task["task_id"] = sleeper.task_id.value();
       task["agent_id"] = agent;
+      task["slot"] = sleeper.slot;
       task["unavailability_start_ns"] = sleeper.unavailability_start;
       task["migrating"] = migrating;
       if (!sleeper.replaces.empty()) {
@@ -49,6 +132,16 @@ std::string encode_snapshot(const Snapshot& snapshot) {
     }
   }
   out["tasks"] = std::move(tasks);
+  if (!snapshot.backoffs.empty()) {
+    json::array backoffs;
+    for (const auto& [slot, backoff] : snapshot.backoffs) {
+      backoffs.push_back(json::object{{"slot", slot},
+                                      {"failures", backoff.failures},
+                                      {"last_failure_ns", backoff.last_failure.count()},
+                                      {"not_before_ns", backoff.not_before.count()}});
+    }
+    out["backoffs"] = std::move(backoffs);
+  }
   return json::serialize(out) + "\n";
 }
 
@@ -83,6 +176,7 @@ Result<Snapshot> decode_snapshot(std::string_view text) {
     return bad("\"tasks\" must be an array");
   }
   std::set<std::string> task_ids;
+  std::vector<Sleeper*> without_slot;
   for (const auto& entry : tasks->as_array()) {
     const auto* task = entry.if_object();
     const auto string_field = [&](const char* name) -> const json::string* {
@@ -116,7 +210,25 @@ Result<Snapshot> decode_snapshot(std::string_view text) {
       }
       sleeper.replaces = AgentId(std::string(replaces->as_string()));
     }
-    map.emplace(agent, std::move(sleeper));
+    const auto* slot = task->if_contains("slot");
+    if (slot != nullptr && !uint32_value(*slot)) {
+      return bad("\"slot\" must be an integer from 0 to 4294967295");
+    }
+    if (slot != nullptr) {
+      sleeper.slot = *uint32_value(*slot);
+    }
+    Sleeper& placed = map.emplace(agent, std::move(sleeper)).first->second;
+    if (slot == nullptr) {
+      without_slot.push_back(&placed);
+    }
+  }
+  assign_missing_slots(snapshot, without_slot);
+  if (const auto* backoffs = object.if_contains("backoffs")) {
+    auto decoded = decode_backoffs(*backoffs);
+    if (!decoded) {
+      return decoded.error();
+    }
+    snapshot.backoffs = std::move(*decoded);
   }
   return snapshot;
 }

@@ -13,6 +13,7 @@ void SchedulerState::restore(const Snapshot& snapshot) {
   }
   next_task_id_ = snapshot.next_task_id;
   tasks_.restore(snapshot.sleepers, snapshot.migrating);
+  crash_backoff_.restore(snapshot.backoffs);
   // Whether their KILL ever left is unknown: send it again once subscribed.
   for (const auto& [agent, sleeper] : tasks_.migrating()) {
     if (rules_.retries_kills) {
@@ -30,6 +31,7 @@ Snapshot SchedulerState::snapshot() const {
   out.next_task_id = next_task_id_;
   out.sleepers = tasks_.sleepers();
   out.migrating = tasks_.migrating();
+  out.backoffs = crash_backoff_.slots();
   return out;
 }
 
@@ -80,6 +82,7 @@ Decision SchedulerState::removed(const std::string& message) {
                          "); subscribing as a new framework, as --allow_new_framework asks");
   framework_id_.reset();
   tasks_.clear();
+  crash_backoff_.clear();
   kills_.clear();
   reconciler_.clear();
   task_policy_->forget_all();

@@ -14,6 +14,23 @@ std::optional<TaskBook::Place> TaskBook::find(const std::string& task_id) const 
   return std::nullopt;
 }
 
+std::vector<bool> TaskBook::filled_slots(std::uint32_t count) const {
+  std::vector<bool> filled(count, false);
+  for (const auto& [agent, sleeper] : sleepers_) {
+    if (sleeper.slot < count) {
+      filled[sleeper.slot] = true;
+    }
+  }
+  return filled;
+}
+
+std::uint32_t TaskBook::lowest_free_slot() const {
+  // Among size() + 1 slots one is free.
+  const std::vector<bool> filled = filled_slots(static_cast<std::uint32_t>(sleepers_.size() + 1));
+  return static_cast<std::uint32_t>(std::find(filled.begin(), filled.end(), false) -
+                                    filled.begin());
+}
+
 void TaskBook::restore(const std::map<std::string, Sleeper>& sleepers,
                        const std::map<std::string, Sleeper>& migrating) {
   clear();
@@ -39,6 +56,7 @@ void TaskBook::adopt(const std::string& agent, const v1::TaskID& task_id, v1::Ta
                      std::int64_t window_start) {
   Sleeper adopted;
   adopted.task_id = task_id;
+  adopted.slot = lowest_free_slot();
   adopted.state = state;
   adopted.unavailability_start = window_start;
   place(false, agent, std::move(adopted));

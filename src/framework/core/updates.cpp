@@ -45,6 +45,10 @@ Decision SchedulerState::update(const v1::TaskStatus& status) {
   if (known && place && place->agent == agent) {
     const auto& map = place->migrating ? tasks_.migrating() : tasks_.sleepers();
     forget_unseen_launch(map.at(agent), status, decision);
+    if (!place->migrating) {
+      // While the book still says since when it was ready.
+      note_crash(map.at(agent), status, decision);
+    }
     tasks_.set_state(status.task_id().value(), status.state());
     tasks_.set_health(status.task_id().value(),
                       status.has_healthy() ? std::optional(status.healthy()) : std::nullopt,

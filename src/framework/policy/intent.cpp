@@ -35,7 +35,8 @@ Decision IntentPolicy::offers(PolicyHost& host, const Event::Offers& event) {
     if (offer.has_unavailability() && sleepers.contains(agent)) {
       host.learn_window(agent, offered_start, decision);
     }
-    bool need_more = sleepers.size() < host.num_tasks();
+    // An empty slot in crash-loop backoff is not filled until it may launch.
+    bool need_more = host.slot_to_fill().has_value();
     const bool less_risky =
         riskiest && (!offer.has_unavailability() ||
                      offered_start > sleepers.at(*riskiest).unavailability_start);

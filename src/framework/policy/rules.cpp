@@ -13,6 +13,7 @@ PolicyRules rules_of(Policy policy) {
       rules.matches_updates_by_task = false;
       rules.seed_loss_rule = true;
       rules.wants_killing_state = false;
+      rules.backs_off_crashes = false;
       break;
     case Policy::intent:
     case Policy::evacuate:

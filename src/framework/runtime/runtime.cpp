@@ -33,6 +33,8 @@ SchedulerState initial_core(const Flags& flags, const std::optional<Snapshot>& s
   Recovery recovery;
   recovery.allow_new_framework = flags.allow_new_framework;
   recovery.reconcile_interval = flags.reconcile_interval;
+  recovery.crash_backoff = flags.crash_backoff;
+  recovery.crash_backoff_max = flags.crash_backoff_max;
   SchedulerState state(flags.policy, flags.num_tasks, flags.role, flags.task, recovery,
                        flags.evacuation);
   if (saved) {

@@ -45,6 +45,9 @@ std::map<std::string, double> metrics(const SchedulerState& state, double uptime
   out[prefix + "running_tasks"] = count(state.running_tasks());
   out[prefix + "ready_tasks"] = count(state.ready_tasks());
   out[prefix + "unready_at_deadline"] = count(c.unready_at_deadline);
+  // Crash loops: tasks that ended by themselves, and empty slots their backoff holds back now.
+  out[prefix + "task_crashes"] = count(c.task_crashes);
+  out[prefix + "slots_backing_off"] = count(state.slots_backing_off());
   out[prefix + "migrations_in_flight"] = count(state.migrations_in_flight());
   out[prefix + "lead_time_secs"] = secs(state.lead_time());
   out[prefix + "tasks_caught_by_down"] = count(c.tasks_caught_by_down);
@@ -86,7 +89,7 @@ std::string prometheus_text(const std::map<std::string, double>& metrics) {
                                                    "lead_time_secs",      "seconds_to_next_window",
                                                    "min_running_tasks",   "evacuation_secs_last",
                                                    "evacuation_secs_max", "moves_at_risk",
-                                                   "ready_tasks"};
+                                                   "ready_tasks",         "slots_backing_off"};
     const bool gauge = gauges.contains(std::string_view(name).substr(name.rfind('/') + 1));
     out += "# TYPE " + metric + (gauge ? " gauge\n" : " counter\n");
     out += metric + " ";

@@ -1,5 +1,7 @@
 #include "iof/framework/view/state.hpp"
 
+#include <algorithm>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -20,6 +22,7 @@ json::object task_entry(const std::string& agent, const Sleeper& sleeper, bool k
   json::object task;
   task["id"] = sleeper.task_id.value();
   task["agent_id"] = agent;
+  task["slot"] = sleeper.slot;
   if (const auto known = agents.find(agent); known != agents.end()) {
     task["hostname"] = known->second.hostname;
   }
@@ -42,6 +45,26 @@ json::object task_entry(const std::string& agent, const Sleeper& sleeper, bool k
   return task;
 }
 
+// The slots whose tasks keep failing: how many times in a row, and how long each still waits.
+json::object crash_backoff_entry(const SchedulerState& state, Time now) {
+  json::object out;
+  out["initial_secs"] = epoch_secs(state.recovery().crash_backoff);
+  out["max_secs"] = epoch_secs(state.recovery().crash_backoff_max);
+  out["reset_after_secs"] = epoch_secs(state.recovery().crash_backoff_reset);
+  out["slots_waiting"] = state.slots_backing_off();
+  json::array slots;
+  for (const auto& [slot, backoff] : state.crash_backoffs()) {
+    json::object entry;
+    entry["slot"] = slot;
+    entry["failures"] = backoff.failures;
+    entry["last_failure"] = epoch_secs(backoff.last_failure);
+    entry["launch_allowed_in_secs"] = epoch_secs(std::max(backoff.not_before - now, Time{0}));
+    slots.push_back(std::move(entry));
+  }
+  out["slots"] = std::move(slots);
+  return out;
+}
+
 }  // namespace
 
 std::string move_status_text(const PlannedMove& move, const Evacuation& evacuation) {
@@ -57,6 +80,9 @@ std::string move_status_text(const PlannedMove& move, const Evacuation& evacuati
       break;
     case MoveStatus::no_safe_offer:
       text = "no offer from a safe agent";
+      break;
+    case MoveStatus::crash_backoff:
+      text = "its replacements keep failing; the slot is in crash-loop backoff";
       break;
     case MoveStatus::waiting_for_offers:
       text = "waiting for offers";
@@ -89,6 +115,7 @@ std::string state_json(const SchedulerState& state, Time now) {
     tasks.push_back(task_entry(agent, sleeper, true, state));
   }
   out["tasks"] = std::move(tasks);
+  out["crash_backoff"] = crash_backoff_entry(state, now);
 
   json::array agents;
   for (const auto& [id, known] : state.agents()) {

@@ -276,10 +276,11 @@ TEST_CASE(
   CHECK(state.suppressed());
   CHECK(state.counters().suppresses == 1);
 
-  // A task fails: REVIVE at once. Another fails in the same second: its REVIVE waits.
-  CHECK(types(state.handle(update("0", "a", v1::TASK_FAILED)).calls) ==
+  // A task is lost: REVIVE at once. Another in the same second: its REVIVE waits. (LOST, not
+  // FAILED: a failed task's slot waits out its crash-loop backoff before it wants offers.)
+  CHECK(types(state.handle(update("0", "a", v1::TASK_LOST)).calls) ==
         std::vector{Call::ACKNOWLEDGE, Call::REVIVE});
-  CHECK(types(state.handle(update("1", "b", v1::TASK_FAILED)).calls) ==
+  CHECK(types(state.handle(update("1", "b", v1::TASK_LOST)).calls) ==
         std::vector{Call::ACKNOWLEDGE});
   REQUIRE(state.next_wakeup() == Time(11s));
   CHECK(types(state.advance(11s).calls) == std::vector{Call::REVIVE});

@@ -352,10 +352,12 @@ TEST_CASE("updates: acknowledged only with a uuid, and terminal states free the 
     CAPTURE(policy_name(c.policy));
     SchedulerState state = running(c.policy, {{"a", 0}});
     auto decision = state.handle(update("0", "a", c.state));
-    // A slot opened: the intent policy revives the offers it suppressed.
-    const auto expected = c.counted_lost && c.policy == Policy::intent
-                              ? std::vector{Call::ACKNOWLEDGE, Call::REVIVE}
-                              : std::vector{Call::ACKNOWLEDGE};
+    // A slot opened: the intent policy revives the offers it suppressed, at once for a task
+    // lost with its agent, and once its crash-loop backoff ends for a task that failed.
+    const bool revives_now =
+        c.counted_lost && c.policy == Policy::intent && c.state != v1::TASK_FAILED;
+    const auto expected =
+        revives_now ? std::vector{Call::ACKNOWLEDGE, Call::REVIVE} : std::vector{Call::ACKNOWLEDGE};
     REQUIRE(types(decision.calls) == expected);
     const auto& ack = decision.calls[0].acknowledge();
     CHECK(ack.task_id().value() == "0");

@@ -206,8 +206,10 @@ TEST_CASE("no offers three minutes after a REVIVE: it was lost, REVIVE again (se
   core.after(1s, reconciled("0", "a1", v1::TASK_RUNNING));
   core.after(0s, reconciled("1", "a2", v1::TASK_RUNNING));
   REQUIRE(core.state.suppressed());
-  // A task fails: REVIVE. Its request is lost, so no offer ever comes.
+  // A task fails: REVIVE once its crash-loop backoff (1 s) ends. Its request is lost, so no offer
+  // ever comes.
   core.after(10s, update("1", "a2", v1::TASK_FAILED));
+  core.tick(1s);
   REQUIRE(core.state.counters().revives >= 1);
   const auto revives = core.state.counters().revives;
   core.tick(179s);

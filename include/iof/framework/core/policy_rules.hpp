@@ -23,6 +23,9 @@ struct PolicyRules {
   // Ask for TASK_KILLING: a task being killed then reports it instead of looking RUNNING until
   // it is gone. The seed's FrameworkInfo stays the example's.
   bool wants_killing_state = true;
+  // Hold a slot whose task failed by itself back from its next launch, longer after each failure
+  // in a row (crash-loop backoff); the seed relaunches at once, as published.
+  bool backs_off_crashes = true;
 };
 
 PolicyRules rules_of(Policy policy);

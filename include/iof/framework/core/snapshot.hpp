@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "iof/common/result.hpp"
+#include "iof/framework/core/crash_backoff.hpp"
 #include "iof/framework/core/types.hpp"
 
 namespace iof::framework {
@@ -19,10 +20,14 @@ struct Snapshot {
   std::uint64_t next_task_id = 0;
   std::map<std::string, Sleeper> sleepers;   // by agent id
   std::map<std::string, Sleeper> migrating;  // by agent id
+  // Slots in crash-loop backoff, by slot.
+  std::map<std::uint32_t, SlotBackoff> backoffs;
 
   bool operator==(const Snapshot&) const;
 };
-// JSON, so that an operator can read it: {"framework_id":..,"next_task_id":..,"tasks":[..]}.
+// JSON, so that an operator can read it: {"framework_id":..,"next_task_id":..,"tasks":[..]}, and
+// "backoffs":[..] while a slot is in crash-loop backoff. A task without a "slot" (a file from
+// before slots) gets the lowest slot no other task names.
 std::string encode_snapshot(const Snapshot& snapshot);
 Result<Snapshot> decode_snapshot(std::string_view text);
 

@@ -4,9 +4,11 @@
 // only writer of both, so that a task is on the books once, on one agent, and a replacement's
 // link always names a task that is still there.
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "iof/framework/core/types.hpp"
 
@@ -28,6 +30,10 @@ class TaskBook {
     bool migrating = false;
   };
   std::optional<Place> find(const std::string& task_id) const;
+  // For each slot below `count`, whether a sleeper fills it (a task being killed fills none); and
+  // the lowest slot none fills.
+  std::vector<bool> filled_slots(std::uint32_t count) const;
+  std::uint32_t lowest_free_slot() const;
   bool knows(const std::string& task_id) const { return by_task_.contains(task_id); }
 
   // What a restart read back from the state file; replaces everything.
@@ -38,7 +44,8 @@ class TaskBook {
 
   // A LAUNCH was decided: `sleeper` is the task on `agent`.
   void launch(const std::string& agent, Sleeper sleeper);
-  // A live task of this framework that the books did not hold is kept as the sleeper on `agent`.
+  // A live task of this framework that the books did not hold is kept as the sleeper on `agent`,
+  // in the lowest free slot.
   void adopt(const std::string& agent, const v1::TaskID& task_id, v1::TaskState state,
              std::int64_t window_start);
   // The master reported the task's state.

@@ -43,6 +43,15 @@ class PolicyHost {
   // Tasks that are ready and not being killed.
   virtual std::size_t ready_tasks() const = 0;
 
+  // The lowest empty slot of N that may launch now: none when N slots are filled, or when every
+  // empty one is in crash-loop backoff.
+  virtual std::optional<std::uint32_t> slot_to_fill() const = 0;
+  // Whether the task's slot is in crash-loop backoff: its replacement must wait.
+  virtual bool backing_off(const Sleeper& task) const = 0;
+  // Empty slots held back by their backoff: each will take a task when its backoff ends, so the
+  // surge budget keeps room for it.
+  virtual std::size_t slots_backing_off() const = 0;
+
   virtual v1::scheduler::Call call(v1::scheduler::Call::Type type) const = 0;
   // The task's resources, allocated to the role (as an ACCEPT carries them) or not.
   virtual std::vector<v1::Resource> task_resources(bool allocated) const = 0;

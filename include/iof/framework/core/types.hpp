@@ -60,6 +60,9 @@ class AgentId {
 
 struct Sleeper {
   v1::TaskID task_id;
+  // Which of the N slots the task fills: a replacement fills the slot of the task it replaces.
+  // A slot's crash-loop backoff follows it from one task to the next.
+  std::uint32_t slot = 0;
   // Start of the agent's maintenance window in ns since the epoch; 0 when none is known.
   std::int64_t unavailability_start = 0;
   // The agent of the task this one replaces, until this one is RUNNING (evacuate policy).
@@ -99,6 +102,12 @@ struct Recovery {
   Time silent_launch = std::chrono::minutes(3);
   // How long an agent that holds nothing of ours is remembered after it was last named.
   Time agent_memory = std::chrono::minutes(10);
+  // Crash-loop backoff per slot (not the seed's): a slot whose task failed by itself waits
+  // crash_backoff before its next launch, doubling with each failure in a row up to
+  // crash_backoff_max; a task ready for crash_backoff_reset clears the count.
+  Time crash_backoff = std::chrono::seconds(1);
+  Time crash_backoff_max = std::chrono::minutes(5);
+  Time crash_backoff_reset = std::chrono::minutes(5);
 };
 
 // The evacuate policy's budgets, in the spirit of a Kubernetes PodDisruptionBudget.
@@ -153,6 +162,7 @@ enum class MoveStatus {
   being_killed,          // its task is being killed (the move's last step)
   replacement_starting,  // a replacement was launched and is not RUNNING yet
   waiting_for_surge,     // --max_surge replacements are already starting
+  crash_backoff,         // its slot's last replacement failed; the slot waits before the next
   no_safe_offer,         // no offer from an agent safe to move to
   waiting_for_offers,    // nothing offered since the window became known
 };
@@ -195,6 +205,9 @@ struct Counters {
   std::uint64_t inverse_offers_declined = 0;
   // Old tasks killed at their deadline although their replacement was not ready yet.
   std::uint64_t unready_at_deadline = 0;
+  // Tasks that failed by themselves (exited, errored, killed by their health check), each
+  // starting or lengthening its slot's crash-loop backoff.
+  std::uint64_t task_crashes = 0;
 };
 
 // What the runtime must do after an event: send these calls in order; exit if asked.

@@ -53,7 +53,7 @@ class EvacuatePolicy final : public TaskPolicy {
 
  private:
   // Why a move has not started: the surge budget is full, or no safe agent was offered.
-  enum class MoveWait { surge, no_safe_offer };
+  enum class MoveWait { surge, no_safe_offer, crash_backoff };
 
   void note_agent(PolicyHost& host, const v1::Offer& offer);
   // Readiness (readiness.cpp): the task on `agent` is ready; launches ready by the clock; old

@@ -99,9 +99,8 @@ Decision EvacuatePolicy::offers(PolicyHost& host, const Event::Offers& event) {
   };
 
   // Capacity first: N tasks, on safe agents when any fits, on the best of the rest otherwise.
-  std::size_t filled =
-      host.task_book().sleepers().size() - host.task_book().replacements_in_flight();
-  while (filled < host.num_tasks()) {
+  // An empty slot in crash-loop backoff waits; the core wakes up and revives when it may launch.
+  while (host.slot_to_fill()) {
     auto chosen = pick([](const Candidate& c) { return c.safe; });
     if (!chosen) {
       chosen = pick([](const Candidate&) { return true; });
@@ -110,7 +109,6 @@ Decision EvacuatePolicy::offers(PolicyHost& host, const Event::Offers& event) {
       break;
     }
     decision.calls.push_back(host.launch(*candidates[*chosen].offer, AgentId(), decision));
-    ++filled;
   }
 
   // Then moves, earliest deadline first, each onto a safe agent whose window (if any) comes
@@ -118,8 +116,14 @@ Decision EvacuatePolicy::offers(PolicyHost& host, const Event::Offers& event) {
   for (const auto& agent : moves_by_deadline(host)) {
     const Sleeper& sleeper = host.task_book().sleepers().at(agent);
     // As in Kubernetes, a task being killed no longer counts against the surge.
-    if (host.task_book().sleepers().size() >= host.num_tasks() + evacuation_.max_surge) {
+    // An empty slot waiting out its crash-loop backoff will take a task: room is kept for it.
+    if (host.task_book().sleepers().size() + host.slots_backing_off() >=
+        host.num_tasks() + evacuation_.max_surge) {
       move_waits_[agent] = MoveWait::surge;
+      continue;
+    }
+    if (host.backing_off(sleeper)) {
+      move_waits_[agent] = MoveWait::crash_backoff;
       continue;
     }
     const std::int64_t leaving = sleeper.unavailability_start;
@@ -142,7 +146,7 @@ Decision EvacuatePolicy::offers(PolicyHost& host, const Event::Offers& event) {
   // our own events trigger one). While a task still needs a home, refuse them only until the
   // answer matters: the next deadline, and no longer than a minute.
   double refuse = decline_seconds;
-  if (filled < host.num_tasks()) {
+  if (host.slot_to_fill()) {
     refuse = 60;
   }
   for (const auto& agent : moves_by_deadline(host)) {

@@ -9,9 +9,16 @@
 namespace iof::framework {
 
 std::string EvacuatePolicy::wait_text(MoveWait wait) const {
-  return wait == MoveWait::surge ? "waiting for the surge budget (--max_surge=" +
-                                       std::to_string(evacuation_.max_surge) + ")"
-                                 : "no offer from a safe agent";
+  switch (wait) {
+    case MoveWait::surge:
+      return "waiting for the surge budget (--max_surge=" + std::to_string(evacuation_.max_surge) +
+             ")";
+    case MoveWait::crash_backoff:
+      return "its replacements keep failing; the slot is in crash-loop backoff";
+    case MoveWait::no_safe_offer:
+      break;
+  }
+  return "no offer from a safe agent";
 }
 
 bool EvacuatePolicy::being_replaced(const PolicyHost& host, const std::string& agent) const {
@@ -169,9 +176,10 @@ std::vector<PlannedMove> EvacuatePolicy::planned_moves(const PolicyHost& host) c
     }
     if (move.replacement_task.empty()) {
       const auto wait = move_waits_.find(agent);
-      move.status = wait == move_waits_.end()         ? MoveStatus::waiting_for_offers
-                    : wait->second == MoveWait::surge ? MoveStatus::waiting_for_surge
-                                                      : MoveStatus::no_safe_offer;
+      move.status = wait == move_waits_.end()                 ? MoveStatus::waiting_for_offers
+                    : wait->second == MoveWait::surge         ? MoveStatus::waiting_for_surge
+                    : wait->second == MoveWait::crash_backoff ? MoveStatus::crash_backoff
+                                                              : MoveStatus::no_safe_offer;
       move.past_deadline = past_deadline_.contains(agent);
     }
     out.push_back(std::move(move));
@@ -251,10 +259,17 @@ std::optional<Time> EvacuatePolicy::next_due(const PolicyHost& host) const {
 }
 
 void EvacuatePolicy::add_demand(const PolicyHost& host, OfferDemand& demand) const {
-  const std::size_t held = host.task_book().sleepers().size();
+  const std::size_t held = host.task_book().sleepers().size() + host.slots_backing_off();
   const std::size_t budget = host.num_tasks() + evacuation_.max_surge;
   const std::size_t room = budget > held ? budget - held : 0;
-  demand.startable_moves = std::min(moves_by_deadline(host).size(), room);
+  // A move whose slot is in crash-loop backoff starts only when the backoff ends: counted then,
+  // so that its end REVIVEs offers declined meanwhile.
+  const auto moves = moves_by_deadline(host);
+  const auto startable = static_cast<std::size_t>(
+      std::count_if(moves.begin(), moves.end(), [&](const std::string& agent) {
+        return !host.backing_off(host.task_book().sleepers().at(agent));
+      }));
+  demand.startable_moves = std::min(startable, room);
   demand.past_deadline = past_deadline_;
 }
 
