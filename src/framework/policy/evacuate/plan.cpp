@@ -237,8 +237,11 @@ bool EvacuatePolicy::kill_still_wanted(PolicyHost& host, const std::string& task
 
 std::optional<Time> EvacuatePolicy::next_due(const PolicyHost& host) const {
   std::optional<Time> next;
+  // Only what lies ahead: act_due() has just run at now, and a deferred retirement whose
+  // replacement died (then held back by its crash-loop backoff) keeps a past deadline that no
+  // wakeup can change; waking for it again at once is a livelock (seed 5029).
   const auto consider = [&](Time at) {
-    if (!next || at < *next) {
+    if (at > host.now() && (!next || at < *next)) {
       next = at;
     }
   };

@@ -63,7 +63,7 @@ void EvacuatePolicy::retire_unready_at_deadline(PolicyHost& host, Decision& deci
 
 void EvacuatePolicy::readiness_due(const PolicyHost& host, std::optional<Time>& next) const {
   const auto consider = [&](Time at) {
-    if (!next || at < *next) {
+    if (at > host.now() && (!next || at < *next)) {  // see next_due()
       next = at;
     }
   };
