@@ -44,6 +44,8 @@ struct Cluster {
   SimFramework framework;
   std::string agent_id;
   v1::Offer offer;
+  // CommandInfo.user of the tasks launched next, if set.
+  std::optional<std::string> user;
 
   explicit Cluster(std::vector<std::string> flags = {})
       : sim([&] {
@@ -72,6 +74,9 @@ struct Cluster {
     task->mutable_task_id()->set_value(task_id);
     *task->mutable_agent_id() = offer.agent_id();
     task->mutable_command()->set_value(command);
+    if (user) {
+      task->mutable_command()->set_user(*user);
+    }
     if (!argv.empty()) {
       task->mutable_command()->set_shell(false);
       for (const auto& argument : argv) {

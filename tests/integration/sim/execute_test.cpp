@@ -6,6 +6,7 @@
 #include <fstream>
 #include <signal.h>
 #include <thread>
+#include <unistd.h>
 
 #include <doctest/doctest.h>
 
@@ -55,6 +56,36 @@ TEST_CASE("execute: shell=false runs the argv, and a program that cannot start i
   CHECK(failed.state() == v1::TASK_FAILED);
   CHECK(failed.message() ==
         "Failed to launch the command '/nonexistent/program': No such file or directory");
+}
+
+TEST_CASE("execute: CommandInfo.user runs the task as that user, in a sandbox it owns") {
+  Cluster cluster;
+  cluster.user = "nobody";
+  cluster.launch("as-nobody", "id -un; touch written-by-the-task");
+  CHECK(cluster.next().state() == v1::TASK_STARTING);
+  if (::geteuid() != 0) {
+    // Only root can switch users: the task fails, as on an agent that cannot.
+    const auto failed = cluster.next();
+    CHECK(failed.state() == v1::TASK_FAILED);
+    CHECK(failed.message().starts_with("Failed to switch to user 'nobody'"));
+    return;
+  }
+  CHECK(cluster.next().state() == v1::TASK_RUNNING);
+  CHECK(cluster.next().state() == v1::TASK_FINISHED);
+  const fs::path sandbox = cluster.sandbox("as-nobody");
+  CHECK(read(sandbox / "stdout") == "nobody\n");
+  CHECK(fs::exists(sandbox / "written-by-the-task"));
+}
+
+TEST_CASE("execute: a CommandInfo.user that does not exist is TASK_FAILED") {
+  Cluster cluster;
+  cluster.user = "no-such-user-for-mesos-sim";
+  cluster.launch("as-nobody-known", "true");
+  CHECK(cluster.next().state() == v1::TASK_STARTING);
+  const auto failed = cluster.next();
+  CHECK(failed.state() == v1::TASK_FAILED);
+  CHECK(failed.message() ==
+        "Failed to get user information for 'no-such-user-for-mesos-sim': no such user");
 }
 
 TEST_CASE("execute: a sandbox that cannot be created is TASK_FAILED") {

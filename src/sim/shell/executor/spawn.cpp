@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <grp.h>
 #include <map>
+#include <optional>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <system_error>
@@ -141,11 +145,53 @@ std::vector<char*> pointers(std::vector<std::string>& texts) {
   return out;
 }
 
+// Whom a command runs as: CommandInfo.user, as an agent with --switch_user (its default) runs it.
+struct RunAs {
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+// None when the command names no user, or the one mesos-sim runs as. Fails, as a real agent
+// fails the task, when the user does not exist or mesos-sim (not root) cannot switch to it.
+Result<std::optional<RunAs>> run_as(const v1::CommandInfo& command) {
+  if (!command.has_user() || command.user().empty()) {
+    return std::optional<RunAs>();
+  }
+  const std::string& user = command.user();
+  // /etc/passwd read directly: the binary is static, and glibc's NSS lookups (getpwnam) load
+  // shared modules at run time, which a static binary cannot do safely.
+  std::FILE* passwd_file = std::fopen("/etc/passwd", "re");
+  if (passwd_file == nullptr) {
+    return Error{"Failed to get user information for '" + user +
+                 "': /etc/passwd: " + errno_text(errno)};
+  }
+  struct passwd entry {};
+  struct passwd* found = nullptr;
+  std::vector<char> buffer(16384);
+  while (::fgetpwent_r(passwd_file, &entry, buffer.data(), buffer.size(), &found) == 0 &&
+         found != nullptr && user != found->pw_name) {
+    found = nullptr;
+  }
+  std::fclose(passwd_file);
+  if (found == nullptr) {
+    return Error{"Failed to get user information for '" + user + "': no such user"};
+  }
+  if (found->pw_uid == ::geteuid()) {
+    return std::optional<RunAs>();
+  }
+  if (::geteuid() != 0) {
+    return Error{"Failed to switch to user '" + user + "': mesos-sim runs as uid " +
+                 std::to_string(::geteuid()) + ", and only root may run a task as another user"};
+  }
+  return std::optional<RunAs>(RunAs{found->pw_uid, found->pw_gid});
+}
+
 // Forks and execs `command` (through /bin/sh -c, or its argv with shell=false) in its own
 // session, in `directory`, with the given streams and environment. Fails, without leaving a
 // process behind, when the exec fails.
 Result<pid_t> start(const v1::CommandInfo& command, std::vector<std::string>& env,
-                    const fs::path& directory_path, int in_fd, int out_fd, int err_fd) {
+                    const fs::path& directory_path, int in_fd, int out_fd, int err_fd,
+                    const std::optional<RunAs>& user) {
   std::vector<std::string> argv;
   std::string program;
   if (!command.has_shell() || command.shell()) {
@@ -189,7 +235,10 @@ Result<pid_t> start(const v1::CommandInfo& command, std::vector<std::string>& en
       ::sigaction(number, &default_action, nullptr);
     }
     int failure = 0;
-    if (::dup2(in_fd, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0 ||
+    // Groups first: once the uid changes, nothing else may.
+    const bool switched = !user || (::setgroups(1, &user->gid) == 0 && ::setgid(user->gid) == 0 &&
+                                    ::setuid(user->uid) == 0);
+    if (!switched || ::dup2(in_fd, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0 ||
         ::chdir(directory.c_str()) != 0) {
       failure = errno;
     } else {
@@ -239,8 +288,27 @@ Result<Spawned> spawn_task(const ExecutionRequest& request, const fs::path& root
                  "': " + errno_text(errno)};
   }
 
+  auto user = run_as(command);
+  if (!user) {
+    return user.error();
+  }
+  if (*user) {
+    // As an agent does: the sandbox and its files belong to the task's user, and the directories
+    // above it (mesos-sim's own, private by default) let it through without listing them.
+    fs::path directory = root;
+    fs::permissions(directory, fs::perms::others_exec, fs::perm_options::add, error);
+    for (const auto& part : sandbox.lexically_relative(root)) {
+      directory /= part;
+      fs::permissions(directory, fs::perms::others_exec, fs::perm_options::add, error);
+    }
+    if (::chown(sandbox.c_str(), (*user)->uid, (*user)->gid) != 0 ||
+        ::fchown(out.fd, (*user)->uid, (*user)->gid) != 0 ||
+        ::fchown(err.fd, (*user)->uid, (*user)->gid) != 0) {
+      return Error{"Failed to chown the sandbox '" + sandbox.string() + "': " + errno_text(errno)};
+    }
+  }
   std::vector<std::string> env = environment(request, sandbox);
-  auto pid = start(command, env, sandbox, in.fd, out.fd, err.fd);
+  auto pid = start(command, env, sandbox, in.fd, out.fd, err.fd, *user);
   if (!pid) {
     return pid.error();
   }
@@ -256,8 +324,13 @@ Result<pid_t> spawn_probe(const ExecutionRequest& request, const v1::CommandInfo
     return Error{"Failed to open the sandbox's stderr in '" + sandbox.string() +
                  "': " + errno_text(errno)};
   }
+  // The check runs as the task does.
+  auto user = run_as(request.task.command());
+  if (!user) {
+    return user.error();
+  }
   std::vector<std::string> env = environment(request, sandbox, &command.environment());
-  return start(command, env, sandbox, in.fd, err.fd, err.fd);
+  return start(command, env, sandbox, in.fd, err.fd, err.fd, *user);
 }
 
 std::string exit_message(int wait_status) {
