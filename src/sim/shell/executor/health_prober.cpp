@@ -15,6 +15,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
@@ -66,6 +68,8 @@ struct HealthProber::Impl : std::enable_shared_from_this<HealthProber::Impl> {
     asio::steady_timer timer;     // the next probe
     asio::steady_timer deadline;  // the running probe's timeout
     std::unique_ptr<tcp::socket> socket;
+    // An https check's TLS over `socket` (declared after it: destroyed first).
+    std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls;
     std::string buffer;
     pid_t command = 0;        // a running COMMAND probe's process (group)
     std::uint64_t round = 0;  // bumped per probe, so that a late completion is ignored
@@ -80,10 +84,17 @@ struct HealthProber::Impl : std::enable_shared_from_this<HealthProber::Impl> {
   };
 
   Impl(asio::any_io_executor executor_, Checked checked_)
-      : executor(std::move(executor_)), children(executor, SIGCHLD), checked(std::move(checked_)) {}
+      : executor(std::move(executor_)),
+        children(executor, SIGCHLD),
+        tls_context(asio::ssl::context::tls_client),
+        checked(std::move(checked_)) {
+    // As the agent's checker runs curl -k: an https check does not verify the certificate.
+    tls_context.set_verify_mode(asio::ssl::verify_none);
+  }
 
   asio::any_io_executor executor;
   asio::signal_set children;
+  asio::ssl::context tls_context;
   Checked checked;
   std::map<std::string, std::shared_ptr<Task>> tasks;  // by container id
   // COMMAND probes that ended or were killed and still have to be reaped, and the probe each
@@ -182,8 +193,29 @@ struct HealthProber::Impl : std::enable_shared_from_this<HealthProber::Impl> {
         self->finish(task, round, !error);
         return;
       }
+      if (task->check.http().scheme() == "https") {
+        self->handshake(task, round);
+        return;
+      }
       self->request(task, round);
     });
+  }
+
+  void handshake(const std::shared_ptr<Task>& task, std::uint64_t round) {
+    task->tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(*task->socket, tls_context);
+    task->tls->async_handshake(
+        asio::ssl::stream_base::client,
+        [weak = weak_from_this(), task, round](const boost::system::error_code& error) {
+          auto self = weak.lock();
+          if (!self || task->round != round || task->stopped) {
+            return;
+          }
+          if (error) {
+            self->finish(task, round, false);
+            return;
+          }
+          self->request(task, round);
+        });
   }
 
   void request(const std::shared_ptr<Task>& task, std::uint64_t round) {
@@ -191,35 +223,43 @@ struct HealthProber::Impl : std::enable_shared_from_this<HealthProber::Impl> {
     const std::string path = http.path().empty() ? "/" : http.path();
     task->buffer = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(http.port()) +
                    "\r\nUser-Agent: mesos-sim-health-check\r\nConnection: close\r\n\r\n";
-    asio::async_write(*task->socket, asio::buffer(task->buffer),
-                      [weak = weak_from_this(), task, round](const boost::system::error_code& error,
-                                                             std::size_t) {
-                        auto self = weak.lock();
-                        if (!self || task->round != round || task->stopped) {
-                          return;
-                        }
-                        if (error) {
-                          self->finish(task, round, false);
-                          return;
-                        }
-                        task->buffer.assign(16, '\0');
-                        self->read_status(task, round);
-                      });
+    auto written = [weak = weak_from_this(), task, round](const boost::system::error_code& error,
+                                                          std::size_t) {
+      auto self = weak.lock();
+      if (!self || task->round != round || task->stopped) {
+        return;
+      }
+      if (error) {
+        self->finish(task, round, false);
+        return;
+      }
+      task->buffer.assign(16, '\0');
+      self->read_status(task, round);
+    };
+    if (task->tls) {
+      asio::async_write(*task->tls, asio::buffer(task->buffer), std::move(written));
+    } else {
+      asio::async_write(*task->socket, asio::buffer(task->buffer), std::move(written));
+    }
   }
 
   // Reads the first 12 bytes ("HTTP/1.1 200"): all the verdict needs.
   void read_status(const std::shared_ptr<Task>& task, std::uint64_t round) {
-    asio::async_read(*task->socket, asio::buffer(task->buffer.data(), 12),
-                     [weak = weak_from_this(), task, round](const boost::system::error_code& error,
-                                                            std::size_t got) {
-                       auto self = weak.lock();
-                       if (!self || task->round != round || task->stopped) {
-                         return;
-                       }
-                       const int code =
-                           error ? 0 : status_code(std::string_view(task->buffer.data(), got));
-                       self->finish(task, round, code >= 200 && code < 400);
-                     });
+    auto got_status = [weak = weak_from_this(), task, round](const boost::system::error_code& error,
+                                                             std::size_t got) {
+      auto self = weak.lock();
+      if (!self || task->round != round || task->stopped) {
+        return;
+      }
+      const int code = error ? 0 : status_code(std::string_view(task->buffer.data(), got));
+      self->finish(task, round, code >= 200 && code < 400);
+    };
+    const auto status_line = asio::buffer(task->buffer.data(), 12);
+    if (task->tls) {
+      asio::async_read(*task->tls, status_line, std::move(got_status));
+    } else {
+      asio::async_read(*task->socket, status_line, std::move(got_status));
+    }
   }
 
   // The probe of `round` is over: report it once, clean up, and schedule the next.
@@ -242,6 +282,7 @@ struct HealthProber::Impl : std::enable_shared_from_this<HealthProber::Impl> {
   // stays listed until reaped).
   void end_probe(Task& task) {
     task.deadline.cancel();
+    task.tls.reset();
     if (task.socket) {
       boost::system::error_code ignored;
       task.socket->close(ignored);
