@@ -14,12 +14,12 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include "child_signals.hpp"
 #include "spawn.hpp"
 
 namespace iof::sim {
@@ -85,7 +85,7 @@ struct HealthProber::Impl : std::enable_shared_from_this<HealthProber::Impl> {
 
   Impl(asio::any_io_executor executor_, Checked checked_)
       : executor(std::move(executor_)),
-        children(executor, SIGCHLD),
+        children(executor),
         tls_context(asio::ssl::context::tls_client),
         checked(std::move(checked_)) {
     // As the agent's checker runs curl -k: an https check does not verify the certificate.
@@ -93,7 +93,7 @@ struct HealthProber::Impl : std::enable_shared_from_this<HealthProber::Impl> {
   }
 
   asio::any_io_executor executor;
-  asio::signal_set children;
+  ChildSignals children;
   asio::ssl::context tls_context;
   Checked checked;
   std::map<std::string, std::shared_ptr<Task>> tasks;  // by container id
@@ -103,13 +103,10 @@ struct HealthProber::Impl : std::enable_shared_from_this<HealthProber::Impl> {
   bool stopped = false;
 
   void wait_for_children() {
-    children.async_wait([weak = weak_from_this()](const boost::system::error_code& error, int) {
-      auto self = weak.lock();
-      if (error || !self || self->stopped) {
-        return;
+    children.start([weak = weak_from_this()] {
+      if (auto self = weak.lock(); self && !self->stopped) {
+        self->reap();
       }
-      self->reap();
-      self->wait_for_children();
     });
   }
 
@@ -128,6 +125,32 @@ struct HealthProber::Impl : std::enable_shared_from_this<HealthProber::Impl> {
         finish(task, round, WIFEXITED(status) && WEXITSTATUS(status) == 0);
       }
     }
+  }
+
+  // The prober, if it still exists and `round` is still the task's current probe: a completion
+  // of anything older is ignored.
+  static std::shared_ptr<Impl> current(const std::weak_ptr<Impl>& weak, const Task& task,
+                                       std::uint64_t round) {
+    auto self = weak.lock();
+    return self && task.round == round && !task.stopped ? self : nullptr;
+  }
+
+  // The completion handler of one step of the probe of `round`: an error fails the probe, and
+  // success goes on to `next`.
+  template <typename Next>
+  auto step(const std::shared_ptr<Task>& task, std::uint64_t round, Next next) {
+    return [weak = weak_from_this(), task, round, next](const boost::system::error_code& error,
+                                                        auto&&...) {
+      auto self = current(weak, *task, round);
+      if (!self) {
+        return;
+      }
+      if (error) {
+        self->finish(task, round, false);
+        return;
+      }
+      next(*self);
+    };
   }
 
   void schedule(const std::shared_ptr<Task>& task, Clock::duration after) {
@@ -185,8 +208,8 @@ struct HealthProber::Impl : std::enable_shared_from_this<HealthProber::Impl> {
                                  static_cast<unsigned short>(port));
     task->socket->async_connect(endpoint, [weak = weak_from_this(), task, round,
                                            http](const boost::system::error_code& error) {
-      auto self = weak.lock();
-      if (!self || task->round != round || task->stopped) {
+      auto self = current(weak, *task, round);
+      if (!self) {
         return;
       }
       if (error || !http) {
@@ -205,17 +228,7 @@ struct HealthProber::Impl : std::enable_shared_from_this<HealthProber::Impl> {
     task->tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(*task->socket, tls_context);
     task->tls->async_handshake(
         asio::ssl::stream_base::client,
-        [weak = weak_from_this(), task, round](const boost::system::error_code& error) {
-          auto self = weak.lock();
-          if (!self || task->round != round || task->stopped) {
-            return;
-          }
-          if (error) {
-            self->finish(task, round, false);
-            return;
-          }
-          self->request(task, round);
-        });
+        step(task, round, [task, round](Impl& self) { self.request(task, round); }));
   }
 
   void request(const std::shared_ptr<Task>& task, std::uint64_t round) {
@@ -223,19 +236,10 @@ struct HealthProber::Impl : std::enable_shared_from_this<HealthProber::Impl> {
     const std::string path = http.path().empty() ? "/" : http.path();
     task->buffer = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(http.port()) +
                    "\r\nUser-Agent: mesos-sim-health-check\r\nConnection: close\r\n\r\n";
-    auto written = [weak = weak_from_this(), task, round](const boost::system::error_code& error,
-                                                          std::size_t) {
-      auto self = weak.lock();
-      if (!self || task->round != round || task->stopped) {
-        return;
-      }
-      if (error) {
-        self->finish(task, round, false);
-        return;
-      }
+    auto written = step(task, round, [task, round](Impl& self) {
       task->buffer.assign(16, '\0');
-      self->read_status(task, round);
-    };
+      self.read_status(task, round);
+    });
     if (task->tls) {
       asio::async_write(*task->tls, asio::buffer(task->buffer), std::move(written));
     } else {
@@ -247,8 +251,8 @@ struct HealthProber::Impl : std::enable_shared_from_this<HealthProber::Impl> {
   void read_status(const std::shared_ptr<Task>& task, std::uint64_t round) {
     auto got_status = [weak = weak_from_this(), task, round](const boost::system::error_code& error,
                                                              std::size_t got) {
-      auto self = weak.lock();
-      if (!self || task->round != round || task->stopped) {
+      auto self = current(weak, *task, round);
+      if (!self) {
         return;
       }
       const int code = error ? 0 : status_code(std::string_view(task->buffer.data(), got));
@@ -313,8 +317,7 @@ struct HealthProber::Impl : std::enable_shared_from_this<HealthProber::Impl> {
       stop(tasks.begin()->first);
     }
     stopped = true;
-    boost::system::error_code ignored;
-    children.cancel(ignored);
+    children.stop();
     // Every probe process was SIGKILLed: wait for each, so that none is left behind.
     for (const auto& [pid, owner] : commands) {
       ::kill(-pid, SIGKILL);

@@ -10,9 +10,9 @@
 #include <utility>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "child_signals.hpp"
 #include "health_prober.hpp"
 #include "spawn.hpp"
 
@@ -42,14 +42,14 @@ struct TaskRunner::Impl : std::enable_shared_from_this<TaskRunner::Impl> {
   Impl(asio::any_io_executor executor_, std::filesystem::path root_, Started started_,
        Exited exited_, Checked checked)
       : executor(std::move(executor_)),
-        children(executor, SIGCHLD),
+        children(executor),
         root(std::move(root_)),
         started(std::move(started_)),
         exited(std::move(exited_)),
         prober(executor, std::move(checked)) {}
 
   asio::any_io_executor executor;
-  asio::signal_set children;
+  ChildSignals children;
   std::filesystem::path root;
   Started started;
   Exited exited;
@@ -67,13 +67,10 @@ struct TaskRunner::Impl : std::enable_shared_from_this<TaskRunner::Impl> {
   }
 
   void wait_for_children() {
-    children.async_wait([weak = weak_from_this()](const boost::system::error_code& error, int) {
-      auto self = weak.lock();
-      if (error || !self || self->stopped) {
-        return;
+    children.start([weak = weak_from_this()] {
+      if (auto self = weak.lock(); self && !self->stopped) {
+        self->reap();
       }
-      self->reap();
-      self->wait_for_children();
     });
   }
 
@@ -167,8 +164,7 @@ struct TaskRunner::Impl : std::enable_shared_from_this<TaskRunner::Impl> {
     }
     stopped = true;
     prober.stop_all();
-    boost::system::error_code ignored;
-    children.cancel(ignored);
+    children.stop();
     for (auto& [container, process] : processes) {
       ::kill(-process.pid, SIGTERM);
       if (process.escalation) {
