@@ -73,6 +73,9 @@ registry::Registry Cluster::registry() const {
     entry->set_killing(task.killing);
     entry->set_unreachable(unreachable);
     entry->set_service_broken(task.service_broken);
+    if (task.executed) {
+      entry->set_executed(true);
+    }
     if (task.health) {
       auto* health = entry->mutable_health();
       health->set_started(task.health->started.count());
@@ -179,6 +182,7 @@ Result<Cluster> Cluster::recover(Config config, const registry::Registry& regist
     task.next_step = static_cast<model::Step>(entry.next_step());
     task.next_step_due = Time(entry.next_step_due());
     task.service_broken = entry.service_broken();
+    task.executed = entry.executed();
     if (entry.has_health()) {
       model::Health& health = task.health.emplace();
       health.started = Time(entry.health().started());
@@ -207,6 +211,14 @@ Result<Cluster> Cluster::recover(Config config, const registry::Registry& regist
     if (task.next_step != model::Step::none) {
       s.schedule_timer(std::max(task.next_step_due, now), model::TimerKind::executor_step, key,
                        ++task.step_generation);
+    }
+    if (task.executed && !model::is_terminal(task.state)) {
+      // Its process ended when the last mesos-sim stopped (nothing outlives it), as a command
+      // executor ends with an agent that restarts without recovering it: the task failed.
+      s.emit(key, v1::TASK_FAILED,
+             std::string("Abnormal executor termination: mesos-sim restarted, and the task's "
+                         "process ended with the previous one"),
+             now);
     }
     if (!task.pending.empty()) {
       // The agent resends its pending update once it has re-registered.

@@ -155,3 +155,22 @@ TEST_CASE("execute: no task process outlives mesos-sim, stopped by SIGTERM or SI
     CHECK(group_members(group).empty());
   }
 }
+
+TEST_CASE("execute: after mesos-sim restarts on its --work_dir, a task that ran is TASK_FAILED") {
+  Cluster cluster;
+  cluster.launch("gone-with-the-master", "sleep 1000");
+  CHECK(cluster.next().state() == v1::TASK_STARTING);
+  CHECK(cluster.next().state() == v1::TASK_RUNNING);
+  REQUIRE(cluster.sim.stop() == 0);  // which ends the task's process
+  iof::test::SimProcess again({"--execute", "--agents=1", "--allocation_interval=50ms",
+                               "--work_dir=" + cluster.work.path.string()});
+  auto info = iof::test::SimFramework::info();
+  info.mutable_id()->set_value(cluster.framework.id());
+  iof::test::SimFramework back(again.port(), info);
+  // Not RUNNING for ever with no process behind it: failed, as a command executor that ended
+  // with its agent.
+  const auto failed = back.next_update(10s);
+  CHECK(failed.task_id().value() == "gone-with-the-master");
+  CHECK(failed.state() == v1::TASK_FAILED);
+  CHECK(failed.message().starts_with("Abnormal executor termination: mesos-sim restarted"));
+}
