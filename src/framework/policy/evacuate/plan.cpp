@@ -74,7 +74,7 @@ void EvacuatePolicy::replacement_running(PolicyHost& host, const std::string& ag
   host.task_book().replacement_done(agent);
   host.changed();
   if (host.task_book().sleepers().contains(old)) {
-    retire(host, old, "replacement task " + replacement.task_id.value() + " is RUNNING on " + agent,
+    retire(host, old, "replacement task " + replacement.task_id.value() + " is ready on " + agent,
            decision, AgentId(agent));
   }
 }
