@@ -80,6 +80,17 @@ void Cluster::State::reconcile_tasks(Framework& framework, const Call::Reconcile
       *status.mutable_executor_id() = task.history.back().executor_id();
       *status.mutable_container_status() = task.history.back().container_status();
     }
+    // A real master answers with the health of the last status it received from the agent (the
+    // update in flight, else the last one delivered): Master::reconcile() in upstream
+    // src/master/master.cpp passes protobuf::getTaskHealth(*task), which src/common/
+    // protobuf_utils.cpp reads from the task's last status. Without it a framework restarted
+    // from its state file could never learn that its running tasks are healthy.
+    const v1::TaskStatus* last = task.pending.empty()
+                                     ? (task.history.empty() ? nullptr : &task.history.back())
+                                     : &task.pending.front();
+    if (last != nullptr && last->has_healthy()) {
+      status.set_healthy(last->healthy());
+    }
     return status;
   };
   if (reconcile.tasks_size() == 0) {
