@@ -217,3 +217,43 @@ TEST_CASE("no offers three minutes after a REVIVE: it was lost, REVIVE again (se
   core.tick(2s);
   CHECK(core.state.counters().revives == revives + 1);
 }
+
+TEST_CASE("a deferred retirement whose replacement is lost is no longer due (seed 8, health)") {
+  // Found with --health_check: a replacement ran while a refill started, so its old task's
+  // retirement was deferred; then the replacement was lost. The deferral outlived it, and once
+  // the old task's deadline passed with no replacement, the policy said its deadline was due
+  // at every wakeup without acting: a livelock.
+  Harness core(2);
+  core.after(1s, offers({offer("o1", "a1"), offer("o2", "a2")}));
+  core.after(1s, update("0", "a1", v1::TASK_RUNNING));
+  core.after(0s, update("1", "a2", v1::TASK_RUNNING));
+  core.after(1s, update("1", "a2", v1::TASK_FAILED));
+  core.after(1s, inverse_offer("io", "a1", window(3600s)));
+  const auto launched = core.after(1s, offers({offer("o3", "a3"), offer("o4", "a4")}));
+  REQUIRE(ids(launched, Call::ACCEPT).size() == 2);
+  std::string replacement_agent;
+  std::string refill_agent;
+  for (const auto& [agent, sleeper] : core.state.sleepers()) {
+    if (!sleeper.replaces.empty()) {
+      replacement_agent = agent;
+    } else if (agent != "a1") {
+      refill_agent = agent;
+    }
+  }
+  REQUIRE(!replacement_agent.empty());
+  const auto task_on = [&](const std::string& agent) {
+    return core.state.sleepers().at(agent).task_id.value();
+  };
+  // Deferred: killing a1's task now would leave 1 of 2 running.
+  CHECK(ids(core.after(1s, update(task_on(replacement_agent), replacement_agent, v1::TASK_RUNNING)),
+            Call::KILL)
+            .empty());
+  core.after(1s, update(task_on(replacement_agent), replacement_agent, v1::TASK_FAILED));
+  core.after(1s, update(task_on(refill_agent), refill_agent, v1::TASK_RUNNING));
+  // No safe offer comes; a1's deadline passes with no replacement.
+  const auto moves = core.state.planned_moves();
+  REQUIRE(moves.size() == 1);
+  core.tick(moves[0].deadline - core.now + 1s);
+  const auto next = core.state.next_wakeup();
+  CHECK((!next || *next > core.now));
+}

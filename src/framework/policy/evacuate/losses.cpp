@@ -120,6 +120,9 @@ bool EvacuatePolicy::update(PolicyHost& host, const v1::TaskStatus& status,
   host.task_book().remove_sleeper(agent);
   host.changed();
   if (!lost.replaces.empty()) {
+    // Its old task's retirement, if deferred, now waits for the next replacement: left deferred,
+    // its past deadline would stay due for good (found by iof-simulate seed 8, --health_check).
+    deferred_.erase(lost.replaces.value());
     decision.log.push_back("Replacement task " + lost.task_id.value() + " for " +
                            lost.replaces.value() + " ended before it ran; the move is retried");
   } else if (loss != Loss::failure) {
@@ -144,6 +147,9 @@ void EvacuatePolicy::agent_failed(PolicyHost& host, const std::string& agent, De
                     : host.mutable_counters().tasks_lost_with_agent);
       decision.log.push_back("Task " + found->second.task_id.value() + " went with agent " + agent +
                              "; relaunching elsewhere");
+      if (!moving && !found->second.replaces.empty()) {
+        deferred_.erase(found->second.replaces.value());  // as when a replacement ends
+      }
       // A replacement of the task is now simply a task.
       moving ? host.task_book().remove_migrating(agent) : host.task_book().remove_sleeper(agent);
       host.changed();
