@@ -48,9 +48,15 @@ void World::send_call(session::SendCall send) {
   trace("call " + (scenario_.trace_in_full ? wire::json::write(call) : describe(call)));
   ++result_.calls;
   if (call.type() == v1::scheduler::Call::ACCEPT) {
+    std::size_t launches = 0;
     for (const auto& operation : call.accept().operations()) {
-      result_.launched += static_cast<std::uint64_t>(operation.launch().task_infos_size());
+      launches += static_cast<std::size_t>(operation.launch().task_infos_size());
     }
+    result_.launched += launches;
+    note_launches(launches);
+  }
+  if (call.type() == v1::scheduler::Call::KILL) {
+    check_ready_kill(call.kill().task_id().value());
   }
   if (call.type() == v1::scheduler::Call::ACCEPT) {
     for (const auto& operation : call.accept().operations()) {
@@ -184,6 +190,7 @@ void World::sabotage_kill(const std::string& stream_id) {
     if (master == nullptr) {
       return;
     }
+    check_ready_kill(kill.kill().task_id().value());
     check_kill(kill.kill().task_id().value(), told_when_sent);
     auto http = request("/api/v1/scheduler", wire::encode(kill, session_options_.content_type));
     http.headers.push_back({"Mesos-Stream-Id", stream_id});

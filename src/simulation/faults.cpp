@@ -157,6 +157,9 @@ void World::inject(Fault fault) {
     case Fault::state_write:
       failing_writes_ = static_cast<unsigned>(1 + draw(3));
       break;
+    case Fault::crash_loop:
+      start_crash_loop();
+      break;
     case Fault::slow_steps:
     case Fault::rescind:
     case Fault::clock_skew:
@@ -215,6 +218,7 @@ void World::quiet_down() {
   quiet_ = true;
   lossy_until_ = Time{0};
   failing_writes_ = 0;
+  end_crash_loops();
   for (std::size_t i = 0; i < windows_.size(); ++i) {
     if (!windows_[i].ended) {
       window_ends(i);

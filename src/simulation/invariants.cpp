@@ -92,6 +92,14 @@ void World::check() {
         task.state != v1::TASK_FINISHED) {
       ++result_.external_losses;
     }
+    if (last != task.state && task.state == v1::TASK_RUNNING) {
+      if (!crash_loops_.empty()) {
+        task_started(task.task_id, task.agent_id);
+      }
+      if (scenario_.sabotage == Sabotage::retire_before_ready) {
+        sabotage_kill(cluster.framework_stream_id(id));
+      }
+    }
     last = task.state;
   }
   const std::size_t in_kill = session_ ? session_->core().killing() : 0;
@@ -203,23 +211,8 @@ void World::check_kill(const std::string& task_id,
       ++untold;
     }
   }
-  // At its move's deadline a task must leave its agent even when losses elsewhere left the fleet
-  // short: the promise that nothing is caught by DOWN wins, as the policy documents. The window
-  // may have just been removed without the framework knowing yet.
-  const Time lead = session_ ? session_->core().lead_time() : std::chrono::seconds(10);
-  const Time due =
-      lead + 3 * config_.allocation_interval + (skew_ < Time{0} ? -skew_ : skew_) + 10s;
-  for (const auto& agent : service->cluster().agent_summaries()) {
-    if (agent.id == agent_id && agent.window_start && *agent.window_start - now_ <= due) {
-      return;
-    }
-  }
-  for (const auto& window : windows_) {
-    const bool known = !window.ended || now_ - window.ended_at <= 5min;
-    if (known && window.start - now_ <= due &&
-        std::find(window.agents.begin(), window.agents.end(), agent_id) != window.agents.end()) {
-      return;
-    }
+  if (window_due(agent_id)) {
+    return;
   }
   const std::size_t floor =
       scenario_.tasks > scenario_.max_unavailable ? scenario_.tasks - scenario_.max_unavailable : 0;
@@ -228,12 +221,35 @@ void World::check_kill(const std::string& task_id,
     // update waits behind an unacknowledged one) is no fault of the framework's.
     ++result_.kills_on_untold_losses;
   } else if (reduces && running_after < floor) {
-    violated(
-        fmt::format("the KILL of running task {} leaves {} running, below N - "
-                    "max_unavailable = {} (its agent's window is not due within the {} s lead)",
-                    task_id, running_after, floor,
-                    std::chrono::duration_cast<std::chrono::seconds>(lead).count()));
+    violated(fmt::format(
+        "the KILL of running task {} leaves {} running, below N - "
+        "max_unavailable = {} (its agent's window is not due within the {} s lead)",
+        task_id, running_after, floor,
+        std::chrono::duration_cast<std::chrono::seconds>(session_ ? session_->core().lead_time()
+                                                                  : std::chrono::seconds(10))
+            .count()));
   }
+}
+
+// At its move's deadline a task must leave its agent even when losses elsewhere left the fleet
+// short: the promise that nothing is caught by DOWN wins, as the policy documents. The window
+// may have just been removed without the framework knowing yet.
+bool World::window_due(const std::string& agent_id) {
+  const Time lead = session_ ? session_->core().lead_time() : std::chrono::seconds(10);
+  const Time due =
+      lead + 3 * config_.allocation_interval + (skew_ < Time{0} ? -skew_ : skew_) + 10s;
+  if (const auto* service = leader()) {
+    for (const auto& agent : service->cluster().agent_summaries()) {
+      if (agent.id == agent_id && agent.window_start && *agent.window_start - now_ <= due) {
+        return true;
+      }
+    }
+  }
+  return std::any_of(windows_.begin(), windows_.end(), [&](const Window& window) {
+    const bool known = !window.ended || now_ - window.ended_at <= 5min;
+    return known && window.start - now_ <= due &&
+           std::find(window.agents.begin(), window.agents.end(), agent_id) != window.agents.end();
+  });
 }
 
 void World::check_down(const Window& window) {
@@ -299,13 +315,15 @@ void World::check_down(const Window& window) {
                         3 * config_.allocation_interval + (skew_ < Time{0} ? -skew_ : skew_) + 10s;
   // Counted from the latest of: the announcement, the framework's last disruption, and the last
   // time no safe agent was free for these tasks.
+  // A crash loop fails replacements as they start, so moves wait for its end.
   const Time disrupted = listening_to_stalled_stream() ? now_ : last_disruption_;
-  const Time since = std::max({window.posted, disrupted, window.no_spare_at});
+  const Time since = std::max({window.posted, disrupted, window.no_spare_at, crash_loop_over()});
   const Time notice = window.start - since;
   if (notice < required) {
     excuse(since == window.posted        ? "the notice was shorter than the moves need"
            : since == window.no_spare_at ? "no safe agent was free long enough"
-                                         : "a disruption left too little notice");
+           : since == disrupted          ? "a disruption left too little notice"
+                                         : "a crash loop left too little notice");
   } else if (spare_agents(window) == 0) {
     excuse("no safe agent was free");
   } else {

@@ -80,7 +80,14 @@ std::optional<int> parse(int argc, char** argv, Options& options) {
                  "With --health_check: services pass their checks only this long after they start")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{3600}))
       ->capture_default_str();
-  app.add_option("--faults", faults, "all, none, or a comma list of fault names")
+  app.add_option("--faults", faults,
+                 "all, none, or a comma list of fault names, all among them (e.g. "
+                 "all,crash_loop)")
+      ->capture_default_str();
+  app.add_option("--crash_loop_max_launches", scenario.crash_loop_max_launches,
+                 "With crash_loop: at most this many LAUNCHes in any virtual minute of a crash "
+                 "loop on every agent, from 3 min into it (0: measured, not "
+                 "checked)")
       ->capture_default_str();
   app.add_option("--faults_per_hour", scenario.faults_per_hour, "Mean faults per simulated hour")
       ->check(CLI::Range(0.0, 100000.0))
@@ -91,7 +98,8 @@ std::optional<int> parse(int argc, char** argv, Options& options) {
       ->capture_default_str();
   app.add_option("--sabotage", sabotage,
                  "A deliberately broken framework: never_acknowledge, "
-                 "kill_before_replacement_runs, ignore_maintenance or hoard_agents")
+                 "kill_before_replacement_runs, ignore_maintenance, hoard_agents or "
+                 "retire_before_ready")
       ->capture_default_str();
   app.add_option("--jobs", options.jobs, "Seeds run in parallel")
       ->check(CLI::Range(1U, 256U))
@@ -145,29 +153,31 @@ std::optional<int> parse(int argc, char** argv, Options& options) {
   scenario.min_ready_time = std::chrono::seconds(min_ready_seconds);
   scenario.ready_delay = std::chrono::seconds(ready_delay_seconds);
   scenario.faults.clear();
-  if (faults == "all") {
-    scenario.faults = {all_faults().begin(), all_faults().end()};
-    if (scenario.health_check) {
-      scenario.faults.insert(Fault::health_flap);
-    }
-  } else if (faults != "none") {
+  if (faults != "none") {
     std::size_t from = 0;
     while (from <= faults.size()) {
       const auto comma = std::min(faults.find(',', from), faults.size());
       const std::string name = faults.substr(from, comma - from);
+      from = comma + 1;
+      if (name == "all") {
+        scenario.faults.insert(all_faults().begin(), all_faults().end());
+        if (scenario.health_check) {
+          scenario.faults.insert(Fault::health_flap);
+        }
+        continue;
+      }
       const auto fault = fault_from_name(name);
       if (!fault) {
         std::string known;
         for (const Fault each : all_faults()) {
           known += (known.empty() ? "" : ", ") + std::string(fault_name(each));
         }
-        known += ", health_flap (with --health_check)";
+        known += ", health_flap (with --health_check), crash_loop";
         std::fprintf(stderr, "iof-simulate: unknown fault '%s' in --faults (known: %s)\n",
                      name.c_str(), known.c_str());
         return 2;
       }
       scenario.faults.insert(*fault);
-      from = comma + 1;
     }
   }
   if (scenario.faults.contains(Fault::health_flap) && !scenario.health_check) {
@@ -220,6 +230,8 @@ int main(int argc, char** argv) {
   std::uint64_t steps = 0;
   std::map<Fault, std::uint64_t> faults;
   std::uint64_t external = 0, caught = 0, stale = 0, restarts = 0, failovers = 0, untold = 0;
+  std::uint64_t deadline_kills = 0, loop_launches = 0, loop_peak = 0;
+  Time loop_judged{0};
   std::vector<const SeedResult*> failed;
   std::map<std::string, std::uint64_t> excused;
   for (const auto& result : results) {
@@ -232,6 +244,10 @@ int main(int argc, char** argv) {
     caught += result.tasks_caught_by_down;
     stale += result.stale_refusals;
     untold += result.kills_on_untold_losses;
+    deadline_kills += result.deadline_kills_below_ready_budget;
+    loop_launches += result.crash_loop_launches;
+    loop_peak = std::max(loop_peak, result.crash_loop_max_launches_per_minute);
+    loop_judged += result.crash_loop_judged;
     restarts += result.framework_restarts;
     failovers += result.failovers;
     for (const auto& [why, count] : result.caught_excused) {
@@ -272,6 +288,21 @@ int main(int argc, char** argv) {
   if (untold > 0) {
     std::printf("  KILLs below the budget because a loss had not reached the framework yet: %llu\n",
                 static_cast<unsigned long long>(untold));
+  }
+  if (deadline_kills > 0) {
+    std::printf(
+        "  KILLs of ready tasks below the ready budget, forced by the move's deadline: %llu\n",
+        static_cast<unsigned long long>(deadline_kills));
+  }
+  if (loop_judged > Time{0}) {
+    const double minutes = std::chrono::duration<double, std::ratio<60>>(loop_judged).count();
+    std::printf(
+        "crash loops on every agent, from %lld min into each: %.1f min, %llu LAUNCHes, %.1f per "
+        "minute, at most %llu in one minute\n",
+        static_cast<long long>(
+            std::chrono::duration_cast<std::chrono::minutes>(crash_loop_grace).count()),
+        minutes, static_cast<unsigned long long>(loop_launches),
+        static_cast<double>(loop_launches) / minutes, static_cast<unsigned long long>(loop_peak));
   }
   if (failed.empty()) {
     std::printf("violations: none\n");

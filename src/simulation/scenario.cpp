@@ -11,7 +11,7 @@ namespace iof::simulation {
 
 namespace {
 
-constexpr std::array<std::pair<Fault, std::string_view>, 15> fault_names{{
+constexpr std::array<std::pair<Fault, std::string_view>, 16> fault_names{{
     {Fault::stream_drop, "stream_drop"},
     {Fault::stream_stall, "stream_stall"},
     {Fault::unavailable, "unavailable"},
@@ -27,14 +27,16 @@ constexpr std::array<std::pair<Fault, std::string_view>, 15> fault_names{{
     {Fault::clock_skew, "clock_skew"},
     {Fault::state_write, "state_write"},
     {Fault::health_flap, "health_flap"},
+    {Fault::crash_loop, "crash_loop"},
 }};
 
-constexpr std::array<std::pair<Sabotage, std::string_view>, 5> sabotage_names{{
+constexpr std::array<std::pair<Sabotage, std::string_view>, 6> sabotage_names{{
     {Sabotage::none, "none"},
     {Sabotage::never_acknowledge, "never_acknowledge"},
     {Sabotage::kill_before_replacement_runs, "kill_before_replacement_runs"},
     {Sabotage::ignore_maintenance, "ignore_maintenance"},
     {Sabotage::hoard_agents, "hoard_agents"},
+    {Sabotage::retire_before_ready, "retire_before_ready"},
 }};
 
 // Both directions of a name table.
@@ -73,7 +75,8 @@ const std::vector<Fault>& all_faults() {
   static const std::vector<Fault> all = [] {
     std::vector<Fault> out;
     for (const auto& [value, name] : fault_names) {
-      if (value != Fault::health_flap) {  // only with --health_check
+      // health_flap only with --health_check; crash_loop only when named.
+      if (value != Fault::health_flap && value != Fault::crash_loop) {
         out.push_back(value);
       }
     }
@@ -116,6 +119,9 @@ std::string repro_command(const Scenario& scenario) {
     out += fmt::format(
         " --min_ready_time_seconds={}",
         std::chrono::duration_cast<std::chrono::seconds>(scenario.min_ready_time).count());
+  }
+  if (scenario.crash_loop_max_launches > 0) {
+    out += fmt::format(" --crash_loop_max_launches={}", scenario.crash_loop_max_launches);
   }
   if (scenario.sabotage != Sabotage::none) {
     out += " --sabotage=" + std::string(sabotage_name(scenario.sabotage));

@@ -131,6 +131,7 @@ SeedResult World::run() {
     now_ = end_;
     check_liveness();
   }
+  result_.crash_loop_judged = judged_crash_loop_time();
   if (scenario_.rolling) {
     finish_rolling();
   }
@@ -192,6 +193,7 @@ void World::crash_framework(const std::string& why) {
   ++framework_generation_;
   session_.reset();
   framework_wake_.reset();
+  told_ready_.clear();  // the next process knows only what it is told
   ++result_.framework_restarts;
   disruption();
   for (auto& [key, stream] : streams_) {
@@ -239,6 +241,9 @@ void World::perform(session::Actions actions) {
         }
         trace("event " + describe(event));
         note_update(event, epoch);
+        if (epoch == session_->epoch()) {
+          note_told(event);
+        }
         perform(session_->handle(epoch, event, framework_now()));
       });
     } else if (auto* save = std::get_if<session::SaveState>(&action)) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -130,6 +131,22 @@ class World {
   // allows: it is blind now, through no fault of its own.
   bool listening_to_stalled_stream() const;
 
+  // ---- crash loops (crash_loops.cpp) ----
+  struct CrashLoop {
+    Time start{0};
+    Time end{0};
+    std::set<std::string> agents;  // none: every agent
+  };
+  void start_crash_loop();
+  void end_crash_loops();
+  // Whether a task that starts running on `agent` now crashes.
+  bool crash_looping(const std::string& agent) const;
+  void task_started(const std::string& task_id, const std::string& agent);
+  void crash(const std::string& task_id, Time after);
+  void note_launches(std::size_t count);
+  Time crash_loop_over() const;  // when the last crash loop before now ended
+  Time judged_crash_loop_time() const;
+
   // ---- the benchmark's rolling maintenance (rolling.cpp) ----
   struct Group {
     std::vector<std::string> hostnames;
@@ -158,12 +175,26 @@ class World {
   void note_no_spare();
   void check_kill(const std::string& task_id,
                   const std::map<std::string, v1::TaskState>& told_when_sent);
+  // Whether the task's agent has a window due within the lead time: a move forced by its deadline.
+  bool window_due(const std::string& agent_id);
   void check_down(const Window& window);
   void check_answer(const v1::scheduler::Call& call, unsigned status, bool stale);
   void note_update(const v1::scheduler::Event& event, std::uint64_t epoch);
   void note_acknowledged(const v1::scheduler::Call& call);
   void check_liveness();
   std::string framework_id() const;
+
+  // ---- the ready budget (ready_budget.cpp) ----
+  // What the framework process was told of each task: readiness as it can know it.
+  struct Told {
+    v1::TaskState state = v1::TASK_STAGING;
+    std::string agent;
+    std::optional<bool> healthy;
+    std::optional<Time> ready_since;
+  };
+  void note_told(const v1::scheduler::Event& event);
+  bool told_ready(const Told& task) const;
+  void check_ready_kill(const std::string& task_id);
 
   Scenario scenario_;
   std::mt19937_64 random_;
@@ -218,6 +249,11 @@ class World {
   Time subscribed_since_{0};
   Time next_memory_check_{0};
   Time next_spare_check_{0};
+  std::map<std::string, Told> told_ready_;  // this framework process's, by task id
+  std::set<std::string> judged_kills_;      // tasks whose first KILL was judged
+
+  std::vector<CrashLoop> crash_loops_;
+  std::deque<Time> judged_launches_;  // in the last minute of crash loops on every agent
 };
 
 }  // namespace iof::simulation

@@ -37,6 +37,10 @@ enum class Fault {
   // Needs Scenario::health_check, so not in all_faults(): a task's service fails its health
   // checks for a while (long enough, its agent kills it).
   health_flap,
+  // Not in all_faults() either, so that existing seeds replay unchanged (--faults=all,crash_loop):
+  // for a stretch, tasks that start on some or all agents exit with status 1 a few seconds after
+  // they run, as a service with a bad config does.
+  crash_loop,
 };
 
 std::string_view fault_name(Fault fault);
@@ -55,6 +59,9 @@ enum class Sabotage {
   ignore_maintenance,
   // The framework remembers every agent it was ever offered, for 100 hours.
   hoard_agents,
+  // Make-before-break on RUNNING rather than ready: as each task starts running at the master,
+  // the task on the agent whose window comes first is killed, ready replacement or not.
+  retire_before_ready,
 };
 std::string_view sabotage_name(Sabotage sabotage);
 std::optional<Sabotage> sabotage_from_name(std::string_view name);
@@ -98,6 +105,10 @@ struct Scenario {
   // The last part of the run has no new fault: then the liveness promise is checked.
   std::chrono::minutes quiet{20};
   Sabotage sabotage = Sabotage::none;
+  // The launch-storm bound: at most this many LAUNCHes in any virtual minute of a crash loop on
+  // every agent, from crash_loop_grace into it; 0 leaves it unchecked (the rate is still
+  // measured). Off by default until the framework backs off crashing slots.
+  std::uint32_t crash_loop_max_launches = 0;
   bool trace = false;
   // The trace shows each call in full (its JSON) and each state-file write: the golden traces
   // that hold the core's behaviour still (tests/golden/traces/).
@@ -108,6 +119,10 @@ struct Scenario {
   std::optional<Timing> timing;
   std::optional<Time> fixed_lead;
 };
+
+// How long a crash loop on every agent runs before its launch rate is judged: long enough for a
+// per-slot backoff doubling from 1 s to pass a minute (1 + 2 + ... + 64 s, plus the crashes).
+constexpr Time crash_loop_grace = std::chrono::minutes(3);
 
 // The iof-simulate command line that replays this scenario.
 std::string repro_command(const Scenario& scenario);
@@ -146,6 +161,14 @@ struct SeedResult {
   std::string trace;           // with Scenario::trace
   std::uint64_t calls = 0;     // scheduler calls the framework sent, SUBSCRIBEs included
   std::uint64_t launched = 0;  // tasks launched
+  // KILLs of ready tasks below N - max_unavailable ready that the policy defines: at a move's
+  // deadline, the replacement not ready ("unready at deadline") or losses elsewhere.
+  std::uint64_t deadline_kills_below_ready_budget = 0;
+  // Crash loops on every agent, from crash_loop_grace into each: how long, the LAUNCHes sent
+  // meanwhile, and the most in one sliding virtual minute.
+  Time crash_loop_judged{0};
+  std::uint64_t crash_loop_launches = 0;
+  std::uint64_t crash_loop_max_launches_per_minute = 0;
   std::optional<MaintenanceFigures> maintenance;  // with Scenario::rolling
 };
 

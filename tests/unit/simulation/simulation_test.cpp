@@ -1,5 +1,7 @@
 // The deterministic simulation itself: a seed replays byte for byte, the checker catches broken
 // frameworks, and every seed that once found a bug stays fixed.
+#include <chrono>
+
 #include <doctest/doctest.h>
 
 #include "iof/simulation/scenario.hpp"
@@ -64,6 +66,25 @@ TEST_CASE("simulation: killing before the replacement runs is caught within a fe
     }
   }
   CHECK(caught >= 2);
+}
+
+TEST_CASE("simulation: retiring the old task when its replacement merely runs is caught") {
+  // With slow readiness the replacement is RUNNING but not yet healthy: the running count keeps
+  // N, only the ready budget sees the capacity lost.
+  std::size_t caught = 0;
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    Scenario broken = scenario(seed);
+    broken.health_check = true;
+    broken.ready_delay = std::chrono::seconds(8);
+    broken.sabotage = Sabotage::retire_before_ready;
+    const auto result = simulate(broken);
+    if (result.violation &&
+        result.violation->what.find("ready (RUNNING, healthy), below N - max_unavailable") !=
+            std::string::npos) {
+      ++caught;
+    }
+  }
+  CHECK(caught >= 4);
 }
 
 TEST_CASE("simulation: a framework blind to maintenance is caught on the first seeds") {
