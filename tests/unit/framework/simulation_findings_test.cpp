@@ -35,6 +35,19 @@ std::vector<std::string> ids(const Decision& decision, Call::Type type) {
   return out;
 }
 
+// Two tasks run on a1 and a2; a2's task fails and a1 gets a window: one offer refills a2's
+// slot, another replaces a1's task. Returns the decision that launched both.
+Decision replace_while_refilling(Harness& core) {
+  core.after(1s, offers({offer("o1", "a1"), offer("o2", "a2")}));
+  core.after(1s, update("0", "a1", v1::TASK_RUNNING));
+  core.after(0s, update("1", "a2", v1::TASK_RUNNING));
+  core.after(1s, update("1", "a2", v1::TASK_FAILED));
+  core.after(1s, inverse_offer("io", "a1", window(3600s)));
+  auto launched = core.after(1s, offers({offer("o3", "a3"), offer("o4", "a4")}));
+  REQUIRE(ids(launched, Call::ACCEPT).size() == 2);
+  return launched;
+}
+
 }  // namespace
 
 TEST_CASE("a LAUNCH never heard of is reconciled after three minutes (simulation seed 17)") {
@@ -75,14 +88,7 @@ TEST_CASE("offers long after a SUPPRESS mean it was lost: SUPPRESS again (seed 3
 
 TEST_CASE("a replacement that runs while a refill starts keeps its old task (seed 9)") {
   Harness core(2);
-  core.after(1s, offers({offer("o1", "a1"), offer("o2", "a2")}));
-  core.after(1s, update("0", "a1", v1::TASK_RUNNING));
-  core.after(0s, update("1", "a2", v1::TASK_RUNNING));
-  // a2's task fails; a1 gets a window. One offer refills, another replaces a1's task.
-  core.after(1s, update("1", "a2", v1::TASK_FAILED));
-  core.after(1s, inverse_offer("io", "a1", window(3600s)));
-  const auto launched = core.after(1s, offers({offer("o3", "a3"), offer("o4", "a4")}));
-  REQUIRE(ids(launched, Call::ACCEPT).size() == 2);
+  const auto launched = replace_while_refilling(core);
   const auto first = ids(launched, Call::ACCEPT)[0];
   const auto second = ids(launched, Call::ACCEPT)[1];
   const auto agent_of = [&](const std::string& task) {
@@ -224,13 +230,7 @@ TEST_CASE("a deferred retirement whose replacement is lost is no longer due (see
   // the old task's deadline passed with no replacement, the policy said its deadline was due
   // at every wakeup without acting: a livelock.
   Harness core(2);
-  core.after(1s, offers({offer("o1", "a1"), offer("o2", "a2")}));
-  core.after(1s, update("0", "a1", v1::TASK_RUNNING));
-  core.after(0s, update("1", "a2", v1::TASK_RUNNING));
-  core.after(1s, update("1", "a2", v1::TASK_FAILED));
-  core.after(1s, inverse_offer("io", "a1", window(3600s)));
-  const auto launched = core.after(1s, offers({offer("o3", "a3"), offer("o4", "a4")}));
-  REQUIRE(ids(launched, Call::ACCEPT).size() == 2);
+  replace_while_refilling(core);
   std::string replacement_agent;
   std::string refill_agent;
   for (const auto& [agent, sleeper] : core.state.sleepers()) {
