@@ -107,7 +107,7 @@ struct Scenario {
   Sabotage sabotage = Sabotage::none;
   // The launch-storm bound: at most this many LAUNCHes in any virtual minute of a crash loop on
   // every agent, from crash_loop_grace into it; 0 leaves it unchecked (the rate is still
-  // measured). Off by default until the framework backs off crashing slots.
+  // measured). CI's crash-loop seed set sets 12.
   std::uint32_t crash_loop_max_launches = 0;
   bool trace = false;
   // The trace shows each call in full (its JSON) and each state-file write: the golden traces
