@@ -16,6 +16,7 @@
 #include "iof/framework/core/policy_rules.hpp"
 #include "iof/framework/core/reconciler.hpp"
 #include "iof/framework/core/snapshot.hpp"
+#include "iof/framework/core/spread.hpp"
 #include "iof/framework/core/task_book.hpp"
 #include "iof/framework/core/task_policy.hpp"
 #include "iof/framework/core/task_spec.hpp"
@@ -85,6 +86,8 @@ class SchedulerState : private PolicyHost {
   const Evacuation& evacuation() const { return evacuation_; }
   const Recovery& recovery() const { return recovery_; }
   const std::map<std::string, KnownAgent>& agents() const { return agent_book_.all(); }
+  // Our tasks per value of the --spread_by attribute (empty without it).
+  SpreadCount spread() const { return count_spread(tasks_, agent_book_); }
   const std::map<std::string, InverseOfferReply>& inverse_offer_replies() const {
     return task_policy_->inverse_offer_replies();
   }

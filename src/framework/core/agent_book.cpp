@@ -20,6 +20,9 @@ const KnownAgent& AgentBook::offered(const v1::Offer& offer, Time now) {
   known.last_seen = now;
   known.hostname = offer.hostname();
   known.lost.reset();  // offered again: it is back
+  if (!spread_by_.empty()) {
+    known.spread_value = spread_value_of(offer, spread_by_);
+  }
   set_window(known, offer.has_unavailability() ? &offer.unavailability() : nullptr);
   return known;
 }
@@ -47,6 +50,11 @@ void AgentBook::lost(const std::string& agent, Loss loss) {
 std::int64_t AgentBook::window_start(const std::string& agent) const {
   const auto found = agents_.find(agent);
   return found == agents_.end() ? 0 : found->second.window_start;
+}
+
+std::optional<SpreadValue> AgentBook::spread_value(const std::string& agent) const {
+  const auto found = agents_.find(agent);
+  return found == agents_.end() ? std::nullopt : found->second.spread_value;
 }
 
 std::vector<std::string> AgentBook::forget_idle(

@@ -26,7 +26,7 @@ SchedulerState::SchedulerState(Policy policy, std::uint32_t num_tasks, std::stri
       pacer_(rules_.paces_offers, recovery),
       crash_backoff_(recovery),
       evacuation_(evacuation),
-      agent_book_(recovery),
+      agent_book_(recovery, evacuation.spread_by),
       task_policy_(make_policy(policy, evacuation)) {}
 
 std::optional<Time> SchedulerState::kill_grace() const {

@@ -1,10 +1,11 @@
 #pragma once
 
 // What the framework knows about the agents it was offered or told about: hostnames, maintenance
-// windows, why their tasks were lost. Idle agents are forgotten, so that the book stays as small
-// as the cluster (an agent back from DOWN has a new id).
+// windows, values of the --spread_by attribute, why their tasks were lost. Idle agents are
+// forgotten, so that the book stays as small as the cluster (an agent back from DOWN has a new id).
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,9 @@ namespace iof::framework {
 
 class AgentBook {
  public:
-  explicit AgentBook(const Recovery& recovery) : memory_(recovery.agent_memory) {}
+  // `spread_by` names the attribute whose value offers teach (none when empty).
+  explicit AgentBook(const Recovery& recovery, std::string spread_by = {})
+      : memory_(recovery.agent_memory), spread_by_(std::move(spread_by)) {}
 
   // An offer named the agent: its hostname and window, and it is back if it was lost.
   const KnownAgent& offered(const v1::Offer& offer, Time now);
@@ -27,6 +30,8 @@ class AgentBook {
 
   // The agent's window start in ns since the epoch; 0 when none (or the agent is unknown).
   std::int64_t window_start(const std::string& agent) const;
+  // The agent's --spread_by value; none when not known (no --spread_by, or not offered yet).
+  std::optional<SpreadValue> spread_value(const std::string& agent) const;
   const std::map<std::string, KnownAgent>& all() const { return agents_; }
 
   // At most once a minute: forgets the agents not named for agent_memory that `keep` does not
@@ -36,6 +41,7 @@ class AgentBook {
 
  private:
   Time memory_;
+  std::string spread_by_;
   std::map<std::string, KnownAgent> agents_;
   Time next_forget_{0};
 };

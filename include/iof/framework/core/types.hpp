@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "iof/framework/core/spread.hpp"
+
 #include "mesos/v1/scheduler/scheduler.pb.h"
 
 namespace iof::framework {
@@ -126,6 +128,8 @@ struct Evacuation {
   // How long a task must stay ready (RUNNING, and healthy if it has a health check) before it
   // counts: a replacement retires the old task only then (--min_ready_time).
   Time min_ready_time{0};
+  // The agent attribute whose values tasks are spread across (--spread_by); empty: no spread.
+  std::string spread_by{};
 };
 
 // Why a task left its agent other than by our own KILL: the task itself failed, or the
@@ -142,6 +146,9 @@ struct KnownAgent {
   std::int64_t window_duration = -1;  // ns; -1 when open-ended
   // Why its tasks were taken away, until it is offered again (never Loss::failure).
   std::optional<Loss> lost;
+  // Not persisted: its value of the --spread_by attribute, once an offer told it (none without
+  // --spread_by, and for an agent not offered since a restart).
+  std::optional<SpreadValue> spread_value;
   // Not persisted: when an offer, inverse offer or FAILURE last named it. An agent holding
   // nothing of ours and not named for a while is forgotten (an agent that comes back after DOWN
   // has a new id, so old ids would otherwise pile up); its next offer teaches everything again.
