@@ -58,6 +58,12 @@ std::map<std::string, double> metrics(const SchedulerState& state, double uptime
   out[prefix + "evacuations"] = count(c.evacuations);
   out[prefix + "inverse_offers_accepted"] = count(c.inverse_offers_accepted);
   out[prefix + "inverse_offers_declined"] = count(c.inverse_offers_declined);
+  if (!state.evacuation().spread_by.empty()) {
+    // Tasks on the fullest --spread_by value minus the emptiest: above 1, a rack holds more
+    // than its share (placement evens it out as tasks start and move; it never moves a task
+    // only for balance).
+    out[prefix + "spread_skew"] = count(state.spread().skew());
+  }
   if (!moves.empty()) {
     std::int64_t next = moves.front().window_start;
     for (const auto& move : moves) {
@@ -89,7 +95,8 @@ std::string prometheus_text(const std::map<std::string, double>& metrics) {
                                                    "lead_time_secs",      "seconds_to_next_window",
                                                    "min_running_tasks",   "evacuation_secs_last",
                                                    "evacuation_secs_max", "moves_at_risk",
-                                                   "ready_tasks",         "slots_backing_off"};
+                                                   "ready_tasks",         "slots_backing_off",
+                                                   "spread_skew"};
     const bool gauge = gauges.contains(std::string_view(name).substr(name.rfind('/') + 1));
     out += "# TYPE " + metric + (gauge ? " gauge\n" : " counter\n");
     out += metric + " ";

@@ -65,6 +65,20 @@ json::object crash_backoff_entry(const SchedulerState& state, Time now) {
   return out;
 }
 
+// Tasks per --spread_by value ("" for agents without the attribute), those whose agent's value
+// is not known yet, and the skew between the fullest and the emptiest value.
+json::object spread_entry(const SpreadCount& count) {
+  json::object spread;
+  json::object per_value;
+  for (const auto& [value, tasks] : count.tasks_per_value) {
+    per_value[value.text()] = tasks;
+  }
+  spread["tasks_per_value"] = std::move(per_value);
+  spread["unknown"] = count.unknown;
+  spread["skew"] = count.skew();
+  return spread;
+}
+
 }  // namespace
 
 std::string move_status_text(const PlannedMove& move, const Evacuation& evacuation) {
@@ -106,6 +120,12 @@ std::string state_json(const SchedulerState& state, Time now) {
   out["max_surge"] = state.evacuation().max_surge;
   out["max_unavailable"] = state.evacuation().max_unavailable;
   out["lead_time_secs"] = epoch_secs(state.lead_time());
+  if (state.evacuation().spread_by.empty()) {
+    out["spread_by"] = nullptr;
+  } else {
+    out["spread_by"] = state.evacuation().spread_by;
+    out["spread"] = spread_entry(state.spread());
+  }
 
   json::array tasks;
   for (const auto& [agent, sleeper] : state.sleepers()) {
