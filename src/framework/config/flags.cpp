@@ -163,6 +163,9 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
          "launch, twice as long after each failure in a row (0secs: no backoff)");
   option("crash_backoff_max", crash_backoff_max,
          "The longest crash-loop backoff; a task ready for 5 minutes clears its slot's count");
+  option("spread_by", flags.evacuation.spread_by,
+         "evacuate: an agent attribute (e.g. rack or zone) whose values the tasks are balanced "
+         "across; agents without it share the value \"\"");
   option("task_command", flags.task.shell_command, "Shell command of each task");
   option("task_file", task_file,
          "JSON file describing each task: command or argv, env, URIs, image, cpus/mem/disk, "
@@ -298,6 +301,18 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
                    "' for --policy: expected evacuate, seed or intent");
   }
   flags.policy = *chosen;
+  // An attribute name as an agent's --attributes gives one (':' and ';' separate them there).
+  if (const auto& by = flags.evacuation.spread_by; !by.empty()) {
+    if (by.find_first_of(":; \t\r\n") != std::string::npos) {
+      return failure(
+          "Invalid value '" + by +
+          "' for --spread_by: expected an agent attribute's name (no ':', ';' or spaces)");
+    }
+    if (flags.policy != Policy::evacuate) {
+      return failure("--spread_by needs --policy=evacuate: --policy=" + policy +
+                     " places tasks as Mesos's example does");
+    }
+  }
   // Counts or percentages of N, resolved here as Kubernetes resolves them: surge rounds up,
   // unavailable down. Unlike Kubernetes (which turns a 0/0 into maxUnavailable=1), budgets that
   // resolve to 0 and 0 are refused: silently allowing a missing task is not ours to decide.

@@ -246,6 +246,34 @@ TEST_CASE("evacuation budgets from flags and MESOS_EXAMPLE_ variables") {
   CHECK(parse({"--max_surge=0", "--max_unavailable=1"}).flags);
 }
 
+TEST_CASE("--spread_by names an agent attribute, also from MESOS_EXAMPLE_SPREAD_BY") {
+  CHECK(parse({}).flags->evacuation.spread_by.empty());  // no spread unless asked for
+  CHECK(parse({"--spread_by=rack"}).flags->evacuation.spread_by == "rack");
+  {
+    Env zone("MESOS_EXAMPLE_SPREAD_BY", "zone");
+    CHECK(parse({}).flags->evacuation.spread_by == "zone");
+    CHECK(parse({"--spread_by=rack"}).flags->evacuation.spread_by == "rack");
+  }
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  for (const auto& [args, says] : std::vector<Case>{
+           {{"--spread_by=rack:r1"},
+            "Invalid value 'rack:r1' for --spread_by: expected an agent attribute's name"},
+           {{"--spread_by=rack;zone"}, "Invalid value 'rack;zone' for --spread_by"},
+           {{"--spread_by=my rack"}, "Invalid value 'my rack' for --spread_by"},
+           {{"--spread_by=rack", "--policy=seed"}, "--spread_by needs --policy=evacuate"},
+           {{"--spread_by=rack", "--policy=intent"}, "--spread_by needs --policy=evacuate"},
+       }) {
+    CAPTURE(args.front());
+    const auto outcome = parse(args);
+    CHECK_FALSE(outcome.flags);
+    CHECK(outcome.exit_code == 1);
+    CHECK(outcome.output.find(says) != std::string::npos);
+  }
+}
+
 TEST_CASE("budgets as percentages of N round as Kubernetes rounds: surge up, unavailable down") {
   struct Case {
     std::string num_tasks, surge, unavailable;
