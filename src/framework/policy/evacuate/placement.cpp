@@ -1,7 +1,10 @@
 // The evacuate policy's placement: N tasks on the safest agents offered, then the moves, earliest
-// deadline first, each onto a safe agent whose window comes later than the one it leaves; the
+// deadline first, each onto a safe agent whose window comes later than the one it leaves; among
+// agents free of maintenance, the --spread_by value holding the fewest of our tasks first. The
 // rest declined for only as long as the answer cannot change.
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "iof/framework/core/calls.hpp"
@@ -24,6 +27,46 @@ struct Candidate {
   const v1::Offer* offer = nullptr;
   std::int64_t window_start = 0;
   bool safe = false;
+  std::optional<SpreadValue> spread;  // its --spread_by value; none without --spread_by
+};
+
+// Our tasks per --spread_by value as placement weighs them, kept current as this frame places
+// tasks. A task whose replacement is starting is already on its way out: only the replacement
+// counts. Tasks whose agent's value is not known yet count nowhere until it is offered.
+class SpreadLoad {
+ public:
+  explicit SpreadLoad(PolicyHost& host) {
+    const auto& sleepers = host.task_book().sleepers();
+    std::set<std::string> leaving;
+    for (const auto& [agent, sleeper] : sleepers) {
+      if (!sleeper.replaces.empty()) {
+        leaving.insert(sleeper.replaces.value());
+      }
+    }
+    for (const auto& [agent, sleeper] : sleepers) {
+      if (!leaving.contains(agent)) {
+        add(host.agent_book().spread_value(agent));
+      }
+    }
+  }
+
+  std::size_t of(const std::optional<SpreadValue>& value) const {
+    const auto found = value ? tasks_.find(*value) : tasks_.end();
+    return found == tasks_.end() ? 0 : found->second;
+  }
+  void add(const std::optional<SpreadValue>& value) {
+    if (value) {
+      ++tasks_[*value];
+    }
+  }
+  void remove(const std::optional<SpreadValue>& value) {
+    if (value && tasks_[*value] > 0) {
+      --tasks_[*value];
+    }
+  }
+
+ private:
+  std::map<SpreadValue, std::size_t> tasks_;
 };
 
 // A fixed, well-mixed order of agent ids: FNV-1a, then splitmix64's finalizer, since FNV alone
@@ -84,26 +127,41 @@ Decision EvacuatePolicy::offers(PolicyHost& host, const Event::Offers& event) {
         offered_twice || !host.offer_holds_task(offer)) {
       continue;
     }
-    candidates.push_back(Candidate{&offer, start, start == 0 || Time(start) >= host.now() + lead});
+    candidates.push_back(Candidate{&offer, start, start == 0 || Time(start) >= host.now() + lead,
+                                   host.agent_book().spread_value(agent)});
   }
   std::sort(candidates.begin(), candidates.end(), preferred);
   std::vector<bool> used(candidates.size(), false);
-  const auto pick = [&](const auto& acceptable) -> std::optional<std::size_t> {
+  SpreadLoad load(host);
+  // Whether `a` is a better home than `b` by balance alone: both free of maintenance (a task put
+  // on an agent with a window must move again, which no balance is worth), and `a`'s
+  // --spread_by value holds fewer of our tasks (without --spread_by every load is 0).
+  const auto better_balanced = [&](const Candidate& a, const Candidate& b) {
+    return a.window_start == 0 && b.window_start == 0 && load.of(a.spread) < load.of(b.spread);
+  };
+  // The first acceptable candidate in preferred order or, when `balanced`, the best balanced.
+  const auto pick = [&](const auto& acceptable, bool balanced) -> std::optional<std::size_t> {
+    std::optional<std::size_t> best;
     for (std::size_t i = 0; i < candidates.size(); ++i) {
-      if (!used[i] && acceptable(candidates[i])) {
-        used[i] = true;
-        return i;
+      if (!used[i] && acceptable(candidates[i]) &&
+          (!best || (balanced && better_balanced(candidates[i], candidates[*best])))) {
+        best = i;
       }
     }
-    return std::nullopt;
+    if (best) {
+      used[*best] = true;
+      load.add(candidates[*best].spread);
+    }
+    return best;
   };
 
-  // Capacity first: N tasks, on safe agents when any fits, on the best of the rest otherwise.
-  // An empty slot in crash-loop backoff waits; the core wakes up and revives when it may launch.
+  // Capacity first: N tasks, on safe agents when any fits (among those free of maintenance, the
+  // least loaded --spread_by value first), on the best of the rest otherwise. An empty slot in
+  // crash-loop backoff waits; the core wakes up and revives when it may launch.
   while (host.slot_to_fill()) {
-    auto chosen = pick([](const Candidate& c) { return c.safe; });
+    auto chosen = pick([](const Candidate& c) { return c.safe; }, true);
     if (!chosen) {
-      chosen = pick([](const Candidate&) { return true; });
+      chosen = pick([](const Candidate&) { return true; }, false);
     }
     if (!chosen) {
       break;
@@ -127,10 +185,18 @@ Decision EvacuatePolicy::offers(PolicyHost& host, const Event::Offers& event) {
       continue;
     }
     const std::int64_t leaving = sleeper.unavailability_start;
-    const auto chosen = pick([&](const Candidate& c) {
-      return c.safe && (c.window_start == 0 || c.window_start > leaving);
-    });
+    // The balance is weighed as if the task had left: the least loaded value keeps the spread
+    // at least as even, its own value among them. Safety still decides which agents qualify, and
+    // an agent free of maintenance still beats one with a later window.
+    const auto leaving_value = host.agent_book().spread_value(agent);
+    load.remove(leaving_value);
+    const auto chosen = pick(
+        [&](const Candidate& c) {
+          return c.safe && (c.window_start == 0 || c.window_start > leaving);
+        },
+        true);
     if (!chosen) {
+      load.add(leaving_value);
       move_waits_[agent] = MoveWait::no_safe_offer;
       continue;
     }
