@@ -1,6 +1,7 @@
 // --spread_by: the evacuate policy balances its tasks across the values of an agent attribute
 // (racks here) when it fills slots and when it moves tasks, never at the cost of safety or of one
-// task per agent. Each case is built so that the hashed agent order alone would place it wrong.
+// task per agent. The agents' names are chosen so that the hashed order alone (placement.cpp's
+// scatter) would place each case wrong: without the preference these tests fail.
 #include "iof/framework/core/spread.hpp"
 
 #include <chrono>
@@ -96,14 +97,14 @@ TEST_CASE("spread: an agent's value is its attribute as Mesos prints it, empty w
 
 TEST_CASE("spread: N tasks fill the racks evenly") {
   struct Case {
-    const char* name;
+    std::string name;
     Racks agents;
     std::uint32_t tasks;
     std::map<std::string, std::size_t> expected;
   };
   for (const auto& [name, agents, tasks, expected] : std::vector<Case>{
            {"2 racks of 3, N=4: 2 and 2",
-            {{"a1", "r1"}, {"a2", "r1"}, {"a3", "r1"}, {"b1", "r2"}, {"b2", "r2"}, {"b3", "r2"}},
+            {{"a6", "r1"}, {"a8", "r1"}, {"a9", "r1"}, {"b2", "r2"}, {"b3", "r2"}, {"b9", "r2"}},
             4,
             {{"r1", 2}, {"r2", 2}}},
            {"a rack of one still gets its share",
@@ -113,15 +114,15 @@ TEST_CASE("spread: N tasks fill the racks evenly") {
              {"a4", "r1"},
              {"a5", "r1"},
              {"a6", "r1"},
-             {"b1", "r2"}},
+             {"b3", "r2"}},
             2,
             {{"r1", 1}, {"r2", 1}}},
            {"3 racks of unequal size, N=3: one each",
-            {{"a1", "r1"}, {"a2", "r1"}, {"a3", "r1"}, {"a4", "r1"}, {"b1", "r2"}, {"c1", "r3"}},
+            {{"a1", "r1"}, {"a6", "r1"}, {"a8", "r1"}, {"a9", "r1"}, {"b9", "r2"}, {"c9", "r3"}},
             3,
             {{"r1", 1}, {"r2", 1}, {"r3", 1}}},
            {"more tasks than a rack has agents: the rest go where agents are",
-            {{"a1", "r1"}, {"a2", "r1"}, {"a3", "r1"}, {"a4", "r1"}, {"a5", "r1"}, {"b1", "r2"}},
+            {{"a1", "r1"}, {"a2", "r1"}, {"a3", "r1"}, {"a4", "r1"}, {"a5", "r1"}, {"b3", "r2"}},
             4,
             {{"r1", 3}, {"r2", 1}}},
        }) {
@@ -141,14 +142,14 @@ TEST_CASE("spread: a refill goes to the rack that lost its task") {
   cluster.after(1s, update(lost, "b1", v1::TASK_FAILED));
   // 10 s later: past any first backoff of the slot whose task failed.
   const auto refill =
-      cluster.after(10s, offers(offered({{"a3", "r1"}, {"a4", "r1"}, {"a5", "r1"}, {"b2", "r2"}})));
-  CHECK(launches(refill) == std::vector<std::pair<std::string, std::string>>{{"3", "b2"}});
+      cluster.after(10s, offers(offered({{"a3", "r1"}, {"a4", "r1"}, {"a5", "r1"}, {"b3", "r2"}})));
+  CHECK(launches(refill) == std::vector<std::pair<std::string, std::string>>{{"3", "b3"}});
   CHECK(per_rack(cluster) == std::map<std::string, std::size_t>{{"r1", 2}, {"r2", 1}});
 }
 
 TEST_CASE("spread: a move keeps the balance, or evens it out") {
   struct Case {
-    const char* name;
+    std::string name;
     Racks start;              // the first offers, all taken
     std::string maintained;   // the agent whose window comes
     Racks then;               // the offers after it
@@ -165,8 +166,8 @@ TEST_CASE("spread: a move keeps the balance, or evens it out") {
            {"a task on the fuller rack moves to the emptier one",
             {{"a1", "r1"}, {"a2", "r1"}, {"a3", "r1"}},
             "a1",
-            {{"a4", "r1"}, {"a5", "r1"}, {"a6", "r1"}, {"b1", "r2"}},
-            "b1",
+            {{"a4", "r1"}, {"a5", "r1"}, {"a6", "r1"}, {"b3", "r2"}},
+            "b3",
             {{"r1", 2}, {"r2", 1}}},
        }) {
     CAPTURE(name);
@@ -227,8 +228,8 @@ TEST_CASE("spread: one task per agent holds, even on the emptiest rack") {
   Harness cluster(4, spread_by_rack());
   // r1 has a single agent; it is offered twice in one event.
   const auto first =
-      cluster.after(1s, offers({racked("a1", "r1"), racked("a1", "r1"), racked("b1", "r2"),
-                                racked("b2", "r2"), racked("b3", "r2"), racked("b4", "r2")}));
+      cluster.after(1s, offers({racked("a1", "r1"), racked("a1", "r1"), racked("b5", "r2"),
+                                racked("b1", "r2"), racked("b4", "r2"), racked("b8", "r2")}));
   run(cluster, first);
   std::map<std::string, int> per_agent;
   for (const auto& [task, agent] : launches(first)) {
@@ -243,8 +244,8 @@ TEST_CASE("spread: one task per agent holds, even on the emptiest rack") {
   cluster.after(
       1s, update(cluster.state.sleepers().at(r2_agent).task_id.value(), r2_agent, v1::TASK_FAILED));
   // 10 s later: past any first backoff of the slot whose task failed.
-  const auto refill = cluster.after(10s, offers({racked("a1", "r1"), racked("b5", "r2")}));
-  CHECK(launches(refill) == std::vector<std::pair<std::string, std::string>>{{"4", "b5"}});
+  const auto refill = cluster.after(10s, offers({racked("a1", "r1"), racked("b6", "r2")}));
+  CHECK(launches(refill) == std::vector<std::pair<std::string, std::string>>{{"4", "b6"}});
 }
 
 TEST_CASE("spread: agents without the attribute share the value \"\"") {
@@ -273,8 +274,8 @@ TEST_CASE("spread: restored tasks count once their agent is offered again") {
 
   // Their agents' offers, in the same event, teach the value before the slot is filled.
   const auto filled = cluster.after(
-      1s, offers(offered({{"a1", "r1"}, {"a2", "r1"}, {"a3", "r1"}, {"a4", "r1"}, {"b1", "r2"}})));
-  CHECK(launches(filled) == std::vector<std::pair<std::string, std::string>>{{"2", "b1"}});
+      1s, offers(offered({{"a1", "r1"}, {"a2", "r1"}, {"a3", "r1"}, {"a4", "r1"}, {"b3", "r2"}})));
+  CHECK(launches(filled) == std::vector<std::pair<std::string, std::string>>{{"2", "b3"}});
   CHECK(cluster.state.spread().unknown == 0);
   CHECK(per_rack(cluster) == std::map<std::string, std::size_t>{{"r1", 2}, {"r2", 1}});
 }
