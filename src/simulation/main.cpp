@@ -80,6 +80,11 @@ std::optional<int> parse(int argc, char** argv, Options& options) {
                  "With --health_check: services pass their checks only this long after they start")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{3600}))
       ->capture_default_str();
+  app.add_option("--racks", scenario.racks,
+                 "Agents in this many racks of consecutive agents (attribute rack), and the "
+                 "framework's --spread_by=rack; 0: none")
+      ->check(CLI::Range(0U, 10000U))
+      ->capture_default_str();
   app.add_option("--faults", faults,
                  "all, none, or a comma list of fault names, all among them (e.g. "
                  "all,crash_loop)")

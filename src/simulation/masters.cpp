@@ -32,6 +32,23 @@ class World::Sink : public http::StreamSink {
   std::uint64_t key_;
 };
 
+namespace {
+
+// mesos-sim's --agent_attributes for `racks` racks of consecutive agents, cut as the rolling
+// maintenance cuts its groups (the remainder joins the last rack): a rack is maintained at once.
+std::string rack_attributes(std::uint32_t agents, std::uint32_t racks) {
+  std::string out;
+  const std::uint32_t size = racks == 0 ? 0 : std::max(1U, agents / racks);
+  for (std::uint32_t rack = 0; rack < racks && rack * size < agents; ++rack) {
+    const std::uint32_t last = rack + 1 == racks ? agents : std::min(agents, (rack + 1) * size);
+    out += fmt::format("{}agent[{}-{}]=rack:r{}", out.empty() ? "" : "|", rack * size + 1, last,
+                       rack + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
 sim::Config World::cluster_config() const {
   // const: draws come from a copy, so that the cluster's shape does not shift the fault plan.
   auto random = random_;
@@ -67,6 +84,7 @@ sim::Config World::cluster_config() const {
   if (scenario_.faults.contains(Fault::rescind)) {
     config.offer_timeout = pick(5s, 60s);
   }
+  config.agent_attributes = rack_attributes(scenario_.agents, scenario_.racks);
   return config;
 }
 

@@ -123,6 +123,9 @@ std::string repro_command(const Scenario& scenario) {
   if (scenario.crash_loop_max_launches > 0) {
     out += fmt::format(" --crash_loop_max_launches={}", scenario.crash_loop_max_launches);
   }
+  if (scenario.racks > 0) {
+    out += fmt::format(" --racks={}", scenario.racks);
+  }
   if (scenario.sabotage != Sabotage::none) {
     out += " --sabotage=" + std::string(sabotage_name(scenario.sabotage));
   }

@@ -154,6 +154,9 @@ void World::start_framework() {
   evacuation.max_surge = scenario_.max_surge;
   evacuation.max_unavailable = scenario_.max_unavailable;
   evacuation.min_ready_time = scenario_.min_ready_time;
+  if (scenario_.racks > 0) {
+    evacuation.spread_by = "rack";
+  }
   if (scenario_.fixed_lead) {
     evacuation.min_lead_time = *scenario_.fixed_lead;
     evacuation.lead_time_factor = 0;

@@ -100,6 +100,10 @@ struct Scenario {
   // become healthy only this long after they start: slow readiness.
   bool health_check = false;
   Time ready_delay{0};
+  // Agents in this many racks, in blocks of consecutive agents as the rolling maintenance groups
+  // are cut (agent attribute "rack": r1, r2, ...), and the framework spreads by it
+  // (--spread_by=rack). 0: no racks, no spread.
+  std::uint32_t racks = 0;
   std::set<Fault> faults = {all_faults().begin(), all_faults().end()};
   double faults_per_hour = 12;
   // The last part of the run has no new fault: then the liveness promise is checked.

@@ -9,33 +9,11 @@
 #include "iof/framework/core/budget.hpp"
 #include "iof/simulation/scenario.hpp"
 
+#include "rolling_scenario.hpp"
+
 namespace iof::simulation {
-namespace {
-
-using namespace std::chrono_literals;
-
-// 20 agents in 5 groups of 4, N = 12; a group's window is posted 25 s ahead, a minute apart, so
-// a group's tasks have 15 s after the 10 s lead time to start their moves: one at a time, two.
-Scenario short_notice(std::uint32_t surge) {
-  Scenario out;
-  out.seed = 1;
-  out.agents = 20;
-  out.tasks = 12;
-  out.max_surge = surge;
-  out.max_unavailable = 0;
-  out.faults.clear();
-  out.rolling = Rolling{5, 60s, 25s, 15s};
-  out.timing = Timing{};
-  out.fixed_lead = 10s;
-  out.trace = true;
-  return out;
-}
-
-std::string failure(const SeedResult& result) {
-  return result.violation ? result.violation->what : std::string("none");
-}
-
-}  // namespace
+using testing::failure;
+using testing::short_notice;
 
 TEST_CASE("budgets: --max_surge=1 on short notice is forecast infeasible before the first window") {
   const auto result = simulate(short_notice(1));
