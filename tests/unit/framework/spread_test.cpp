@@ -30,10 +30,11 @@ Evacuation spread_by_rack() {
   return evacuation;
 }
 
-// An offer from `agent` on `rack` (none: the agent has no rack attribute), with a unique id.
-v1::Offer racked(const std::string& agent, const std::string& rack, std::int64_t start = 0) {
-  static int offers_made = 0;
-  auto made = offer("o-" + agent + "-" + std::to_string(++offers_made), agent, start);
+// An offer from `agent` on `rack` (none: the agent has no rack attribute); `copy` tells apart
+// two offers of one agent in one event.
+v1::Offer racked(const std::string& agent, const std::string& rack, std::int64_t start = 0,
+                 int copy = 0) {
+  auto made = offer("o-" + agent + (copy > 0 ? "-" + std::to_string(copy) : ""), agent, start);
   if (!rack.empty()) {
     auto* attribute = made.add_attributes();
     attribute->set_name("rack");
@@ -228,7 +229,7 @@ TEST_CASE("spread: one task per agent holds, even on the emptiest rack") {
   Harness cluster(4, spread_by_rack());
   // r1 has a single agent; it is offered twice in one event.
   const auto first =
-      cluster.after(1s, offers({racked("a1", "r1"), racked("a1", "r1"), racked("b5", "r2"),
+      cluster.after(1s, offers({racked("a1", "r1"), racked("a1", "r1", 0, 1), racked("b5", "r2"),
                                 racked("b1", "r2"), racked("b4", "r2"), racked("b8", "r2")}));
   run(cluster, first);
   std::map<std::string, int> per_agent;
