@@ -282,3 +282,32 @@ TEST_CASE("state files: tasks from before slots get free slots, and a bad backof
     CHECK_FALSE(decoded.has_value());
   }
 }
+
+TEST_CASE("a move waits out its slot's backoff only until its deadline, then tries once more") {
+  // A failing replacement may be its agent's fault (seed 7008: it landed on a crash-looping
+  // agent): waiting past the deadline would leave the task for the window to take.
+  Recovery slow;
+  slow.crash_backoff = 60s;
+  SchedulerState state(Policy::evacuate, 1, "*", TaskSpec{}, slow);
+  Time now = t0;
+  const auto at = [&](Time when, const Event& event) {
+    now = t0 + when;
+    state.advance(now);
+    return state.handle(event);
+  };
+  state.advance(now);
+  state.handle(subscribed());
+  REQUIRE(launches(at(1s, offers({offer("o-1", "a1")}))).size() == 1);
+  at(2s, update("0", "a1", v1::TASK_RUNNING));
+  at(3s, inverse_offer("io-1", "a1", window(40s)));  // deadline at 30 s (10 s lead time)
+  const auto replacement = launches(at(4s, offers({offer("o-2", "a2")})));
+  REQUIRE(replacement.size() == 1);
+  at(5s, update(replacement[0].first, "a2", v1::TASK_FAILED));  // the slot waits until 65 s
+  CHECK(launches(at(10s, offers({offer("o-3", "a3")}))).empty());
+  const auto moves = state.planned_moves();
+  REQUIRE(moves.size() == 1);
+  CHECK(moves[0].status == iof::framework::MoveStatus::crash_backoff);
+  const auto retried = launches(at(30s, offers({offer("o-4", "a4")})));
+  REQUIRE(retried.size() == 1);
+  CHECK(retried[0].second == "a4");
+}

@@ -26,4 +26,19 @@ TEST_CASE("simulation: seed 5029, a deferred retirement whose replacement died i
   CHECK(failure(simulate(scenario)) == "none");
 }
 
+TEST_CASE("simulation: seed 7008, a move's replacement crash-looped past its deadline") {
+  // Crash loops and health checks: the replacements of task 15 landed on a crash-looping agent,
+  // the slot's backoff reached 5 minutes, and the move waited past its deadline for DOWN to take
+  // the task although safe agents were free. A move now waits out its backoff only until its
+  // deadline. Before the fix: "1 task(s) caught by DOWN although for the last 247 s ...".
+  Scenario scenario;
+  scenario.seed = 7008;
+  scenario.faults.insert(Fault::crash_loop);
+  scenario.faults.insert(Fault::health_flap);
+  scenario.health_check = true;
+  scenario.ready_delay = std::chrono::seconds(8);
+  scenario.racks = 3;
+  CHECK(failure(simulate(scenario)) == "none");
+}
+
 }  // namespace iof::simulation

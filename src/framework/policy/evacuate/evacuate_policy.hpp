@@ -77,6 +77,10 @@ class EvacuatePolicy final : public TaskPolicy {
   // Whether killing a task before its replacement runs stays within --max_unavailable.
   bool kill_first_allowed(const PolicyHost& host) const;
   Forecast compute_forecast(const PolicyHost& host) const;
+  // Whether the move of `task` waits out its slot's crash-loop backoff: only until its deadline.
+  // A failing replacement may be the agent's fault, not the service's, and a move not started by
+  // then leaves the task to be taken by the window: one more try costs one launch.
+  bool move_backs_off(const PolicyHost& host, const Sleeper& task) const;
   std::string wait_text(MoveWait wait) const;
 
   Evacuation evacuation_;

@@ -180,7 +180,7 @@ Decision EvacuatePolicy::offers(PolicyHost& host, const Event::Offers& event) {
       move_waits_[agent] = MoveWait::surge;
       continue;
     }
-    if (host.backing_off(sleeper)) {
+    if (move_backs_off(host, sleeper)) {
       move_waits_[agent] = MoveWait::crash_backoff;
       continue;
     }
@@ -215,9 +215,10 @@ Decision EvacuatePolicy::offers(PolicyHost& host, const Event::Offers& event) {
   if (host.slot_to_fill()) {
     refuse = 60;
   }
+  // A move waiting for a safe offer, or out its backoff until its deadline, wants offers by then.
   for (const auto& agent : moves_by_deadline(host)) {
     if (const auto wait = move_waits_.find(agent);
-        wait != move_waits_.end() && wait->second == MoveWait::no_safe_offer) {
+        wait != move_waits_.end() && wait->second != MoveWait::surge) {
       const double until = seconds(
           deadline_of(host.task_book().sleepers().at(agent).unavailability_start) - host.now());
       refuse = std::min(refuse, std::clamp(until, 5.0, 60.0));

@@ -21,6 +21,10 @@ std::string EvacuatePolicy::wait_text(MoveWait wait) const {
   return "no offer from a safe agent";
 }
 
+bool EvacuatePolicy::move_backs_off(const PolicyHost& host, const Sleeper& task) const {
+  return host.backing_off(task) && host.now() < deadline_of(task.unavailability_start);
+}
+
 bool EvacuatePolicy::being_replaced(const PolicyHost& host, const std::string& agent) const {
   const auto& sleepers = host.task_book().sleepers();
   return std::any_of(sleepers.begin(), sleepers.end(),
@@ -270,7 +274,7 @@ void EvacuatePolicy::add_demand(const PolicyHost& host, OfferDemand& demand) con
   const auto moves = moves_by_deadline(host);
   const auto startable = static_cast<std::size_t>(
       std::count_if(moves.begin(), moves.end(), [&](const std::string& agent) {
-        return !host.backing_off(host.task_book().sleepers().at(agent));
+        return !move_backs_off(host, host.task_book().sleepers().at(agent));
       }));
   demand.startable_moves = std::min(startable, room);
   demand.past_deadline = past_deadline_;
