@@ -15,10 +15,11 @@
 
 #include "iof/config/address.hpp"
 #include "iof/config/flag_value.hpp"
-#include "iof/framework/core/budget.hpp"
 #include "iof/framework/master_spec.hpp"
 #include "iof/framework/task_file.hpp"
 #include "iof/wire/duration.hpp"
+
+#include "flag_groups.hpp"
 
 namespace iof::framework {
 
@@ -29,20 +30,6 @@ constexpr const char* program = "inverse-offer-framework";
 FlagsOutcome failure(const std::string& message) {
   return {std::nullopt, 1,
           std::string(program) + ": " + message + "\nRun '" + program + " --help' for usage.\n"};
-}
-
-// An env value from MESOS_EXAMPLE_<name>, the lower-case spelling first, as stout reads them.
-std::optional<std::string> from_environment(const std::string& name) {
-  std::string upper = name;
-  for (char& c : upper) {
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  for (const std::string& key : {"MESOS_EXAMPLE_" + name, "MESOS_EXAMPLE_" + upper}) {
-    if (const char* value = std::getenv(key.c_str())) {
-      return std::string(value);
-    }
-  }
-  return std::nullopt;
 }
 
 std::optional<bool> parse_bool(std::string value) {
@@ -72,14 +59,6 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   std::string num_tasks = "1";
   std::string secret;
   std::string content_type = "protobuf";
-  std::string policy = "evacuate";
-  std::string max_surge = "25%";
-  std::string max_unavailable = "0";
-  std::string min_lead_time = "10secs";
-  std::string min_ready_time = "0secs";
-  std::string lead_time_factor = "2";
-  std::string crash_backoff = "1secs";
-  std::string crash_backoff_max = "5mins";
   std::string cpus = "0.2";
   std::string mem = "32";
   std::string local_agents = "3";
@@ -92,21 +71,13 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   std::string tls_ca_file;
   bool version = false;
 
-  struct Named {
-    std::string name;
-    CLI::Option* option;
-    bool* boolean;  // the target of a boolean flag, else null
-  };
-  std::vector<Named> options;
+  flag_groups::FlagRegistry registry(app);
+  flag_groups::EvacuationText evacuation;
   const auto option = [&](const std::string& name, std::string& target, const std::string& help) {
-    auto* added = app.add_option("--" + name, target, help)->capture_default_str();
-    options.push_back({name, added, nullptr});
-    return added;
+    return registry.option(name, target, help);
   };
   const auto boolean = [&](const std::string& name, bool& target, const std::string& help) {
-    auto* added = app.add_flag("--" + name + ",!--no-" + name, target, help);
-    options.push_back({name, added, &target});
-    return added;
+    return registry.boolean(name, target, help);
   };
 
   // Mesos's example flags.
@@ -141,31 +112,7 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   option("local_agents", local_agents, "Agents of the embedded master with --master=local");
   option("log_level", flags.log_level, "trace, debug, info, warn, error or off");
   option("content_type", content_type, "Encoding of calls and events: protobuf or json");
-  option("policy", policy,
-         "evacuate (move every task off an agent before its maintenance window), seed "
-         "(Mesos's example as published) or intent (the example with its defects fixed)");
-  option("max_surge", max_surge,
-         "evacuate: tasks beyond --num_tasks allowed while moving; a count or a percentage of "
-         "--num_tasks, rounded up");
-  option("max_unavailable", max_unavailable,
-         "evacuate: tasks below --num_tasks allowed by a kill-first move when no safe "
-         "capacity exists by a deadline; a count or a percentage of --num_tasks, rounded down");
-  option("min_lead_time", min_lead_time,
-         "evacuate: a move starts at least this long before the window (Mesos duration)");
-  option("min_ready_time", min_ready_time,
-         "evacuate: a task counts once RUNNING (and healthy, with a health check) for this long; "
-         "a replacement retires the old task only then (Mesos duration)");
-  option("lead_time_factor", lead_time_factor,
-         "evacuate: lead time = factor x (p95 launch-to-RUNNING + p95 kill time), at least "
-         "--min_lead_time");
-  option("crash_backoff", crash_backoff,
-         "intent, evacuate: a slot whose task ended by itself waits this long before its next "
-         "launch, twice as long after each failure in a row (0secs: no backoff)");
-  option("crash_backoff_max", crash_backoff_max,
-         "The longest crash-loop backoff; a task ready for 5 minutes clears its slot's count");
-  option("spread_by", flags.evacuation.spread_by,
-         "evacuate: an agent attribute (e.g. rack or zone) whose values the tasks are balanced "
-         "across; agents without it share the value \"\"");
+  flag_groups::declare_evacuation(registry, flags, evacuation);
   option("task_command", flags.task.shell_command, "Shell command of each task");
   option("task_file", task_file,
          "JSON file describing each task: command or argv, env, URIs, image, cpus/mem/disk, "
@@ -176,8 +123,8 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   app.add_flag("--version", version, "Print the version and exit");
 
   // MESOS_EXAMPLE_<name>: applied as defaults, so that the command line wins.
-  for (const auto& [name, added, target] : options) {
-    if (auto value = from_environment(name)) {
+  for (const auto& [name, added, target] : registry.named()) {
+    if (auto value = flag_groups::from_environment(name)) {
       if (target != nullptr) {
         auto parsed = parse_bool(*value);
         if (!parsed) {
@@ -275,9 +222,8 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
     *target = value;
   }
   if (!task_file.empty()) {
-    for (const auto& [name, added, target] : options) {
-      if ((name == "task_command" || name == "task_cpus" || name == "task_mem") &&
-          (added->count() > 0 || from_environment(name))) {
+    for (const std::string name : {"task_command", "task_cpus", "task_mem"}) {
+      if (registry.given(name)) {
         return failure("--task_file excludes --" + name + ": the file describes the whole task");
       }
     }
@@ -295,72 +241,8 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
     return failure("Invalid value '" + content_type +
                    "' for --content_type: expected protobuf or json");
   }
-  auto chosen = policy_from_name(policy);
-  if (!chosen) {
-    return failure("Invalid value '" + policy +
-                   "' for --policy: expected evacuate, seed or intent");
-  }
-  flags.policy = *chosen;
-  // An attribute name as an agent's --attributes gives one (':' and ';' separate them there).
-  if (const auto& by = flags.evacuation.spread_by; !by.empty()) {
-    if (by.find_first_of(":; \t\r\n") != std::string::npos) {
-      return failure(
-          "Invalid value '" + by +
-          "' for --spread_by: expected an agent attribute's name (no ':', ';' or spaces)");
-    }
-    if (flags.policy != Policy::evacuate) {
-      return failure("--spread_by needs --policy=evacuate: --policy=" + policy +
-                     " places tasks as Mesos's example does");
-    }
-  }
-  // Counts or percentages of N, resolved here as Kubernetes resolves them: surge rounds up,
-  // unavailable down. Unlike Kubernetes (which turns a 0/0 into maxUnavailable=1), budgets that
-  // resolve to 0 and 0 are refused: silently allowing a missing task is not ours to decide.
-  for (const auto& [text, target, name, rounding, max_percent] :
-       {std::tuple{max_surge, &flags.evacuation.max_surge, "--max_surge", Budget::Rounding::up,
-                   max_surge_percent},
-        std::tuple{max_unavailable, &flags.evacuation.max_unavailable, "--max_unavailable",
-                   Budget::Rounding::down, 100U}}) {
-    const auto budget = parse_budget(text, max_percent);
-    if (!budget) {
-      return failure("Invalid value '" + text + "' for " + name + ": expected a count 0.." +
-                     std::to_string(max_budget_value) + " or a percentage of --num_tasks 0%.." +
-                     std::to_string(max_percent) + "%");
-    }
-    *target = budget->resolve(flags.num_tasks, rounding);
-  }
-  if (flags.evacuation.max_surge == 0 && flags.evacuation.max_unavailable == 0) {
-    return failure("--max_surge=" + max_surge + " and --max_unavailable=" + max_unavailable +
-                   " are both 0 for --num_tasks=" + std::to_string(flags.num_tasks) +
-                   ": no task could ever leave an agent before its maintenance");
-  }
-  for (const auto& [text, target, name] :
-       {std::tuple{min_lead_time, &flags.evacuation.min_lead_time, "--min_lead_time"},
-        std::tuple{min_ready_time, &flags.evacuation.min_ready_time, "--min_ready_time"},
-        std::tuple{crash_backoff, &flags.crash_backoff, "--crash_backoff"},
-        std::tuple{crash_backoff_max, &flags.crash_backoff_max, "--crash_backoff_max"}}) {
-    auto parsed = wire::text::parse_duration(text);
-    if (!parsed || parsed->count() < 0 || *parsed > std::chrono::hours(24 * 365)) {
-      return failure(
-          "Invalid value '" + text + "' for " + name + ": " +
-          (parsed ? std::string("must be between 0secs and 365days") : parsed.error().message));
-    }
-    *target = *parsed;
-  }
-  if (flags.crash_backoff_max < flags.crash_backoff) {
-    return failure("--crash_backoff_max=" + crash_backoff_max +
-                   " is shorter than --crash_backoff=" + crash_backoff);
-  }
-  {
-    double factor = 0;
-    auto [rest, error] = std::from_chars(lead_time_factor.data(),
-                                         lead_time_factor.data() + lead_time_factor.size(), factor);
-    if (error != std::errc() || rest != lead_time_factor.data() + lead_time_factor.size() ||
-        !(factor >= 1) || factor > 100) {
-      return failure("Invalid value '" + lead_time_factor +
-                     "' for --lead_time_factor: expected a number from 1 to 100");
-    }
-    flags.evacuation.lead_time_factor = factor;
+  if (auto problem = flag_groups::resolve_evacuation(evacuation, flags)) {
+    return failure(*problem);
   }
   if (!config::is_host_port(flags.http_address, true)) {
     return failure("Invalid value '" + flags.http_address +

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "iof/framework/flags.hpp"
+
+#include "flag_registry.hpp"
+
+// The groups of flags declared outside flags.cpp. Each group declares its options into text
+// fields, then resolves them into Flags once the command line is parsed; a resolve returns the
+// one-line problem of a bad value, which parse_flags() reports and exits 1 with.
+namespace iof::framework::flag_groups {
+
+// --policy and the evacuate policy's budgets, lead time, readiness, backoff and spread.
+struct EvacuationText {
+  std::string policy = "evacuate";
+  std::string max_surge = "25%";
+  std::string max_unavailable = "0";
+  std::string min_lead_time = "10secs";
+  std::string min_ready_time = "0secs";
+  std::string lead_time_factor = "2";
+  std::string crash_backoff = "1secs";
+  std::string crash_backoff_max = "5mins";
+};
+void declare_evacuation(FlagRegistry& registry, Flags& flags, EvacuationText& text);
+std::optional<std::string> resolve_evacuation(const EvacuationText& text, Flags& flags);
+
+}  // namespace iof::framework::flag_groups
