@@ -13,17 +13,19 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "iof/discovery/zk_url.hpp"
 #include "iof/framework/flags.hpp"
+#include "iof/framework/ha/leadership.hpp"
 #include "iof/framework/runtime.hpp"
 #include "iof/framework/state_file.hpp"
-#include "iof/framework/view/metrics.hpp"
-#include "iof/framework/view/state.hpp"
 #include "iof/http/server.hpp"
 #include "iof/sim/master_server.hpp"
-#include "iof/wire/json.hpp"
+
+#include "endpoints.hpp"
 
 // gcc 12 reports a false new/delete mismatch inside Asio's coroutine frames under ASan.
 #if defined(__SANITIZE_ADDRESS__)
@@ -111,34 +113,17 @@ int main(int argc, char** argv) {
     master = std::move(*spec);
   }
 
-  auto runtime = Runtime::create(io.get_executor(), flags, master, os_user(), std::move(saved));
-
-  // /metrics/snapshot, served on the runtime's strand so that it reads a consistent state.
-  const auto started_at = std::chrono::steady_clock::now();
-  iof::http::Server metrics_server(runtime->strand(), [&](const iof::http::Request& request) {
-    iof::http::Response response;
-    const double uptime =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
-    const Time now =
-        std::chrono::duration_cast<Time>(std::chrono::system_clock::now().time_since_epoch());
-    if (request.path() == "/metrics/snapshot") {
-      response.headers = {{"Content-Type", "application/json"}};
-      response.body = iof::wire::json::write_metrics(metrics(runtime->state(), uptime, now));
-    } else if (request.path() == "/metrics") {
-      response.headers = {{"Content-Type", "text/plain; version=0.0.4"}};
-      response.body = prometheus_text(metrics(runtime->state(), uptime, now));
-    } else if (request.path() == "/state") {
-      response.headers = {{"Content-Type", "application/json"}};
-      response.body = state_json(runtime->state(), now);
-    } else if (request.path() == "/health") {
-      const auto verdict = health(runtime->state());
-      response.status = verdict.ok ? 200 : 503;
-      response.headers = {{"Content-Type", "text/plain"}};
-      response.body = verdict.reason + "\n";
-    } else {
-      response.status = 404;
-    }
-    return iof::http::Reply(response);
+  // The endpoints read the leader's Runtime; with --ha_zk there is none while a standby.
+  std::shared_ptr<Runtime> runtime;
+  std::unique_ptr<iof::framework::ha::Leadership> leadership;
+  EndpointSources sources;
+  sources.started_at = std::chrono::steady_clock::now();
+  sources.runtime = [&] { return leadership ? leadership->runtime() : runtime; };
+  if (flags.ha_zk) {
+    sources.election = [&] { return leadership->view(); };
+  }
+  iof::http::Server http_server(asio::make_strand(io), [&](const iof::http::Request& request) {
+    return iof::http::Reply(serve_endpoint(request, sources));
   });
   {
     const auto colon = flags.http_address.rfind(':');
@@ -148,27 +133,48 @@ int main(int argc, char** argv) {
       return fail("Invalid --http_address '" + flags.http_address + "': " + ec.message());
     }
     const auto port = static_cast<unsigned short>(std::stoul(flags.http_address.substr(colon + 1)));
-    if (auto listening = metrics_server.listen({address, port}); !listening) {
+    if (auto listening = http_server.listen({address, port}); !listening) {
       return fail(listening.error().message);
     }
     // Scripts and tests read this line to find the port (with --http_address=HOST:0).
     std::printf("inverse-offer-framework: metrics on http://%s:%u/metrics/snapshot\n",
-                address.to_string().c_str(), metrics_server.port());
+                address.to_string().c_str(), http_server.port());
     std::fflush(stdout);
+    sources.advertise =
+        flags.http_address.substr(0, colon) + ":" + std::to_string(http_server.port());
   }
 
-  signals.async_wait([runtime](const boost::system::error_code& error, int) {
+  if (flags.ha_zk) {
+    iof::framework::ha::Options options;
+    options.url = iof::discovery::parse_zk_url(*flags.ha_zk).value();  // checked by the flags
+    options.session_timeout = flags.ha_session_timeout;
+    options.advertise = sources.advertise;
+    auto lead = [&](std::optional<Snapshot> state, std::shared_ptr<StateStore> store) {
+      return Runtime::create(io.get_executor(), flags, master, os_user(), std::move(state),
+                             std::move(store));
+    };
+    leadership = std::make_unique<iof::framework::ha::Leadership>(io.get_executor(),
+                                                                  std::move(options), lead);
+  } else {
+    runtime = Runtime::create(io.get_executor(), flags, master, os_user(), std::move(saved));
+  }
+
+  signals.async_wait([&](const boost::system::error_code& error, int) {
     if (!error) {
       spdlog::info("Stopping");
-      runtime->stop();
+      if (leadership) {
+        leadership->stop();
+      } else {
+        runtime->stop();
+      }
     }
   });
 
   int status = 0;
   auto drive = [&]() -> asio::awaitable<void> {
-    status = co_await runtime->run();
+    status = leadership ? co_await leadership->run() : co_await runtime->run();
     signals.cancel();
-    metrics_server.stop();
+    http_server.stop();
     if (local) {
       (void)local->stop();
     }

@@ -54,6 +54,11 @@ struct Flags {
   // Crash-loop backoff per slot: the first wait and the longest (intent and evacuate).
   std::chrono::nanoseconds crash_backoff = std::chrono::seconds(1);
   std::chrono::nanoseconds crash_backoff_max = std::chrono::minutes(5);
+  // High availability: several instances elect a leader and keep the state under this
+  // zk://[user:password@]host:port[,host:port...]/path; only the leader subscribes.
+  std::optional<std::string> ha_zk;
+  // The ZooKeeper session timeout asked for: how long a killed leader's session outlives it.
+  std::chrono::milliseconds ha_session_timeout = std::chrono::seconds(10);
   // Each task: --task_file, or the seed's loop with --task_command, --task_cpus, --task_mem.
   TaskSpec task;
 };

@@ -34,6 +34,12 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   // Disconnects, leaving the tasks to a restarted framework (TEARDOWN first with
   // --teardown_on_exit, the example's behaviour); then run() returns 0.
   void stop();
+  // High availability: while `held`, no call and no SUBSCRIBE leaves (the leader lost its
+  // ZooKeeper session and a standby may take over); they go on once released.
+  void hold_calls(bool held);
+  // Ends at once without a word to the master, TEARDOWN never: another instance leads now.
+  // run() returns `status`.
+  void abdicate(int status);
 
   // Read on the strand only (the metrics endpoint posts there).
   const SchedulerState& state() const;

@@ -20,6 +20,9 @@ class StateStore {
   // Completes once `snapshot` is durable, or with why it is not. The runtime calls it one save at
   // a time, in the order of the snapshots' versions.
   virtual boost::asio::awaitable<Result<void>> save(Snapshot snapshot) = 0;
+  // The runtime has ended: a save that is still waiting for its store (ZooKeeper unreachable)
+  // should give up, so that the runtime can return.
+  virtual void abandon() {}
 };
 
 // --state_file: save_state_file()'s atomic replace, done on the caller's thread (it is a few

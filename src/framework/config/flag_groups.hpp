@@ -26,4 +26,15 @@ struct EvacuationText {
 void declare_evacuation(FlagRegistry& registry, Flags& flags, EvacuationText& text);
 std::optional<std::string> resolve_evacuation(const EvacuationText& text, Flags& flags);
 
+// --ha_zk and its session timeout, and the flags they exclude.
+struct HighAvailabilityText {
+  std::string zk;
+  std::string session_timeout = "10secs";
+};
+void declare_high_availability(FlagRegistry& registry, HighAvailabilityText& text);
+// Runs after every other group: it checks --ha_zk against --master, --state_file and
+// --teardown_on_exit.
+std::optional<std::string> resolve_high_availability(const HighAvailabilityText& text,
+                                                     const FlagRegistry& registry, Flags& flags);
+
 }  // namespace iof::framework::flag_groups

@@ -73,6 +73,7 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
 
   flag_groups::FlagRegistry registry(app);
   flag_groups::EvacuationText evacuation;
+  flag_groups::HighAvailabilityText high_availability;
   const auto option = [&](const std::string& name, std::string& target, const std::string& help) {
     return registry.option(name, target, help);
   };
@@ -120,6 +121,7 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
          "--task_command, --task_cpus and --task_mem");
   option("task_cpus", cpus, "cpus of each task");
   option("task_mem", mem, "mem (MB) of each task");
+  flag_groups::declare_high_availability(registry, high_availability);
   app.add_flag("--version", version, "Print the version and exit");
 
   // MESOS_EXAMPLE_<name>: applied as defaults, so that the command line wins.
@@ -270,6 +272,9 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   }
   if (flags.authenticate && !flags.secret) {
     return failure("--authenticate needs --secret (or MESOS_EXAMPLE_SECRET)");
+  }
+  if (auto problem = flag_groups::resolve_high_availability(high_availability, registry, flags)) {
+    return failure(*problem);
   }
   return {std::move(flags), 0, {}};
 }

@@ -32,6 +32,17 @@ void LeadTime::add(std::vector<Time>& samples, Time sample) {
   samples.push_back(sample);
 }
 
+void LeadTime::restore(const LeadTimeSamples& saved) {
+  launch_samples_.clear();
+  kill_samples_.clear();
+  for (const Time sample : saved.launches) {
+    add(launch_samples_, sample);
+  }
+  for (const Time sample : saved.kills) {
+    add(kill_samples_, sample);
+  }
+}
+
 Time LeadTime::current() const {
   const auto learned =
       std::chrono::duration_cast<Time>((p95(launch_samples_) + p95(kill_samples_)) * factor_);

@@ -92,6 +92,41 @@ Result<std::map<std::uint32_t, SlotBackoff>> decode_backoffs(const json::value& 
   return out;
 }
 
+json::object encode_lead_time(const LeadTimeSamples& samples) {
+  const auto nanoseconds = [](const std::vector<Time>& times) {
+    json::array out;
+    for (const Time time : times) {
+      out.push_back(time.count());
+    }
+    return out;
+  };
+  return json::object{{"launch_ns", nanoseconds(samples.launches)},
+                      {"kill_ns", nanoseconds(samples.kills)}};
+}
+
+Result<LeadTimeSamples> decode_lead_time(const json::value& value) {
+  const Error bad{"\"lead_time\" must be {launch_ns: [..], kill_ns: [..]} of durations >= 0"};
+  const auto* object = value.if_object();
+  if (object == nullptr) {
+    return bad;
+  }
+  LeadTimeSamples out;
+  for (const auto& [name, target] :
+       {std::pair{"launch_ns", &out.launches}, std::pair{"kill_ns", &out.kills}}) {
+    const auto* samples = object->if_contains(name);
+    if (samples == nullptr || !samples->is_array()) {
+      return bad;
+    }
+    for (const auto& sample : samples->as_array()) {
+      if (!sample.is_int64() || sample.as_int64() < 0) {
+        return bad;
+      }
+      target->push_back(Time(sample.as_int64()));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 bool Snapshot::operator==(const Snapshot& other) const {
@@ -105,7 +140,7 @@ bool Snapshot::operator==(const Snapshot& other) const {
   };
   return framework_id == other.framework_id && next_task_id == other.next_task_id &&
          same(sleepers, other.sleepers) && same(migrating, other.migrating) &&
-         backoffs == other.backoffs;
+         backoffs == other.backoffs && lead_time == other.lead_time;
 }
 
 std::string encode_snapshot(const Snapshot& snapshot) {
@@ -141,6 +176,9 @@ std::string encode_snapshot(const Snapshot& snapshot) {
                                       {"not_before_ns", backoff.not_before.count()}});
     }
     out["backoffs"] = std::move(backoffs);
+  }
+  if (!snapshot.lead_time.empty()) {
+    out["lead_time"] = encode_lead_time(snapshot.lead_time);
   }
   return json::serialize(out) + "\n";
 }
@@ -229,6 +267,13 @@ Result<Snapshot> decode_snapshot(std::string_view text) {
       return decoded.error();
     }
     snapshot.backoffs = std::move(*decoded);
+  }
+  if (const auto* lead_time = object.if_contains("lead_time")) {
+    auto decoded = decode_lead_time(*lead_time);
+    if (!decoded) {
+      return decoded.error();
+    }
+    snapshot.lead_time = std::move(*decoded);
   }
   return snapshot;
 }

@@ -14,6 +14,7 @@ void SchedulerState::restore(const Snapshot& snapshot) {
   next_task_id_ = snapshot.next_task_id;
   tasks_.restore(snapshot.sleepers, snapshot.migrating);
   crash_backoff_.restore(snapshot.backoffs);
+  task_policy_->restore_lead_time(snapshot.lead_time);
   // Whether their KILL ever left is unknown: send it again once subscribed.
   for (const auto& [agent, sleeper] : tasks_.migrating()) {
     if (rules_.retries_kills) {
@@ -32,6 +33,7 @@ Snapshot SchedulerState::snapshot() const {
   out.sleepers = tasks_.sleepers();
   out.migrating = tasks_.migrating();
   out.backoffs = crash_backoff_.slots();
+  out.lead_time = task_policy_->lead_time_samples();
   return out;
 }
 

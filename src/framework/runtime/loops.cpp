@@ -110,7 +110,7 @@ asio::awaitable<void> nudged(asio::steady_timer& timer) {
 // after its backoff otherwise), with its event stream read until it ends.
 asio::awaitable<void> subscribe_loop(Runtime::Impl& s) {
   while (!s.done) {
-    if (!s.subscriber.next) {
+    if (!s.subscriber.next || s.calls_held) {
       co_await nudged(s.subscriber.wake);
       continue;
     }
@@ -124,7 +124,7 @@ asio::awaitable<void> subscribe_loop(Runtime::Impl& s) {
 asio::awaitable<void> send_calls(Runtime::Impl& s) {
   auto& sender = s.sender;
   while (!s.done) {
-    if (!sender.next) {
+    if (!sender.next || s.calls_held) {
       co_await nudged(sender.wake);
       continue;
     }

@@ -22,6 +22,12 @@ class Persister {
   Persister(boost::asio::any_io_executor executor, std::shared_ptr<StateStore> store);
 
   bool enabled() const { return store_ != nullptr; }
+  // The runtime ended: saves still waiting for the store may give up.
+  void abandon() {
+    if (store_) {
+      store_->abandon();
+    }
+  }
 
   // Completes once the snapshot of `version` is stored, or the store failed. A snapshot older
   // than one already stored is not written (the newer one holds all it has) and counts as stored.

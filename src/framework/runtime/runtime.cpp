@@ -174,6 +174,7 @@ void Runtime::Impl::finish(int status) {
   }
   sender.connection.close();
   watcher.reset();  // no leader report runs after this
+  persister.abandon();
 }
 
 Result<void> Runtime::Impl::start_watcher() {
@@ -258,6 +259,23 @@ void Runtime::stop() {
       s.spawn(s.perform(s.session.stop(Impl::now())));
     }
   });
+}
+
+void Runtime::hold_calls(bool held) {
+  auto self = shared_from_this();
+  asio::post(impl_->strand, [self, held] {
+    Impl& s = *self->impl_;
+    s.calls_held = held;
+    if (!held) {
+      s.subscriber.wake.cancel();
+      s.sender.wake.cancel();
+    }
+  });
+}
+
+void Runtime::abdicate(int status) {
+  auto self = shared_from_this();
+  asio::post(impl_->strand, [self, status] { self->impl_->finish(status); });
 }
 
 }  // namespace iof::framework

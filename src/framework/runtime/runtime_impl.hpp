@@ -76,6 +76,10 @@ struct Runtime::Impl {
   std::optional<std::string> zookeeper;
   std::unique_ptr<discovery::LeaderWatcher> watcher;
 
+  // Set while an HA leader has no ZooKeeper session: no call and no SUBSCRIBE leaves, since a
+  // standby may be about to take over; events are still read and decided.
+  bool calls_held = false;
+
   // Set by finish() only.
   bool done = false;
   int exit_status = 0;

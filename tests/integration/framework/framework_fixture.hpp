@@ -186,6 +186,7 @@ class Framework {
   boost::json::object state() { return boost::json::parse(get("/state").body).as_object(); }
   ChildProcess& process() { return *process_; }
   unsigned short local_master_port() const { return local_master_port_; }
+  unsigned short port() const { return metrics_port_; }
 
  private:
   std::unique_ptr<ChildProcess> process_;

@@ -121,6 +121,17 @@ TEST_CASE("evacuate: the lead time is learnt from launches and kills") {
     cluster.after(launch, update("1", "a2", v1::TASK_RUNNING));
     cluster.after(kill, update("0", "a1", v1::TASK_KILLED));
     CHECK(cluster.state.lead_time() == lead);
+
+    // A restarted or newly elected instance plans with what this one learned.
+    const auto saved =
+        iof::framework::decode_snapshot(iof::framework::encode_snapshot(cluster.state.snapshot()));
+    REQUIRE(saved.has_value());
+    REQUIRE_FALSE(saved->lead_time.launches.empty());
+    CHECK(saved->lead_time.launches.back() == launch);
+    CHECK(saved->lead_time.kills == std::vector<Time>{kill});
+    Harness successor(1);
+    successor.state.restore(*saved);
+    CHECK(successor.state.lead_time() == lead);
   }
 }
 

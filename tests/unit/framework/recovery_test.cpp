@@ -228,6 +228,8 @@ TEST_CASE("state snapshots round-trip and damaged ones are refused with the reas
   snapshot.next_task_id = 12;
   snapshot.sleepers = {{"a", sleeper("3", 1'700'000'000'000'000'000)}, {"b", sleeper("11")}};
   snapshot.migrating = {{"c", sleeper("4", 5)}};
+  snapshot.lead_time.launches = {Time(2s), Time(3s)};
+  snapshot.lead_time.kills = {Time(1s)};
   const auto text = iof::framework::encode_snapshot(snapshot);
   const auto decoded = iof::framework::decode_snapshot(text);
   REQUIRE(decoded.has_value());
@@ -256,6 +258,11 @@ TEST_CASE("state snapshots round-trip and damaged ones are refused with the reas
             R"({"task_id":"1","agent_id":"a","unavailability_start_ns":0,"migrating":false},)"
             R"({"task_id":"2","agent_id":"a","unavailability_start_ns":0,"migrating":true}]})",
             "two tasks on agent a"},
+           {R"({"version":1,"next_task_id":1,"tasks":[],"lead_time":{"launch_ns":[-1],)"
+            R"("kill_ns":[]}})",
+            "\"lead_time\""},
+           {R"({"version":1,"next_task_id":1,"tasks":[],"lead_time":{"launch_ns":[]}})",
+            "\"lead_time\""},
        }) {
     CAPTURE(bad.text);
     const auto result = iof::framework::decode_snapshot(bad.text);

@@ -9,6 +9,7 @@
 
 #include "iof/common/result.hpp"
 #include "iof/framework/core/crash_backoff.hpp"
+#include "iof/framework/core/lead_time.hpp"
 #include "iof/framework/core/types.hpp"
 
 namespace iof::framework {
@@ -22,11 +23,14 @@ struct Snapshot {
   std::map<std::string, Sleeper> migrating;  // by agent id
   // Slots in crash-loop backoff, by slot.
   std::map<std::uint32_t, SlotBackoff> backoffs;
+  // What the evacuate policy learned about launch and kill times.
+  LeadTimeSamples lead_time;
 
   bool operator==(const Snapshot&) const;
 };
 // JSON, so that an operator can read it: {"framework_id":..,"next_task_id":..,"tasks":[..]}, and
-// "backoffs":[..] while a slot is in crash-loop backoff. A task without a "slot" (a file from
+// "backoffs":[..] while a slot is in crash-loop backoff, "lead_time":{"launch_ns":[..],
+// "kill_ns":[..]} once samples exist. A task without a "slot" (a file from
 // before slots) gets the lowest slot no other task names.
 std::string encode_snapshot(const Snapshot& snapshot);
 Result<Snapshot> decode_snapshot(std::string_view text);

@@ -12,6 +12,7 @@
 #include "iof/framework/core/agent_book.hpp"
 #include "iof/framework/core/forecast.hpp"
 #include "iof/framework/core/kill_retrier.hpp"
+#include "iof/framework/core/lead_time.hpp"
 #include "iof/framework/core/offer_pacer.hpp"
 #include "iof/framework/core/task_book.hpp"
 #include "iof/framework/core/types.hpp"
@@ -114,6 +115,11 @@ class TaskPolicy {
   virtual bool kill_still_wanted(PolicyHost& /*host*/, const std::string& /*task_id*/) {
     return true;
   }
+
+  // The lead-time samples saved with the state, and restored from it; none for a policy that
+  // plans no moves.
+  virtual LeadTimeSamples lead_time_samples() const { return {}; }
+  virtual void restore_lead_time(const LeadTimeSamples& /*saved*/) {}
 
   // Read-only views for /state and the metrics; empty for a policy that plans no moves.
   virtual std::optional<Time> learnt_lead_time() const { return std::nullopt; }

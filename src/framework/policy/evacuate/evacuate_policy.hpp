@@ -43,6 +43,8 @@ class EvacuatePolicy final : public TaskPolicy {
   bool kill_still_wanted(PolicyHost& host, const std::string& task_id) override;
 
   std::optional<Time> learnt_lead_time() const override { return lead_.current(); }
+  LeadTimeSamples lead_time_samples() const override { return lead_.samples(); }
+  void restore_lead_time(const LeadTimeSamples& saved) override { lead_.restore(saved); }
   std::vector<PlannedMove> planned_moves(const PolicyHost& host) const override;
   const Forecast& forecast() const override { return forecast_; }
   const std::map<std::string, InverseOfferReply>& inverse_offer_replies() const override {

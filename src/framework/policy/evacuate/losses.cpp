@@ -71,6 +71,7 @@ bool EvacuatePolicy::update(PolicyHost& host, const v1::TaskStatus& status,
                           status.reason() != v1::TaskStatus::REASON_AGENT_DRAINING;
     if (gone.kill_sent_at.count() > 0 && our_kill) {
       lead_.killed(host.now() - gone.kill_sent_at);
+      host.changed();  // the samples are saved state
     }
     const Loss loss = our_kill ? Loss::failure : classify(status, gone.unavailability_start > 0);
     if (loss == Loss::down) {

@@ -12,6 +12,7 @@ using evacuate::secs_text;
 void EvacuatePolicy::became_ready(PolicyHost& host, const std::string& agent, Decision& decision) {
   if (const Time launched_at = host.task_book().take_launched_at(agent); launched_at.count() > 0) {
     lead_.launched(host.now() - launched_at);
+    host.changed();  // the samples are saved state
   }
   if (!host.task_book().sleepers().at(agent).replaces.empty()) {
     replacement_running(host, agent, decision);
@@ -25,6 +26,7 @@ void EvacuatePolicy::note_ready_launches(PolicyHost& host) {
     if (task.launched_at.count() > 0 && host.ready(task)) {
       // Ready by the clock (--min_ready_time passed) rather than by an update.
       lead_.launched(host.now() - host.task_book().take_launched_at(agent));
+      host.changed();
     }
   }
 }
