@@ -103,9 +103,8 @@ TEST_CASE(
   CHECK(instances[0]->process().stop(SIGTERM) == 0);
   watch.watch(0, 0);
   REQUIRE_MESSAGE(eventually([&] { return watch.first_acting(1).has_value(); }, 5s),
-                  instances[0]->process().stderr_text()
-                      << "\n--- the successor:\n"
-                      << instances[1]->process().stderr_text());
+                  instances[0]->process().stderr_text() << "\n--- the successor:\n"
+                                                        << instances[1]->process().stderr_text());
   const auto after_term = *watch.first_acting(1) - term_at;
   report("SIGTERM to a subscribed successor", after_term);
   CHECK(after_term <= 1s);
