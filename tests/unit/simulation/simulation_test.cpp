@@ -232,11 +232,16 @@ TEST_CASE("simulation: seed 16058483894122 (surge 2, unavailable 1), a restart's
 }
 
 // A checker bug: whether a safe agent was free was sampled every 10 s, so a window ending 8 s
-// after the last sample seemed to have freed its agents 8 s earlier than it did.
+// after the last sample seemed to have freed its agents 8 s earlier than it did. Since the
+// lead-time samples survive a framework restart, this seed's task leaves in time and is not
+// caught at all; seed 16058483892400 still takes the excused path the checker decides.
 TEST_CASE("simulation: seed 16058483892446, a safe agent counted free before its window ended") {
   auto result = simulate(scenario(16058483892446ULL));
   CHECK(failure(result) == "none");
-  CHECK(result.caught_excused["no safe agent was free long enough"] == 1);
+  CHECK(result.caught_excused["no safe agent was free long enough"] == 0);
+  auto excused = simulate(scenario(16058483892400ULL));
+  CHECK(failure(excused) == "none");
+  CHECK(excused.caught_excused["no safe agent was free long enough"] == 1);
 }
 
 }  // namespace iof::simulation
