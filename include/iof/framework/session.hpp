@@ -78,9 +78,11 @@ struct SaveState {
   Snapshot snapshot;
 };
 enum class Level { info, warn, error };
+// A line for the log, with the task and agent it is about (the shell adds the framework ID).
 struct Log {
   Level level = Level::info;
   std::string text;
+  LogSubject about;
 };
 // Everything is done: the process exits with this status.
 struct Finish {

@@ -92,11 +92,12 @@ void SchedulerState::note_crash(const Sleeper& task, const v1::TaskStatus& statu
   ++counters_.task_crashes;
   const Time wait = crash_backoff_.failed(task.slot, task.ready_since, now_);
   const std::uint32_t failures = crash_backoff_.slots().at(task.slot).failures;
-  decision.log.push_back("Task " + task.task_id.value() + " in slot " + std::to_string(task.slot) +
-                         " ended by itself (" + v1::TaskState_Name(status.state()) + ", the " +
-                         ordinal(failures) + " failure in a row); slot " +
-                         std::to_string(task.slot) + " waits " + wire::text::format_duration(wait) +
-                         " before its next launch");
+  decision.log.push_back({"Task " + task.task_id.value() + " in slot " + std::to_string(task.slot) +
+                              " ended by itself (" + v1::TaskState_Name(status.state()) + ", the " +
+                              ordinal(failures) + " failure in a row); slot " +
+                              std::to_string(task.slot) + " waits " +
+                              wire::text::format_duration(wait) + " before its next launch",
+                          subject_of(status)});
   changed();
 }
 

@@ -111,13 +111,15 @@ Decision SchedulerState::dispatch(const Event& event) {
       Decision decision;
       const auto& failure = event.failure();
       if (failure.has_executor_id()) {
-        decision.log.push_back("Executor '" + failure.executor_id().value() + "' lost on agent '" +
-                               failure.agent_id().value() + "'" +
-                               (failure.has_status()
-                                    ? " with status: " + std::to_string(failure.status())
-                                    : std::string()));
+        decision.log.push_back(
+            {"Executor '" + failure.executor_id().value() + "' lost on agent '" +
+                 failure.agent_id().value() + "'" +
+                 (failure.has_status() ? " with status: " + std::to_string(failure.status())
+                                       : std::string()),
+             {std::nullopt, failure.agent_id().value()}});
       } else {
-        decision.log.push_back("Agent lost: " + failure.agent_id().value());
+        decision.log.push_back({"Agent lost: " + failure.agent_id().value(),
+                                {std::nullopt, failure.agent_id().value()}});
         task_policy_->agent_failed(*this, failure.agent_id().value(), decision);
       }
       return decision;

@@ -19,8 +19,10 @@ bool SchedulerState::offer_holds_task(const v1::Offer& offer) const {
 Call SchedulerState::launch(const v1::Offer& offer, const AgentId& replaces, Decision& decision) {
   const std::string& agent = offer.agent_id().value();
   const std::string id = std::to_string(next_task_id_++);
-  decision.log.push_back("Starting task " + id + " on " + agent + " (" + offer.hostname() + ")" +
-                         (replaces.empty() ? "" : " to replace the task on " + replaces.value()));
+  decision.log.push_back(
+      {"Starting task " + id + " on " + agent + " (" + offer.hostname() + ")" +
+           (replaces.empty() ? "" : " to replace the task on " + replaces.value()),
+       {id, agent}});
   // The policy checked that the offer holds the task, its ports too.
   std::vector<std::uint32_t> ports =
       take_ports(offer, task_.port_names.size()).value_or(std::vector<std::uint32_t>{});
@@ -61,9 +63,10 @@ void SchedulerState::learn_window(const std::string& agent_id, std::int64_t star
   if (rules_.paces_offers) {
     // Offers of other agents were declined for 600 s; without them nothing can move (the facade
     // sends the REVIVE at the end of the frame).
-    decision.log.push_back("Agent " + agent_id + " holding task " +
-                           tasks_.sleepers().at(agent_id).task_id.value() +
-                           " goes into maintenance; reviving offers");
+    const std::string& task = tasks_.sleepers().at(agent_id).task_id.value();
+    decision.log.push_back(
+        {"Agent " + agent_id + " holding task " + task + " goes into maintenance; reviving offers",
+         {task, agent_id}});
   }
 }
 

@@ -40,8 +40,9 @@ void SchedulerState::question_silent_launches(Decision& decision) {
         now_ < sleeper.launched_at + recovery_.silent_launch || reconciler_.asking(id)) {
       continue;
     }
-    decision.log.push_back("Task " + id + " on " + agent +
-                           " has had no update since its LAUNCH; asking the master");
+    decision.log.push_back(
+        {"Task " + id + " on " + agent + " has had no update since its LAUNCH; asking the master",
+         {id, agent}});
     reconciler_.ask_about(id, agent);
     asked = true;
   }
@@ -88,11 +89,12 @@ bool SchedulerState::adopt_or_kill(const v1::TaskStatus& status, Decision& decis
     }
     ++counters_.tasks_adopted;
     changed();
-    decision.log.push_back("Adopting task " + task_id + " on " + agent);
+    decision.log.push_back({"Adopting task " + task_id + " on " + agent, {task_id, agent}});
     return true;
   }
-  decision.log.push_back("Killing task " + task_id + " on " + agent + ": " +
-                         std::to_string(num_tasks_) + " tasks run without it");
+  decision.log.push_back({"Killing task " + task_id + " on " + agent + ": " +
+                              std::to_string(num_tasks_) + " tasks run without it",
+                          {task_id, agent}});
   ++counters_.unknown_tasks_killed;
   kill(status.task_id(), agent, decision);
   return true;

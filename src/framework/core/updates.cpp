@@ -10,9 +10,10 @@ using v1::scheduler::Call;
 
 Decision SchedulerState::update(const v1::TaskStatus& status) {
   Decision decision;
-  decision.log.push_back("Task " + status.task_id().value() + " is in state " +
-                         v1::TaskState_Name(status.state()) +
-                         (status.has_message() ? " with message: " + status.message() : ""));
+  decision.log.push_back({"Task " + status.task_id().value() + " is in state " +
+                              v1::TaskState_Name(status.state()) +
+                              (status.has_message() ? " with message: " + status.message() : ""),
+                          subject_of(status)});
   if (status.has_uuid() && framework_id_) {
     Call ack = call(Call::ACKNOWLEDGE);
     *ack.mutable_acknowledge()->mutable_agent_id() = status.agent_id();
@@ -92,8 +93,9 @@ void SchedulerState::forget_unseen_launch(const Sleeper& sleeper, const v1::Task
   if (!never_heard || !unknown || sleeper.launched_with.value().empty()) {
     return;
   }
-  decision.log.push_back("The master never saw the LAUNCH of task " + sleeper.task_id.value() +
-                         "; declining its offer " + sleeper.launched_with.value());
+  decision.log.push_back({"The master never saw the LAUNCH of task " + sleeper.task_id.value() +
+                              "; declining its offer " + sleeper.launched_with.value(),
+                          subject_of(status)});
   Call decline = call(Call::DECLINE);
   *decline.mutable_decline()->add_offer_ids() = sleeper.launched_with;
   decision.calls.push_back(std::move(decline));

@@ -100,7 +100,8 @@ Decision SeedPolicy::offers(PolicyHost& host, const Event::Offers& event) {
 // Kill first, then launch on the offer at hand: the example's only way to move a task.
 void SeedPolicy::migrate(PolicyHost& host, const std::string& from, Decision& decision) {
   const v1::TaskID moving = host.task_book().sleepers().at(from).task_id;
-  decision.log.push_back("Migrating task " + moving.value() + " from " + from);
+  decision.log.push_back(
+      {"Migrating task " + moving.value() + " from " + from, {moving.value(), from}});
   host.kill(moving, from, decision);
   host.task_book().start_moving(from, host.now());
   ++host.mutable_counters().migrations;
@@ -113,8 +114,9 @@ Decision SeedPolicy::inverse_offers(PolicyHost& host, const Event::InverseOffers
   for (const auto& offer : event.inverse_offers()) {
     const std::string& agent = offer.agent_id().value();
     if (!host.task_book().sleepers().contains(agent)) {
-      decision.log.push_back("Inverse offer received for " + agent +
-                             " which does not hold an active sleep task.");
+      decision.log.push_back(
+          {"Inverse offer received for " + agent + " which does not hold an active sleep task.",
+           {std::nullopt, agent}});
       continue;
     }
     host.learn_window(agent, offer.unavailability().start().nanoseconds(), decision);

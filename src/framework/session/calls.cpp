@@ -13,7 +13,7 @@ using namespace session;
 namespace {
 
 Log note(Level level, std::string text) {
-  return Log{level, std::move(text)};
+  return Log{level, std::move(text), {}};
 }
 
 }  // namespace
@@ -32,7 +32,7 @@ Actions Session::handle(std::uint64_t epoch, const Event& event, Time now) {
 
 void Session::absorb(const Decision& decision, Actions& out) {
   for (const auto& line : decision.log) {
-    out.push_back(note(Level::info, line));
+    out.push_back(Log{Level::info, line.text, line.about});
   }
   for (const auto& call : decision.calls) {
     queue_.push_back(Queued{epoch_, core_.version(), call});

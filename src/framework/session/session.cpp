@@ -20,7 +20,7 @@ namespace {
 constexpr Time subscribe_timeout = 1s;
 
 Log note(Level level, std::string text) {
-  return Log{level, std::move(text)};
+  return Log{level, std::move(text), {}};
 }
 
 Time seconds(double value) {

@@ -71,7 +71,9 @@ inline const Call& first(const Decision& decision, Call::Type type) {
 
 inline bool logs(const Decision& decision, const std::string& text) {
   return std::any_of(decision.log.begin(), decision.log.end(),
-                     [&](const std::string& line) { return line.find(text) != std::string::npos; });
+                     [&](const iof::framework::LogLine& line) {
+                       return line.text.find(text) != std::string::npos;
+                     });
 }
 
 // A planned move's status as /state shows it (default budgets).

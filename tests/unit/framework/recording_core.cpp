@@ -79,7 +79,13 @@ void record_step(const std::string& step, const framework::SchedulerState& core,
       out += "  call " + wire::json::write(call) + "\n";
     }
     for (const auto& line : decision->log) {
-      out += "  log " + line + "\n";
+      // What the line is about is recorded too: --log_format=json turns it into fields.
+      out += "  log " + line.text;
+      if (line.about.task_id || line.about.agent_id) {
+        out += "  {task " + line.about.task_id.value_or("-") + ", agent " +
+               line.about.agent_id.value_or("-") + "}";
+      }
+      out += "\n";
     }
     if (decision->exit) {
       out +=

@@ -217,6 +217,34 @@ struct Counters {
   std::uint64_t task_crashes = 0;
 };
 
+// What a log line is about, where it concerns one task or agent: structured logs
+// (--log_format=json) carry these as fields, so that a log pipeline finds a task's history
+// without parsing the text.
+struct LogSubject {
+  std::optional<std::string> task_id;
+  std::optional<std::string> agent_id;
+  bool operator==(const LogSubject&) const = default;
+};
+
+// The task a status update is about, and its agent when the update names one.
+inline LogSubject subject_of(const v1::TaskStatus& status) {
+  LogSubject about{status.task_id().value(), std::nullopt};
+  if (status.has_agent_id()) {
+    about.agent_id = status.agent_id().value();
+  }
+  return about;
+}
+
+// One line of a decision's log and what it is about.
+struct LogLine {
+  // Implicit: most lines are about no task or agent in particular, and are just their text.
+  LogLine(std::string text_in, LogSubject about_in = {})
+      : text(std::move(text_in)), about(std::move(about_in)) {}
+  LogLine(const char* text_in) : text(text_in) {}
+  std::string text;
+  LogSubject about;
+};
+
 // What the runtime must do after an event: send these calls in order; exit if asked.
 struct Decision {
   std::vector<v1::scheduler::Call> calls;
@@ -225,7 +253,7 @@ struct Decision {
     std::string message;
   };
   std::optional<Exit> exit;
-  std::vector<std::string> log;  // one line each, for the runtime's logger
+  std::vector<LogLine> log;  // one line each, for the runtime's logger
 };
 
 }  // namespace iof::framework

@@ -99,10 +99,11 @@ Decision EvacuatePolicy::inverse_offers(PolicyHost& host, const Event::InverseOf
     }
     ++(reply.accepted ? host.mutable_counters().inverse_offers_accepted
                       : host.mutable_counters().inverse_offers_declined);
-    decision.log.push_back(std::string(reply.accepted ? "Accepting" : "Declining") +
-                           " inverse offer for " + agent + ": " + reply.reason + "; filter " +
-                           secs_text(std::chrono::duration_cast<Time>(
-                               std::chrono::duration<double>(reply.filter_secs))));
+    decision.log.push_back({std::string(reply.accepted ? "Accepting" : "Declining") +
+                                " inverse offer for " + agent + ": " + reply.reason + "; filter " +
+                                secs_text(std::chrono::duration_cast<Time>(
+                                    std::chrono::duration<double>(reply.filter_secs))),
+                            {std::nullopt, agent}});
     decision.calls.push_back(std::move(answer));
     inverse_offer_replies_[agent] = std::move(reply);
   }

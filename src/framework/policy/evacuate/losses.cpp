@@ -124,11 +124,13 @@ bool EvacuatePolicy::update(PolicyHost& host, const v1::TaskStatus& status,
     // Its old task's retirement, if deferred, now waits for the next replacement: left deferred,
     // its past deadline would stay due for good (found by iof-simulate seed 8, --health_check).
     deferred_.erase(lost.replaces.value());
-    decision.log.push_back("Replacement task " + lost.task_id.value() + " for " +
-                           lost.replaces.value() + " ended before it ran; the move is retried");
+    decision.log.push_back({"Replacement task " + lost.task_id.value() + " for " +
+                                lost.replaces.value() + " ended before it ran; the move is retried",
+                            {lost.task_id.value(), agent}});
   } else if (loss != Loss::failure) {
-    decision.log.push_back("Task " + lost.task_id.value() + " was taken by maintenance (" +
-                           std::string(loss_name(loss)) + "); relaunching elsewhere");
+    decision.log.push_back({"Task " + lost.task_id.value() + " was taken by maintenance (" +
+                                std::string(loss_name(loss)) + "); relaunching elsewhere",
+                            {lost.task_id.value(), agent}});
   }
   left_agent(host, agent, loss);
   return true;
@@ -146,8 +148,9 @@ void EvacuatePolicy::agent_failed(PolicyHost& host, const std::string& agent, De
       // The TASK_LOST that normally comes first did not: count the task here.
       ++(has_window ? host.mutable_counters().tasks_caught_by_down
                     : host.mutable_counters().tasks_lost_with_agent);
-      decision.log.push_back("Task " + found->second.task_id.value() + " went with agent " + agent +
-                             "; relaunching elsewhere");
+      decision.log.push_back({"Task " + found->second.task_id.value() + " went with agent " +
+                                  agent + "; relaunching elsewhere",
+                              {found->second.task_id.value(), agent}});
       if (!moving && !found->second.replaces.empty()) {
         deferred_.erase(found->second.replaces.value());  // as when a replacement ends
       }

@@ -201,9 +201,10 @@ Decision EvacuatePolicy::offers(PolicyHost& host, const Event::Offers& event) {
       continue;
     }
     move_waits_.erase(agent);
-    decision.log.push_back("Moving task " + sleeper.task_id.value() + " off " + agent +
-                           " before its window (deadline in " +
-                           secs_text(deadline_of(leaving) - host.now()) + ")");
+    decision.log.push_back({"Moving task " + sleeper.task_id.value() + " off " + agent +
+                                " before its window (deadline in " +
+                                secs_text(deadline_of(leaving) - host.now()) + ")",
+                            {sleeper.task_id.value(), agent}});
     decision.calls.push_back(host.launch(*candidates[*chosen].offer, AgentId(agent), decision));
     ++host.mutable_counters().replacements_launched;
   }

@@ -68,9 +68,10 @@ void EvacuatePolicy::replacement_running(PolicyHost& host, const std::string& ag
     // A loss elsewhere is still being refilled: killing the old task now would leave fewer than
     // N - max_unavailable running. It waits for that refill to run, or for its deadline.
     if (deferred_.insert(old).second) {
-      decision.log.push_back("Task " + moving->second.task_id.value() + " on " + old +
-                             " stays until another task runs: killing it now would leave " +
-                             std::to_string(host.ready_tasks() - 1) + " ready");
+      decision.log.push_back({"Task " + moving->second.task_id.value() + " on " + old +
+                                  " stays until another task runs: killing it now would leave " +
+                                  std::to_string(host.ready_tasks() - 1) + " ready",
+                              {moving->second.task_id.value(), old}});
     }
     return;
   }
@@ -86,7 +87,8 @@ void EvacuatePolicy::replacement_running(PolicyHost& host, const std::string& ag
 void EvacuatePolicy::retire(PolicyHost& host, const std::string& agent, const std::string& why,
                             Decision& decision, AgentId retired_for) {
   const v1::TaskID task = host.task_book().sleepers().at(agent).task_id;
-  decision.log.push_back("Killing task " + task.value() + " on " + agent + ": " + why);
+  decision.log.push_back(
+      {"Killing task " + task.value() + " on " + agent + ": " + why, {task.value(), agent}});
   host.kill(task, agent, decision);
   host.task_book().start_moving(agent, host.now(), std::move(retired_for));
   move_waits_.erase(agent);
@@ -133,13 +135,14 @@ void EvacuatePolicy::act_due(PolicyHost& host, Decision& decision) {
       // Only a lack of safe agents is a lack of capacity; a full surge budget is just a queue.
       const bool no_capacity = wait == move_waits_.end() || wait->second != MoveWait::surge;
       decision.log.push_back(
-          (no_capacity ? "No safe capacity for task " + task + " on " + agent
-                       : "Task " + task + " on " + agent + " is past its deadline unmoved") +
-          " (" + why + ")" +
-          (allowed ? ": killing it first, as --max_unavailable=" +
-                         std::to_string(evacuation_.max_unavailable) + " allows"
-                   : ": keeping it running, --max_unavailable=" +
-                         std::to_string(evacuation_.max_unavailable) + " forbids kill-first"));
+          {(no_capacity ? "No safe capacity for task " + task + " on " + agent
+                        : "Task " + task + " on " + agent + " is past its deadline unmoved") +
+               " (" + why + ")" +
+               (allowed ? ": killing it first, as --max_unavailable=" +
+                              std::to_string(evacuation_.max_unavailable) + " allows"
+                        : ": keeping it running, --max_unavailable=" +
+                              std::to_string(evacuation_.max_unavailable) + " forbids kill-first"),
+           {task, agent}});
     }
     if (allowed) {
       ++host.mutable_counters().kill_first_moves;

@@ -49,12 +49,15 @@ void EvacuatePolicy::retire_unready_at_deadline(PolicyHost& host, Decision& deci
     const Sleeper& leaving = host.task_book().sleepers().at(old);
     // The window takes the old task anyway: stopping it now, within its grace period, beats
     // losing it to the machine going down.
-    decision.log.push_back(
-        "Replacement task " + replacement.task_id.value() + " on " + agent + " is not ready (" +
-        (replacement.healthy == false ? "unhealthy" : "not yet healthy") +
-        ") by the deadline of task " + leaving.task_id.value() + " on " + old +
-        ", whose window starts in " + secs_text(Time(leaving.unavailability_start) - host.now()) +
-        ": killing the old task anyway");
+    // About the old task: that is the one this line decides to stop.
+    decision.log.push_back({"Replacement task " + replacement.task_id.value() + " on " + agent +
+                                " is not ready (" +
+                                (replacement.healthy == false ? "unhealthy" : "not yet healthy") +
+                                ") by the deadline of task " + leaving.task_id.value() + " on " +
+                                old + ", whose window starts in " +
+                                secs_text(Time(leaving.unavailability_start) - host.now()) +
+                                ": killing the old task anyway",
+                            {leaving.task_id.value(), old}});
     ++host.mutable_counters().unready_at_deadline;
     deferred_.erase(old);
     host.task_book().replacement_done(agent);
