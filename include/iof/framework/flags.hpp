@@ -13,6 +13,9 @@
 // also read from MESOS_EXAMPLE_<NAME> (upper or lower case), the command line winning.
 namespace iof::framework {
 
+// How log lines are written on stderr: as before (text), or one JSON object a line.
+enum class LogFormat { text, json };
+
 struct Flags {
   // Where the master is: host:port, master@host:port, http(s)://host:port, zk://hosts/path,
   // file:///path holding one of those, or "local" (an embedded mesos-sim). The example requires
@@ -26,6 +29,10 @@ struct Flags {
   std::optional<std::string> secret;  // file:// values are read from the file
 
   std::string http_address = "127.0.0.1:8090";
+  // Where others (the Mesos UI, other HA instances) reach this instance's HTTP server, HOST:PORT.
+  // Unset on the command line, main() sets it before the runtime starts, from --http_address
+  // (advertised_address()): the runtime always finds it set there.
+  std::optional<std::string> advertise_address;
   unsigned local_agents = 3;  // agents of the embedded master with --master=local
   // The subscribe loop's backoff grows from 1 s to this.
   std::chrono::milliseconds max_backoff = std::chrono::seconds(15);
@@ -47,6 +54,7 @@ struct Flags {
   // Implicit reconciliation period.
   std::chrono::seconds reconcile_interval = std::chrono::minutes(10);
   std::string log_level = "info";
+  LogFormat log_format = LogFormat::text;
   wire::ContentType content_type = wire::ContentType::protobuf;
   Policy policy = Policy::evacuate;
   // The evacuate policy's budgets and lead time.

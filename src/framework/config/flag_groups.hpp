@@ -37,4 +37,12 @@ void declare_high_availability(FlagRegistry& registry, HighAvailabilityText& tex
 std::optional<std::string> resolve_high_availability(const HighAvailabilityText& text,
                                                      const FlagRegistry& registry, Flags& flags);
 
+// Operator conventions: --advertise_address and --log_format.
+struct OperatorText {
+  std::string advertise_address;
+  std::string log_format = "text";
+};
+void declare_operator(FlagRegistry& registry, OperatorText& text);
+std::optional<std::string> resolve_operator(const OperatorText& text, Flags& flags);
+
 }  // namespace iof::framework::flag_groups

@@ -74,6 +74,7 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   flag_groups::FlagRegistry registry(app);
   flag_groups::EvacuationText evacuation;
   flag_groups::HighAvailabilityText high_availability;
+  flag_groups::OperatorText operator_text;
   const auto option = [&](const std::string& name, std::string& target, const std::string& help) {
     return registry.option(name, target, help);
   };
@@ -112,6 +113,7 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
           "Verify an https:// master's certificate and name (on unless set to false)");
   option("local_agents", local_agents, "Agents of the embedded master with --master=local");
   option("log_level", flags.log_level, "trace, debug, info, warn, error or off");
+  flag_groups::declare_operator(registry, operator_text);
   option("content_type", content_type, "Encoding of calls and events: protobuf or json");
   flag_groups::declare_evacuation(registry, flags, evacuation);
   option("task_command", flags.task.shell_command, "Shell command of each task");
@@ -244,6 +246,9 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
                    "' for --content_type: expected protobuf or json");
   }
   if (auto problem = flag_groups::resolve_evacuation(evacuation, flags)) {
+    return failure(*problem);
+  }
+  if (auto problem = flag_groups::resolve_operator(operator_text, flags)) {
     return failure(*problem);
   }
   if (!config::is_host_port(flags.http_address, true)) {

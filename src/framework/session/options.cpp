@@ -1,3 +1,4 @@
+#include "iof/framework/advertise.hpp"
 #include "iof/framework/session.hpp"
 
 namespace iof::framework {
@@ -21,6 +22,11 @@ SessionOptions session_options(const Flags& flags, std::vector<Endpoint> masters
   if (rules_of(flags.policy).wants_killing_state) {
     info.add_capabilities()->set_type(v1::FrameworkInfo::Capability::TASK_KILLING_STATE);
   }
+  // The Mesos UI links a framework's name to its webui_url. main() resolves the address before
+  // the runtime starts; --http_address stands in for callers that do not (the simulator).
+  const std::string advertised = flags.advertise_address.value_or(flags.http_address);
+  info.set_webui_url(web_url(advertised));
+  info.set_hostname(std::string(host_of(advertised)));
   if (flags.authenticate) {
     info.set_principal(flags.principal);
   }
