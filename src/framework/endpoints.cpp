@@ -64,6 +64,16 @@ http::Response leader_json(const EndpointSources& sources,
   return response;
 }
 
+// What GET / answers, standby or leader: the Mesos UI's link to the framework (webui_url) lands
+// here.
+constexpr const char* index_text =
+    "inverse-offer-framework\n"
+    "  /state             tasks, agents, windows, planned moves (JSON)\n"
+    "  /health            200 when subscribed with every task running\n"
+    "  /leader            the instance leading, with --ha_zk (JSON)\n"
+    "  /metrics           Prometheus text\n"
+    "  /metrics/snapshot  the metrics as JSON";
+
 }  // namespace
 
 http::Response serve_endpoint(const http::Request& request, const EndpointSources& sources) {
@@ -71,6 +81,9 @@ http::Response serve_endpoint(const http::Request& request, const EndpointSource
   const auto path = request.path();
   if (path == "/leader") {
     return leader_json(sources, runtime);
+  }
+  if (path == "/") {
+    return text(200, index_text);
   }
   if (sources.election) {
     const auto view = sources.election();

@@ -14,12 +14,13 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "iof/discovery/zk_url.hpp"
+#include "iof/framework/advertise.hpp"
 #include "iof/framework/flags.hpp"
 #include "iof/framework/ha/leadership.hpp"
+#include "iof/framework/log_output.hpp"
 #include "iof/framework/runtime.hpp"
 #include "iof/framework/state_file.hpp"
 #include "iof/http/server.hpp"
@@ -46,8 +47,21 @@ std::string os_user() {
 }
 
 int fail(const std::string& message) {
-  std::fprintf(stderr, "inverse-offer-framework: %s\n", message.c_str());
+  if (logging::installed_format() == LogFormat::json) {
+    spdlog::error("{}", message);  // every stderr line stays JSON
+  } else {
+    std::fprintf(stderr, "inverse-offer-framework: %s\n", message.c_str());
+  }
   return 1;
+}
+
+// This machine's name, for an --http_address on a wildcard host.
+std::string machine_hostname() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') {
+    return "localhost";
+  }
+  return name;
 }
 
 }  // namespace
@@ -59,8 +73,7 @@ int main(int argc, char** argv) {
     return parsed.exit_code;
   }
   Flags flags = std::move(*parsed.flags);
-  spdlog::set_default_logger(spdlog::stderr_color_mt("iof"));
-  spdlog::set_level(spdlog::level::from_str(flags.log_level));
+  logging::install(flags.log_format, flags.log_level);
 
   std::optional<Snapshot> saved;
   if (flags.state_file) {
@@ -86,6 +99,9 @@ int main(int argc, char** argv) {
     options.config.agents = flags.local_agents;
     // --master=local runs the tasks for real on this machine (mesos-sim --execute).
     options.config.execute = true;
+    if (flags.log_format == LogFormat::json) {
+      options.notify = [](const std::string& line) { spdlog::info("mesos-sim: {}", line); };
+    }
     options.config.seed =
         static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
     auto started = iof::sim::MasterServer::start(io.get_executor(), std::move(options));
@@ -140,9 +156,12 @@ int main(int argc, char** argv) {
     std::printf("inverse-offer-framework: metrics on http://%s:%u/metrics/snapshot\n",
                 address.to_string().c_str(), http_server.port());
     std::fflush(stdout);
-    sources.advertise =
-        flags.http_address.substr(0, colon) + ":" + std::to_string(http_server.port());
   }
+  // Where the Mesos UI (FrameworkInfo's webui_url) and other instances reach this one: the
+  // runtime, created below, reads it from the flags.
+  flags.advertise_address = advertised_address(flags, machine_hostname(), http_server.port());
+  sources.advertise = *flags.advertise_address;
+  spdlog::info("Advertising {} as this framework's web UI", web_url(*flags.advertise_address));
 
   if (flags.ha_zk) {
     iof::framework::ha::Options options;

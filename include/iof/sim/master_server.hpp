@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,10 @@ struct SimOptions {
   std::optional<std::string> work_dir;
   // Serve HTTPS only, with this certificate.
   std::optional<http::TlsServerFiles> tls;
+  // Where the shell's notices go, a line each (where the sandboxes are, a registry write that
+  // failed). Unset: stderr, after "mesos-sim: ". A framework embedding the master passes its
+  // logger, so that --log_format=json keeps every line JSON.
+  std::function<void(const std::string&)> notify;
 };
 
 class MasterServer {

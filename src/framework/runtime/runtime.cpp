@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "iof/discovery/zk_url.hpp"
+#include "iof/framework/log_output.hpp"
 #include "iof/wire/base64.hpp"
 
 #include "runtime_impl.hpp"
@@ -50,18 +51,13 @@ SessionOptions initial_options(const Flags& flags, std::vector<Endpoint> masters
   return options;
 }
 
-void log(const session::Log& line) {
-  switch (line.level) {
-    case session::Level::info:
-      spdlog::info("{}", line.text);
-      break;
-    case session::Level::warn:
-      spdlog::warn("{}", line.text);
-      break;
-    case session::Level::error:
-      spdlog::error("{}", line.text);
-      break;
+// The session's lines, with the framework ID once the master gave one.
+void log(const session::Log& line, const std::optional<v1::FrameworkID>& framework) {
+  logging::Fields fields{line.about, std::nullopt};
+  if (framework) {
+    fields.framework_id = framework->value();
   }
+  logging::write(line.level, line.text, fields);
 }
 
 // One handler task per event, on the strand; the session drops events of an older stream. The
@@ -125,7 +121,7 @@ asio::awaitable<void> Runtime::Impl::perform(session::Actions actions) {
       auto after_save = session.persisted(version, saved, now());
       co_await perform(std::move(after_save));
     } else if (auto* line = std::get_if<session::Log>(&action)) {
-      log(*line);
+      log(*line, session.core().framework_id());
     } else if (auto* finished = std::get_if<session::Finish>(&action)) {
       finish(finished->status);
     }

@@ -106,6 +106,7 @@ struct MasterServer::Impl : std::enable_shared_from_this<MasterServer::Impl> {
   std::unique_ptr<MasterService> service;
   std::optional<fs::path> registry_path;
   bool stopped = false;
+  std::function<void(const std::string&)> notify;
   Time armed_for{};
   bool persist_pending = false;
   Time last_persist{};
@@ -171,7 +172,7 @@ struct MasterServer::Impl : std::enable_shared_from_this<MasterServer::Impl> {
         service->tick();  // on_change persists when due
         if (persist_pending && system_now() - last_persist >= persist_interval) {
           if (auto written = persist(); !written) {
-            std::fprintf(stderr, "mesos-sim: %s\n", written.error().message.c_str());
+            self->notify(written.error().message);
           }
         }
       }
@@ -195,6 +196,9 @@ Result<std::unique_ptr<MasterServer>> MasterServer::start(asio::any_io_executor 
     return Error{"Invalid --ip '" + options.config.ip + "': " + ec.message()};
   }
   auto impl = std::make_shared<Impl>(executor);
+  impl->notify = options.notify ? std::move(options.notify) : [](const std::string& line) {
+    std::fprintf(stderr, "mesos-sim: %s\n", line.c_str());
+  };
   if (auto listening = impl->server.listen({address, options.config.port}, options.tls);
       !listening) {
     return listening.error();
@@ -256,9 +260,9 @@ Result<std::unique_ptr<MasterServer>> MasterServer::start(asio::any_io_executor 
     if (!options.work_dir) {
       impl->temporary_root = impl->runner->root();
     }
-    std::fprintf(stderr, "mesos-sim: --execute: task sandboxes under %s%s\n",
-                 impl->runner->root().c_str(),
-                 options.work_dir ? "" : " (removed when the master stops; --work_dir keeps them)");
+    impl->notify(
+        "--execute: task sandboxes under " + impl->runner->root().string() +
+        (options.work_dir ? "" : " (removed when the master stops; --work_dir keeps them)"));
   }
   if (auto written = impl->persist(); !written) {
     return written.error();
