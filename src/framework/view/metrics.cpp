@@ -1,10 +1,6 @@
 #include "iof/framework/view/metrics.hpp"
 
 #include <algorithm>
-#include <set>
-#include <string_view>
-
-#include "iof/wire/json.hpp"
 
 namespace iof::framework {
 
@@ -77,31 +73,6 @@ std::map<std::string, double> metrics(const SchedulerState& state, double uptime
   if (const auto last = state.last_evacuation()) {
     out[prefix + "evacuation_secs_last"] = secs(*last);
     out[prefix + "evacuation_secs_max"] = secs(state.max_evacuation().value_or(*last));
-  }
-  return out;
-}
-
-std::string prometheus_text(const std::map<std::string, double>& metrics) {
-  std::string out;
-  for (const auto& [name, value] : metrics) {
-    std::string metric = name;
-    for (char& c : metric) {
-      c = (c == '/') ? '_' : c;
-    }
-    static const std::set<std::string_view> gauges{"uptime_secs",         "subscribed",
-                                                   "current_sleepers",    "tasks_reconciling",
-                                                   "offers_suppressed",   "tasks_at_risk",
-                                                   "running_tasks",       "migrations_in_flight",
-                                                   "lead_time_secs",      "seconds_to_next_window",
-                                                   "min_running_tasks",   "evacuation_secs_last",
-                                                   "evacuation_secs_max", "moves_at_risk",
-                                                   "ready_tasks",         "slots_backing_off",
-                                                   "spread_skew"};
-    const bool gauge = gauges.contains(std::string_view(name).substr(name.rfind('/') + 1));
-    out += "# TYPE " + metric + (gauge ? " gauge\n" : " counter\n");
-    out += metric + " ";
-    wire::json::append_double(value, out);
-    out += "\n";
   }
   return out;
 }

@@ -226,10 +226,11 @@ TEST_CASE("the seed's seven metrics under their exact names") {
 
   const auto text =
       iof::framework::prometheus_text(iof::framework::metrics(state, 1.5, iof::framework::Time{0}));
-  CHECK(text.find("# TYPE inverse_offer_framework_uptime_secs gauge\n"
-                  "inverse_offer_framework_uptime_secs 1.5\n") != std::string::npos);
-  CHECK(text.find("# TYPE inverse_offer_framework_offers_received counter\n"
-                  "inverse_offer_framework_offers_received 0.0\n") != std::string::npos);
+  // Prometheus text names them by its conventions (prometheus_test.cpp).
+  CHECK(text.find("# TYPE inverse_offer_framework_uptime_seconds gauge\n"
+                  "inverse_offer_framework_uptime_seconds 1.5\n") != std::string::npos);
+  CHECK(text.find("# TYPE inverse_offer_framework_offers_received_total counter\n"
+                  "inverse_offer_framework_offers_received_total 0.0\n") != std::string::npos);
 }
 
 TEST_CASE("evacuation budgets from flags and MESOS_EXAMPLE_ variables") {
