@@ -3,10 +3,8 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <optional>
-#include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -37,14 +35,6 @@ namespace asio = boost::asio;
 using namespace iof::framework;
 
 namespace {
-
-// The OS user, without glibc's NSS (a static binary may run where it has no modules).
-std::string os_user() {
-  if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') {
-    return user;
-  }
-  return ::geteuid() == 0 ? "root" : std::to_string(::geteuid());
-}
 
 int fail(const std::string& message) {
   if (logging::installed_format() == LogFormat::json) {
@@ -169,13 +159,13 @@ int main(int argc, char** argv) {
     options.session_timeout = flags.ha_session_timeout;
     options.advertise = sources.advertise;
     auto lead = [&](std::optional<Snapshot> state, std::shared_ptr<StateStore> store) {
-      return Runtime::create(io.get_executor(), flags, master, os_user(), std::move(state),
+      return Runtime::create(io.get_executor(), flags, master, flags.task_user, std::move(state),
                              std::move(store));
     };
     leadership = std::make_unique<iof::framework::ha::Leadership>(io.get_executor(),
                                                                   std::move(options), lead);
   } else {
-    runtime = Runtime::create(io.get_executor(), flags, master, os_user(), std::move(saved));
+    runtime = Runtime::create(io.get_executor(), flags, master, flags.task_user, std::move(saved));
   }
 
   signals.async_wait([&](const boost::system::error_code& error, int) {

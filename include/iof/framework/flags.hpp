@@ -67,6 +67,9 @@ struct Flags {
   std::optional<std::string> ha_zk;
   // The ZooKeeper session timeout asked for: how long a killed leader's session outlives it.
   std::chrono::milliseconds ha_session_timeout = std::chrono::seconds(10);
+  // The user the tasks run as on the agents (FrameworkInfo.user): --task_user, else the user
+  // running the framework. A task file's "user" overrides it per task.
+  std::string task_user;
   // Each task: --task_file, or the seed's loop with --task_command, --task_cpus, --task_mem.
   TaskSpec task;
 };

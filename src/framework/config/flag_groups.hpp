@@ -26,6 +26,11 @@ struct EvacuationText {
 void declare_evacuation(FlagRegistry& registry, Flags& flags, EvacuationText& text);
 std::optional<std::string> resolve_evacuation(const EvacuationText& text, Flags& flags);
 
+// --task_user: FrameworkInfo.user, the OS user unless given.
+void declare_task_user(FlagRegistry& registry, std::string& text);
+std::optional<std::string> resolve_task_user(const FlagRegistry& registry, const std::string& text,
+                                             Flags& flags);
+
 // --ha_zk and its session timeout, and the flags they exclude.
 struct HighAvailabilityText {
   std::string zk;

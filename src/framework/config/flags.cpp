@@ -69,6 +69,7 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   std::string state_file;
   std::string task_file;
   std::string tls_ca_file;
+  std::string task_user;
   bool version = false;
 
   flag_groups::FlagRegistry registry(app);
@@ -123,6 +124,7 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
          "--task_command, --task_cpus and --task_mem");
   option("task_cpus", cpus, "cpus of each task");
   option("task_mem", mem, "mem (MB) of each task");
+  flag_groups::declare_task_user(registry, task_user);
   flag_groups::declare_high_availability(registry, high_availability);
   app.add_flag("--version", version, "Print the version and exit");
 
@@ -246,6 +248,9 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
                    "' for --content_type: expected protobuf or json");
   }
   if (auto problem = flag_groups::resolve_evacuation(evacuation, flags)) {
+    return failure(*problem);
+  }
+  if (auto problem = flag_groups::resolve_task_user(registry, task_user, flags)) {
     return failure(*problem);
   }
   if (auto problem = flag_groups::resolve_operator(operator_text, flags)) {
