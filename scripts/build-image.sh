@@ -104,7 +104,7 @@ echo "build-image: building ${tags[*]} from $binary"
   "$context" >/dev/null || die "podman build failed (see above)"
 
 size=$("${podman[@]}" image inspect --format '{{.Size}}' "${tags[0]}")
-echo "build-image: ${tags[0]} is $size bytes ($((size / 1024 / 1024)) MiB)" \
+echo "build-image: ${tags[0]} is $size bytes ($(awk "BEGIN { printf \"%.1f\", $size / 1e6 }") MB)" \
   "(podman image inspect --format '{{.Size}}' ${tags[0]})"
 if [ -n "$output" ]; then
   mkdir -p "$(dirname "$output")"
