@@ -63,7 +63,7 @@ if [ -z "$binary" ]; then
     die "the build failed; run: cmake --build $build_dir --target inverse-offer-framework"
   binary="$build_dir/src/framework/inverse-offer-framework"
 fi
-[ -f "$binary" ] && [ -x "$binary" ] || die "no executable binary at '$binary'"
+if [ ! -f "$binary" ] || [ ! -x "$binary" ]; then die "no executable binary at '$binary'"; fi
 # FROM scratch has no libc and no loader: only a fully static binary runs there.
 if readelf --program-headers "$binary" 2>/dev/null | grep -q INTERP; then
   die "$binary is dynamically linked; configure the build with -DIOF_STATIC=ON"
