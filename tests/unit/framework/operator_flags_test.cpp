@@ -10,34 +10,16 @@
 #include "iof/framework/flags.hpp"
 #include "iof/framework/session.hpp"
 
+#include "flag_test_support.hpp"
+
 namespace {
+
+using iof::test::flags::Env;
+using iof::test::flags::parse;
 
 using iof::framework::Flags;
 using iof::framework::FlagsOutcome;
 using iof::framework::LogFormat;
-
-FlagsOutcome parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "inverse-offer-framework");
-  std::vector<const char*> argv;
-  for (const auto& arg : args) {
-    argv.push_back(arg.c_str());
-  }
-  return iof::framework::parse_flags(static_cast<int>(argv.size()), argv.data());
-}
-
-// Sets an environment variable for the life of a test.
-class Env {
- public:
-  Env(std::string name, const std::string& value) : name_(std::move(name)) {
-    ::setenv(name_.c_str(), value.c_str(), 1);
-  }
-  ~Env() { ::unsetenv(name_.c_str()); }
-  Env(const Env&) = delete;
-  Env& operator=(const Env&) = delete;
-
- private:
-  std::string name_;
-};
 
 Flags with_http(const std::string& http, std::optional<std::string> advertise = std::nullopt) {
   Flags flags;

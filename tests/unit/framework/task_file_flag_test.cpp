@@ -10,16 +10,11 @@
 
 #include "iof/framework/flags.hpp"
 
+#include "flag_test_support.hpp"
+
 namespace {
 
-iof::framework::FlagsOutcome parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "inverse-offer-framework");
-  std::vector<const char*> argv;
-  for (const auto& arg : args) {
-    argv.push_back(arg.c_str());
-  }
-  return iof::framework::parse_flags(static_cast<int>(argv.size()), argv.data());
-}
+using iof::test::flags::parse;
 
 // A file holding `text` for the life of a test.
 class TaskFile {

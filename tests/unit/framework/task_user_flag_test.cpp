@@ -11,44 +11,12 @@
 
 #include "iof/framework/flags.hpp"
 
+#include "flag_test_support.hpp"
+
 namespace {
 
-iof::framework::FlagsOutcome parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "inverse-offer-framework");
-  std::vector<const char*> argv;
-  for (const auto& arg : args) {
-    argv.push_back(arg.c_str());
-  }
-  return iof::framework::parse_flags(static_cast<int>(argv.size()), argv.data());
-}
-
-// Sets (or, with no value, removes) an environment variable for the life of a test.
-class Env {
- public:
-  Env(std::string name, const char* value) : name_(std::move(name)) {
-    if (const char* before = std::getenv(name_.c_str())) {
-      before_ = before;
-    }
-    if (value != nullptr) {
-      ::setenv(name_.c_str(), value, 1);
-    } else {
-      ::unsetenv(name_.c_str());
-    }
-  }
-  ~Env() {
-    if (before_) {
-      ::setenv(name_.c_str(), before_->c_str(), 1);
-    } else {
-      ::unsetenv(name_.c_str());
-    }
-  }
-  Env(const Env&) = delete;
-  Env& operator=(const Env&) = delete;
-
- private:
-  std::string name_;
-  std::optional<std::string> before_;
-};
+using iof::test::flags::Env;
+using iof::test::flags::parse;
 
 }  // namespace
 
