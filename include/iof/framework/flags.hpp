@@ -62,6 +62,8 @@ struct Flags {
   // Crash-loop backoff per slot: the first wait and the longest (intent and evacuate).
   std::chrono::nanoseconds crash_backoff = std::chrono::seconds(1);
   std::chrono::nanoseconds crash_backoff_max = std::chrono::minutes(5);
+  // How long an agent holding nothing of ours is remembered after the master last named it.
+  std::chrono::nanoseconds agent_memory = std::chrono::minutes(10);
   // High availability: several instances elect a leader and keep the state under this
   // zk://[user:password@]host:port[,host:port...]/path; only the leader subscribes.
   std::optional<std::string> ha_zk;

@@ -40,6 +40,11 @@ void declare_evacuation(FlagRegistry& registry, Flags& flags, EvacuationText& te
       "crash_backoff_max", text.crash_backoff_max,
       "The longest crash-loop backoff; a task ready for 5 minutes clears its slot's count");
   registry.option(
+      "agent_memory", text.agent_memory,
+      "How long an agent holding nothing of ours is remembered after the master last named it "
+      "(an offer, an inverse offer, its removal): what bounds memory on a large cluster whose "
+      "agents come and go");
+  registry.option(
       "spread_by", flags.evacuation.spread_by,
       "evacuate: an agent attribute (e.g. rack or zone) whose values the tasks are balanced "
       "across; agents without it share the value \"\"");
@@ -90,7 +95,8 @@ std::optional<std::string> resolve_evacuation(const EvacuationText& text, Flags&
        {std::tuple{text.min_lead_time, &flags.evacuation.min_lead_time, "--min_lead_time"},
         std::tuple{text.min_ready_time, &flags.evacuation.min_ready_time, "--min_ready_time"},
         std::tuple{text.crash_backoff, &flags.crash_backoff, "--crash_backoff"},
-        std::tuple{text.crash_backoff_max, &flags.crash_backoff_max, "--crash_backoff_max"}}) {
+        std::tuple{text.crash_backoff_max, &flags.crash_backoff_max, "--crash_backoff_max"},
+        std::tuple{text.agent_memory, &flags.agent_memory, "--agent_memory"}}) {
     auto parsed = wire::text::parse_duration(value);
     if (!parsed || parsed->count() < 0 || *parsed > std::chrono::hours(24 * 365)) {
       return std::string(
@@ -98,6 +104,12 @@ std::optional<std::string> resolve_evacuation(const EvacuationText& text, Flags&
           (parsed ? std::string("must be between 0secs and 365days") : parsed.error().message));
     }
     *target = *parsed;
+  }
+  if (flags.agent_memory < std::chrono::minutes(1)) {
+    return std::string("Invalid value '" + text.agent_memory +
+                       "' for --agent_memory: must be at least 1mins (agents are forgotten at "
+                       "most once a minute, and a shorter memory would forget agents between "
+                       "two allocations)");
   }
   if (flags.crash_backoff_max < flags.crash_backoff) {
     return std::string("--crash_backoff_max=" + text.crash_backoff_max +

@@ -22,6 +22,7 @@ struct EvacuationText {
   std::string lead_time_factor = "2";
   std::string crash_backoff = "1secs";
   std::string crash_backoff_max = "5mins";
+  std::string agent_memory = "10mins";
 };
 void declare_evacuation(FlagRegistry& registry, Flags& flags, EvacuationText& text);
 std::optional<std::string> resolve_evacuation(const EvacuationText& text, Flags& flags);

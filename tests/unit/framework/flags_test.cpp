@@ -72,6 +72,11 @@ TEST_CASE("resilience flags, also from MESOS_EXAMPLE_ variables") {
   CHECK(outcome.flags->allow_new_framework);
   CHECK(outcome.flags->reconcile_interval == std::chrono::seconds(30));
 
+  const auto memory = parse({"--agent_memory=2hrs"});
+  REQUIRE(memory.flags);
+  CHECK(memory.flags->agent_memory == std::chrono::hours(2));
+  CHECK(parse({}).flags->agent_memory == std::chrono::minutes(10));
+
   const auto tls = parse({"--tls_verify=false", "--tls_ca_file=/etc/hostname"});
   REQUIRE(tls.flags);
   CHECK_FALSE(tls.flags->tls_verify);
@@ -130,6 +135,9 @@ TEST_CASE("bad input exits 1 with one line naming the problem and pointing to --
            {{"--max_surge=-1"},
             "Invalid value '-1' for --max_surge: expected a count 0..1000000 or a percentage"},
            {{"--max_unavailable=x"}, "for --max_unavailable"},
+           {{"--agent_memory=30secs"},
+            "Invalid value '30secs' for --agent_memory: must be at least"},
+           {{"--agent_memory=soon"}, "Invalid value 'soon' for --agent_memory"},
            {{"--max_surge=25 %"}, "Invalid value '25 %' for --max_surge"},
            {{"--max_surge=%"}, "Invalid value '%' for --max_surge"},
            {{"--max_surge=-25%"}, "Invalid value '-25%' for --max_surge"},
