@@ -65,10 +65,7 @@ std::size_t SchedulerState::ready_tasks() const {
 }
 
 std::size_t SchedulerState::running_tasks() const {
-  const auto& sleepers = tasks_.sleepers();
-  return static_cast<std::size_t>(
-      std::count_if(sleepers.begin(), sleepers.end(),
-                    [](const auto& entry) { return entry.second.state == v1::TASK_RUNNING; }));
+  return tasks_.in_state(v1::TASK_RUNNING);
 }
 
 Call SchedulerState::call(Call::Type type) const {
@@ -189,10 +186,11 @@ std::optional<Time> SchedulerState::next_wakeup() const {
   };
   consider(reconciler_.next_due());
   if (rules_.reconciles) {
-    for (const auto& [agent, sleeper] : tasks_.sleepers()) {
-      if (sleeper.state == v1::TASK_STAGING && sleeper.launched_at.count() > 0 &&
-          !reconciler_.asking(sleeper.task_id.value())) {
-        consider(sleeper.launched_at + recovery_.silent_launch);
+    // The oldest launch not asked about yet is the next to fall silent.
+    for (const auto& [launched_at, agent] : tasks_.staging_launches()) {
+      if (!reconciler_.asking(tasks_.sleepers().at(agent).task_id.value())) {
+        consider(launched_at + recovery_.silent_launch);
+        break;
       }
     }
   }

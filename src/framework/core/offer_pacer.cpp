@@ -27,11 +27,7 @@ bool OfferDemand::grew_from(const OfferDemand& before) const {
       })) {
     return true;
   }
-  // A task launched onto an agent with a window is not a new need: it was placed knowing it.
-  return std::any_of(windows.begin(), windows.end(), [&](const auto& entry) {
-    const auto earlier = before.windows.find(entry.first);
-    return entry.second > 0 && earlier != before.windows.end() && earlier->second != entry.second;
-  });
+  return windows_learnt > before.windows_learnt;
 }
 
 void OfferPacer::settle(const OfferDemand& before, const OfferDemand& after, Time now,

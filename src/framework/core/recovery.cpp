@@ -34,10 +34,12 @@ void SchedulerState::explicit_reconcile(Decision& decision) {
 
 void SchedulerState::question_silent_launches(Decision& decision) {
   bool asked = false;
-  for (const auto& [agent, sleeper] : tasks_.sleepers()) {
-    const std::string& id = sleeper.task_id.value();
-    if (sleeper.state != v1::TASK_STAGING || sleeper.launched_at.count() == 0 ||
-        now_ < sleeper.launched_at + recovery_.silent_launch || reconciler_.asking(id)) {
+  for (const auto& [launched_at, agent] : tasks_.staging_launches()) {
+    if (now_ < launched_at + recovery_.silent_launch) {
+      break;  // the rest were launched later
+    }
+    const std::string& id = tasks_.sleepers().at(agent).task_id.value();
+    if (reconciler_.asking(id)) {
       continue;
     }
     decision.log.push_back(

@@ -46,6 +46,67 @@ void TaskBook::clear() {
   sleepers_.clear();
   migrating_.clear();
   by_task_.clear();
+  windowed_.clear();
+  staging_.clear();
+  replacing_.clear();
+  unmeasured_.clear();
+  replacers_.clear();
+  states_.clear();
+  replacements_ = 0;
+}
+
+std::size_t TaskBook::in_state(v1::TaskState state) const {
+  const auto found = states_.find(state);
+  return found == states_.end() ? 0 : found->second;
+}
+
+void TaskBook::unindex(const std::string& agent, const Sleeper& sleeper) {
+  windowed_.erase(agent);
+  staging_.erase({sleeper.launched_at, agent});
+  replacing_.erase(agent);
+  unmeasured_.erase(agent);
+  if (auto count = states_.find(sleeper.state); count != states_.end() && --count->second == 0) {
+    states_.erase(count);
+  }
+  if (!sleeper.replaces.empty()) {
+    --replacements_;
+    if (auto replaced = replacers_.find(sleeper.replaces.value()); replaced != replacers_.end()) {
+      replaced->second.erase(agent);
+      if (replaced->second.empty()) {
+        replacers_.erase(replaced);
+      }
+    }
+  }
+}
+
+void TaskBook::index(const std::string& agent, const Sleeper& sleeper) {
+  if (sleeper.unavailability_start > 0) {
+    windowed_.insert(agent);
+  }
+  if (sleeper.launched_at.count() > 0) {
+    if (sleeper.state == v1::TASK_STAGING) {
+      staging_.emplace(sleeper.launched_at, agent);
+    } else if (sleeper.state == v1::TASK_RUNNING) {
+      unmeasured_.insert(agent);
+    }
+  }
+  ++states_[sleeper.state];
+  if (!sleeper.replaces.empty()) {
+    ++replacements_;
+    replacing_.insert(agent);
+    replacers_[sleeper.replaces.value()].insert(agent);
+  }
+}
+
+template <typename Change>
+void TaskBook::change_sleeper(const std::string& agent, const Change& change) {
+  const auto found = sleepers_.find(agent);
+  if (found == sleepers_.end()) {
+    return;
+  }
+  unindex(agent, found->second);
+  change(found->second);
+  index(agent, found->second);
 }
 
 void TaskBook::launch(const std::string& agent, Sleeper sleeper) {
@@ -63,8 +124,14 @@ void TaskBook::adopt(const std::string& agent, const v1::TaskID& task_id, v1::Ta
 }
 
 void TaskBook::set_state(const std::string& task_id, v1::TaskState state) {
-  if (const auto found = by_task_.find(task_id); found != by_task_.end()) {
-    map_of(found->second.migrating).at(found->second.agent).state = state;
+  const auto found = by_task_.find(task_id);
+  if (found == by_task_.end()) {
+    return;
+  }
+  if (found->second.migrating) {
+    migrating_.at(found->second.agent).state = state;
+  } else {
+    change_sleeper(found->second.agent, [&](Sleeper& sleeper) { sleeper.state = state; });
   }
 }
 
@@ -94,16 +161,18 @@ bool TaskBook::learn_window(const std::string& agent, std::int64_t start) {
   if (found == sleepers_.end() || found->second.unavailability_start == start) {
     return false;
   }
-  found->second.unavailability_start = start;
+  change_sleeper(agent, [&](Sleeper& sleeper) { sleeper.unavailability_start = start; });
+  if (start > 0) {
+    ++windows_learnt_;
+  }
   return true;
 }
 
 Time TaskBook::take_launched_at(const std::string& agent) {
-  const auto found = sleepers_.find(agent);
-  if (found == sleepers_.end()) {
-    return Time{0};
-  }
-  return std::exchange(found->second.launched_at, Time{0});
+  Time launched_at{0};
+  change_sleeper(
+      agent, [&](Sleeper& sleeper) { launched_at = std::exchange(sleeper.launched_at, Time{0}); });
+  return launched_at;
 }
 
 void TaskBook::start_moving(const std::string& agent, Time kill_sent_at, AgentId retired_for) {
@@ -118,9 +187,7 @@ void TaskBook::start_moving(const std::string& agent, Time kill_sent_at, AgentId
 }
 
 void TaskBook::replacement_done(const std::string& agent) {
-  if (const auto found = sleepers_.find(agent); found != sleepers_.end()) {
-    found->second.replaces = AgentId();
-  }
+  change_sleeper(agent, [](Sleeper& sleeper) { sleeper.replaces = AgentId(); });
 }
 
 void TaskBook::keep(const std::string& agent) {
@@ -132,9 +199,7 @@ void TaskBook::keep(const std::string& agent) {
   const AgentId replacement = std::exchange(back.retired_for, AgentId());
   back.kill_sent_at = Time{0};
   place(false, agent, std::move(back));
-  if (const auto linked = sleepers_.find(replacement.value()); linked != sleepers_.end()) {
-    linked->second.replaces = AgentId(agent);
-  }
+  change_sleeper(replacement.value(), [&](Sleeper& linked) { linked.replaces = AgentId(agent); });
 }
 
 bool TaskBook::remove_sleeper(const std::string& agent) {
@@ -148,12 +213,24 @@ bool TaskBook::remove_migrating(const std::string& agent) {
 void TaskBook::place(bool migrating, const std::string& agent, Sleeper sleeper) {
   const std::string task_id = sleeper.task_id.value();
   if (const auto known = by_task_.find(task_id); known != by_task_.end()) {
-    map_of(known->second.migrating).erase(known->second.agent);
+    auto& old_map = map_of(known->second.migrating);
+    if (const auto old = old_map.find(known->second.agent); old != old_map.end()) {
+      if (!known->second.migrating) {
+        unindex(old->first, old->second);
+      }
+      old_map.erase(old);
+    }
     by_task_.erase(known);
   }
   auto& map = map_of(migrating);
   if (const auto previous = map.find(agent); previous != map.end()) {
+    if (!migrating) {
+      unindex(agent, previous->second);
+    }
     by_task_.erase(previous->second.task_id.value());
+  }
+  if (!migrating) {
+    index(agent, sleeper);
   }
   map.insert_or_assign(agent, std::move(sleeper));
   by_task_.insert_or_assign(task_id, Place{agent, migrating});
@@ -166,22 +243,20 @@ bool TaskBook::remove(bool migrating, const std::string& agent) {
     return false;
   }
   by_task_.erase(found->second.task_id.value());
+  if (!migrating) {
+    unindex(agent, found->second);
+  }
   map.erase(found);
   if (!migrating) {
     // The task a replacement was started for is gone: the replacement is now simply a task.
-    for (auto& [other, replacement] : sleepers_) {
-      if (replacement.replaces == agent) {
-        replacement.replaces = AgentId();
+    if (const auto replaced = replacers_.find(agent); replaced != replacers_.end()) {
+      const std::set<std::string> replacements = replaced->second;
+      for (const auto& replacement : replacements) {
+        change_sleeper(replacement, [](Sleeper& sleeper) { sleeper.replaces = AgentId(); });
       }
     }
   }
   return true;
-}
-
-std::size_t TaskBook::replacements_in_flight() const {
-  return static_cast<std::size_t>(
-      std::count_if(sleepers_.begin(), sleepers_.end(),
-                    [](const auto& entry) { return !entry.second.replaces.empty(); }));
 }
 
 }  // namespace iof::framework

@@ -2,15 +2,23 @@
 #include <doctest/doctest.h>
 
 #include "iof/framework/core/offer_pacer.hpp"
+#include "iof/framework/core/task_book.hpp"
 
 using iof::framework::OfferDemand;
+using iof::framework::Sleeper;
+using iof::framework::TaskBook;
 
 namespace {
 
 OfferDemand two_tasks() {
-  OfferDemand demand;
-  demand.windows = {{"a1", 0}, {"a2", 0}};
-  return demand;
+  return OfferDemand{};
+}
+
+Sleeper task(const std::string& id, std::int64_t window = 0) {
+  Sleeper sleeper;
+  sleeper.task_id.set_value(id);
+  sleeper.unavailability_start = window;
+  return sleeper;
 }
 
 }  // namespace
@@ -39,18 +47,26 @@ TEST_CASE("offer demand: a REVIVE only for a need the frame added") {
   }
   SUBCASE("an agent holding a task got a window, or its window moved") {
     OfferDemand after = two_tasks();
-    after.windows["a1"] = 5'000;
+    after.windows_learnt = 1;
     CHECK(after.grew_from(before));
-    OfferDemand moved = after;
-    moved.windows["a1"] = 4'000;
-    CHECK(moved.grew_from(after));
+    CHECK_FALSE(after.grew_from(after));
   }
-  SUBCASE("a window cancelled, or a task placed knowingly on a windowed agent") {
-    OfferDemand with_window = two_tasks();
-    with_window.windows["a1"] = 5'000;
-    CHECK_FALSE(two_tasks().grew_from(with_window));
-    OfferDemand launched = two_tasks();
-    launched.windows["a3"] = 5'000;
-    CHECK_FALSE(launched.grew_from(before));
-  }
+}
+
+TEST_CASE(
+    "offer demand: the task book counts windows learnt, not ones launched into or cancelled") {
+  TaskBook book;
+  book.launch("a1", task("t1"));
+  book.launch("a3", task("t3", 5'000));  // placed knowingly on an agent with a window
+  CHECK(book.windows_learnt() == 0);
+  CHECK(book.learn_window("a1", 5'000));
+  CHECK(book.windows_learnt() == 1);
+  CHECK_FALSE(book.learn_window("a1", 5'000));  // already known
+  CHECK(book.windows_learnt() == 1);
+  CHECK(book.learn_window("a1", 4'000));  // moved
+  CHECK(book.windows_learnt() == 2);
+  CHECK(book.learn_window("a1", 0));  // cancelled: nothing new to ask for
+  CHECK(book.windows_learnt() == 2);
+  CHECK_FALSE(book.learn_window("a9", 5'000));  // no task there
+  CHECK(book.windows_learnt() == 2);
 }

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <map>
+#include <random>
+#include <set>
 #include <string>
 
 #include <doctest/doctest.h>
@@ -26,8 +28,50 @@ Sleeper task(const std::string& id, const std::string& replaces = "") {
   return out;
 }
 
-// Every task in the maps is found by its id where it is, and nothing else is found.
+// The sleepers' indexes agree with the sleepers themselves, recomputed from scratch.
+void check_sleeper_indexes(const TaskBook& book) {
+  std::set<std::string> windowed;
+  std::set<std::pair<Time, std::string>> staging;
+  std::set<std::string> replaced;
+  std::set<std::string> replacing;
+  std::set<std::string> unmeasured;
+  std::map<mesos::v1::TaskState, std::size_t> states;
+  std::size_t replacements = 0;
+  for (const auto& [agent, sleeper] : book.sleepers()) {
+    if (sleeper.unavailability_start > 0) {
+      windowed.insert(agent);
+    }
+    if (sleeper.state == mesos::v1::TASK_STAGING && sleeper.launched_at.count() > 0) {
+      staging.emplace(sleeper.launched_at, agent);
+    }
+    ++states[sleeper.state];
+    if (sleeper.state == mesos::v1::TASK_RUNNING && sleeper.launched_at.count() > 0) {
+      unmeasured.insert(agent);
+    }
+    if (!sleeper.replaces.empty()) {
+      replacing.insert(agent);
+      ++replacements;
+      replaced.insert(sleeper.replaces.value());
+    }
+  }
+  CHECK(book.windowed() == windowed);
+  CHECK(book.staging_launches() == staging);
+  CHECK(book.replacing() == replacing);
+  CHECK(book.running_unmeasured() == unmeasured);
+  CHECK(book.replacements_in_flight() == replacements);
+  for (const auto state : {mesos::v1::TASK_STAGING, mesos::v1::TASK_RUNNING,
+                           mesos::v1::TASK_KILLING, mesos::v1::TASK_FAILED}) {
+    CHECK(book.in_state(state) == (states.contains(state) ? states.at(state) : 0));
+  }
+  for (const auto& agent : {"a1", "a2", "a3", "a4", "a5", "a6"}) {
+    CHECK(book.being_replaced(agent) == replaced.contains(agent));
+  }
+}
+
+// Every task in the maps is found by its id where it is, and nothing else is found; the
+// sleepers' indexes agree with them.
 void check_index(const TaskBook& book) {
+  check_sleeper_indexes(book);
   for (const bool migrating : {false, true}) {
     for (const auto& [agent, sleeper] : migrating ? book.migrating() : book.sleepers()) {
       const auto place = book.find(sleeper.task_id.value());
@@ -153,4 +197,49 @@ TEST_CASE("task book: a state file naming one task on two agents is refused") {
       R"({"task_id":"0","agent_id":"a2","unavailability_start_ns":0,"migrating":true}]})");
   REQUIRE_FALSE(decoded.has_value());
   CHECK(decoded.error().message == "task 0 on two agents");
+}
+
+TEST_CASE("task book: the sleepers' indexes follow any sequence of changes") {
+  // Random launches, moves, keeps, state and window changes and removals over six agents; after
+  // each, the indexes must match the sleepers recomputed from scratch.
+  std::mt19937 random(17);
+  TaskBook book;
+  const std::vector<std::string> agents{"a1", "a2", "a3", "a4", "a5", "a6"};
+  const auto any_agent = [&] { return agents[random() % agents.size()]; };
+  for (int step = 0; step < 3000; ++step) {
+    const std::string agent = any_agent();
+    const std::string task_id = "t" + std::to_string(random() % 9);
+    switch (random() % 9) {
+      case 0:
+      case 1:
+        book.launch(agent, task(task_id, random() % 2 ? any_agent() : ""));
+        break;
+      case 2:
+        book.set_state(task_id, random() % 2 ? mesos::v1::TASK_RUNNING : mesos::v1::TASK_KILLING);
+        break;
+      case 3:
+        book.learn_window(agent, static_cast<std::int64_t>(random() % 3) * 1000);
+        break;
+      case 4:
+        book.start_moving(agent, Time(1s), AgentId(random() % 2 ? any_agent() : ""));
+        break;
+      case 5:
+        book.keep(agent);
+        break;
+      case 6:
+        if (random() % 2) {
+          book.replacement_done(agent);
+        } else {
+          (void)book.take_launched_at(agent);
+        }
+        break;
+      case 7:
+        book.remove_sleeper(agent);
+        break;
+      default:
+        book.remove_migrating(agent);
+        break;
+    }
+    check_index(book);
+  }
 }

@@ -21,8 +21,9 @@ struct OfferDemand {
   std::size_t open_slots = 0;
   // Moves that the surge budget lets start now.
   std::size_t startable_moves = 0;
-  // Each agent holding a task, with its window's start (0: none known).
-  std::map<std::string, std::int64_t> windows;
+  // How many times an agent already holding a task got a new or changed window (a task launched
+  // onto an agent with a window is not counted: it was placed knowing it).
+  std::uint64_t windows_learnt = 0;
   // Agents whose task is past its deadline unmoved.
   std::set<std::string> past_deadline;
 

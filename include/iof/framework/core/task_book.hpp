@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "iof/framework/core/types.hpp"
@@ -22,7 +24,26 @@ class TaskBook {
   const std::map<std::string, Sleeper>& migrating() const { return migrating_; }
   std::size_t size() const { return sleepers_.size() + migrating_.size(); }
   // Replacements launched whose old task still runs: they do not fill a slot of N.
-  std::size_t replacements_in_flight() const;
+  std::size_t replacements_in_flight() const { return replacements_; }
+
+  // Indexes of the sleepers, kept in step with every change, so that what each event asks (what
+  // must move, what replaces what, how many run) costs what it finds, not the number of tasks.
+  // Agents whose sleeper has a maintenance window:
+  const std::set<std::string>& windowed() const { return windowed_; }
+  // Sleepers TASK_STAGING since a launch decided here (launched_at), oldest launch first:
+  const std::set<std::pair<Time, std::string>>& staging_launches() const { return staging_; }
+  // Agents whose sleeper is a replacement whose old task still runs:
+  const std::set<std::string>& replacing() const { return replacing_; }
+  // Agents whose sleeper is RUNNING with its launch not yet measured (launched_at is kept until
+  // the task is ready):
+  const std::set<std::string>& running_unmeasured() const { return unmeasured_; }
+  // Whether a sleeper is the replacement of the task on `agent`.
+  bool being_replaced(const std::string& agent) const { return replacers_.contains(agent); }
+  // Sleepers in `state`.
+  std::size_t in_state(v1::TaskState state) const;
+  // How many times a sleeper's window became known or changed to another window: the demand for
+  // offers grows with each (offer_pacer.hpp).
+  std::uint64_t windows_learnt() const { return windows_learnt_; }
 
   // Where a task is on the books.
   struct Place {
@@ -83,10 +104,27 @@ class TaskBook {
   std::map<std::string, Sleeper>& map_of(bool migrating) {
     return migrating ? migrating_ : sleepers_;
   }
+  // The indexes' side of a sleeper leaving `agent` or arriving there; every change of a
+  // sleeper's indexed fields is bracketed by the two.
+  void unindex(const std::string& agent, const Sleeper& sleeper);
+  void index(const std::string& agent, const Sleeper& sleeper);
+  // Changes the sleeper on `agent`, if any, keeping the indexes.
+  template <typename Change>
+  void change_sleeper(const std::string& agent, const Change& change);
 
   std::map<std::string, Sleeper> sleepers_;   // by agent id
   std::map<std::string, Sleeper> migrating_;  // by agent id
   std::map<std::string, Place> by_task_;      // by task id, for both maps
+
+  std::set<std::string> windowed_;
+  std::set<std::pair<Time, std::string>> staging_;
+  std::set<std::string> replacing_;
+  std::set<std::string> unmeasured_;
+  std::map<std::string, std::set<std::string>>
+      replacers_;  // replaced agent -> replacements' agents
+  std::map<v1::TaskState, std::size_t> states_;
+  std::size_t replacements_ = 0;
+  std::uint64_t windows_learnt_ = 0;
 };
 
 }  // namespace iof::framework

@@ -3,6 +3,7 @@
 // deadline, and the planned moves /state shows.
 #include <algorithm>
 #include <set>
+#include <utility>
 
 #include "evacuate_policy.hpp"
 
@@ -26,25 +27,26 @@ bool EvacuatePolicy::move_backs_off(const PolicyHost& host, const Sleeper& task)
 }
 
 bool EvacuatePolicy::being_replaced(const PolicyHost& host, const std::string& agent) const {
-  const auto& sleepers = host.task_book().sleepers();
-  return std::any_of(sleepers.begin(), sleepers.end(),
-                     [&](const auto& entry) { return entry.second.replaces == agent; });
+  return host.task_book().being_replaced(agent);
 }
 
-// Tasks that must leave their agent and have no replacement yet, earliest window first.
+// Tasks that must leave their agent and have no replacement yet, earliest window first. Only the
+// agents with a window are looked at: the task book keeps them.
 std::vector<std::string> EvacuatePolicy::moves_by_deadline(const PolicyHost& host) const {
-  std::vector<std::string> out;
-  for (const auto& [agent, sleeper] : host.task_book().sleepers()) {
-    if (sleeper.unavailability_start > 0 && sleeper.replaces.empty() &&
-        !being_replaced(host, agent)) {
-      out.push_back(agent);
+  const auto& book = host.task_book();
+  std::vector<std::pair<std::int64_t, std::string>> due;
+  for (const auto& agent : book.windowed()) {
+    const Sleeper& sleeper = book.sleepers().at(agent);
+    if (sleeper.replaces.empty() && !book.being_replaced(agent)) {
+      due.emplace_back(sleeper.unavailability_start, agent);
     }
   }
-  std::sort(out.begin(), out.end(), [&](const std::string& a, const std::string& b) {
-    const auto start_a = host.task_book().sleepers().at(a).unavailability_start;
-    const auto start_b = host.task_book().sleepers().at(b).unavailability_start;
-    return start_a != start_b ? start_a < start_b : a < b;
-  });
+  std::sort(due.begin(), due.end());
+  std::vector<std::string> out;
+  out.reserve(due.size());
+  for (auto& entry : due) {
+    out.push_back(std::move(entry.second));
+  }
   return out;
 }
 
@@ -99,8 +101,8 @@ void EvacuatePolicy::retire(PolicyHost& host, const std::string& agent, const st
 // Retires the old tasks of running replacements whose retirement was deferred, now that it fits.
 void EvacuatePolicy::retire_replaced(PolicyHost& host, Decision& decision) {
   std::vector<std::string> ready;
-  for (const auto& [agent, sleeper] : host.task_book().sleepers()) {
-    if (!sleeper.replaces.empty() && host.ready(sleeper)) {
+  for (const auto& agent : host.task_book().replacing()) {
+    if (host.ready(host.task_book().sleepers().at(agent))) {
       ready.push_back(agent);
     }
   }

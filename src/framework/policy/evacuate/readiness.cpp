@@ -2,6 +2,8 @@
 // (RUNNING, healthy if it has a health check, and so for --min_ready_time), the lead time learns
 // launch->ready, and a replacement still not ready at the old task's deadline does not keep the
 // old task on an agent about to go down.
+#include <set>
+
 #include "durations.hpp"
 #include "evacuate_policy.hpp"
 
@@ -22,8 +24,10 @@ void EvacuatePolicy::became_ready(PolicyHost& host, const std::string& agent, De
 }
 
 void EvacuatePolicy::note_ready_launches(PolicyHost& host) {
-  for (const auto& [agent, task] : host.task_book().sleepers()) {
-    if (task.launched_at.count() > 0 && host.ready(task)) {
+  // Copied: measuring a launch takes it off the index.
+  const std::set<std::string> unmeasured = host.task_book().running_unmeasured();
+  for (const auto& agent : unmeasured) {
+    if (host.ready(host.task_book().sleepers().at(agent))) {
       // Ready by the clock (--min_ready_time passed) rather than by an update.
       lead_.launched(host.now() - host.task_book().take_launched_at(agent));
       host.changed();
@@ -33,8 +37,9 @@ void EvacuatePolicy::note_ready_launches(PolicyHost& host) {
 
 void EvacuatePolicy::retire_unready_at_deadline(PolicyHost& host, Decision& decision) {
   std::vector<std::string> late;
-  for (const auto& [agent, task] : host.task_book().sleepers()) {
-    if (task.replaces.empty() || task.state != v1::TASK_RUNNING || host.ready(task)) {
+  for (const auto& agent : host.task_book().replacing()) {
+    const Sleeper& task = host.task_book().sleepers().at(agent);
+    if (task.state != v1::TASK_RUNNING || host.ready(task)) {
       continue;
     }
     const auto old = host.task_book().sleepers().find(task.replaces.value());
