@@ -6,29 +6,26 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string_view>
+#include <unordered_set>
 
 #include "iof/framework/core/calls.hpp"
 #include "iof/framework/core/offer_fit.hpp"
 
+#include "candidates.hpp"
 #include "durations.hpp"
 #include "evacuate_policy.hpp"
 
 namespace iof::framework {
 
+using evacuate::Candidate;
+using evacuate::CandidatePicker;
 using evacuate::seconds;
 using evacuate::secs_text;
 using v1::scheduler::Call;
 using v1::scheduler::Event;
 
 namespace {
-
-// A free agent's offer a task could go to, and how good a home it is.
-struct Candidate {
-  const v1::Offer* offer = nullptr;
-  std::int64_t window_start = 0;
-  bool safe = false;
-  std::optional<SpreadValue> spread;  // its --spread_by value; none without --spread_by
-};
 
 // Our tasks per --spread_by value as placement weighs them, kept current as this frame places
 // tasks. A task whose replacement is starting is already on its way out: only the replacement
@@ -91,11 +88,10 @@ bool preferred(const Candidate& a, const Candidate& b) {
   if (a.window_start != b.window_start) {
     return a.window_start > b.window_start;
   }
-  const auto& id_a = a.offer->agent_id().value();
-  const auto& id_b = b.offer->agent_id().value();
-  const auto hash_a = scatter(id_a);
-  const auto hash_b = scatter(id_b);
-  return hash_a != hash_b ? hash_a < hash_b : id_a < id_b;
+  if (a.scattered != b.scattered) {
+    return a.scattered < b.scattered;
+  }
+  return a.offer->agent_id().value() < b.offer->agent_id().value();
 }
 
 }  // namespace
@@ -111,6 +107,7 @@ Decision EvacuatePolicy::offers(PolicyHost& host, const Event::Offers& event) {
   Decision decision;
   const Time lead = lead_.current();
   std::vector<Candidate> candidates;
+  std::unordered_set<std::string_view> candidate_agents;  // an agent offered twice counts once
   for (const auto& offer : event.offers()) {
     note_agent(host, offer);
     const std::string& agent = offer.agent_id().value();
@@ -120,34 +117,26 @@ Decision EvacuatePolicy::offers(PolicyHost& host, const Event::Offers& event) {
       continue;
     }
     const bool killing_there = host.kill_retrier().killing_on(agent);
-    const bool offered_twice =
-        std::any_of(candidates.begin(), candidates.end(),
-                    [&](const Candidate& c) { return c.offer->agent_id().value() == agent; });
     if (host.task_book().migrating().contains(agent) || vacated_.contains(agent) || killing_there ||
-        offered_twice || !host.offer_holds_task(offer)) {
+        candidate_agents.contains(agent) || !host.offer_holds_task(offer)) {
       continue;
     }
+    candidate_agents.insert(agent);
     candidates.push_back(Candidate{&offer, start, start == 0 || Time(start) >= host.now() + lead,
-                                   host.agent_book().spread_value(agent)});
+                                   host.agent_book().spread_value(agent), scatter(agent)});
   }
   std::sort(candidates.begin(), candidates.end(), preferred);
+  CandidatePicker picker(candidates);
   std::vector<bool> used(candidates.size(), false);
   SpreadLoad load(host);
-  // Whether `a` is a better home than `b` by balance alone: both free of maintenance (a task put
-  // on an agent with a window must move again, which no balance is worth), and `a`'s
-  // --spread_by value holds fewer of our tasks (without --spread_by every load is 0).
-  const auto better_balanced = [&](const Candidate& a, const Candidate& b) {
-    return a.window_start == 0 && b.window_start == 0 && load.of(a.spread) < load.of(b.spread);
-  };
-  // The first acceptable candidate in preferred order or, when `balanced`, the best balanced.
-  const auto pick = [&](const auto& acceptable, bool balanced) -> std::optional<std::size_t> {
-    std::optional<std::size_t> best;
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-      if (!used[i] && acceptable(candidates[i]) &&
-          (!best || (balanced && better_balanced(candidates[i], candidates[*best])))) {
-        best = i;
-      }
-    }
+  // Balance: among agents free of maintenance (a task put on an agent with a window must move
+  // again, which no balance is worth), the --spread_by value holding the fewest of our tasks
+  // first (without --spread_by every load is 0).
+  const auto balanced = [&](const std::optional<SpreadValue>& value) { return load.of(value); };
+  const auto unbalanced = [](const std::optional<SpreadValue>&) { return std::size_t{0}; };
+  const auto pick = [&](const auto& acceptable, bool by_balance) -> std::optional<std::size_t> {
+    const auto best =
+        by_balance ? picker.pick(acceptable, balanced) : picker.pick(acceptable, unbalanced);
     if (best) {
       used[*best] = true;
       load.add(candidates[*best].spread);
@@ -227,14 +216,14 @@ Decision EvacuatePolicy::offers(PolicyHost& host, const Event::Offers& event) {
   }
   Call decline = host.call(Call::DECLINE);
   decline.mutable_decline()->mutable_filters()->set_refuse_seconds(refuse);
-  std::set<std::string> accepted;
+  std::unordered_set<const v1::Offer*> accepted;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     if (used[i]) {
-      accepted.insert(candidates[i].offer->id().value());
+      accepted.insert(candidates[i].offer);
     }
   }
   for (const auto& offer : event.offers()) {
-    if (!accepted.contains(offer.id().value())) {
+    if (!accepted.contains(&offer)) {
       *decline.mutable_decline()->add_offer_ids() = offer.id();
     }
   }
