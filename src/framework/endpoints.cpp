@@ -1,5 +1,6 @@
 #include "endpoints.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
 #include "iof/framework/view/metrics.hpp"
@@ -45,23 +46,54 @@ std::string not_leading(const ha::View& view) {
   return "standby; no leader known yet" + (view.detail.empty() ? "" : " (" + view.detail + ")");
 }
 
-http::Response leader_json(const EndpointSources& sources,
-                           const std::shared_ptr<Runtime>& runtime) {
+http::Response leader_json(const EndpointBoard::Read& board, const EndpointContext& context) {
   boost::json::object out;
-  out["self"] = sources.advertise;
-  if (sources.election) {
-    const auto view = sources.election();
-    out["role"] = role_name(view.role);
-    out["leader"] = view.leader ? boost::json::value(*view.leader) : boost::json::value(nullptr);
+  out["self"] = context.advertise;
+  if (board.election) {
+    out["role"] = role_name(board.election->role);
+    out["leader"] = board.election->leader ? boost::json::value(*board.election->leader)
+                                           : boost::json::value(nullptr);
   } else {
     out["role"] = "leader";
-    out["leader"] = sources.advertise;
+    out["leader"] = context.advertise;
   }
-  out["subscribed"] = runtime != nullptr && runtime->state().subscribed();
+  out["subscribed"] = board.framework != nullptr && board.framework->subscribed;
   http::Response response;
   response.headers = {{"Content-Type", "application/json"}};
   response.body = boost::json::serialize(out);
   return response;
+}
+
+// The published metrics as of now: the uptime, and the countdown moved on since publishing.
+std::map<std::string, double> metrics_now(const FrameworkView& view, const EndpointContext& context,
+                                          Time now) {
+  auto out = view.metrics;
+  const std::string prefix = "inverse_offer_framework/";
+  out[prefix + "uptime_secs"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - context.started_at).count();
+  if (auto next = out.find(prefix + "seconds_to_next_window"); next != out.end()) {
+    next->second -= std::chrono::duration<double>(now - view.at).count();
+  }
+  return out;
+}
+
+// /state renders the whole state, which only the runtime's strand may read: it is rendered there
+// and written back from the endpoint thread, while the other endpoints keep answering.
+http::Reply state_reply(const std::shared_ptr<Runtime>& runtime, const EndpointContext& context) {
+  http::StreamResponse reply;
+  reply.headers = {{"Content-Type", "application/json"}};
+  reply.on_open = [runtime, server = context.server](std::shared_ptr<http::StreamSink> sink) {
+    boost::asio::post(runtime->strand(), [runtime, server, sink] {
+      const Time now =
+          std::chrono::duration_cast<Time>(std::chrono::system_clock::now().time_since_epoch());
+      auto body = state_json(runtime->state(), now);
+      boost::asio::post(server, [sink, body = std::move(body)]() mutable {
+        sink->send(std::move(body));
+        sink->close();
+      });
+    });
+  };
+  return reply;
 }
 
 // What GET / answers, standby or leader: the Mesos UI's link to the framework (webui_url) lands
@@ -76,44 +108,41 @@ constexpr const char* index_text =
 
 }  // namespace
 
-http::Response serve_endpoint(const http::Request& request, const EndpointSources& sources) {
-  const auto runtime = sources.runtime();
+http::Reply serve_endpoint(const http::Request& request, const EndpointBoard::Read& board,
+                           const EndpointContext& context) {
   const auto path = request.path();
   if (path == "/leader") {
-    return leader_json(sources, runtime);
+    return leader_json(board, context);
   }
   if (path == "/") {
     return text(200, index_text);
   }
-  if (sources.election) {
-    const auto view = sources.election();
-    if (!runtime || view.role == ha::Role::leader_calls_held) {
-      if (path == "/health" || path == "/metrics/snapshot" || path == "/metrics" ||
-          path == "/state") {
-        return text(503, not_leading(view));
-      }
-      return text(404, "not found");
-    }
+  const bool served =
+      path == "/health" || path == "/metrics/snapshot" || path == "/metrics" || path == "/state";
+  if (!served) {
+    return text(404, "not found");
   }
-  http::Response response;
-  const double uptime =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - sources.started_at).count();
+  if (board.election && (!board.runtime || board.election->role == ha::Role::leader_calls_held)) {
+    return text(503, not_leading(*board.election));
+  }
+  if (!board.runtime || !board.framework) {
+    return text(503, "starting");
+  }
+  if (path == "/state") {
+    return state_reply(board.runtime, context);
+  }
   const Time now =
       std::chrono::duration_cast<Time>(std::chrono::system_clock::now().time_since_epoch());
+  http::Response response;
   if (path == "/metrics/snapshot") {
     response.headers = {{"Content-Type", "application/json"}};
-    response.body = wire::json::write_metrics(metrics(runtime->state(), uptime, now));
+    response.body = wire::json::write_metrics(metrics_now(*board.framework, context, now));
   } else if (path == "/metrics") {
     response.headers = {{"Content-Type", "text/plain; version=0.0.4"}};
-    response.body = prometheus_text(metrics(runtime->state(), uptime, now));
-  } else if (path == "/state") {
-    response.headers = {{"Content-Type", "application/json"}};
-    response.body = state_json(runtime->state(), now);
-  } else if (path == "/health") {
-    const auto verdict = health(runtime->state());
-    return text(verdict.ok ? 200 : 503, verdict.reason);
+    response.body = prometheus_text(metrics_now(*board.framework, context, now));
   } else {
-    response.status = 404;
+    const auto& verdict = board.framework->health;
+    return text(verdict.ok ? 200 : 503, verdict.reason);
   }
   return response;
 }

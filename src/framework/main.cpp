@@ -12,7 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include "iof/discovery/zk_url.hpp"
@@ -22,10 +22,9 @@
 #include "iof/framework/log_output.hpp"
 #include "iof/framework/runtime.hpp"
 #include "iof/framework/state_file.hpp"
-#include "iof/http/server.hpp"
 #include "iof/sim/master_server.hpp"
 
-#include "endpoints.hpp"
+#include "endpoint_server.hpp"
 
 // gcc 12 reports a false new/delete mismatch inside Asio's coroutine frames under ASan.
 #if defined(__SANITIZE_ADDRESS__)
@@ -120,18 +119,11 @@ int main(int argc, char** argv) {
     master = std::move(*spec);
   }
 
-  // The endpoints read the leader's Runtime; with --ha_zk there is none while a standby.
+  // The endpoints answer from their own thread, from what the leader's Runtime publishes; with
+  // --ha_zk there is none while a standby.
   std::shared_ptr<Runtime> runtime;
   std::unique_ptr<iof::framework::ha::Leadership> leadership;
-  EndpointSources sources;
-  sources.started_at = std::chrono::steady_clock::now();
-  sources.runtime = [&] { return leadership ? leadership->runtime() : runtime; };
-  if (flags.ha_zk) {
-    sources.election = [&] { return leadership->view(); };
-  }
-  iof::http::Server http_server(asio::make_strand(io), [&](const iof::http::Request& request) {
-    return iof::http::Reply(serve_endpoint(request, sources));
-  });
+  EndpointServer endpoints(std::chrono::steady_clock::now());
   {
     const auto colon = flags.http_address.rfind(':');
     boost::system::error_code ec;
@@ -140,34 +132,54 @@ int main(int argc, char** argv) {
       return fail("Invalid --http_address '" + flags.http_address + "': " + ec.message());
     }
     const auto port = static_cast<unsigned short>(std::stoul(flags.http_address.substr(colon + 1)));
-    if (auto listening = http_server.listen({address, port}); !listening) {
+    if (auto listening = endpoints.listen({address, port}); !listening) {
       return fail(listening.error().message);
     }
     // Scripts and tests read this line to find the port (with --http_address=HOST:0).
     std::printf("inverse-offer-framework: metrics on http://%s:%u/metrics/snapshot\n",
-                address.to_string().c_str(), http_server.port());
+                address.to_string().c_str(), endpoints.port());
     std::fflush(stdout);
   }
   // Where the Mesos UI (FrameworkInfo's webui_url) and other instances reach this one: the
   // runtime, created below, reads it from the flags.
-  flags.advertise_address = advertised_address(flags, machine_hostname(), http_server.port());
-  sources.advertise = *flags.advertise_address;
+  flags.advertise_address = advertised_address(flags, machine_hostname(), endpoints.port());
+  endpoints.describe(*flags.advertise_address);
   spdlog::info("Advertising {} as this framework's web UI", web_url(*flags.advertise_address));
 
   if (flags.ha_zk) {
     iof::framework::ha::Options options;
     options.url = iof::discovery::parse_zk_url(*flags.ha_zk).value();  // checked by the flags
     options.session_timeout = flags.ha_session_timeout;
-    options.advertise = sources.advertise;
+    options.advertise = *flags.advertise_address;
     auto lead = [&](std::optional<Snapshot> state, std::shared_ptr<StateStore> store) {
-      return Runtime::create(io.get_executor(), flags, master, flags.task_user, std::move(state),
-                             std::move(store));
+      auto elected = Runtime::create(io.get_executor(), flags, master, flags.task_user,
+                                     std::move(state), std::move(store));
+      endpoints.attach(*elected);
+      return elected;
     };
     leadership = std::make_unique<iof::framework::ha::Leadership>(io.get_executor(),
                                                                   std::move(options), lead);
   } else {
     runtime = Runtime::create(io.get_executor(), flags, master, flags.task_user, std::move(saved));
+    endpoints.attach(*runtime);
+    endpoints.board().set_serving(runtime, std::nullopt);
   }
+  // With --ha_zk, who serves follows the election: the board is told every 50 ms.
+  asio::steady_timer election_watch(io);
+  std::function<void()> watch_election = [&] {
+    if (!leadership) {
+      return;
+    }
+    endpoints.board().set_serving(leadership->runtime(), leadership->view());
+    election_watch.expires_after(std::chrono::milliseconds(50));
+    election_watch.async_wait([&](const boost::system::error_code& error) {
+      if (!error) {
+        watch_election();
+      }
+    });
+  };
+  watch_election();
+  endpoints.start();
 
   signals.async_wait([&](const boost::system::error_code& error, int) {
     if (!error) {
@@ -184,7 +196,8 @@ int main(int argc, char** argv) {
   auto drive = [&]() -> asio::awaitable<void> {
     status = leadership ? co_await leadership->run() : co_await runtime->run();
     signals.cancel();
-    http_server.stop();
+    election_watch.cancel();
+    endpoints.stop();
     if (local) {
       (void)local->stop();
     }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,7 +43,14 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   // run() returns `status`.
   void abdicate(int status);
 
-  // Read on the strand only (the metrics endpoint posts there).
+  // Runs `observer` on the strand after the runtime's frames (an event decided, a call answered,
+  // a timer), at most once per `interval` and always once after the last frame of a burst. The
+  // endpoints publish what they serve from it, so they never wait for the strand while a large
+  // event is decided. Set it before run().
+  void observe_frames(std::function<void(const SchedulerState&)> observer,
+                      std::chrono::milliseconds interval);
+
+  // Read on the strand only (/state posts there).
   const SchedulerState& state() const;
   boost::asio::any_io_executor strand() const;
 

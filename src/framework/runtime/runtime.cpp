@@ -36,6 +36,7 @@ SchedulerState initial_core(const Flags& flags, const std::optional<Snapshot>& s
   recovery.reconcile_interval = flags.reconcile_interval;
   recovery.crash_backoff = flags.crash_backoff;
   recovery.crash_backoff_max = flags.crash_backoff_max;
+  recovery.agent_memory = flags.agent_memory;
   SchedulerState state(flags.policy, flags.num_tasks, flags.role, flags.task, recovery,
                        flags.evacuation);
   if (saved) {
@@ -82,7 +83,8 @@ Runtime::Impl::Impl(asio::any_io_executor executor, Flags flags_in, MasterSpec m
              asio::steady_timer(strand)},
       wakeup(strand),
       zookeeper(std::move(master.zookeeper)),
-      tasks_idle(strand) {}
+      tasks_idle(strand),
+      observer{{}, {}, {}, false, asio::steady_timer(strand)} {}
 
 std::vector<http::Header> Runtime::Impl::headers() const {
   const std::string media(wire::media_type(flags.content_type));
@@ -129,11 +131,34 @@ asio::awaitable<void> Runtime::Impl::perform(session::Actions actions) {
   if (done) {
     co_return;
   }
+  frame_done();
   if (const auto next = session.next_wakeup()) {
     wakeup.expires_after(std::max(*next - now(), Time{0}));
   } else {
     wakeup.expires_at(asio::steady_timer::time_point::max());
   }
+}
+
+void Runtime::Impl::frame_done() {
+  if (!observer.run || observer.scheduled) {
+    return;
+  }
+  const auto now_steady = std::chrono::steady_clock::now();
+  if (now_steady - observer.last >= observer.interval) {
+    observer.last = now_steady;
+    observer.run(session.core());
+    return;
+  }
+  // A burst of frames (an update storm) is seen once per interval, and once after its last.
+  observer.scheduled = true;
+  observer.timer.expires_at(observer.last + observer.interval);
+  observer.timer.async_wait([this, keep_alive = owner.lock()](boost::system::error_code ec) {
+    observer.scheduled = false;
+    if (!ec && !done) {
+      observer.last = std::chrono::steady_clock::now();
+      observer.run(session.core());
+    }
+  });
 }
 
 void Runtime::Impl::spawn(asio::awaitable<void> task) {
@@ -164,6 +189,7 @@ void Runtime::Impl::finish(int status) {
   subscriber.wake.cancel();
   sender.wake.cancel();
   wakeup.cancel();
+  observer.timer.cancel();
   // Pending reads and requests complete at once with an error; the loops then see `done`.
   if (subscriber.stream) {
     subscriber.stream->close();
@@ -216,6 +242,12 @@ std::shared_ptr<Runtime> Runtime::create(asio::any_io_executor executor, Flags f
                              std::move(saved), std::move(store)));
   runtime->impl_->owner = runtime;
   return runtime;
+}
+
+void Runtime::observe_frames(std::function<void(const SchedulerState&)> observer,
+                             std::chrono::milliseconds interval) {
+  impl_->observer.run = std::move(observer);
+  impl_->observer.interval = interval;
 }
 
 const SchedulerState& Runtime::state() const {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +44,8 @@ struct Runtime::Impl {
   // Starts following the leader through ZooKeeper, with a zk:// master.
   Result<void> start_watcher();
   boost::asio::awaitable<void> tasks_finished();
+  // After a frame: runs the frame observer now, or once its interval has passed.
+  void frame_done();
 
   std::vector<http::Header> headers() const;
   std::optional<http::TlsOptions> tls(const Endpoint& endpoint) const;
@@ -87,6 +90,15 @@ struct Runtime::Impl {
   // Spawned tasks still running; `tasks_idle` is cancelled when the last one ends.
   std::size_t tasks = 0;
   boost::asio::steady_timer tasks_idle;
+
+  // observe_frames(): what runs after frames, how often at most, and when it last ran.
+  struct Observer {
+    std::function<void(const SchedulerState&)> run;
+    std::chrono::steady_clock::duration interval{};
+    std::chrono::steady_clock::time_point last{};
+    bool scheduled = false;  // `timer` will run it
+    boost::asio::steady_timer timer;
+  } observer;
 };
 
 // The runtime's long-lived coroutines; each ends once the runtime is done.
