@@ -117,6 +117,10 @@ int main(int argc, char** argv) {
       std::string(26, '-').c_str(), std::string(8, '-').c_str(), std::string(8, '-').c_str());
 
   std::vector<Row> rows;
+  struct EventSize {
+    std::size_t offers, wire_bytes, parsed_bytes;
+  };
+  std::vector<EventSize> sizes_seen;
   for (const std::size_t n : sizes) {
     const auto event = iof::bench::offers_event(framework_id, n, 1);
     Row start;
@@ -146,6 +150,7 @@ int main(int argc, char** argv) {
     }
     print_row(start);
     print_row(steady);
+    sizes_seen.push_back({n, event.ByteSizeLong(), event.SpaceUsedLong()});
     rows.push_back(start);
     rows.push_back(steady);
   }
@@ -187,6 +192,12 @@ int main(int argc, char** argv) {
     }
   }
 
+  std::printf("\n");
+  for (const auto& seen : sizes_seen) {
+    std::printf("OFFERS event of %s offers: %.1f MB in protobuf, %.1f MB parsed in memory\n",
+                size_text(seen.offers).c_str(), static_cast<double>(seen.wire_bytes) / 1e6,
+                static_cast<double>(seen.parsed_bytes) / 1e6);
+  }
   if (state_tasks > 0) {
     // The --state_file of a framework running `state_tasks` tasks: its size, and the time to take
     // the snapshot and write it (temporary file, fsync, rename, fsync of the directory).
@@ -209,7 +220,7 @@ int main(int argc, char** argv) {
             std::exit(2);
           }
         });
-    std::printf("\nstate file with %u tasks: %ju bytes, snapshot + write %.1f ms\n", state_tasks,
+    std::printf("state file with %u tasks: %ju bytes, snapshot + write %.1f ms\n", state_tasks,
                 static_cast<std::uintmax_t>(std::filesystem::file_size(path)), seconds * 1000);
     std::filesystem::remove_all(directory);
   }
