@@ -181,6 +181,31 @@ asio::awaitable<Result<ClientResponse>> ClientConnection::request(
   if (ec) {
     co_return s.fail("Failed to send to", ec);
   }
+  co_return co_await receive();  // within the same deadline
+}
+
+asio::awaitable<Result<void>> ClientConnection::write_request(ClientRequest request,
+                                                              std::chrono::milliseconds timeout) {
+  Impl& s = *impl_;
+  // With a read pending, this arms the write's deadline only (beast keeps one per direction).
+  boost::system::error_code ec = co_await s.send(request, timeout);
+  if (ec) {
+    co_return s.fail("Failed to send to", ec);
+  }
+  co_return Result<void>();
+}
+
+asio::awaitable<Result<ClientResponse>> ClientConnection::read_response(
+    std::chrono::milliseconds timeout) {
+  // With a write pending, this arms the read's deadline only.
+  impl_->tcp.expires_after(timeout);
+  co_return co_await receive();
+}
+
+asio::awaitable<Result<ClientResponse>> ClientConnection::receive() {
+  Impl& s = *impl_;
+  boost::system::error_code ec;
+  // A parser per response; the buffer keeps the bytes of the responses after it.
   beast::http::response_parser<beast::http::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
   co_await beast::http::async_read(s.stream, s.buffer, parser,

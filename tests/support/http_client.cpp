@@ -143,39 +143,64 @@ std::vector<std::string> HttpResponse::header_names() const {
   return names;
 }
 
+namespace {
+
+// Takes one whole response off the front of `raw`, reading more as needed; what follows it (the
+// next pipelined response) stays in `raw`.
+HttpResponse take_response(int fd, std::string& raw, Clock::time_point deadline,
+                           unsigned short port) {
+  bool eof = false;
+  while (raw.find("\r\n\r\n") == std::string::npos) {
+    if (!read_some(fd, raw, deadline, eof)) {
+      throw std::runtime_error("no complete response head from port " + std::to_string(port));
+    }
+  }
+  const auto head_end = raw.find("\r\n\r\n");
+  HttpResponse response = parse_response_head(std::string_view(raw).substr(0, head_end));
+  raw.erase(0, head_end + 4);
+  if (auto length = response.header("Content-Length")) {
+    const std::size_t wanted = std::stoul(*length);
+    while (raw.size() < wanted) {
+      if (!read_some(fd, raw, deadline, eof)) {
+        throw std::runtime_error("truncated response body");
+      }
+    }
+    response.body = raw.substr(0, wanted);
+    raw.erase(0, wanted);
+  } else {
+    while (!dechunk(raw, response.body)) {
+      if (!read_some(fd, raw, deadline, eof)) {
+        throw std::runtime_error("truncated chunked body");
+      }
+    }
+  }
+  return response;
+}
+
+}  // namespace
+
 HttpResponse request(unsigned short port, const HttpRequest& request,
                      std::chrono::milliseconds timeout) {
+  return pipelined(port, {request}, timeout).at(0);
+}
+
+std::vector<HttpResponse> pipelined(unsigned short port, const std::vector<HttpRequest>& requests,
+                                    std::chrono::milliseconds timeout) {
   const int fd = connect_loopback(port);
   const auto deadline = Clock::now() + timeout;
-  std::string raw;
-  bool eof = false;
   try {
-    send_all(fd, serialize(request));
-    while (raw.find("\r\n\r\n") == std::string::npos) {
-      if (!read_some(fd, raw, deadline, eof)) {
-        throw std::runtime_error("no complete response head from port " + std::to_string(port));
-      }
+    std::string bytes;
+    for (const auto& request : requests) {
+      bytes += serialize(request);
     }
-    const auto head_end = raw.find("\r\n\r\n");
-    HttpResponse response = parse_response_head(std::string_view(raw).substr(0, head_end));
-    std::string rest = raw.substr(head_end + 4);
-    if (auto length = response.header("Content-Length")) {
-      const std::size_t wanted = std::stoul(*length);
-      while (rest.size() < wanted) {
-        if (!read_some(fd, rest, deadline, eof)) {
-          throw std::runtime_error("truncated response body");
-        }
-      }
-      response.body = rest.substr(0, wanted);
-    } else {
-      while (!dechunk(rest, response.body)) {
-        if (!read_some(fd, rest, deadline, eof)) {
-          throw std::runtime_error("truncated chunked body");
-        }
-      }
+    send_all(fd, bytes);
+    std::string raw;
+    std::vector<HttpResponse> responses;
+    while (responses.size() < requests.size()) {
+      responses.push_back(take_response(fd, raw, deadline, port));
     }
     ::close(fd);
-    return response;
+    return responses;
   } catch (...) {
     ::close(fd);
     throw;

@@ -39,6 +39,11 @@ HttpResponse parse_response_head(std::string_view head);
 HttpResponse request(unsigned short port, const HttpRequest& request,
                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// HTTP/1.1 pipelining: every request written in one write on one fresh connection, then their
+// responses read in order; throws on a connection error or after `timeout`.
+std::vector<HttpResponse> pipelined(unsigned short port, const std::vector<HttpRequest>& requests,
+                                    std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
 // A SUBSCRIBE stream: the response head, then events read one at a time.
 class EventStream {
  public:

@@ -15,8 +15,9 @@
 
 // An HTTP/1.1 client connection on Asio coroutines, for talking to a Mesos master: keep-alive
 // request/response for calls, and an open-ended response read piece by piece for the SUBSCRIBE
-// event stream. One request at a time per connection, as libmesos uses its two connections.
-// Plain HTTP or HTTPS (OpenSSL), chosen per connect().
+// event stream. Requests may be pipelined (HTTP/1.1): written back to back by one coroutine while
+// another reads the responses, which come in the order the requests were written. Plain HTTP or
+// HTTPS (OpenSSL), chosen per connect().
 namespace iof::http {
 
 // How to reach an https:// master.
@@ -63,6 +64,13 @@ class ClientConnection {
   // One request and its whole response.
   boost::asio::awaitable<Result<ClientResponse>> request(ClientRequest request,
                                                          std::chrono::milliseconds timeout);
+  // Pipelining: write_request() sends a request without waiting for its response, and
+  // read_response() reads the next response, in the order the requests were written. One of each
+  // may be pending at once; each has its own deadline. A failure of either closes the connection,
+  // and the other then fails too: every request written and not answered is lost.
+  boost::asio::awaitable<Result<void>> write_request(ClientRequest request,
+                                                     std::chrono::milliseconds timeout);
+  boost::asio::awaitable<Result<ClientResponse>> read_response(std::chrono::milliseconds timeout);
   // Sends the request and reads the response head; read_some() then yields the body.
   boost::asio::awaitable<Result<ClientResponse>> open_stream(ClientRequest request,
                                                              std::chrono::milliseconds timeout);
@@ -75,6 +83,9 @@ class ClientConnection {
   void close();
 
  private:
+  // Reads the next response under the deadline already armed.
+  boost::asio::awaitable<Result<ClientResponse>> receive();
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -81,6 +82,66 @@ TEST_CASE("keep-alive requests get their responses in order on one connection") 
     CHECK(connection.is_open());
   });
   CHECK(served == 2);
+}
+
+TEST_CASE("pipelined requests are written back to back and answered in order") {
+  asio::io_context io;
+  std::vector<std::string> seen;
+  iof::http::Server server(io.get_executor(), [&](const iof::http::Request& request) {
+    seen.push_back(request.body);
+    iof::http::Response response;
+    response.status = request.body == "refused" ? 400 : 202;
+    response.body = "answer to " + request.body;
+    return iof::http::Reply(response);
+  });
+  REQUIRE(server.listen({loopback, 0}));
+  run(io, [&]() -> asio::awaitable<void> {
+    ClientConnection connection(io.get_executor());
+    REQUIRE(
+        (co_await connection.connect("127.0.0.1", std::to_string(server.port()), 5s)).has_value());
+    const std::vector<std::string> bodies{"one", "refused", "three", "four"};
+    for (const auto& body : bodies) {
+      const ClientRequest call{"POST", "/api", {}, body};
+      REQUIRE((co_await connection.write_request(call, 5s)).has_value());
+    }
+    for (const auto& body : bodies) {
+      auto response = co_await connection.read_response(5s);
+      REQUIRE(response.has_value());
+      CHECK(response->status == (body == "refused" ? 400u : 202u));
+      CHECK(response->body == "answer to " + body);
+    }
+    CHECK(connection.is_open());
+  });
+  CHECK(seen == std::vector<std::string>{"one", "refused", "three", "four"});
+}
+
+TEST_CASE("a pipelined read fails when the server drops the connection with requests out") {
+  asio::io_context io;
+  iof::http::Server server(io.get_executor(), [&](const iof::http::Request& request) {
+    if (request.body == "last") {
+      throw std::runtime_error("dropped");  // a 500 with Connection: close
+    }
+    return iof::http::Reply(iof::http::Response{202, {}, ""});
+  });
+  REQUIRE(server.listen({loopback, 0}));
+  run(io, [&]() -> asio::awaitable<void> {
+    ClientConnection connection(io.get_executor());
+    REQUIRE(
+        (co_await connection.connect("127.0.0.1", std::to_string(server.port()), 5s)).has_value());
+    for (const char* body : {"first", "last", "never answered"}) {
+      const ClientRequest call{"POST", "/api", {}, body};
+      REQUIRE((co_await connection.write_request(call, 5s)).has_value());
+    }
+    auto first = co_await connection.read_response(5s);
+    REQUIRE(first.has_value());
+    CHECK(first->status == 202);
+    auto last = co_await connection.read_response(5s);
+    REQUIRE(last.has_value());
+    CHECK(last->status == 500);
+    // The server closed the connection after its 500: the request behind it is lost.
+    auto never = co_await connection.read_response(5s);
+    CHECK_FALSE(never.has_value());
+  });
 }
 
 TEST_CASE("a streamed response is read piece by piece until the server ends it") {

@@ -53,6 +53,7 @@ class SimFramework {
   }
 
   const std::string& id() const { return id_; }
+  const std::string& stream_id() const { return stream_id_; }
   EventStream& events() { return *stream_; }
 
   // Sends a call (framework id filled in) and returns the HTTP status.
