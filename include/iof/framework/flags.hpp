@@ -38,6 +38,9 @@ struct Flags {
   std::chrono::milliseconds max_backoff = std::chrono::seconds(15);
   // Reconnect when this many heartbeat intervals pass without an event.
   unsigned heartbeat_misses = 5;
+  // Calls sent on the calls connection before the first is answered (HTTP/1.1 pipelining); 1
+  // waits for each answer, for a proxy between here and the master that mishandles pipelining.
+  unsigned call_window = 64;
   // How long the master keeps the framework's tasks after it disconnects; Mesos's default of 0
   // would kill every task on the first network blip.
   std::chrono::seconds failover_timeout = std::chrono::hours(24 * 7);

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,13 @@
 // code.
 namespace iof::framework {
 
+// Calls in flight at once on the calls connection, by default. Pipelining makes a storm of
+// acknowledgements bound by the master's pace rather than by one round trip per call; 64 covers
+// the round trip of a master across a datacenter at thousands of calls a second. A bound keeps
+// what one transport failure fails (and the core then re-decides) small, and keeps every call
+// checked by still_wanted() shortly before it leaves rather than while a deep queue drains.
+inline constexpr std::size_t default_call_window = 64;
+
 struct SessionOptions {
   // The FrameworkInfo to SUBSCRIBE with; the session fills in the framework ID once known.
   v1::FrameworkInfo framework;
@@ -39,6 +47,8 @@ struct SessionOptions {
   bool persist = false;
   // TEARDOWN before stopping (--teardown_on_exit).
   bool teardown_on_exit = false;
+  // Calls sent before the first of them is answered (--call_window); 1 waits for each answer.
+  std::size_t call_window = default_call_window;
 };
 
 // The session the command line asks for: the FrameworkInfo of the example (with the TASK_KILLING
@@ -59,8 +69,10 @@ struct OpenStream {
 struct CloseStream {
   std::uint64_t stream = 0;
 };
-// Send one call with this Mesos-Stream-Id and report call_done(id). One is in flight at a time,
-// so calls reach the master in the order they were decided.
+// Send one call with this Mesos-Stream-Id and report call_done(id). Up to the call window are in
+// flight at once; the shell sends them in the order released, on one connection (HTTP/1.1
+// pipelining), so calls reach the master in the order they were decided. A transport failure
+// fails every call in flight on that connection: each gets its own call_done.
 struct SendCall {
   std::uint64_t id = 0;
   Endpoint target;
@@ -188,8 +200,8 @@ class Session {
   Time retry_at_{0};         // end of the backoff
 
   std::deque<Queued> queue_;
-  std::optional<std::uint64_t> in_flight_;
-  v1::scheduler::Call in_flight_call_;
+  // Released and not yet answered, by id: ids grow, so this is the order they left in.
+  std::map<std::uint64_t, v1::scheduler::Call> in_flight_;
   std::uint64_t next_call_id_ = 0;
   std::uint64_t saved_version_ = 0;
   std::optional<std::uint64_t> saving_;

@@ -64,6 +64,7 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   std::string local_agents = "3";
   std::string max_backoff = "15secs";
   std::string heartbeat_misses = "5";
+  std::string call_window = "64";
   std::string failover_timeout = "1weeks";
   std::string reconcile_interval = "10mins";
   std::string state_file;
@@ -99,6 +100,8 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
   option("max_backoff", max_backoff, "Cap of the subscribe retry backoff (Mesos duration)");
   option("heartbeat_misses", heartbeat_misses,
          "Reconnect after this many heartbeat intervals without an event");
+  option("call_window", call_window,
+         "Calls sent ahead of their answers on the calls connection (1..1024; 1 waits for each)");
   option("failover_timeout", failover_timeout,
          "How long the master keeps this framework's tasks while it is disconnected");
   option("state_file", state_file,
@@ -194,6 +197,14 @@ FlagsOutcome parse_flags(int argc, const char* const* argv) {
                      "' for --heartbeat_misses: expected 1..1000");
     }
     flags.heartbeat_misses = misses;
+    unsigned window = 0;
+    auto [window_rest, window_error] =
+        std::from_chars(call_window.data(), call_window.data() + call_window.size(), window);
+    if (window_error != std::errc() || window_rest != call_window.data() + call_window.size() ||
+        window == 0 || window > 1024) {
+      return failure("Invalid value '" + call_window + "' for --call_window: expected 1..1024");
+    }
+    flags.call_window = window;
   }
   for (const auto& [text, target, name, minimum] :
        {std::tuple{failover_timeout, &flags.failover_timeout, "--failover_timeout", 0LL},

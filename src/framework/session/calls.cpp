@@ -1,5 +1,7 @@
 // The session's calls: each event's decision absorbed (logs, calls, the state file first), the
-// ordered queue with one call in flight, and the stop paths that drain it.
+// ordered queue with a window of calls in flight, and the stop paths that drain it.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "iof/framework/session.hpp"
@@ -72,7 +74,8 @@ Actions Session::persisted(std::uint64_t version, const Result<void>& saved, Tim
 }
 
 void Session::pump(Actions& out) {
-  while (!in_flight_ && !queue_.empty()) {
+  // Released strictly from the front: a call held for the state file holds every call after it.
+  while (in_flight_.size() < std::max<std::size_t>(options_.call_window, 1) && !queue_.empty()) {
     if (options_.persist && queue_.front().version > saved_version_) {
       break;  // held until the state file has it
     }
@@ -84,11 +87,11 @@ void Session::pump(Actions& out) {
     if (!still_wanted(next.call, out)) {
       continue;
     }
-    in_flight_ = ++next_call_id_;
-    in_flight_call_ = next.call;
-    out.push_back(SendCall{*in_flight_, *leader_, stream_id_, std::move(next.call)});
+    const std::uint64_t id = ++next_call_id_;
+    in_flight_.emplace(id, next.call);
+    out.push_back(SendCall{id, *leader_, stream_id_, std::move(next.call)});
   }
-  if (stopping_ && phase_ != Phase::finished && queue_.empty() && !in_flight_ && !saving_) {
+  if (stopping_ && phase_ != Phase::finished && queue_.empty() && in_flight_.empty() && !saving_) {
     if (phase_ == Phase::streaming || phase_ == Phase::connecting) {
       out.push_back(CloseStream{stream_});
       if (phase_ == Phase::streaming) {
@@ -133,11 +136,14 @@ bool Session::still_wanted(const Call& call, Actions& out) {
 
 Actions Session::call_done(std::uint64_t id, const CallOutcome& outcome, Time now) {
   Actions out;
-  if (!in_flight_ || *in_flight_ != id) {
+  // Answers come in order on one connection, but a transport failure reports every call in
+  // flight, and the shell may report one before its elders (a call that could not connect).
+  const auto found = in_flight_.find(id);
+  if (found == in_flight_.end()) {
     return out;
   }
-  in_flight_.reset();
-  const Call failed = std::move(in_flight_call_);
+  const Call failed = std::move(found->second);
+  in_flight_.erase(found);
   const std::string& type = Call::Type_Name(failed.type());
   const bool refused = outcome.status && *outcome.status != 202 && *outcome.status != 200;
   if (!outcome.status) {
@@ -184,7 +190,7 @@ void Session::shut_down(int status, Actions& out) {
 }
 
 std::size_t Session::calls_pending() const {
-  return queue_.size() + (in_flight_ ? 1 : 0);
+  return queue_.size() + in_flight_.size();
 }
 
 }  // namespace iof::framework

@@ -36,6 +36,7 @@ SessionOptions session_options(const Flags& flags, std::vector<Endpoint> masters
   options.backoff_cap = flags.max_backoff;
   options.backoff_seed = backoff_seed;
   options.heartbeat_misses = flags.heartbeat_misses;
+  options.call_window = flags.call_window;
   options.persist = flags.state_file.has_value();
   options.teardown_on_exit = flags.teardown_on_exit;
   return options;

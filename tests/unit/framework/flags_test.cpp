@@ -40,6 +40,7 @@ TEST_CASE("defaults are the example's, with an embedded master") {
   CHECK(flags.local_agents == 3);
   CHECK(flags.max_backoff == std::chrono::seconds(15));
   CHECK(flags.heartbeat_misses == 5);
+  CHECK(flags.call_window == 64);
   CHECK(flags.content_type == iof::wire::ContentType::protobuf);
   // Beyond the example: the evacuate policy, replacement first, no task missing.
   CHECK(flags.policy == Policy::evacuate);
@@ -159,6 +160,8 @@ TEST_CASE("bad input exits 1 with one line naming the problem and pointing to --
            {{"--max_backoff=10"}, "for --max_backoff"},
            {{"--max_backoff=500ms"}, "must be at least 1secs"},
            {{"--heartbeat_misses=0"}, "for --heartbeat_misses"},
+           {{"--call_window=0"}, "for --call_window: expected 1..1024"},
+           {{"--call_window=1025"}, "for --call_window"},
            {{"--failover_timeout=soon"}, "for --failover_timeout"},
            {{"--failover_timeout=400days"}, "must be between 0secs and 365days"},
            {{"--reconcile_interval=0secs"}, "for --reconcile_interval"},

@@ -10,90 +10,11 @@
 #include "iof/wire/recordio.hpp"
 
 #include "event_builders.hpp"
+#include "session_support.hpp"
 
 namespace iof::framework {
-namespace {
 
-using namespace std::chrono_literals;
-using namespace session;
-namespace events = test::events;
-
-const Endpoint first{false, "10.0.0.1", "5050"};
-const Endpoint second{false, "10.0.0.2", "5050"};
-
-SessionOptions options(std::vector<Endpoint> masters = {first, second}) {
-  SessionOptions out;
-  out.framework.set_user("root");
-  out.framework.set_name("test");
-  out.masters = std::move(masters);
-  out.backoff_seed = 7;
-  return out;
-}
-
-SchedulerState core() {
-  return SchedulerState(Policy::evacuate, 1, "*", TaskSpec{});
-}
-
-template <class T>
-std::vector<T> all(const Actions& actions) {
-  std::vector<T> out;
-  for (const auto& action : actions) {
-    if (const auto* found = std::get_if<T>(&action)) {
-      out.push_back(*found);
-    }
-  }
-  return out;
-}
-
-template <class T>
-T only(const Actions& actions) {
-  const auto found = all<T>(actions);
-  REQUIRE(found.size() == 1);
-  return found.front();
-}
-
-bool logged(const Actions& actions, std::string_view text) {
-  for (const auto& line : all<Log>(actions)) {
-    if (line.text.find(text) != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
-}
-
-std::string chunk(const events::Event& event) {
-  return wire::recordio::encode(event.SerializeAsString());
-}
-
-events::Event subscribed(double heartbeat) {
-  auto event = events::subscribed();
-  event.mutable_subscribed()->set_heartbeat_interval_seconds(heartbeat);
-  return event;
-}
-
-StreamHead ok(std::string stream_id = "stream-1") {
-  StreamHead head;
-  head.stream_id = std::move(stream_id);
-  return head;
-}
-
-// A session subscribed to `first` at t = 1 s, with the SUBSCRIBED delivered and handled.
-struct Subscribed {
-  Session session{options(), core()};
-  std::uint64_t stream = 0;
-  Actions received;  // from the SUBSCRIBED's bytes
-  Actions handled;   // from handling it
-
-  explicit Subscribed(double heartbeat = 15) {
-    stream = only<OpenStream>(session.start(0s)).stream;
-    session.stream_opened(stream, ok(), 1s);
-    received = session.stream_data(stream, chunk(subscribed(heartbeat)), 1s);
-    const auto delivered = only<Deliver>(received);
-    handled = session.handle(delivered.epoch, delivered.event, 1s);
-  }
-};
-
-}  // namespace
+using namespace session_support;
 
 TEST_CASE("session: the first SUBSCRIBE goes to the first master, with the framework's info") {
   Session session(options(), core());
@@ -173,40 +94,15 @@ TEST_CASE("session: a 200 without a Mesos-Stream-Id is a failed subscription") {
   CHECK(session.stream_id().empty());
 }
 
-TEST_CASE("session: SUBSCRIBED subscribes, and calls carry the stream id one at a time in order") {
+TEST_CASE("session: SUBSCRIBED subscribes, and calls carry the stream id") {
   Subscribed s;
   CHECK(s.session.subscribed());
   CHECK(s.session.core().subscribed());
-  // The evacuate core asks for offers after subscribing: a REVIVE goes out with the stream id.
+  // The core's first call after subscribing goes out with the stream id.
   auto sends = all<SendCall>(s.handled);
   REQUIRE(sends.size() == 1);
   CHECK(sends[0].stream_id == "stream-1");
   CHECK(sends[0].target == first);
-  // Two updates: their calls go out one at a time, each after the previous one was answered.
-  const auto epoch = s.session.epoch();
-  std::vector<SendCall> out;
-  for (const char* task : {"a", "b"}) {
-    for (auto& send : all<SendCall>(s.session.handle(
-             epoch, events::update(task, "agent1", mesos::v1::TASK_RUNNING), 2s))) {
-      out.push_back(send);
-    }
-  }
-  CHECK(out.empty());  // the first call is still in flight
-  std::vector<std::string> acknowledged;
-  for (auto answered = sends[0].id;;) {
-    const auto next = all<SendCall>(s.session.call_done(answered, CallOutcome{202, ""}, 2s));
-    if (next.empty()) {
-      break;
-    }
-    REQUIRE(next.size() == 1);
-    CHECK(next[0].stream_id == "stream-1");
-    if (next[0].call.type() == events::Call::ACKNOWLEDGE) {
-      acknowledged.push_back(next[0].call.acknowledge().task_id().value());
-    }
-    answered = next[0].id;
-  }
-  CHECK(acknowledged == std::vector<std::string>{"a", "b"});
-  CHECK(s.session.calls_pending() == 0);
 }
 
 TEST_CASE("session: a call answered 4xx or lost is logged and the queue moves on") {
@@ -297,24 +193,6 @@ TEST_CASE("session: undecodable framing ends the stream") {
   CHECK(logged(actions, "Undecodable event stream"));
   CHECK(only<CloseStream>(actions).stream == s.stream);
   CHECK_FALSE(s.session.subscribed());
-}
-
-TEST_CASE("session: stop sends TEARDOWN first with teardown_on_exit, then finishes") {
-  auto opts = options();
-  opts.teardown_on_exit = true;
-  Session session(opts, core());
-  const auto stream = only<OpenStream>(session.start(0s)).stream;
-  session.stream_opened(stream, ok(), 0s);
-  const auto delivered = only<Deliver>(session.stream_data(stream, chunk(subscribed(15)), 0s));
-  const auto revive = only<SendCall>(session.handle(delivered.epoch, delivered.event, 0s));
-  CHECK(session.stop(1s).empty());  // the REVIVE is still out
-  const auto teardown = only<SendCall>(session.call_done(revive.id, CallOutcome{202, ""}, 1s));
-  CHECK(teardown.call.type() == events::Call::TEARDOWN);
-  const auto actions = session.call_done(teardown.id, CallOutcome{202, ""}, 1s);
-  CHECK(only<CloseStream>(actions).stream == stream);
-  CHECK(only<Finish>(actions).status == 0);
-  CHECK(session.finished());
-  CHECK_FALSE(session.next_wakeup());
 }
 
 TEST_CASE("session: stop while backing off finishes at once") {

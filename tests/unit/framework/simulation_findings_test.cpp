@@ -131,6 +131,8 @@ TEST_CASE("a LAUNCH whose task was forgotten while it waited is dropped, not sen
   namespace session = iof::framework::session;
   SessionOptions options;
   options.masters = {Endpoint{false, "m", "5050"}};
+  // A full call window: with 1, the one stuck call fills it.
+  options.call_window = 1;
   Session s(options, iof::framework::SchedulerState(Policy::evacuate, 1, "*", {}));
   const auto open = std::get<session::OpenStream>(s.start(0s).front());
   session::StreamHead head;
