@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -20,6 +21,7 @@ namespace iof::framework {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
+using namespace boost::asio::experimental::awaitable_operators;
 
 namespace {
 
@@ -120,44 +122,116 @@ asio::awaitable<void> subscribe_loop(Runtime::Impl& s) {
   }
 }
 
-// Sends each call the session releases on the second connection, one at a time, in order.
-asio::awaitable<void> send_calls(Runtime::Impl& s) {
+namespace {
+
+using CallsLink = Runtime::Impl::CallsLink;
+
+// Gives up on a calls connection, once: it broke (a failed write or read, a timeout, the master
+// closing it) or the leader moved. Every call written on it and not answered may or may not have
+// reached the master; each is reported failed, in order, and the next call opens a new one.
+asio::awaitable<void> give_up(Runtime::Impl& s, std::shared_ptr<CallsLink> link, std::string why) {
+  if (link->broken) {
+    co_return;
+  }
+  link->broken = true;
+  link->connection.close();
+  if (s.sender.link == link) {
+    s.sender.link.reset();
+  }
+  const auto unanswered = std::exchange(link->written, {});
+  session::CallOutcome failed;
+  failed.message = std::move(why);
+  for (const auto id : unanswered) {
+    co_await report(s, s.session.call_done(id, failed, Runtime::Impl::now()));
+  }
+}
+
+// Writes each call the session releases, in order, on the calls connection, without waiting for
+// the answers before it: the session bounds how many are out (its call window).
+asio::awaitable<void> write_calls(Runtime::Impl& s) {
   auto& sender = s.sender;
   while (!s.done) {
-    if (!sender.next || s.calls_held) {
+    if (sender.next.empty() || s.calls_held) {
       co_await nudged(sender.wake);
       continue;
     }
-    session::SendCall send = std::move(*sender.next);
-    sender.next.reset();
-    session::CallOutcome outcome;
-    if (sender.connection.is_open() && sender.endpoint != send.target) {
-      sender.connection.close();  // the leader moved: calls follow the stream
+    session::SendCall send = std::move(sender.next.front());
+    sender.next.pop_front();
+    if (sender.link && sender.link->endpoint != send.target) {
+      // The leader moved: calls follow the stream, and those still unanswered are given up.
+      co_await give_up(s, sender.link, "the leading master moved to " + send.target.url());
     }
-    if (!sender.connection.is_open()) {
-      auto connected = co_await sender.connection.connect(send.target.host, send.target.port,
-                                                          connect_timeout, s.tls(send.target));
+    auto link = sender.link;
+    if (!link) {
+      // Set before connecting, so that finish() can interrupt the connect.
+      link = std::make_shared<CallsLink>(sender.executor, send.target);
+      sender.link = link;
+      auto connected = co_await link->connection.connect(send.target.host, send.target.port,
+                                                         connect_timeout, s.tls(send.target));
       if (!connected) {
+        link->broken = true;
+        if (sender.link == link) {
+          sender.link.reset();
+        }
+        session::CallOutcome outcome;
         outcome.message = "not sent: " + connected.error().message;
         co_await report(s, s.session.call_done(send.id, outcome, Runtime::Impl::now()));
         continue;
       }
-      sender.endpoint = send.target;
     }
     http::ClientRequest request;
     request.target = scheduler_path;
     request.headers = s.headers();
     request.headers.push_back({"Mesos-Stream-Id", send.stream_id});
     request.body = wire::encode(send.call, s.flags.content_type);
-    auto response = co_await sender.connection.request(std::move(request), call_timeout);
-    if (!response) {
-      outcome.message = response.error().message;
-    } else {
-      outcome.status = response->status;
-      outcome.message = response->body;
+    // Listed before the write: if the connection breaks meanwhile, this call fails with it.
+    link->written.push_back(send.id);
+    sender.written.cancel();
+    auto sent = co_await link->connection.write_request(std::move(request), call_timeout);
+    if (!sent) {
+      co_await give_up(s, link, sent.error().message);
     }
-    co_await report(s, s.session.call_done(send.id, outcome, Runtime::Impl::now()));
   }
+}
+
+// Reads the answers on the calls connection, which come in the order the calls were written,
+// and reports each to the session.
+asio::awaitable<void> read_answers(Runtime::Impl& s) {
+  auto& sender = s.sender;
+  while (!s.done) {
+    const auto link = sender.link;
+    if (!link || link->written.empty()) {
+      co_await nudged(sender.written);
+      continue;
+    }
+    auto response = co_await link->connection.read_response(call_timeout);
+    if (link->broken) {
+      continue;  // given up meanwhile: its calls were reported
+    }
+    if (!response) {
+      co_await give_up(s, link, response.error().message);
+      continue;
+    }
+    const auto id = link->written.front();
+    link->written.pop_front();
+    session::CallOutcome outcome{response->status, std::move(response->body)};
+    const bool ended = !link->connection.is_open();
+    if (ended && sender.link == link) {
+      sender.link.reset();  // the master ended the connection after this answer: calls go anew
+    }
+    co_await report(s, s.session.call_done(id, outcome, Runtime::Impl::now()));
+    if (ended) {
+      co_await give_up(s, link, "The master closed the calls connection");
+    }
+  }
+}
+
+}  // namespace
+
+// Sends the calls the session releases: written back to back on one connection, answered in
+// order (HTTP/1.1 pipelining, as a master answers a connection's requests).
+asio::awaitable<void> send_calls(Runtime::Impl& s) {
+  co_await (write_calls(s) && read_answers(s));
 }
 
 // Runs the session's timers: the backoff, a silent stream's deadline, the core's retries.

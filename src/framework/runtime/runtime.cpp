@@ -88,8 +88,7 @@ Runtime::Impl::Impl(asio::any_io_executor executor, Flags flags_in, MasterSpec m
               initial_core(flags, saved)),
       persister(strand, std::move(store)),
       subscriber{std::nullopt, nullptr, 0, asio::steady_timer(strand)},
-      sender{std::nullopt, http::ClientConnection(strand), std::nullopt,
-             asio::steady_timer(strand)},
+      sender(strand),
       wakeup(strand),
       zookeeper(std::move(master.zookeeper)),
       tasks_idle(strand),
@@ -122,7 +121,7 @@ asio::awaitable<void> Runtime::Impl::perform(session::Actions actions) {
         subscriber.stream->close();
       }
     } else if (auto* send = std::get_if<session::SendCall>(&action)) {
-      sender.next = std::move(*send);
+      sender.next.push_back(std::move(*send));
       sender.wake.cancel();
     } else if (auto* deliver = std::get_if<session::Deliver>(&action)) {
       spawn(handle_event(*this, std::move(deliver->event), deliver->epoch));
@@ -203,7 +202,7 @@ void Runtime::Impl::finish(int status) {
   if (subscriber.stream) {
     subscriber.stream->close();
   }
-  sender.connection.close();
+  sender.close();
   watcher.reset();  // no leader report runs after this
   persister.abandon();
 }

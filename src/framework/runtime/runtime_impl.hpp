@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -64,12 +65,31 @@ struct Runtime::Impl {
     boost::asio::steady_timer wake;   // cancelled when `next` is set
   } subscriber;
 
-  // The call sender's: the call the session released, and the second connection.
-  struct Sender {
-    std::optional<session::SendCall> next;
+  // The call sender's: the calls the session released, and the calls connection, where they are
+  // written back to back while their answers are read in order (HTTP/1.1 pipelining).
+  struct CallsLink {
+    explicit CallsLink(const boost::asio::any_io_executor& executor, Endpoint to)
+        : connection(executor), endpoint(std::move(to)) {}
     http::ClientConnection connection;
-    std::optional<Endpoint> endpoint;  // where `connection` is connected
-    boost::asio::steady_timer wake;    // cancelled when `next` is set
+    Endpoint endpoint;
+    std::deque<std::uint64_t> written;  // calls written and not yet answered, in order
+    bool broken = false;                // its unanswered calls were reported failed
+  };
+  struct Sender {
+    explicit Sender(const boost::asio::any_io_executor& strand)
+        : executor(strand), wake(strand), written(strand) {}
+    // Drops the connection: a pending write or read ends at once with an error.
+    void close() {
+      if (link) {
+        link->connection.close();
+      }
+      written.cancel();
+    }
+    boost::asio::any_io_executor executor;
+    std::deque<session::SendCall> next;  // released, not yet written
+    std::shared_ptr<CallsLink> link;     // the connection the next call goes on, while it works
+    boost::asio::steady_timer wake;      // cancelled when `next` grows
+    boost::asio::steady_timer written;   // cancelled when a call is written: the reader waits
   } sender;
 
   // The session timer loop's: the session's next_wakeup().
