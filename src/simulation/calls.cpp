@@ -1,5 +1,7 @@
 // The framework's calls on the simulated network: the state file's writes, each call to the
 // master it is addressed to (lost, refused or answered), and the broken variants' own calls.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "iof/wire/json.hpp"
@@ -95,57 +97,148 @@ void World::send_call(session::SendCall send) {
     }
     unacknowledged_.erase(call.acknowledge().uuid());
   }
-  const auto target = master_at(send.target);
-  if (!target || !masters_[*target].up) {
+  if (!open_link(send)) {
     answer(now_ + latency(), session::CallOutcome{std::nullopt, "not sent: Connection refused"});
     return;
+  }
+  link_.in_flight.push_back(send.id);
+  result_.most_calls_in_flight = std::max(result_.most_calls_in_flight, link_.in_flight.size());
+  if (link_.stalled) {
+    return;  // behind a lost message: it fails with the connection
   }
   const bool lossy = now_ < lossy_until_ && uniform() < 0.5;
   const bool request_lost = lossy && uniform() < 0.5;
   const Time sent = now_;
-  const std::size_t index = *target;
-  const auto master_generation = masters_[index].generation;
   if (lossy) {
-    // Until its timeout the framework's call queue waits behind it: blinded that long.
+    // Until its timeout the framework's calls wait behind it: blinded that long.
     last_disruption_ = std::max(last_disruption_, sent + call_timeout);
   }
   if (request_lost) {
     trace("fault: the request is lost");
-    answer(sent + call_timeout, session::CallOutcome{std::nullopt, "timed out"});
+    stall_link(sent + call_timeout, "timed out");
     return;
   }
   // A KILL is judged by what the framework had been told when it left, not when it arrives.
   auto told_when_sent = send.call.type() == v1::scheduler::Call::KILL
                             ? told_
                             : std::map<std::string, v1::TaskState>{};
-  after(latency(), [this, index, master_generation, sent, lossy, answer, send = std::move(send),
-                    told_when_sent = std::move(told_when_sent)] {
-    Master& master = masters_[index];
-    if (master.generation != master_generation || !master.up) {
-      answer(now_ + latency(), session::CallOutcome{std::nullopt, "Connection reset by peer"});
+  // In order: a request never overtakes the one written before it.
+  const Time arrival = std::max(link_.last_arrival, now_ + latency());
+  link_.last_arrival = arrival;
+  at(arrival, [this, link = link_.generation, lossy, sent, send = std::move(send),
+               told_when_sent = std::move(told_when_sent)]() mutable {
+    if (link_.generation == link && !link_.stalled) {
+      deliver_call(std::move(send), lossy, sent, std::move(told_when_sent));
+    }  // otherwise it failed with its connection
+  });
+}
+
+// The connection for `send`: the open one, unless the framework restarted or the leader moved
+// (then every call on the old one fails, as the runtime reports them). False when the master
+// cannot be reached: that call alone is not sent.
+bool World::open_link(const session::SendCall& send) {
+  if (link_.open && link_.framework_generation != framework_generation_) {
+    link_ = CallsLink{};  // the old process's connection died with it
+    link_.generation = ++link_generations_;
+  }
+  if (link_.open && !(link_.target == send.target)) {
+    break_link(link_.generation, "the leading master moved to " + send.target.url());
+  }
+  if (link_.open && (masters_[link_.master].generation != link_.master_generation ||
+                     !masters_[link_.master].up)) {
+    break_link(link_.generation, "Connection reset by peer");  // its master died
+  }
+  if (link_.open) {
+    return true;
+  }
+  const auto target = master_at(send.target);
+  if (!target || !masters_[*target].up) {
+    return false;
+  }
+  link_ = CallsLink{};
+  link_.generation = ++link_generations_;
+  link_.open = true;
+  link_.framework_generation = framework_generation_;
+  link_.target = send.target;
+  link_.master = *target;
+  link_.master_generation = masters_[*target].generation;
+  link_.last_arrival = now_;
+  link_.last_answer = now_;
+  return true;
+}
+
+// A call reaches the master, in its connection's order: the master handles it, and its answer
+// goes back behind the answers before it, unless it is lost.
+void World::deliver_call(session::SendCall send, bool lossy, Time sent,
+                         std::map<std::string, v1::TaskState> told_when_sent) {
+  Master& master = masters_[link_.master];
+  if (master.generation != link_.master_generation || !master.up) {
+    stall_link(now_ + latency(), "Connection reset by peer");
+    return;
+  }
+  const auto& cluster = master.service->cluster();
+  const std::string id = send.call.framework_id().value();
+  const bool stale = cluster.framework_state(id) != sim::FrameworkState::connected ||
+                     cluster.framework_stream_id(id) != send.stream_id;
+  if (send.call.type() == v1::scheduler::Call::KILL) {
+    check_kill(send.call.kill().task_id().value(), told_when_sent);
+  }
+  auto http = request("/api/v1/scheduler", wire::encode(send.call, session_options_.content_type));
+  http.headers.push_back({"Mesos-Stream-Id", send.stream_id});
+  const auto reply = master.service->handle(http);
+  const auto* response = std::get_if<http::Response>(&reply);
+  const unsigned status = response != nullptr ? response->status : 500;
+  check_answer(send.call, status, stale);
+  if (lossy) {
+    trace("fault: the answer is lost");
+    stall_link(sent + call_timeout, "timed out");
+    return;
+  }
+  const Time answered = std::max(link_.last_answer, now_ + latency());
+  link_.last_answer = answered;
+  at(answered, [this, link = link_.generation, call = send.id,
+                outcome = session::CallOutcome{
+                    status, response != nullptr ? response->body : std::string()}] {
+    if (link_.generation != link || link_.framework_generation != framework_generation_) {
+      return;  // the connection broke first (the call failed with it), or the framework restarted
+    }
+    // One connection answers in the order it was written to.
+    if (link_.in_flight.empty() || link_.in_flight.front() != call) {
+      violated(fmt::format("the answer to call {} overtook an earlier call's", call));
       return;
     }
-    const auto& cluster = master.service->cluster();
-    const std::string id = send.call.framework_id().value();
-    const bool stale = cluster.framework_state(id) != sim::FrameworkState::connected ||
-                       cluster.framework_stream_id(id) != send.stream_id;
-    if (send.call.type() == v1::scheduler::Call::KILL) {
-      check_kill(send.call.kill().task_id().value(), told_when_sent);
+    link_.in_flight.pop_front();
+    perform(session_->call_done(call, outcome, framework_now()));
+  });
+}
+
+// A message on the connection is lost: nothing behind it gets through, and at `fails_at` the
+// runtime gives up on the connection.
+void World::stall_link(Time fails_at, std::string why) {
+  link_.stalled = true;
+  at(fails_at, [this, link = link_.generation, why = std::move(why)] { break_link(link, why); });
+}
+
+// The connection is given up: every call still on it is reported failed, in order, and the next
+// call opens a new one.
+void World::break_link(std::uint64_t generation, const std::string& why) {
+  if (link_.generation != generation || !link_.open) {
+    return;
+  }
+  const auto failed = std::move(link_.in_flight);
+  const auto framework = link_.framework_generation;
+  link_ = CallsLink{};
+  link_.generation = ++link_generations_;
+  if (failed.size() > 1) {
+    result_.calls_failed_together += failed.size();
+    trace(fmt::format("fault: the calls connection broke with {} calls in flight", failed.size()));
+  }
+  at(now_, [this, framework, failed, why] {
+    for (const auto id : failed) {
+      if (framework == framework_generation_) {
+        perform(session_->call_done(id, session::CallOutcome{std::nullopt, why}, framework_now()));
+      }
     }
-    auto http =
-        request("/api/v1/scheduler", wire::encode(send.call, session_options_.content_type));
-    http.headers.push_back({"Mesos-Stream-Id", send.stream_id});
-    const auto reply = master.service->handle(http);
-    const auto* response = std::get_if<http::Response>(&reply);
-    const unsigned status = response != nullptr ? response->status : 500;
-    check_answer(send.call, status, stale);
-    if (lossy) {
-      trace("fault: the answer is lost");
-      answer(sent + call_timeout, session::CallOutcome{std::nullopt, "timed out"});
-      return;
-    }
-    answer(now_ + latency(),
-           session::CallOutcome{status, response != nullptr ? response->body : std::string()});
   });
 }
 

@@ -57,6 +57,11 @@ std::optional<int> parse(int argc, char** argv, Options& options) {
       ->check(CLI::Range(1U, 10000U))
       ->capture_default_str();
   app.add_option("--policy", policy, "seed, intent or evacuate")->capture_default_str();
+  app.add_option("--call_window", scenario.call_window,
+                 "The framework's --call_window: calls sent ahead of their answers (1: one at a "
+                 "time)")
+      ->check(CLI::Range(1U, 1024U))
+      ->capture_default_str();
   std::string max_surge = "25%";
   std::string max_unavailable = "0";
   app.add_option("--max_surge", max_surge,
@@ -235,6 +240,8 @@ int main(int argc, char** argv) {
   std::uint64_t steps = 0;
   std::map<Fault, std::uint64_t> faults;
   std::uint64_t external = 0, caught = 0, stale = 0, restarts = 0, failovers = 0, untold = 0;
+  std::size_t most_in_flight = 0;
+  std::uint64_t failed_together = 0;
   std::uint64_t deadline_kills = 0, loop_launches = 0, loop_peak = 0;
   Time loop_judged{0};
   std::vector<const SeedResult*> failed;
@@ -254,6 +261,8 @@ int main(int argc, char** argv) {
     loop_peak = std::max(loop_peak, result.crash_loop_max_launches_per_minute);
     loop_judged += result.crash_loop_judged;
     restarts += result.framework_restarts;
+    most_in_flight = std::max(most_in_flight, result.most_calls_in_flight);
+    failed_together += result.calls_failed_together;
     failovers += result.failovers;
     for (const auto& [why, count] : result.caught_excused) {
       excused[why] += count;
@@ -286,6 +295,8 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(external), static_cast<unsigned long long>(caught),
       static_cast<unsigned long long>(stale), static_cast<unsigned long long>(restarts),
       static_cast<unsigned long long>(failovers));
+  std::printf("calls connection: at most %zu calls in flight; %llu calls failed with others\n",
+              most_in_flight, static_cast<unsigned long long>(failed_together));
   for (const auto& [why, count] : excused) {
     std::printf("  caught by DOWN because %s: %llu\n", why.c_str(),
                 static_cast<unsigned long long>(count));

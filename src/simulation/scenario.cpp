@@ -110,6 +110,9 @@ std::string repro_command(const Scenario& scenario) {
       scenario.seed, scenario.hours, scenario.agents, scenario.tasks,
       framework::policy_name(scenario.policy), scenario.max_surge, scenario.max_unavailable, faults,
       scenario.faults_per_hour, scenario.quiet.count());
+  if (scenario.call_window != Scenario{}.call_window) {
+    out += fmt::format(" --call_window={}", scenario.call_window);
+  }
   if (scenario.health_check) {
     out +=
         fmt::format(" --health_check --task_ready_delay_seconds={}",

@@ -39,6 +39,7 @@ World::World(const Scenario& scenario)
   framework::Flags flags;
   flags.policy = scenario_.policy;
   flags.num_tasks = scenario_.tasks;
+  flags.call_window = scenario_.call_window;
   flags.state_file = "simulated";
   flags.max_backoff = 15s;
   const bool zookeeper = draw(2) == 0;

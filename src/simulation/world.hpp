@@ -57,6 +57,26 @@ class World {
   void perform(framework::session::Actions actions);
   void rearm_framework();
   void send_call(framework::session::SendCall send);
+  // The calls connection: calls written back to back reach the master in order and are answered
+  // in order (HTTP/1.1 pipelining), as the runtime sends them. A lost request or answer stalls
+  // everything behind it, and the runtime then gives up on the connection: every call on it fails.
+  struct CallsLink {
+    std::uint64_t generation = 0;  // what is still scheduled for an older connection is dropped
+    bool open = false;
+    std::uint64_t framework_generation = 0;
+    Endpoint target;
+    std::size_t master = 0;
+    std::uint64_t master_generation = 0;
+    std::deque<std::uint64_t> in_flight;  // written, not yet answered, in order
+    bool stalled = false;                 // nothing more gets through until it breaks
+    Time last_arrival{0};
+    Time last_answer{0};
+  };
+  bool open_link(const framework::session::SendCall& send);
+  void deliver_call(framework::session::SendCall send, bool lossy, Time sent,
+                    std::map<std::string, v1::TaskState> told_when_sent);
+  void stall_link(Time fails_at, std::string why);
+  void break_link(std::uint64_t generation, const std::string& why);
   void save_state(const framework::session::SaveState& save);
   void sabotage_kill(const std::string& stream_id);
 
@@ -217,6 +237,8 @@ class World {
   bool zookeeper_ = false;  // the leader is named by discovery, not found through redirects
   Time lossy_until_{0};
   bool slow_network_ = false;
+  CallsLink link_;
+  std::uint64_t link_generations_ = 0;
 
   // Masters: two addresses, one leading.
   std::vector<Master> masters_;

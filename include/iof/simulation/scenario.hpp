@@ -94,6 +94,8 @@ struct Scenario {
   framework::Policy policy = framework::Policy::evacuate;
   std::uint32_t max_surge = 1;
   std::uint32_t max_unavailable = 0;
+  // The framework's --call_window: calls written ahead of their answers on the calls connection.
+  std::uint32_t call_window = 64;
   // The framework's --min_ready_time: a replacement retires the old task only after this long.
   Time min_ready_time{0};
   // The framework's tasks have a health check (the model's simulated checks), and the services
@@ -162,8 +164,12 @@ struct SeedResult {
   std::uint64_t framework_restarts = 0;
   std::uint64_t failovers = 0;
   std::size_t min_running_after_n = 0;
-  std::string trace;           // with Scenario::trace
-  std::uint64_t calls = 0;     // scheduler calls the framework sent, SUBSCRIBEs included
+  std::string trace;        // with Scenario::trace
+  std::uint64_t calls = 0;  // scheduler calls the framework sent, SUBSCRIBEs included
+  // The calls connection: the most calls written and not yet answered at once, and the calls
+  // failed because their connection broke with others in flight (pipelining's failure mode).
+  std::size_t most_calls_in_flight = 0;
+  std::uint64_t calls_failed_together = 0;
   std::uint64_t launched = 0;  // tasks launched
   // KILLs of ready tasks below N - max_unavailable ready that the policy defines: at a move's
   // deadline, the replacement not ready ("unready at deadline") or losses elsewhere.
