@@ -83,7 +83,7 @@ Options parse(int argc, char** argv) {
     } else {
       throw std::runtime_error(
           fmt::format("Unknown argument '{}'; usage: calls_bench [--calls=N] [--storm=N] "
-                      "[--windows=1,64] [--rounds=N]",
+                      "[--windows=1,64] [--rtts_us=0,1000] [--rounds=N]",
                       arg));
     }
   }
