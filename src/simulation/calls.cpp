@@ -49,6 +49,7 @@ void World::send_call(session::SendCall send) {
   const auto& call = send.call;
   trace("call " + (scenario_.trace_in_full ? wire::json::write(call) : describe(call)));
   ++result_.calls;
+  ++result_.calls_by_type[v1::scheduler::Call::Type_Name(call.type())];
   if (call.type() == v1::scheduler::Call::ACCEPT) {
     std::size_t launches = 0;
     for (const auto& operation : call.accept().operations()) {

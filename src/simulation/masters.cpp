@@ -192,6 +192,7 @@ http::Response World::operator_call(const std::string& path, const std::string& 
 
 void World::open_stream(session::OpenStream open) {
   ++result_.calls;  // a SUBSCRIBE costs the master a call too
+  ++result_.calls_by_type["SUBSCRIBE"];
   const auto generation = framework_generation_;
   const auto target = master_at(open.target);
   if (!target || !masters_[*target].up) {

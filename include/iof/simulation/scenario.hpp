@@ -166,6 +166,7 @@ struct SeedResult {
   std::size_t min_running_after_n = 0;
   std::string trace;        // with Scenario::trace
   std::uint64_t calls = 0;  // scheduler calls the framework sent, SUBSCRIBEs included
+  std::map<std::string, std::uint64_t> calls_by_type;  // the same by call type ("DECLINE", ...)
   // The calls connection: the most calls written and not yet answered at once, and the calls
   // failed because their connection broke with others in flight (pipelining's failure mode).
   std::size_t most_calls_in_flight = 0;

@@ -98,6 +98,9 @@ double metric(unsigned short port, const std::string& name);
 // Scheduler calls the master took from every framework: the master's per-framework
 // master/frameworks/<name>/<id>/calls counters, on mesos-sim and a real master alike.
 double framework_calls(unsigned short port);
+// The same calls by type (subscribe, accept, decline, revive, ...): the master's
+// master/frameworks/<name>/<id>/calls/<type> counters; types with none left out.
+std::map<std::string, double> framework_calls_by_type(unsigned short port);
 // Distinct tasks the master ever knew of: running, finished and unreachable.
 std::size_t tasks_ever(unsigned short port);
 // Every agent's machine, in agent order (agent1, agent2, ...).
@@ -119,6 +122,7 @@ struct Result {
   double lost_at_down = 0;
   double launched = 0;
   double scheduler_calls = 0;
+  std::map<std::string, double> calls_by_type;
 };
 
 // A fresh cluster, the framework with this policy, the rolling maintenance; the figures.

@@ -88,6 +88,22 @@ double framework_calls(unsigned short port) {
   return calls;
 }
 
+std::map<std::string, double> framework_calls_by_type(unsigned short port) {
+  std::map<std::string, double> calls;
+  const auto metrics = get_json(port, "/metrics/snapshot");
+  for (const auto& [name, value] : metrics.as_object()) {
+    const std::string_view key(name.data(), name.size());
+    const auto at = key.rfind("/calls/");
+    if (key.starts_with("master/frameworks/") && at != std::string_view::npos) {
+      const double count = value.to_number<double>();
+      if (count > 0) {
+        calls[std::string(key.substr(at + 7))] += count;
+      }
+    }
+  }
+  return calls;
+}
+
 // Distinct tasks the master ever knew of: running, finished and unreachable.
 std::size_t tasks_ever(unsigned short port) {
   const auto state = get_json(port, "/master/state");

@@ -80,6 +80,7 @@ class Run {
     run_schedule();
 
     result_.scheduler_calls = framework_calls(port_);
+    result_.calls_by_type = framework_calls_by_type(port_);
     result_.launched = static_cast<double>(tasks_ever(port_));
     if (static_cast<double>(ids_seen_.size()) != result_.launched) {
       result_.notes.push_back("the master knew " + fixed(result_.launched, 0) +

@@ -105,6 +105,15 @@ void print_tables(const std::vector<Result>& results, std::size_t n) {
       "  knew of at the end.\n"
       "- HTTP calls: scheduler calls the master took over the whole run (its per-framework\n"
       "  master/frameworks/<name>/<id>/calls counters).\n");
+  // Where the calls go: what a policy's call count is made of, to compare policies by type.
+  std::printf("\nHTTP calls by type (the master's per-framework calls/<type> counters):\n\n");
+  for (const auto& result : results) {
+    std::string line = "- " + result.policy + ":";
+    for (const auto& [type, count] : result.calls_by_type) {
+      line += " " + type + " " + fixed(count, 0);
+    }
+    std::printf("%s\n", line.c_str());
+  }
   for (const auto& result : results) {
     for (const auto& note : result.notes) {
       std::printf("- %s: %s\n", result.policy.c_str(), note.c_str());

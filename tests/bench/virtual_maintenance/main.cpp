@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <random>
 #include <string>
 #include <thread>
@@ -126,6 +127,7 @@ struct Row {
   std::size_t groups = 0;
   std::size_t not_evacuated = 0;
   std::uint64_t calls = 0;
+  std::map<std::string, std::uint64_t> calls_by_type;
   std::uint64_t moves = 0;
   std::size_t broken = 0;
 };
@@ -220,6 +222,9 @@ int main(int argc, char** argv) {
     row.groups += figures.groups_with_tasks;
     row.not_evacuated += figures.not_evacuated;
     row.calls += result.calls;
+    for (const auto& [type, count] : result.calls_by_type) {
+      row.calls_by_type[type] += count;
+    }
     row.moves += result.launched > runs[n].tasks ? result.launched - runs[n].tasks : 0;
     row.broken += result.violation ? 1U : 0U;
     Spread& spread = spreads[n % configs.size()];
@@ -252,6 +257,16 @@ int main(int argc, char** argv) {
             : fmt::format("{:.1f}", static_cast<double>(row.calls) / static_cast<double>(row.moves))
                   .c_str(),
         row.broken, row.scenarios);
+  }
+  // Where the calls go, to compare the policies call type by call type.
+  std::printf("\nHTTP calls by type, mean per scenario:\n\n");
+  for (std::size_t c = 0; c < configs.size(); ++c) {
+    std::string line = "- " + configs[c].name + ":";
+    for (const auto& [type, count] : rows[c].calls_by_type) {
+      line += fmt::format(" {} {:.1f}", type,
+                          static_cast<double>(count) / static_cast<double>(rows[c].scenarios));
+    }
+    std::printf("%s\n", line.c_str());
   }
   if (like_realtime) {
     std::printf("\nPer run, lowest - highest of the %llu runs (to place one real-time run):\n\n",
