@@ -1,6 +1,8 @@
 // The evacuate policy's answers to inverse offers: accepted when the task will be gone in time
 // (moving, or killed first within the budget), declined when it cannot leave; each with a filter
-// that brings the question back when the answer could change.
+// that brings the question back when the answer could change. The answers of one event go in as
+// few calls as they can: one per verdict and filter, since a call carries one filter for all its
+// ids. Agents of one maintenance group share their window, hence their filter.
 #include <algorithm>
 
 #include "iof/framework/core/calls.hpp"
@@ -20,12 +22,47 @@ namespace {
 // The master's own cap on a filter.
 constexpr double max_filter_seconds = 365.0 * 24 * 3600;
 
+// Puts `id` in the answer of `type` with this filter, opening one if none has them yet.
+// AcceptInverseOffers and DeclineInverseOffers have the same two fields; `body` names which.
+template <typename Body>
+void add_answer(std::vector<Call>& answers, const PolicyHost& host, Call::Type type,
+                Body* (Call::*body)(), double filter_secs, const v1::OfferID& id) {
+  for (auto& answer : answers) {
+    if (answer.type() == type && ((answer.*body)())->filters().refuse_seconds() == filter_secs) {
+      *((answer.*body)())->add_inverse_offer_ids() = id;
+      return;
+    }
+  }
+  Call answer = host.call(type);
+  *((answer.*body)())->add_inverse_offer_ids() = id;
+  ((answer.*body)())->mutable_filters()->set_refuse_seconds(filter_secs);
+  answers.push_back(std::move(answer));
+}
+
 }  // namespace
 
 Decision EvacuatePolicy::inverse_offers(PolicyHost& host, const Event::InverseOffers& event) {
   Decision decision;
+  std::vector<Call> answers;
   host.mutable_counters().inverse_offers_received +=
       static_cast<std::uint64_t>(event.inverse_offers_size());
+  // An agent holding nothing of ours is asked about only because it was offered to us: nothing
+  // of ours can be caught there before its maintenance is over, so the question need not come
+  // back until then. Each such agent of the event gets the longest of those filters, so that
+  // all their answers go in one call (a later question costs more than a longer filter).
+  const auto holds_nothing = [&](const std::string& agent) {
+    return !host.task_book().sleepers().contains(agent) &&
+           !host.task_book().migrating().contains(agent);
+  };
+  Time idle_recheck{0};
+  for (const auto& offer : event.inverse_offers()) {
+    if (holds_nothing(offer.agent_id().value())) {
+      const auto& window = offer.unavailability();
+      idle_recheck = std::max(
+          idle_recheck, Time(window.start().nanoseconds()) - host.now() +
+                            Time(window.has_duration() ? window.duration().nanoseconds() : 0));
+    }
+  }
   for (const auto& offer : event.inverse_offers()) {
     const std::string& agent = offer.agent_id().value();
     const std::int64_t start = offer.unavailability().start().nanoseconds();
@@ -43,9 +80,12 @@ Decision EvacuatePolicy::inverse_offers(PolicyHost& host, const Event::InverseOf
     Time recheck = until_window;
     if (const auto moving = host.task_book().migrating().find(agent);
         !host.task_book().sleepers().contains(agent)) {
-      reply.reason = moving != host.task_book().migrating().end()
-                         ? "task " + moving->second.task_id.value() + " is being killed"
-                         : "no task of this framework runs there";
+      if (moving != host.task_book().migrating().end()) {
+        reply.reason = "task " + moving->second.task_id.value() + " is being killed";
+      } else {
+        reply.reason = "no task of this framework runs there";
+        recheck = idle_recheck;
+      }
     } else {
       const Sleeper& sleeper = host.task_book().sleepers().at(agent);
       const std::string& task = sleeper.task_id.value();
@@ -85,17 +125,12 @@ Decision EvacuatePolicy::inverse_offers(PolicyHost& host, const Event::InverseOf
       }
     }
     reply.filter_secs = std::clamp(seconds(recheck), 1.0, max_filter_seconds);
-    Call answer =
-        host.call(reply.accepted ? Call::ACCEPT_INVERSE_OFFERS : Call::DECLINE_INVERSE_OFFERS);
-    // AcceptInverseOffers and DeclineInverseOffers have the same two fields.
-    const auto fill = [&](auto* body) {
-      *body->add_inverse_offer_ids() = offer.id();
-      body->mutable_filters()->set_refuse_seconds(reply.filter_secs);
-    };
     if (reply.accepted) {
-      fill(answer.mutable_accept_inverse_offers());
+      add_answer(answers, host, Call::ACCEPT_INVERSE_OFFERS, &Call::mutable_accept_inverse_offers,
+                 reply.filter_secs, offer.id());
     } else {
-      fill(answer.mutable_decline_inverse_offers());
+      add_answer(answers, host, Call::DECLINE_INVERSE_OFFERS, &Call::mutable_decline_inverse_offers,
+                 reply.filter_secs, offer.id());
     }
     ++(reply.accepted ? host.mutable_counters().inverse_offers_accepted
                       : host.mutable_counters().inverse_offers_declined);
@@ -104,8 +139,10 @@ Decision EvacuatePolicy::inverse_offers(PolicyHost& host, const Event::InverseOf
                                 secs_text(std::chrono::duration_cast<Time>(
                                     std::chrono::duration<double>(reply.filter_secs))),
                             {std::nullopt, agent}});
-    decision.calls.push_back(std::move(answer));
     inverse_offer_replies_[agent] = std::move(reply);
+  }
+  for (auto& answer : answers) {
+    decision.calls.push_back(std::move(answer));
   }
   return decision;
 }
