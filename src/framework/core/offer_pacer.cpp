@@ -27,6 +27,11 @@ bool OfferDemand::grew_from(const OfferDemand& before) const {
       })) {
     return true;
   }
+  // A window's move that cannot start (the surge budget is full) needs no offers yet: the
+  // offers REVIVEd now would only be declined again, and the budget freeing up REVIVEs then.
+  if (moves_counted && startable_moves == 0) {
+    return false;
+  }
   return windows_learnt > before.windows_learnt;
 }
 

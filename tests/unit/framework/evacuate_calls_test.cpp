@@ -1,5 +1,7 @@
 // How few calls the evacuate policy sends (issue 17 item 6): the answers to one event's inverse
-// offers share calls.
+// offers share calls, and a window whose move cannot start yet REVIVEs nothing. Each REVIVE
+// clears every filter on the master, offers and inverse offers alike, so a useless one costs a
+// DECLINE and a round of inverse-offer answers besides itself.
 #include <chrono>
 #include <string>
 #include <vector>
@@ -74,4 +76,29 @@ TEST_CASE(
   CHECK(cluster.state.inverse_offer_replies().at("a8").filter_secs == doctest::Approx(1016));
   CHECK(cluster.state.counters().inverse_offers_accepted == 4);
   CHECK(all(answer, Call::DECLINE_INVERSE_OFFERS).empty());
+}
+
+TEST_CASE("evacuate calls: a window whose move waits for the surge budget REVIVEs nothing") {
+  Harness cluster(3);  // --max_surge=1
+  cluster.start_on({"a1", "a2", "a3"});
+  const auto first_window = cluster.after(1s, inverse_offer("io-1", "a2", window(600s)));
+  CHECK(sends(first_window, Call::REVIVE));  // its move may start: offers are wanted now
+  const auto moved = cluster.after(1s, offers({offer("o-4", "a4")}));
+  REQUIRE(launches(moved).size() == 1);
+  const std::string leaving = cluster.state.sleepers().at("a2").task_id.value();
+
+  // The budget is full: a1's move cannot start before a2's replacement runs, and offers revived
+  // now would only be declined again.
+  const auto second_window = cluster.after(1s, inverse_offer("io-2", "a1", window(900s)));
+  CHECK_FALSE(sends(second_window, Call::REVIVE));
+  CHECK(logs(second_window, "goes into maintenance"));
+
+  // The replacement runs, a2's task is being killed and no longer counts: now a1's move may
+  // start, and that REVIVEs.
+  const auto ran = cluster.after(2s, update(launches(moved)[0].first, "a4", v1::TASK_RUNNING));
+  CHECK(kills(ran) == std::vector<std::string>{leaving});
+  CHECK(sends(ran, Call::REVIVE));
+  const auto second = launches(cluster.after(1s, offers({offer("o-5", "a5")})));
+  CHECK(second.size() == 1);
+  CHECK(cluster.state.sleepers().at("a5").replaces == "a1");
 }

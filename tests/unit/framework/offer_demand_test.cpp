@@ -51,6 +51,18 @@ TEST_CASE("offer demand: a REVIVE only for a need the frame added") {
     CHECK(after.grew_from(before));
     CHECK_FALSE(after.grew_from(after));
   }
+  SUBCASE("a window whose move cannot start, where the policy counts its moves") {
+    OfferDemand counted = two_tasks();
+    counted.moves_counted = true;
+    OfferDemand after = counted;
+    after.windows_learnt = 1;
+    CHECK_FALSE(after.grew_from(counted));  // the surge budget freeing up REVIVEs then
+    after.startable_moves = 1;
+    CHECK(after.grew_from(counted));
+    OfferDemand moved = after;
+    moved.windows_learnt = 2;
+    CHECK(moved.grew_from(after));  // a move may start: an earlier deadline needs offers now
+  }
 }
 
 TEST_CASE(

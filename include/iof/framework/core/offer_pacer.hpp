@@ -26,9 +26,13 @@ struct OfferDemand {
   std::uint64_t windows_learnt = 0;
   // Agents whose task is past its deadline unmoved.
   std::set<std::string> past_deadline;
+  // Whether the policy counts its moves in startable_moves (the evacuate policy): then a new
+  // window needs offers only while a move may start; the surge freeing up REVIVEs later.
+  bool moves_counted = false;
 
   // A slot opened, a move may start, a deadline passed, or an agent already holding a task got a
-  // new or changed window: offers declined for minutes may now be needed.
+  // new or changed window (while a move may start, when moves are counted): offers declined for
+  // minutes may now be needed.
   bool grew_from(const OfferDemand& before) const;
 };
 

@@ -282,6 +282,7 @@ void EvacuatePolicy::add_demand(const PolicyHost& host, OfferDemand& demand) con
         return !move_backs_off(host, host.task_book().sleepers().at(agent));
       }));
   demand.startable_moves = std::min(startable, room);
+  demand.moves_counted = true;
   demand.past_deadline = past_deadline_;
 }
 
