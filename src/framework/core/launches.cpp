@@ -61,11 +61,12 @@ void SchedulerState::learn_window(const std::string& agent_id, std::int64_t star
     return;  // maintenance cancelled: nothing has to move
   }
   if (rules_.paces_offers) {
-    // Offers of other agents were declined for 600 s; without them nothing can move (the facade
-    // sends the REVIVE at the end of the frame).
+    // Offers of other agents were declined for 600 s; without them nothing can move. The facade
+    // REVIVEs at the end of the frame if the move may start now, else once it may (the evacuate
+    // policy's surge budget), so the log does not promise a REVIVE here.
     const std::string& task = tasks_.sleepers().at(agent_id).task_id.value();
     decision.log.push_back(
-        {"Agent " + agent_id + " holding task " + task + " goes into maintenance; reviving offers",
+        {"Agent " + agent_id + " holding task " + task + " goes into maintenance",
          {task, agent_id}});
   }
 }
