@@ -1,6 +1,7 @@
 // The framework's calls on the simulated network: the state file's writes, each call to the
 // master it is addressed to (lost, refused or answered), and the broken variants' own calls.
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -15,6 +16,27 @@ using namespace std::chrono_literals;
 namespace session = framework::session;
 
 namespace {
+
+// Whether an offer could be used now under the evacuate policy's rules, from what the core
+// shows: an empty slot that may launch, or a move not started while the surge budget has room
+// (EvacuatePolicy::add_demand's rule, judged from outside the core).
+bool offers_could_serve(const framework::SchedulerState& core, const Scenario& scenario) {
+  std::set<std::uint32_t> filled;
+  for (const auto& [agent, task] : core.sleepers()) {
+    filled.insert(task.slot);
+  }
+  if (filled.size() + core.slots_backing_off() < scenario.tasks) {
+    return true;
+  }
+  const std::size_t held = core.sleepers().size() + core.slots_backing_off();
+  const bool room = held < scenario.tasks + scenario.max_surge;
+  const auto moves = core.planned_moves();
+  return room && std::any_of(moves.begin(), moves.end(), [](const framework::PlannedMove& move) {
+           return move.status != framework::MoveStatus::being_killed &&
+                  move.status != framework::MoveStatus::replacement_starting &&
+                  move.status != framework::MoveStatus::crash_backoff;
+         });
+}
 
 // What the runtime waits for a call's answer before it gives up on it.
 constexpr Time call_timeout = 75s;
@@ -50,6 +72,14 @@ void World::send_call(session::SendCall send) {
   trace("call " + (scenario_.trace_in_full ? wire::json::write(call) : describe(call)));
   ++result_.calls;
   ++result_.calls_by_type[v1::scheduler::Call::Type_Name(call.type())];
+  if (call.type() == v1::scheduler::Call::REVIVE && session_) {
+    // A REVIVE clears every filter on the master: all agents come back to be declined again,
+    // and those in maintenance to be answered again. Worth it only for a need offers can serve.
+    if (scenario_.policy == framework::Policy::evacuate &&
+        !offers_could_serve(session_->core(), scenario_)) {
+      ++result_.idle_revives;
+    }
+  }
   if (call.type() == v1::scheduler::Call::ACCEPT) {
     std::size_t launches = 0;
     for (const auto& operation : call.accept().operations()) {

@@ -171,6 +171,9 @@ struct SeedResult {
   // failed because their connection broke with others in flight (pipelining's failure mode).
   std::size_t most_calls_in_flight = 0;
   std::uint64_t calls_failed_together = 0;
+  // REVIVEs that left while nothing could use an offer: no empty slot, no move the surge
+  // budget lets start. Counted for the evacuate policy only.
+  std::uint64_t idle_revives = 0;
   std::uint64_t launched = 0;  // tasks launched
   // KILLs of ready tasks below N - max_unavailable ready that the policy defines: at a move's
   // deadline, the replacement not ready ("unready at deadline") or losses elsewhere.

@@ -128,6 +128,7 @@ struct Row {
   std::size_t not_evacuated = 0;
   std::uint64_t calls = 0;
   std::map<std::string, std::uint64_t> calls_by_type;
+  std::uint64_t idle_revives = 0;
   std::uint64_t moves = 0;
   std::size_t broken = 0;
 };
@@ -225,6 +226,7 @@ int main(int argc, char** argv) {
     for (const auto& [type, count] : result.calls_by_type) {
       row.calls_by_type[type] += count;
     }
+    row.idle_revives += result.idle_revives;
     row.moves += result.launched > runs[n].tasks ? result.launched - runs[n].tasks : 0;
     row.broken += result.violation ? 1U : 0U;
     Spread& spread = spreads[n % configs.size()];
@@ -265,6 +267,11 @@ int main(int argc, char** argv) {
     for (const auto& [type, count] : rows[c].calls_by_type) {
       line += fmt::format(" {} {:.1f}", type,
                           static_cast<double>(count) / static_cast<double>(rows[c].scenarios));
+    }
+    if (rows[c].idle_revives > 0) {
+      line += fmt::format(
+          " (REVIVEs with nothing offers could serve: {:.1f})",
+          static_cast<double>(rows[c].idle_revives) / static_cast<double>(rows[c].scenarios));
     }
     std::printf("%s\n", line.c_str());
   }
