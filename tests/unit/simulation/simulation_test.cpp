@@ -202,10 +202,14 @@ TEST_CASE("simulation: seed 4407652215223 (lossy), a KILL was judged by a failur
 
 // A checker bug: a KILL was judged by what the framework had been told when the KILL reached the
 // master (the loss, told 1 ms after it left), not when it left.
-// Found with one call in flight at a time, and replayed with it.
+// Found with one call in flight at a time, and replayed with it. Fewer inverse-offer calls and
+// REVIVEs (issue 17 item 6) changed seed 278's run: it no longer reaches such a KILL; seed 286
+// does.
 TEST_CASE("simulation: seed 278 (lossy), a KILL judged by a loss told after it left") {
   auto one_at_a_time = lossy(278);
   one_at_a_time.call_window = 1;
+  CHECK(failure(simulate(one_at_a_time)) == "none");
+  one_at_a_time.seed = 286;
   const auto result = simulate(one_at_a_time);
   CHECK(failure(result) == "none");
   CHECK(result.kills_on_untold_losses == 1);
@@ -237,7 +241,8 @@ TEST_CASE("simulation: seed 16058483894122 (surge 2, unavailable 1), a restart's
 // A checker bug: whether a safe agent was free was sampled every 10 s, so a window ending 8 s
 // after the last sample seemed to have freed its agents 8 s earlier than it did. Since the
 // lead-time samples survive a framework restart, this seed's task leaves in time and is not
-// caught at all; seed 16058483892400 still takes the excused path the checker decides.
+// caught at all; seed 16058483892400 still takes the excused path the checker decides (twice
+// since issue 17 item 6's fewer calls changed its run).
 // Both seeds were found with one call in flight at a time, and replay that path with it.
 TEST_CASE("simulation: seed 16058483892446, a safe agent counted free before its window ended") {
   auto one_at_a_time = [](std::uint64_t seed) {
@@ -250,7 +255,7 @@ TEST_CASE("simulation: seed 16058483892446, a safe agent counted free before its
   CHECK(result.caught_excused["no safe agent was free long enough"] == 0);
   auto excused = simulate(one_at_a_time(16058483892400ULL));
   CHECK(failure(excused) == "none");
-  CHECK(excused.caught_excused["no safe agent was free long enough"] == 1);
+  CHECK(excused.caught_excused["no safe agent was free long enough"] >= 1);
 }
 
 }  // namespace iof::simulation
