@@ -3,8 +3,10 @@
 # framework binary with --num_tasks tasks (5,000) over HTTP, protobuf unless --content_type=json.
 # Prints the time to run every task, the framework's peak and current RSS, mesos-sim's, and the
 # state file's size; exits 1 if the tasks do not all run within --timeout seconds.
+# With --state_file=off the framework runs without one (with it, every change it must keep is
+# written before the calls that depend on it leave).
 # Usage: scripts/bench-scale.sh [--agents=50000] [--num_tasks=5000] [--content_type=protobuf]
-#                               [--timeout=600]
+#                               [--state_file=on|off] [--timeout=600]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,12 +14,14 @@ agents=50000
 num_tasks=5000
 content_type=protobuf
 timeout=600
+state_file=on
 for arg in "$@"; do
   case "$arg" in
     --agents=*) agents=${arg#*=} ;;
     --num_tasks=*) num_tasks=${arg#*=} ;;
     --content_type=*) content_type=${arg#*=} ;;
     --timeout=*) timeout=${arg#*=} ;;
+    --state_file=on | --state_file=off) state_file=${arg#*=} ;;
     *)
       echo "bench-scale: unknown argument $arg (see the usage at the top of $0)" >&2
       exit 2
@@ -69,9 +73,13 @@ sim_pid=$!
 sim_port=$(port_from "$work/sim.out" '')
 echo "mesos-sim: $agents agents on port $sim_port, up in $(seconds_since "$started") s"
 
+state_flag=()
+if [[ "$state_file" == on ]]; then
+  state_flag=(--state_file="$work/state.json")
+fi
 "$build_dir/src/framework/inverse-offer-framework" --master="127.0.0.1:$sim_port" \
   --num_tasks="$num_tasks" --content_type="$content_type" --http_address=127.0.0.1:0 \
-  --state_file="$work/state.json" --log_level=warn >"$work/fw.out" 2>"$work/fw.err" &
+  "${state_flag[@]}" --log_level=warn >"$work/fw.out" 2>"$work/fw.err" &
 framework_pid=$!
 fw_port=$(port_from "$work/fw.out" '/metrics')
 started=$(now_ms)
@@ -97,4 +105,6 @@ framework_cpu=$(awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$framework_pid/s
 echo "framework: $num_tasks tasks RUNNING after $elapsed s ($content_type), CPU $framework_cpu s"
 echo "framework RSS: $(rss_of "$framework_pid")"
 echo "mesos-sim RSS: $(rss_of "$sim_pid")"
-echo "state file: $(stat -c %s "$work/state.json") bytes"
+if [[ "$state_file" == on ]]; then
+  echo "state file: $(stat -c %s "$work/state.json") bytes"
+fi
