@@ -51,6 +51,11 @@ void EndpointServer::stop() {
 
 void EndpointServer::attach(Runtime& runtime) {
   const Runtime* identity = &runtime;
+  // The first view now, while the runtime is not running yet (nothing else reads its state): the
+  // endpoints serve the framework as it starts, not 503, from the moment they are told to.
+  board_.publish(
+      identity, view_of(runtime.state(), std::chrono::duration_cast<Time>(
+                                             std::chrono::system_clock::now().time_since_epoch())));
   runtime.observe_frames(
       [this, identity](const SchedulerState& state) {
         const Time now =

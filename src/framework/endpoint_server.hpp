@@ -35,8 +35,9 @@ class EndpointServer {
   // Closes every connection and joins the thread; idempotent.
   void stop();
 
-  // Publishes `runtime`'s frames to the board (at most every 20 ms, and after the last frame of a
-  // burst). Call before the runtime runs.
+  // Publishes `runtime`'s state to the board now and after its frames (at most every 20 ms, and
+  // after the last frame of a burst). Call before the runtime runs, on the thread that will run
+  // it.
   void attach(Runtime& runtime);
   EndpointBoard& board() { return board_; }
 
