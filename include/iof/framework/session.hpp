@@ -43,8 +43,10 @@ struct SessionOptions {
   std::uint64_t backoff_seed = 0;
   // A subscribed stream silent for this many heartbeat intervals is dead.
   unsigned heartbeat_misses = 5;
-  // --state_file: a decision that changed the snapshot is written before its calls leave.
+  // --state_file: a decision that changed the snapshot is written before its calls that act on
+  // the cluster (LAUNCH, KILL, ...) leave; other changes are written within save_delay.
   bool persist = false;
+  Time save_delay = std::chrono::seconds(1);
   // TEARDOWN before stopping (--teardown_on_exit).
   bool teardown_on_exit = false;
   // Calls sent before the first of them is answered (--call_window); 1 waits for each answer.
@@ -173,7 +175,9 @@ class Session {
 
   void open(Time now, session::Actions& out);
   void end_attempt(Outcome outcome, Time now, session::Actions& out);
-  void absorb(const Decision& decision, session::Actions& out);
+  void absorb(const Decision& decision, Time now, session::Actions& out);
+  void save_if_due(Time now, session::Actions& out);
+  void start_save(session::Actions& out);
   void pump(session::Actions& out);
   bool still_wanted(const v1::scheduler::Call& call, session::Actions& out);
   void shut_down(int status, session::Actions& out);
@@ -205,6 +209,11 @@ class Session {
   std::uint64_t next_call_id_ = 0;
   std::uint64_t saved_version_ = 0;
   std::optional<std::uint64_t> saving_;
+  // The newest version a queued call waits for: above saved_version_, a write starts at once.
+  std::uint64_t awaited_version_ = 0;
+  // A change no call waits for is written then (coalesced with every change until then).
+  std::optional<Time> save_due_;
+  bool save_failed_ = false;  // the last write failed: the session is exiting, none is retried
 };
 
 }  // namespace iof::framework

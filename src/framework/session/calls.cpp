@@ -18,6 +18,25 @@ Log note(Level level, std::string text) {
   return Log{level, std::move(text), {}};
 }
 
+// Calls that act on the cluster on the framework's behalf: a restart must know of them, so they
+// leave only once the state they were decided in is stored. The others (acknowledgements,
+// declines, revives, reconciliation) change nothing a restarted framework could not learn again
+// from the master, so the state changes behind them (a task now RUNNING, a lead-time sample) are
+// written within save_delay instead of one write per update before its ACKNOWLEDGE.
+bool needs_stored_state(const Call& call) {
+  switch (call.type()) {
+    case Call::ACCEPT:
+    case Call::KILL:
+    case Call::ACCEPT_INVERSE_OFFERS:
+    case Call::DECLINE_INVERSE_OFFERS:
+    case Call::SHUTDOWN:
+    case Call::TEARDOWN:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 Actions Session::handle(std::uint64_t epoch, const Event& event, Time now) {
@@ -25,25 +44,24 @@ Actions Session::handle(std::uint64_t epoch, const Event& event, Time now) {
   if (epoch != epoch_ || stopping_ || phase_ != Phase::streaming) {
     return out;  // an event of a stream that is gone
   }
-  absorb(core_.advance(now), out);
+  absorb(core_.advance(now), now, out);
   if (!stopping_) {
-    absorb(core_.handle(event), out);
+    absorb(core_.handle(event), now, out);
   }
   return out;
 }
 
-void Session::absorb(const Decision& decision, Actions& out) {
+void Session::absorb(const Decision& decision, Time now, Actions& out) {
   for (const auto& line : decision.log) {
     out.push_back(Log{Level::info, line.text, line.about});
   }
   for (const auto& call : decision.calls) {
-    queue_.push_back(Queued{epoch_, core_.version(), call});
+    const std::uint64_t version = needs_stored_state(call) ? core_.version() : 0;
+    awaited_version_ = std::max(awaited_version_, version);
+    queue_.push_back(Queued{epoch_, version, call});
   }
   // The state file first: a task whose LAUNCH is out must be known after a restart.
-  if (options_.persist && !saving_ && core_.version() != saved_version_) {
-    saving_ = core_.version();
-    out.push_back(SaveState{core_.version(), core_.snapshot()});
-  }
+  save_if_due(now, out);
   if (decision.exit) {
     out.push_back(note(Level::error, decision.exit->message));
     shut_down(decision.exit->status, out);
@@ -52,7 +70,7 @@ void Session::absorb(const Decision& decision, Actions& out) {
   pump(out);
 }
 
-Actions Session::persisted(std::uint64_t version, const Result<void>& saved, Time /*now*/) {
+Actions Session::persisted(std::uint64_t version, const Result<void>& saved, Time now) {
   Actions out;
   if (!saving_ || *saving_ != version) {
     return out;
@@ -60,17 +78,34 @@ Actions Session::persisted(std::uint64_t version, const Result<void>& saved, Tim
   saving_.reset();
   if (!saved) {
     // Nothing decided since the last good write may leave: exit, and a restart adopts from it.
+    save_failed_ = true;
     out.push_back(note(Level::error, saved.error().message));
     shut_down(1, out);
     return out;
   }
   saved_version_ = version;
-  if (core_.version() != saved_version_) {
-    saving_ = core_.version();
-    out.push_back(SaveState{core_.version(), core_.snapshot()});
-  }
+  save_if_due(now, out);
   pump(out);
   return out;
+}
+
+void Session::save_if_due(Time now, Actions& out) {
+  if (!options_.persist || saving_ || save_failed_ || core_.version() == saved_version_) {
+    return;
+  }
+  // At once when a call waits for it or the session is ending; otherwise the changes of the
+  // next save_delay are written together.
+  if (awaited_version_ > saved_version_ || stopping_ || (save_due_ && now >= *save_due_)) {
+    start_save(out);
+  } else if (!save_due_) {
+    save_due_ = now + options_.save_delay;
+  }
+}
+
+void Session::start_save(Actions& out) {
+  save_due_.reset();
+  saving_ = core_.version();
+  out.push_back(SaveState{core_.version(), core_.snapshot()});
 }
 
 void Session::pump(Actions& out) {
@@ -92,6 +127,10 @@ void Session::pump(Actions& out) {
     out.push_back(SendCall{id, *leader_, stream_id_, std::move(next.call)});
   }
   if (stopping_ && phase_ != Phase::finished && queue_.empty() && in_flight_.empty() && !saving_) {
+    if (options_.persist && !save_failed_ && core_.version() != saved_version_) {
+      start_save(out);  // what changed since the last write, before the process ends
+      return;
+    }
     if (phase_ == Phase::streaming || phase_ == Phase::connecting) {
       out.push_back(CloseStream{stream_});
       if (phase_ == Phase::streaming) {
@@ -155,8 +194,8 @@ Actions Session::call_done(std::uint64_t id, const CallOutcome& outcome, Time no
   if ((!outcome.status || refused) && !stopping_ && phase_ == Phase::streaming) {
     // The core learns what did not get through (a LAUNCH is asked about at once, a SUPPRESS or
     // REVIVE is said again) instead of finding out minutes later.
-    absorb(core_.advance(now), out);
-    absorb(core_.call_failed(failed), out);
+    absorb(core_.advance(now), now, out);
+    absorb(core_.call_failed(failed), now, out);
     return out;
   }
   pump(out);

@@ -248,7 +248,7 @@ Actions Session::tick(Time now) {
     end_attempt(subscribed_ ? Outcome::ended : Outcome::unavailable, now, out);
   }
   if (!stopping_) {
-    absorb(core_.advance(now), out);
+    absorb(core_.advance(now), now, out);
   }
   return out;
 }
@@ -289,6 +289,9 @@ std::optional<Time> Session::next_wakeup() const {
   }
   if (phase_ == Phase::streaming) {
     earliest(silent_deadline_);
+  }
+  if (save_due_ && !saving_) {
+    earliest(*save_due_);
   }
   return next;
 }

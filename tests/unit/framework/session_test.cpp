@@ -2,6 +2,7 @@
 // response head, stream byte, call answer and tick. Time is injected; nothing touches a socket.
 #include "iof/framework/session.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -204,7 +205,7 @@ TEST_CASE("session: stop while backing off finishes at once") {
   CHECK(all<CloseStream>(actions).empty());
 }
 
-TEST_CASE("session: calls wait for the state file, and a failed write exits before any leaves") {
+TEST_CASE("session: a LAUNCH waits for the state file, and a failed write exits before it leaves") {
   auto opts = options();
   opts.persist = true;
   Session session(opts, core());
@@ -212,22 +213,71 @@ TEST_CASE("session: calls wait for the state file, and a failed write exits befo
   session.stream_opened(stream, ok(), 0s);
   const auto delivered = only<Deliver>(session.stream_data(stream, chunk(subscribed(15)), 0s));
   auto actions = session.handle(delivered.epoch, delivered.event, 0s);
-  // The framework id changed the snapshot: it is written before the REVIVE leaves.
+  // The framework id changed the snapshot, but a RECONCILE does nothing a restart must know of:
+  // it leaves at once, and the write comes save_delay later.
+  CHECK(all<SaveState>(actions).empty());
+  const auto reconcile = only<SendCall>(actions);
+  CHECK(reconcile.call.type() == events::Call::RECONCILE);
+  session.call_done(reconcile.id, CallOutcome{202, ""}, 0s);
+  CHECK(session.next_wakeup() <= Time{opts.save_delay});
+  actions = session.tick(opts.save_delay);
   const auto save = only<SaveState>(actions);
   CHECK(save.snapshot.framework_id == events::framework);
-  CHECK(all<SendCall>(actions).empty());
-  actions = session.persisted(save.version, {}, 0s);
-  const auto revive = only<SendCall>(actions);
-  session.call_done(revive.id, CallOutcome{202, ""}, 0s);
+  session.persisted(save.version, {}, opts.save_delay);
 
-  // An offer: the LAUNCH changes the snapshot, and the write fails.
-  actions = session.handle(session.epoch(), events::offers({events::offer("o1", "agent1")}), 1s);
+  // An offer: the LAUNCH changes the snapshot and is held for it, and the write fails.
+  actions = session.handle(session.epoch(), events::offers({events::offer("o1", "agent1")}), 2s);
   const auto second_save = only<SaveState>(actions);
   CHECK(all<SendCall>(actions).empty());
-  actions = session.persisted(second_save.version, Error{"disk full"}, 1s);
+  actions = session.persisted(second_save.version, Error{"disk full"}, 2s);
   CHECK(logged(actions, "disk full"));
   CHECK(all<SendCall>(actions).empty());
   CHECK(only<Finish>(actions).status == 1);
+}
+
+TEST_CASE(
+    "session: an update's ACKNOWLEDGE does not wait for the state file, and a stop writes it") {
+  auto opts = options();
+  opts.persist = true;
+  Session session(opts, core());
+  const auto stream = only<OpenStream>(session.start(0s)).stream;
+  session.stream_opened(stream, ok(), 0s);
+  const auto delivered = only<Deliver>(session.stream_data(stream, chunk(subscribed(15)), 0s));
+  for (const auto& call : all<SendCall>(session.handle(delivered.epoch, delivered.event, 0s))) {
+    session.call_done(call.id, CallOutcome{202, ""}, 0s);
+  }
+  auto actions =
+      session.handle(session.epoch(), events::offers({events::offer("o1", "agent1")}), 500ms);
+  const auto save = only<SaveState>(actions);
+  actions = session.persisted(save.version, {}, 500ms);
+  const auto sent = all<SendCall>(actions);
+  const auto accept = std::find_if(sent.begin(), sent.end(), [](const SendCall& send) {
+    return send.call.type() == events::Call::ACCEPT;
+  });
+  REQUIRE(accept != sent.end());
+  for (const auto& call : sent) {
+    session.call_done(call.id, CallOutcome{202, ""}, 500ms);
+  }
+  const std::string task =
+      accept->call.accept().operations(0).launch().task_infos(0).task_id().value();
+
+  // RUNNING changes the snapshot (the task's state, a lead-time sample): its ACKNOWLEDGE leaves
+  // now, and one write a save_delay later holds it and every change until then.
+  actions =
+      session.handle(session.epoch(), events::update(task, "agent1", mesos::v1::TASK_RUNNING), 3s);
+  CHECK(all<SaveState>(actions).empty());
+  const auto ack = only<SendCall>(actions);
+  CHECK(ack.call.type() == events::Call::ACKNOWLEDGE);
+  session.call_done(ack.id, CallOutcome{202, ""}, 3s);
+  CHECK(session.next_wakeup() <= Time{3s + opts.save_delay});
+
+  // Stopping before then: the change is written before the process finishes.
+  actions = session.stop(3s);
+  CHECK(all<Finish>(actions).empty());
+  const auto last = only<SaveState>(actions);
+  CHECK(last.version == session.core().version());
+  actions = session.persisted(last.version, {}, 3s);
+  CHECK(only<Finish>(actions).status == 0);
 }
 
 TEST_CASE("session: ZooKeeper naming a new leader moves the stream there at once") {
