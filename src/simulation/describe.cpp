@@ -19,6 +19,17 @@ std::string hex(const std::string& bytes) {
 
 }  // namespace
 
+std::string describe(const framework::session::Deliver& delivered) {
+  if (!delivered.offers) {
+    return describe(delivered.event);
+  }
+  std::string out = Event::Type_Name(delivered.event.type());
+  for (const auto& offer : *delivered.offers) {
+    out += " " + offer.agent_id;
+  }
+  return out;
+}
+
 std::string describe(const Event& event) {
   std::string out = Event::Type_Name(event.type());
   switch (event.type()) {

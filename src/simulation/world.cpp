@@ -228,27 +228,32 @@ void World::perform(session::Actions actions) {
       send_call(std::move(*send));
     } else if (auto* deliver = std::get_if<session::Deliver>(&action)) {
       // A handler task: it runs after what is already due, as a co_spawn on the strand does.
-      after(0s, [this, generation, epoch = deliver->epoch, event = std::move(deliver->event)] {
+      after(0s, [this, generation, delivered = std::move(*deliver)]() mutable {
         if (generation != framework_generation_) {
           return;
         }
+        const auto& event = delivered.event;
         if (scenario_.sabotage == Sabotage::ignore_maintenance) {
           if (event.type() == v1::scheduler::Event::INVERSE_OFFERS) {
             return;
           }
-          auto blind = event;
-          for (auto& offer : *blind.mutable_offers()->mutable_offers()) {
+          for (auto& offer : *delivered.event.mutable_offers()->mutable_offers()) {
             offer.clear_unavailability();
           }
-          perform(session_->handle(epoch, blind, framework_now()));
+          if (delivered.offers) {
+            for (auto& offer : *delivered.offers) {
+              offer.has_window = false;
+            }
+          }
+          perform(session_->handle(delivered, framework_now()));
           return;
         }
-        trace("event " + describe(event));
-        note_update(event, epoch);
-        if (epoch == session_->epoch()) {
+        trace("event " + describe(delivered));
+        note_update(event, delivered.epoch);
+        if (delivered.epoch == session_->epoch()) {
           note_told(event);
         }
-        perform(session_->handle(epoch, event, framework_now()));
+        perform(session_->handle(delivered, framework_now()));
       });
     } else if (auto* save = std::get_if<session::SaveState>(&action)) {
       save_state(*save);

@@ -13,6 +13,7 @@
 #include "iof/framework/core/crash_backoff.hpp"
 #include "iof/framework/core/kill_retrier.hpp"
 #include "iof/framework/core/offer_pacer.hpp"
+#include "iof/framework/core/offer_summary.hpp"
 #include "iof/framework/core/policy_rules.hpp"
 #include "iof/framework/core/reconciler.hpp"
 #include "iof/framework/core/snapshot.hpp"
@@ -49,6 +50,11 @@ class SchedulerState : private PolicyHost {
   std::optional<Time> next_wakeup() const;
 
   Decision handle(const v1::scheduler::Event& event);
+  // An OFFERS event already read down to its summaries (the session reads a protobuf one offer
+  // at a time); the same decision as handle() of the whole event.
+  Decision handle_offers(const std::vector<OfferSummary>& offers);
+  // How this framework reads an offer down to a summary.
+  const OfferReading& offer_reading() const { return reading_; }
   // A call of ours got no answer, or was refused: it may not have been applied. A LAUNCH's tasks
   // are reconciled now; a SUPPRESS, REVIVE or DECLINE is sent again. KILLs and reconciliations
   // have their own retries.
@@ -121,8 +127,10 @@ class SchedulerState : private PolicyHost {
 
  private:
   Decision dispatch(const v1::scheduler::Event& event);
+  // What every frame ends with: what became due, the plan's outlook, the offers wanted.
+  Decision end_frame(const OfferDemand& before, Decision decision);
   // Routes an OFFERS event, once subscribed, to the policy that decides it.
-  Decision offers(const v1::scheduler::Event::Offers& offers);
+  Decision offers(const std::vector<OfferSummary>& offers);
   Decision update(const v1::TaskStatus& status);
   void forget_unseen_launch(const Sleeper& sleeper, const v1::TaskStatus& status,
                             Decision& decision) const;
@@ -137,9 +145,7 @@ class SchedulerState : private PolicyHost {
   Counters& mutable_counters() override { return counters_; }
   std::optional<Time> ready_at(const Sleeper& task) const override;
   v1::scheduler::Call call(v1::scheduler::Call::Type type) const override;
-  std::vector<v1::Resource> task_resources(bool allocated) const override;
-  bool offer_holds_task(const v1::Offer& offer) const override;
-  v1::scheduler::Call launch(const v1::Offer& offer, const AgentId& replaces,
+  v1::scheduler::Call launch(const OfferSummary& offer, const AgentId& replaces,
                              Decision& decision) override;
   void kill(const v1::TaskID& task, const std::string& agent, Decision& decision) override;
   // Also REVIVEs (at the end of the frame) when an agent holding a sleeper got a new window.
@@ -208,6 +214,7 @@ class SchedulerState : private PolicyHost {
   AgentBook agent_book_;
   std::unique_ptr<TaskPolicy> task_policy_;  // the --policy: where tasks go and when they move
   std::optional<std::size_t> min_running_seen_;
+  OfferReading reading_;
 };
 
 }  // namespace iof::framework

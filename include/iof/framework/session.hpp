@@ -85,6 +85,9 @@ struct SendCall {
 struct Deliver {
   std::uint64_t epoch = 0;
   v1::scheduler::Event event;
+  // A protobuf OFFERS event's offers, read one at a time (session/offers_reader.hpp): the
+  // event then holds none.
+  std::optional<std::vector<OfferSummary>> offers;
 };
 // Write the snapshot and report persisted(version).
 struct SaveState {
@@ -143,6 +146,7 @@ class Session {
   session::Actions stream_ended(std::uint64_t stream, std::string_view reason, Time now);
   // The per-event handler: an event of a stream that has ended since is dropped.
   session::Actions handle(std::uint64_t epoch, const v1::scheduler::Event& event, Time now);
+  session::Actions handle(const session::Deliver& delivered, Time now);
   session::Actions call_done(std::uint64_t id, const session::CallOutcome& outcome, Time now);
   session::Actions persisted(std::uint64_t version, const Result<void>& saved, Time now);
   // At next_wakeup(): the backoff is over, a silent stream is dead, or the core has retries due.

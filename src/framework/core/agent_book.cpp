@@ -15,15 +15,16 @@ void set_window(KnownAgent& known, const v1::Unavailability* unavailability) {
 
 }  // namespace
 
-const KnownAgent& AgentBook::offered(const v1::Offer& offer, Time now) {
-  KnownAgent& known = agents_[offer.agent_id().value()];
+const KnownAgent& AgentBook::offered(const OfferSummary& offer, Time now) {
+  KnownAgent& known = agents_[offer.agent_id];
   known.last_seen = now;
-  known.hostname = offer.hostname();
+  known.hostname = offer.hostname;
   known.lost.reset();  // offered again: it is back
   if (!spread_by_.empty()) {
-    known.spread_value = spread_value_of(offer, spread_by_);
+    known.spread_value = offer.spread.value_or(SpreadValue());
   }
-  set_window(known, offer.has_unavailability() ? &offer.unavailability() : nullptr);
+  known.window_start = offer.window_start();
+  known.window_duration = offer.has_window ? offer.window_duration_ns : -1;
   return known;
 }
 

@@ -27,7 +27,8 @@ SchedulerState::SchedulerState(Policy policy, std::uint32_t num_tasks, std::stri
       crash_backoff_(recovery),
       evacuation_(evacuation),
       agent_book_(recovery, evacuation.spread_by),
-      task_policy_(make_policy(policy, evacuation)) {}
+      task_policy_(make_policy(policy, evacuation)),
+      reading_{task_, role_, evacuation.spread_by, policy == Policy::seed} {}
 
 std::optional<Time> SchedulerState::kill_grace() const {
   if (!task_.kill_grace_seconds) {
@@ -73,15 +74,31 @@ Call SchedulerState::call(Call::Type type) const {
 }
 
 Decision SchedulerState::handle(const Event& event) {
+  if (event.type() == Event::OFFERS) {
+    std::vector<OfferSummary> offers;
+    offers.reserve(static_cast<std::size_t>(event.offers().offers_size()));
+    for (const auto& offer : event.offers().offers()) {
+      offers.push_back(reading_.summarize(offer));
+    }
+    return handle_offers(offers);
+  }
+  const OfferDemand before = offer_demand();
+  return end_frame(before, dispatch(event));
+}
+
+Decision SchedulerState::handle_offers(const std::vector<OfferSummary>& offers) {
   // Offers well after our SUPPRESS (not ones already on their way when it was sent): the master
   // never applied it (the call was lost, or refused). settle_offers() says it again.
-  const bool offered_while_suppressed =
-      event.type() == Event::OFFERS && pacer_.offers_arrived(now_);
+  const bool offered_while_suppressed = pacer_.offers_arrived(now_);
   const OfferDemand before = offer_demand();
-  Decision decision = dispatch(event);
+  Decision decision = this->offers(offers);
   if (offered_while_suppressed) {
     decision.log.push_back("Offers arrived although offers were suppressed");
   }
+  return end_frame(before, std::move(decision));
+}
+
+Decision SchedulerState::end_frame(const OfferDemand& before, Decision decision) {
   if (!decision.exit) {
     forget_served_crashes();
     if (subscribed_) {
@@ -98,8 +115,6 @@ Decision SchedulerState::dispatch(const Event& event) {
   switch (event.type()) {
     case Event::SUBSCRIBED:
       return subscribed(event.subscribed());
-    case Event::OFFERS:
-      return offers(event.offers());
     case Event::INVERSE_OFFERS:
       return task_policy_->inverse_offers(*this, event.inverse_offers());
     case Event::UPDATE:
@@ -139,8 +154,8 @@ Decision SchedulerState::dispatch(const Event& event) {
   }
 }
 
-Decision SchedulerState::offers(const Event::Offers& offers) {
-  counters_.offers_received += static_cast<std::uint64_t>(offers.offers_size());
+Decision SchedulerState::offers(const std::vector<OfferSummary>& offers) {
+  counters_.offers_received += offers.size();
   if (!framework_id_) {
     Decision decision;
     decision.log.push_back("Ignoring offers received before SUBSCRIBED");

@@ -8,40 +8,33 @@ namespace iof::framework {
 
 using v1::scheduler::Call;
 
-std::vector<v1::Resource> SchedulerState::task_resources(bool allocated) const {
-  return scalar_resources(task_, allocated ? std::optional(role_) : std::nullopt);
-}
-
-bool SchedulerState::offer_holds_task(const v1::Offer& offer) const {
-  return offer_holds(offer, task_);
-}
-
-Call SchedulerState::launch(const v1::Offer& offer, const AgentId& replaces, Decision& decision) {
-  const std::string& agent = offer.agent_id().value();
+Call SchedulerState::launch(const OfferSummary& offer, const AgentId& replaces,
+                            Decision& decision) {
+  const std::string& agent = offer.agent_id;
   const std::string id = std::to_string(next_task_id_++);
   decision.log.push_back(
-      {"Starting task " + id + " on " + agent + " (" + offer.hostname() + ")" +
+      {"Starting task " + id + " on " + agent + " (" + offer.hostname + ")" +
            (replaces.empty() ? "" : " to replace the task on " + replaces.value()),
        {id, agent}});
   // The policy checked that the offer holds the task, its ports too.
-  std::vector<std::uint32_t> ports =
-      take_ports(offer, task_.port_names.size()).value_or(std::vector<std::uint32_t>{});
+  std::vector<std::uint32_t> ports = offer.ports;
+  v1::AgentID agent_id;
+  agent_id.set_value(agent);
   v1::TaskInfo task =
-      task_info(task_, LaunchPlace{id, "Sleeper Agent " + id, offer.agent_id(), role_, ports});
+      task_info(task_, LaunchPlace{id, "Sleeper Agent " + id, agent_id, role_, ports});
 
   Sleeper sleeper;
   sleeper.task_id = task.task_id();
   sleeper.slot = slot_for_launch(replaces);
-  sleeper.unavailability_start =
-      offer.has_unavailability() ? offer.unavailability().start().nanoseconds() : 0;
+  sleeper.unavailability_start = offer.window_start();
   sleeper.replaces = replaces;
   sleeper.launched_at = now_;
-  sleeper.launched_with = offer.id();
+  sleeper.launched_with.set_value(offer.id);
   sleeper.ports = std::move(ports);
   task_policy_->launched(agent, sleeper.unavailability_start, now_);
   tasks_.launch(agent, std::move(sleeper));
   Call accept = call(Call::ACCEPT);
-  *accept.mutable_accept()->add_offer_ids() = offer.id();
+  accept.mutable_accept()->add_offer_ids()->set_value(offer.id);
   auto* operation = accept.mutable_accept()->add_operations();
   operation->set_type(v1::Offer::Operation::LAUNCH);
   *operation->mutable_launch()->add_task_infos() = std::move(task);

@@ -1,6 +1,8 @@
 // Whether an offer holds a task: the resources Mesos's Resources::contains() compares, plus ports.
 #include "iof/framework/core/offer_fit.hpp"
 
+#include <set>
+
 #include "iof/framework/core/task_info.hpp"
 #include "iof/wire/resources.hpp"
 
@@ -24,6 +26,45 @@ std::vector<mesos::v1::Resource> scalar_resources(const TaskSpec& spec,
     out.push_back(std::move(resource));
   }
   return out;
+}
+
+namespace {
+
+std::vector<mesos::v1::Resource> allocated_to(const std::vector<mesos::v1::Resource>& resources,
+                                              const std::optional<std::string>& role) {
+  std::vector<mesos::v1::Resource> out;
+  for (const auto& resource : resources) {
+    const bool has = resource.has_allocation_info() && resource.allocation_info().has_role();
+    if (has == role.has_value() && (!has || resource.allocation_info().role() == *role)) {
+      out.push_back(resource);
+    }
+  }
+  return out;
+}
+
+// Mesos's Resources::contains, where an allocation is part of what a resource is: resources
+// allocated to a role are only held by resources allocated to that same role.
+bool contains_with_allocation(const std::vector<mesos::v1::Resource>& have,
+                              const std::vector<mesos::v1::Resource>& want) {
+  std::set<std::optional<std::string>> roles;
+  for (const auto& resource : want) {
+    roles.insert(resource.has_allocation_info() && resource.allocation_info().has_role()
+                     ? std::optional<std::string>(resource.allocation_info().role())
+                     : std::nullopt);
+  }
+  for (const auto& role : roles) {
+    if (!wire::text::contains(allocated_to(have, role), allocated_to(want, role))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool offer_holds_allocated(const mesos::v1::Offer& offer, const TaskSpec& spec,
+                           const std::string& role) {
+  return contains_with_allocation(unreserved(offer.resources()), scalar_resources(spec, role));
 }
 
 bool offer_holds(const mesos::v1::Offer& offer, const TaskSpec& spec) {

@@ -4,7 +4,6 @@
 // one OFFERS event go as one DECLINE call (REVIVE brings them back; see the offer pacer).
 // Migration and the inverse-offer answer are the seed's.
 #include "iof/framework/core/calls.hpp"
-#include "iof/framework/core/offer_fit.hpp"
 
 #include "seed_policy.hpp"
 
@@ -13,7 +12,7 @@ namespace iof::framework {
 using v1::scheduler::Call;
 using v1::scheduler::Event;
 
-Decision IntentPolicy::offers(PolicyHost& host, const Event::Offers& event) {
+Decision IntentPolicy::offers(PolicyHost& host, const std::vector<OfferSummary>& offers) {
   Decision decision;
   const auto& sleepers = host.task_book().sleepers();
 
@@ -28,23 +27,21 @@ Decision IntentPolicy::offers(PolicyHost& host, const Event::Offers& event) {
 
   Call declines = host.call(Call::DECLINE);
   declines.mutable_decline()->mutable_filters()->set_refuse_seconds(decline_seconds);
-  for (const auto& offer : event.offers()) {
-    const std::string& agent = offer.agent_id().value();
-    const std::int64_t offered_start =
-        offer.has_unavailability() ? offer.unavailability().start().nanoseconds() : 0;
-    if (offer.has_unavailability() && sleepers.contains(agent)) {
+  for (const auto& offer : offers) {
+    const std::string& agent = offer.agent_id;
+    const std::int64_t offered_start = offer.window_start();
+    if (offer.has_window && sleepers.contains(agent)) {
       host.learn_window(agent, offered_start, decision);
     }
     // An empty slot in crash-loop backoff is not filled until it may launch.
     bool need_more = host.slot_to_fill().has_value();
     const bool less_risky =
-        riskiest && (!offer.has_unavailability() ||
-                     offered_start > sleepers.at(*riskiest).unavailability_start);
+        riskiest &&
+        (!offer.has_window || offered_start > sleepers.at(*riskiest).unavailability_start);
     const bool occupied = sleepers.contains(agent) || host.task_book().migrating().contains(agent);
     const bool need_launch = !occupied && (need_more || less_risky);
-    const bool fits = host.offer_holds_task(offer);
-    if (!fits || !need_launch) {
-      *declines.mutable_decline()->add_offer_ids() = offer.id();
+    if (!offer.holds_task || !need_launch) {
+      declines.mutable_decline()->add_offer_ids()->set_value(offer.id);
       continue;
     }
     if (!need_more && less_risky) {

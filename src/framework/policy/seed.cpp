@@ -4,11 +4,7 @@
 // real master), treats an agent with no known window as the riskiest, declines each offer on its
 // own for 600 s and never revives them, and counts an agent whose sleeper is being killed as free.
 // Its inverse-offer answer and its migration are kept by the intent policy (intent.cpp).
-#include <set>
-
 #include "iof/framework/core/calls.hpp"
-#include "iof/framework/core/offer_fit.hpp"
-#include "iof/wire/resources.hpp"
 
 #include "seed_policy.hpp"
 
@@ -17,41 +13,7 @@ namespace iof::framework {
 using v1::scheduler::Call;
 using v1::scheduler::Event;
 
-namespace {
-
-std::vector<v1::Resource> allocated_to(const std::vector<v1::Resource>& resources,
-                                       const std::optional<std::string>& role) {
-  std::vector<v1::Resource> out;
-  for (const auto& resource : resources) {
-    const bool has = resource.has_allocation_info() && resource.allocation_info().has_role();
-    if (has == role.has_value() && (!has || resource.allocation_info().role() == *role)) {
-      out.push_back(resource);
-    }
-  }
-  return out;
-}
-
-// Mesos's Resources::contains, where an allocation is part of what a resource is: resources
-// allocated to a role are only held by resources allocated to that same role.
-bool contains_with_allocation(const std::vector<v1::Resource>& have,
-                              const std::vector<v1::Resource>& want) {
-  std::set<std::optional<std::string>> roles;
-  for (const auto& resource : want) {
-    roles.insert(resource.has_allocation_info() && resource.allocation_info().has_role()
-                     ? std::optional<std::string>(resource.allocation_info().role())
-                     : std::nullopt);
-  }
-  for (const auto& role : roles) {
-    if (!wire::text::contains(allocated_to(have, role), allocated_to(want, role))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
-Decision SeedPolicy::offers(PolicyHost& host, const Event::Offers& event) {
+Decision SeedPolicy::offers(PolicyHost& host, const std::vector<OfferSummary>& offers) {
   Decision decision;
   const auto& sleepers = host.task_book().sleepers();
 
@@ -68,19 +30,18 @@ Decision SeedPolicy::offers(PolicyHost& host, const Event::Offers& event) {
     }
   }
 
-  for (const auto& offer : event.offers()) {
-    const std::string& agent = offer.agent_id().value();
+  for (const auto& offer : offers) {
+    const std::string& agent = offer.agent_id;
     bool need_more = sleepers.size() < host.num_tasks();
-    const bool less_risky = riskiest && (!offer.has_unavailability() ||
-                                         offer.unavailability().start().nanoseconds() >
-                                             sleepers.at(*riskiest).unavailability_start);
+    const bool less_risky =
+        riskiest &&
+        (!offer.has_window || offer.window_start_ns > sleepers.at(*riskiest).unavailability_start);
     const bool need_launch = !sleepers.contains(agent) && (need_more || less_risky);
-    // Role-allocated task resources against unallocated offers: never a fit on a real master.
-    const bool fits =
-        contains_with_allocation(unreserved(offer.resources()), host.task_resources(true));
-    if (!fits || !need_launch) {
+    // Role-allocated task resources against unallocated offers (OfferReading::literal_fit):
+    // never a fit on a real master.
+    if (!offer.holds_task || !need_launch) {
       Call decline = host.call(Call::DECLINE);
-      *decline.mutable_decline()->add_offer_ids() = offer.id();
+      decline.mutable_decline()->add_offer_ids()->set_value(offer.id);
       decline.mutable_decline()->mutable_filters()->set_refuse_seconds(decline_seconds);
       decision.calls.push_back(std::move(decline));
       continue;

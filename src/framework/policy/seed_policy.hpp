@@ -11,7 +11,7 @@ namespace iof::framework {
 
 class SeedPolicy : public TaskPolicy {
  public:
-  Decision offers(PolicyHost& host, const v1::scheduler::Event::Offers& offers) override;
+  Decision offers(PolicyHost& host, const std::vector<OfferSummary>& offers) override;
   // Accepts every inverse offer for an agent holding a task, learning its window.
   Decision inverse_offers(PolicyHost& host,
                           const v1::scheduler::Event::InverseOffers& offers) override;
@@ -24,7 +24,7 @@ class SeedPolicy : public TaskPolicy {
 
 class IntentPolicy final : public SeedPolicy {
  public:
-  Decision offers(PolicyHost& host, const v1::scheduler::Event::Offers& offers) override;
+  Decision offers(PolicyHost& host, const std::vector<OfferSummary>& offers) override;
 };
 
 }  // namespace iof::framework

@@ -64,13 +64,16 @@ void log(const session::Log& line, const std::optional<v1::FrameworkID>& framewo
 
 // One handler task per event, on the strand; the session drops events of an older stream. The
 // task ends only once the state its decision changed is stored and its calls are released.
-asio::awaitable<void> handle_event(Runtime::Impl& s, Event event, std::uint64_t epoch) {
-  // An OFFERS event from every agent of a large cluster is over a hundred megabytes parsed (50,000
-  // offers: 121 MB). malloc keeps what it freed, so without this the process would stay at its
-  // peak for good.
-  const bool large = event.type() == Event::OFFERS && event.offers().offers_size() > 1000;
-  auto actions = s.session.handle(epoch, event, Runtime::Impl::now());
-  event = Event();
+asio::awaitable<void> handle_event(Runtime::Impl& s, session::Deliver delivered) {
+  // A JSON OFFERS event from every agent of a large cluster is over a hundred megabytes parsed
+  // (50,000 offers: 121 MB), and even read down to summaries a protobuf one is tens. malloc keeps
+  // what it freed, so without this the process would stay at its peak for good.
+  const std::size_t offered =
+      delivered.offers ? delivered.offers->size()
+                       : static_cast<std::size_t>(delivered.event.offers().offers_size());
+  const bool large = offered > 1000;
+  auto actions = s.session.handle(delivered, Runtime::Impl::now());
+  delivered = session::Deliver();
   co_await s.perform(std::move(actions));
   if (large) {
     ::malloc_trim(0);
@@ -124,7 +127,7 @@ asio::awaitable<void> Runtime::Impl::perform(session::Actions actions) {
       sender.next.push_back(std::move(*send));
       sender.wake.cancel();
     } else if (auto* deliver = std::get_if<session::Deliver>(&action)) {
-      spawn(handle_event(*this, std::move(deliver->event), deliver->epoch));
+      spawn(handle_event(*this, std::move(*deliver)));
     } else if (auto* save = std::get_if<session::SaveState>(&action)) {
       const auto version = save->version;
       const auto saved = co_await persister.save(version, std::move(save->snapshot));

@@ -51,6 +51,21 @@ Actions Session::handle(std::uint64_t epoch, const Event& event, Time now) {
   return out;
 }
 
+Actions Session::handle(const Deliver& delivered, Time now) {
+  if (!delivered.offers) {
+    return handle(delivered.epoch, delivered.event, now);
+  }
+  Actions out;
+  if (delivered.epoch != epoch_ || stopping_ || phase_ != Phase::streaming) {
+    return out;  // an event of a stream that is gone
+  }
+  absorb(core_.advance(now), now, out);
+  if (!stopping_) {
+    absorb(core_.handle_offers(*delivered.offers), now, out);
+  }
+  return out;
+}
+
 void Session::absorb(const Decision& decision, Time now, Actions& out) {
   for (const auto& line : decision.log) {
     out.push_back(Log{Level::info, line.text, line.about});

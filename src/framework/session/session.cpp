@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "iof/framework/session/offers_reader.hpp"
+
 namespace iof::framework {
 
 using v1::scheduler::Call;
@@ -167,12 +169,22 @@ Actions Session::stream_data(std::uint64_t stream, std::string_view bytes, Time 
     end_attempt(subscribed_ ? Outcome::ended : Outcome::unavailable, now, out);
     return out;
   }
-  for (const auto& record : records) {
+  for (auto& record : records) {
     Event event;
-    if (auto decoded = wire::decode(record, options_.content_type, event); !decoded) {
+    std::optional<std::vector<OfferSummary>> offers;
+    if (options_.content_type == wire::ContentType::protobuf) {
+      auto read = read_protobuf_event(record, core_.offer_reading());
+      if (!read) {
+        out.push_back(note(Level::warn, "Undecodable event: " + read.error().message));
+        continue;
+      }
+      event = std::move(read->event);
+      offers = std::move(read->offers);
+    } else if (auto decoded = wire::decode(record, options_.content_type, event); !decoded) {
       out.push_back(note(Level::warn, "Undecodable event: " + decoded.error().message));
       continue;
     }
+    std::string().swap(record);  // its bytes are read: not held while the event is decided
     if (event.type() == Event::SUBSCRIBED) {
       subscribed_ = true;
       retry_.reset();
@@ -186,7 +198,7 @@ Actions Session::stream_data(std::uint64_t stream, std::string_view bytes, Time 
       }
       silent_deadline_ = now + seconds(heartbeat_seconds_ * options_.heartbeat_misses);
     }
-    out.push_back(Deliver{epoch_, std::move(event)});
+    out.push_back(Deliver{epoch_, std::move(event), std::move(offers)});
   }
   return out;
 }

@@ -82,7 +82,7 @@ void FrameworkDriver::perform(session::Actions first) {
       if (auto* open = std::get_if<session::OpenStream>(&action)) {
         stream_ = open->stream;
       } else if (auto* deliver = std::get_if<session::Deliver>(&action)) {
-        pending.push_back(session_.handle(deliver->epoch, deliver->event, now_));
+        pending.push_back(session_.handle(*deliver, now_));
       } else if (auto* send = std::get_if<session::SendCall>(&action)) {
         call_bytes_ += wire::encode(send->call, type_).size();
         ++calls_sent_;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "iof/framework/core/offer_summary.hpp"
 #include "iof/framework/core/types.hpp"
 
 namespace iof::framework {
@@ -20,7 +21,7 @@ class AgentBook {
       : memory_(recovery.agent_memory), spread_by_(std::move(spread_by)) {}
 
   // An offer named the agent: its hostname and window, and it is back if it was lost.
-  const KnownAgent& offered(const v1::Offer& offer, Time now);
+  const KnownAgent& offered(const OfferSummary& offer, Time now);
   // An inverse offer announced the agent's window.
   void announced(const std::string& agent, const v1::Unavailability& unavailability, Time now);
   // A FAILURE named the agent: lost, as DOWN when it had a window, as gone otherwise.

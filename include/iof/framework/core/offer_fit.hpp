@@ -1,6 +1,7 @@
 #pragma once
 
 // Whether an offer can hold one task: the test every policy but the seed's applies.
+#include <string>
 #include <vector>
 
 #include "iof/framework/core/task_spec.hpp"
@@ -33,5 +34,11 @@ std::vector<mesos::v1::Resource> scalar_resources(const TaskSpec& spec,
 // The offer's unreserved resources hold the task's scalars, and its port ranges as many ports as
 // the task names.
 bool offer_holds(const mesos::v1::Offer& offer, const TaskSpec& spec);
+
+// The seed's literal test: the task's scalars allocated to `role` against the offer's unreserved
+// resources, an allocation being part of what a resource is (never true on a real master, whose
+// offers carry no allocation in the resources the seed compares).
+bool offer_holds_allocated(const mesos::v1::Offer& offer, const TaskSpec& spec,
+                           const std::string& role);
 
 }  // namespace iof::framework

@@ -14,6 +14,7 @@
 #include "iof/framework/core/kill_retrier.hpp"
 #include "iof/framework/core/lead_time.hpp"
 #include "iof/framework/core/offer_pacer.hpp"
+#include "iof/framework/core/offer_summary.hpp"
 #include "iof/framework/core/task_book.hpp"
 #include "iof/framework/core/types.hpp"
 
@@ -54,12 +55,9 @@ class PolicyHost {
   virtual std::size_t slots_backing_off() const = 0;
 
   virtual v1::scheduler::Call call(v1::scheduler::Call::Type type) const = 0;
-  // The task's resources, allocated to the role (as an ACCEPT carries them) or not.
-  virtual std::vector<v1::Resource> task_resources(bool allocated) const = 0;
-  // Whether the offer can hold one task: its scalars unreserved, and the ports it names.
-  virtual bool offer_holds_task(const v1::Offer& offer) const = 0;
-  // The LAUNCH of one task on `offer`; `replaces` names the agent whose task it replaces, if any.
-  virtual v1::scheduler::Call launch(const v1::Offer& offer, const AgentId& replaces,
+  // The LAUNCH of one task on `offer` (which holds one: OfferSummary::holds_task); `replaces`
+  // names the agent whose task it replaces, if any.
+  virtual v1::scheduler::Call launch(const OfferSummary& offer, const AgentId& replaces,
                                      Decision& decision) = 0;
   // A KILL, retried until a terminal update when the policy's rules say so.
   virtual void kill(const v1::TaskID& task, const std::string& agent, Decision& decision) = 0;
@@ -81,7 +79,7 @@ class TaskPolicy {
   virtual ~TaskPolicy() = default;
 
   // Where tasks go: launches, moves and declines for one OFFERS event.
-  virtual Decision offers(PolicyHost& host, const v1::scheduler::Event::Offers& offers) = 0;
+  virtual Decision offers(PolicyHost& host, const std::vector<OfferSummary>& offers) = 0;
   // The answer to the master's inverse offers.
   virtual Decision inverse_offers(PolicyHost& host,
                                   const v1::scheduler::Event::InverseOffers& offers) = 0;

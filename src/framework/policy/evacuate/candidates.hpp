@@ -9,15 +9,14 @@
 #include <optional>
 #include <vector>
 
+#include "iof/framework/core/offer_summary.hpp"
 #include "iof/framework/core/spread.hpp"
-
-#include "mesos/v1/mesos.pb.h"
 
 namespace iof::framework::evacuate {
 
 // A free agent's offer a task could go to, and how good a home it is.
 struct Candidate {
-  const mesos::v1::Offer* offer = nullptr;
+  const OfferSummary* offer = nullptr;
   std::int64_t window_start = 0;
   bool safe = false;
   std::optional<SpreadValue> spread;  // its --spread_by value; none without --spread_by

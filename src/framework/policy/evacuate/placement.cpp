@@ -10,7 +10,6 @@
 #include <unordered_set>
 
 #include "iof/framework/core/calls.hpp"
-#include "iof/framework/core/offer_fit.hpp"
 
 #include "candidates.hpp"
 #include "durations.hpp"
@@ -91,26 +90,26 @@ bool preferred(const Candidate& a, const Candidate& b) {
   if (a.scattered != b.scattered) {
     return a.scattered < b.scattered;
   }
-  return a.offer->agent_id().value() < b.offer->agent_id().value();
+  return a.offer->agent_id < b.offer->agent_id;
 }
 
 }  // namespace
 
-void EvacuatePolicy::note_agent(PolicyHost& host, const v1::Offer& offer) {
+void EvacuatePolicy::note_agent(PolicyHost& host, const OfferSummary& offer) {
   host.agent_book().offered(offer, host.now());
-  if (!offer.has_unavailability()) {
-    vacated_.erase(offer.agent_id().value());  // its maintenance is over or cancelled
+  if (!offer.has_window) {
+    vacated_.erase(offer.agent_id);  // its maintenance is over or cancelled
   }
 }
 
-Decision EvacuatePolicy::offers(PolicyHost& host, const Event::Offers& event) {
+Decision EvacuatePolicy::offers(PolicyHost& host, const std::vector<OfferSummary>& offers) {
   Decision decision;
   const Time lead = lead_.current();
   std::vector<Candidate> candidates;
   std::unordered_set<std::string_view> candidate_agents;  // an agent offered twice counts once
-  for (const auto& offer : event.offers()) {
+  for (const auto& offer : offers) {
     note_agent(host, offer);
-    const std::string& agent = offer.agent_id().value();
+    const std::string& agent = offer.agent_id;
     const std::int64_t start = host.agent_book().window_start(agent);
     if (host.task_book().sleepers().contains(agent)) {
       host.learn_window(agent, start, decision);
@@ -118,7 +117,7 @@ Decision EvacuatePolicy::offers(PolicyHost& host, const Event::Offers& event) {
     }
     const bool killing_there = host.kill_retrier().killing_on(agent);
     if (host.task_book().migrating().contains(agent) || vacated_.contains(agent) || killing_there ||
-        candidate_agents.contains(agent) || !host.offer_holds_task(offer)) {
+        candidate_agents.contains(agent) || !offer.holds_task) {
       continue;
     }
     candidate_agents.insert(agent);
@@ -216,15 +215,15 @@ Decision EvacuatePolicy::offers(PolicyHost& host, const Event::Offers& event) {
   }
   Call decline = host.call(Call::DECLINE);
   decline.mutable_decline()->mutable_filters()->set_refuse_seconds(refuse);
-  std::unordered_set<const v1::Offer*> accepted;
+  std::unordered_set<const OfferSummary*> accepted;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     if (used[i]) {
       accepted.insert(candidates[i].offer);
     }
   }
-  for (const auto& offer : event.offers()) {
+  for (const auto& offer : offers) {
     if (!accepted.contains(&offer)) {
-      *decline.mutable_decline()->add_offer_ids() = offer.id();
+      decline.mutable_decline()->add_offer_ids()->set_value(offer.id);
     }
   }
   if (decline.decline().offer_ids_size() > 0) {
