@@ -29,7 +29,7 @@ bool ranges_within(const Value::Ranges& want, const Value::Ranges& have) {
 
 // mesos::contains(Resource, Resource) on normalized resources without allocation_info.
 bool holds(const Resource& have, const Resource& want) {
-  if (have.has_shared() != want.has_shared() || kind(have, true) != kind(want, true)) {
+  if (have.has_shared() != want.has_shared() || !same_kind(have, want, true)) {
     return false;
   }
   // Shared resources, exclusive disks and persistent volumes are only ever taken whole.
@@ -163,7 +163,7 @@ Result<std::vector<Resource>> difference(const std::vector<Resource>& have,
   std::vector<Resource> remaining = normalized(have);
   for (const Resource& wanted : normalized(take)) {
     const auto match = std::find_if(remaining.begin(), remaining.end(), [&](const Resource& held) {
-      return held.has_shared() == wanted.has_shared() && kind(held, true) == kind(wanted, true);
+      return held.has_shared() == wanted.has_shared() && same_kind(held, wanted, true);
     });
     if (match == remaining.end() || !subtract_amount(*match, wanted)) {
       return Error{"Resource '" + resource_text(wanted) + "' is not held"};

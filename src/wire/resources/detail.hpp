@@ -62,6 +62,8 @@ bool is_persistent_volume(const Resource& resource);
 // persistence principal. Deterministic bytes make the comparison a string comparison (labels
 // therefore compare in order, where Mesos compares them as a collection).
 std::string kind(const Resource& resource, bool ignore_allocation);
+// kind(a) == kind(b), without building the bytes for resources of the common shapes.
+bool same_kind(const Resource& a, const Resource& b, bool ignore_allocation);
 bool same_amount(const Resource& a, const Resource& b);
 // Adds a valid resource: skipped when empty, merged into the first entry it can be added to,
 // appended otherwise.
