@@ -23,13 +23,18 @@ bool allocatable(const std::vector<v1::Resource>& resources) {
   return text::scalar(resources, "cpus") >= 0.01 || text::scalar(resources, "mem") >= 32;
 }
 
-// What of an agent's unallocated resources a role may be offered: unreserved ones and those
-// reserved to the role.
+// Whether a role may be offered an unallocated resource: an unreserved one, or one reserved to
+// the role.
+bool offerable_to(const v1::Resource& resource, const std::string& role) {
+  return resource.role() == "*" || resource.role() == role;
+}
+
+// What of an agent's unallocated resources a role may be offered, when that is not all of them.
 std::vector<v1::Resource> for_role(const std::vector<v1::Resource>& available,
                                    const std::string& role) {
   std::vector<v1::Resource> out;
   for (const auto& resource : available) {
-    if (resource.role() == "*" || resource.role() == role) {
+    if (offerable_to(resource, role)) {
       out.push_back(resource);
     }
   }
@@ -109,7 +114,8 @@ void Cluster::State::allocate(Time now) {
         continue;
       }
       Candidate* best = nullptr;
-      std::vector<v1::Resource> best_resources;
+      bool best_takes_all = false;
+      std::vector<v1::Resource> best_resources;  // when it takes a part only
       for (auto& candidate : candidates) {
         if (best != nullptr && candidate.cpus >= best->cpus) {
           continue;
@@ -124,7 +130,15 @@ void Cluster::State::allocate(Time now) {
         if (filter != role_filters.end() && filter->second.agent_version == agent.version) {
           continue;
         }
-        std::vector<v1::Resource> resources = for_role(agent.available, candidate.role);
+        // The role may usually have everything: then it is offered without a copy.
+        const bool takes_all = std::all_of(
+            agent.available.begin(), agent.available.end(),
+            [&](const v1::Resource& resource) { return offerable_to(resource, candidate.role); });
+        std::vector<v1::Resource> part;
+        if (!takes_all) {
+          part = for_role(agent.available, candidate.role);
+        }
+        const std::vector<v1::Resource>& resources = takes_all ? agent.available : part;
         if (resources.empty() || !allocatable(resources)) {
           continue;
         }
@@ -132,18 +146,25 @@ void Cluster::State::allocate(Time now) {
           continue;
         }
         best = &candidate;
-        best_resources = std::move(resources);
+        best_takes_all = takes_all;
+        best_resources = std::move(part);
       }
       if (best == nullptr) {
         continue;
       }
 
       const std::string offer_id = master_info.id() + "-O" + std::to_string(next_offer++);
-      auto remaining = text::difference(agent.available, best_resources);
-      agent.available = remaining ? std::move(*remaining) : std::vector<v1::Resource>{};
+      if (best_takes_all) {
+        // Nothing remains, and the subtraction, the costliest step of offering an agent, would
+        // only come to that.
+        best_resources = std::move(agent.available);
+        agent.available.clear();
+      } else {
+        auto remaining = text::difference(agent.available, best_resources);
+        agent.available = remaining ? std::move(*remaining) : std::vector<v1::Resource>{};
+      }
       ++agent.version;
       Framework& framework = *best->framework;
-      offers[offer_id] = model::Offer{framework.id, index, best->role, best_resources};
       agent.offers.insert(offer_id);
       framework.offers.insert(offer_id);
       best->cpus += text::scalar(best_resources, "cpus");
@@ -171,6 +192,7 @@ void Cluster::State::allocate(Time now) {
       if (config.offer_timeout) {
         schedule_timer(now + *config.offer_timeout, model::TimerKind::offer_timeout, offer_id, 0);
       }
+      offers[offer_id] = model::Offer{framework.id, index, best->role, std::move(best_resources)};
       ++counters.offers_sent;
     }
     for (auto& [framework_id, event] : batches) {
