@@ -2,6 +2,7 @@
 #include <charconv>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>
@@ -15,7 +16,9 @@ namespace bj = boost::json;
 
 // Builds a boost::json::value like boost's own parser, except that every floating-point number
 // is converted with std::from_chars: Boost.JSON 1.81 rounds about a third of doubles 1 ULP off,
-// which would change the master's numbers when we write them back.
+// which would change the master's numbers when we write them back. With a diversion, each
+// element of the array at root[outer][inner] is built on a stack of its own and handed over as
+// soon as it is complete, so that the document never holds them all.
 class ExactNumberHandler {
  public:
   static constexpr std::size_t max_object_size = bj::object::max_size();
@@ -25,33 +28,65 @@ class ExactNumberHandler {
 
   bj::value_stack stack;
   bool out_of_range = false;
+  Diversion* diversion = nullptr;
 
   bool on_document_begin(bj::error_code&) { return true; }
   bool on_document_end(bj::error_code&) { return true; }
-  bool on_object_begin(bj::error_code&) { return true; }
-  bool on_object_end(std::size_t n, bj::error_code&) {
-    stack.push_object(n);
+  bool on_object_begin(bj::error_code&) {
+    begin_value();
+    open(Container::object);
     return true;
   }
-  bool on_array_begin(bj::error_code&) { return true; }
+  bool on_object_end(std::size_t n, bj::error_code&) {
+    target().push_object(n);
+    close();
+    return true;
+  }
+  bool on_array_begin(bj::error_code&) {
+    begin_value();
+    const bool diverted = at_diverted_path();
+    open(diverted ? Container::diverted_array : Container::array);
+    if (diverted) {
+      ++diversion->arrays;
+      diverted_elements_ = 0;
+    }
+    return true;
+  }
   bool on_array_end(std::size_t n, bj::error_code&) {
-    stack.push_array(n);
+    if (open_.back() == Container::diverted_array) {
+      stack.push_array(n - diverted_elements_);  // the elements went to the diversion
+    } else {
+      target().push_array(n);
+    }
+    close();
     return true;
   }
   bool on_key_part(bj::string_view s, std::size_t, bj::error_code&) {
-    stack.push_chars(s);
+    target().push_chars(s);
+    if (tracks_keys()) {
+      key_.append(s.data(), s.size());
+    }
     return true;
   }
   bool on_key(bj::string_view s, std::size_t, bj::error_code&) {
-    stack.push_key(s);
+    target().push_key(s);
+    if (tracks_keys()) {
+      key_.append(s.data(), s.size());
+      keys_[open_.size() - 1] = std::move(key_);
+      key_.clear();
+      note_path_key();
+    }
     return true;
   }
   bool on_string_part(bj::string_view s, std::size_t, bj::error_code&) {
-    stack.push_chars(s);
+    begin_value();
+    target().push_chars(s);
     return true;
   }
   bool on_string(bj::string_view s, std::size_t, bj::error_code&) {
-    stack.push_string(s);
+    begin_value();
+    target().push_string(s);
+    end_scalar();
     return true;
   }
   bool on_number_part(bj::string_view s, bj::error_code&) {
@@ -60,12 +95,16 @@ class ExactNumberHandler {
   }
   bool on_int64(std::int64_t i, bj::string_view, bj::error_code&) {
     number_.clear();
-    stack.push_int64(i);
+    begin_value();
+    target().push_int64(i);
+    end_scalar();
     return true;
   }
   bool on_uint64(std::uint64_t u, bj::string_view, bj::error_code&) {
     number_.clear();
-    stack.push_uint64(u);
+    begin_value();
+    target().push_uint64(u);
+    end_scalar();
     return true;
   }
   bool on_double(double approximate, bj::string_view s, bj::error_code& error) {
@@ -79,22 +118,90 @@ class ExactNumberHandler {
       return false;
     }
     // An underflow keeps Boost's value (zero or a denormal), as strtod would.
-    stack.push_double(ec == std::errc() ? exact : approximate);
+    begin_value();
+    target().push_double(ec == std::errc() ? exact : approximate);
+    end_scalar();
     return true;
   }
   bool on_bool(bool b, bj::error_code&) {
-    stack.push_bool(b);
+    begin_value();
+    target().push_bool(b);
+    end_scalar();
     return true;
   }
   bool on_null(bj::error_code&) {
-    stack.push_null();
+    begin_value();
+    target().push_null();
+    end_scalar();
     return true;
   }
   bool on_comment_part(bj::string_view, bj::error_code&) { return true; }
   bool on_comment(bj::string_view, bj::error_code&) { return true; }
 
  private:
+  enum class Container { object, array, diverted_array };
+
+  bj::value_stack& target() { return element_depth_ > 0 ? element_ : stack; }
+
+  // A value starts (or a string continues): directly in the diverted array, it is an element.
+  void begin_value() {
+    if (element_depth_ == 0 && in_diverted_array()) {
+      element_.reset();
+      element_depth_ = open_.size() + 1;
+    }
+  }
+  bool in_diverted_array() const {
+    return !open_.empty() && open_.back() == Container::diverted_array;
+  }
+  bool at_diverted_path() const {
+    return diversion != nullptr && element_depth_ == 0 && open_.size() == 2 &&
+           open_[0] == Container::object && open_[1] == Container::object &&
+           keys_[0] == diversion->outer && keys_[1] == diversion->inner;
+  }
+  bool tracks_keys() const { return element_depth_ == 0 && open_.size() <= 2; }
+  // Which of two equal keys a document keeps is the document's business: a repeated key on the
+  // diverted path is reported, for the caller not to rely on the diversion.
+  void note_path_key() {
+    if (diversion == nullptr) {
+      return;
+    }
+    if (open_.size() == 1 && keys_[0] == diversion->outer) {
+      ++outer_keys_;
+    } else if (open_.size() == 2 && keys_[0] == diversion->outer && keys_[1] == diversion->inner) {
+      ++inner_keys_;
+    }
+    diversion->repeated_key = outer_keys_ > 1 || inner_keys_ > 1;
+  }
+  void open(Container container) {
+    open_.push_back(container);
+    if (tracks_keys()) {
+      keys_[open_.size() - 1].clear();
+    }
+  }
+  void close() {
+    open_.pop_back();
+    hand_over_if_complete();
+  }
+  // An element is complete when the diverted array is back on top: its container closed, or
+  // it was a scalar.
+  void end_scalar() { hand_over_if_complete(); }
+  void hand_over_if_complete() {
+    if (element_depth_ != 0 && element_depth_ == open_.size() + 1 && in_diverted_array()) {
+      element_depth_ = 0;
+      ++diverted_elements_;
+      diversion->take(element_.release());
+    }
+  }
+
   std::string number_;
+  std::string key_;
+  std::vector<Container> open_;
+  std::string keys_[2];  // the current key of the root object and of the object in it
+  bj::value_stack element_;
+  std::size_t element_depth_ = 0;  // open_.size() after the element opens; 0 outside one
+  std::size_t diverted_elements_ = 0;
+  std::size_t outer_keys_ = 0;
+  std::size_t inner_keys_ = 0;
 };
 
 // The master's JSON library reports the line of the failure and the rest of that line.
@@ -117,11 +224,12 @@ bool is_json_space(char c) {
 
 }  // namespace
 
-Result<boost::json::value> parse(std::string_view text) {
+Result<boost::json::value> parse(std::string_view text, Diversion* diversion) {
   bj::parse_options options;
   options.max_depth = 200;  // the master's JSON nesting limit
   bj::basic_parser<ExactNumberHandler> parser(options);
   parser.handler().stack.reset();
+  parser.handler().diversion = diversion;
   bj::error_code ec;
   const auto consumed = parser.write_some(false, text.data(), text.size(), ec);
   if (parser.handler().out_of_range)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -35,9 +36,21 @@ void append_quoted(std::string_view text, std::string& out);
 // double.
 std::string write_metrics(const std::map<std::string, double>& metrics);
 
+// Elements of the array at root[outer][inner], handed to `take` one at a time as they are
+// parsed instead of being kept in the document (where that array is left empty). When a key on
+// that path is repeated, `repeated_key` says so: elements of every array there were handed over,
+// whichever value the document keeps.
+struct Diversion {
+  std::string_view outer;
+  std::string_view inner;
+  std::function<void(boost::json::value&&)> take;
+  std::size_t arrays = 0;  // arrays found at the path
+  bool repeated_key = false;
+};
+
 // Parses JSON text with correctly rounded numbers. The error reads like the master's:
 // "syntax error at line N near: <rest of that line>".
-Result<boost::json::value> parse(std::string_view text);
+Result<boost::json::value> parse(std::string_view text, Diversion* diversion = nullptr);
 
 // Fills `message` from JSON with the master's rules: unknown keys and nulls are ignored,
 // numbers and booleans may be quoted, required fields must end up set.

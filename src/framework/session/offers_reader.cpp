@@ -1,4 +1,5 @@
-// A protobuf event read field by field, an OFFERS event's offers one at a time.
+// An event read with an OFFERS event's offers one at a time: protobuf field by field, JSON with
+// the parser handing over each offer as soon as it is complete.
 #include "iof/framework/session/offers_reader.hpp"
 
 #include <cstdint>
@@ -7,6 +8,8 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/wire_format_lite.h>
+
+#include "iof/wire/json.hpp"
 
 namespace iof::framework::session {
 
@@ -98,6 +101,65 @@ Result<ReadEvent> read_protobuf_event(std::string_view bytes, const OfferReading
   if (!out.event.IsInitialized()) {
     return Error{"Missing required fields: " + out.event.InitializationErrorString()};
   }
+  if (out.event.type() == Event::OFFERS) {
+    out.offers = std::move(offers);
+  }
+  return out;
+}
+
+namespace {
+
+// What converting the whole event and then summarising its offers comes to: the reference, and
+// the answer for every event the quick path leaves to it.
+Result<ReadEvent> read_whole_json_event(std::string_view text, const OfferReading& reading) {
+  ReadEvent out;
+  if (auto read = wire::json::read(text, out.event); !read) {
+    return read.error();
+  }
+  if (out.event.type() == Event::OFFERS) {
+    out.offers.emplace();
+    out.offers->reserve(static_cast<std::size_t>(out.event.offers().offers_size()));
+    for (const auto& offer : out.event.offers().offers()) {
+      out.offers->push_back(reading.summarize(offer));
+    }
+  }
+  out.event.clear_offers();
+  return out;
+}
+
+}  // namespace
+
+Result<ReadEvent> read_json_event(std::string_view text, const OfferReading& reading) {
+  std::vector<OfferSummary> offers;
+  v1::Offer offer;  // reused: one converted offer at a time
+  bool offers_converted = true;
+  wire::json::Diversion diversion{"offers", "offers", [&](boost::json::value&& element) {
+                                    if (!offers_converted) {
+                                      return;
+                                    }
+                                    offer.Clear();
+                                    if (!wire::json::to_message(element, offer)) {
+                                      offers_converted = false;
+                                      return;
+                                    }
+                                    offers.push_back(reading.summarize(offer));
+                                  }};
+  auto document = wire::json::parse(text, &diversion);
+  if (!document) {
+    return document.error();
+  }
+  if (!offers_converted || diversion.arrays > 1 || diversion.repeated_key) {
+    return read_whole_json_event(text, reading);
+  }
+  ReadEvent out;
+  if (auto converted = wire::json::to_message(*document, out.event); !converted) {
+    return converted.error();
+  }
+  if (out.event.offers().offers_size() > 0) {
+    // The offers came in a shape the parser did not hand over (a lone offer for the list).
+    return read_whole_json_event(text, reading);
+  }
+  out.event.clear_offers();
   if (out.event.type() == Event::OFFERS) {
     out.offers = std::move(offers);
   }

@@ -172,18 +172,15 @@ Actions Session::stream_data(std::uint64_t stream, std::string_view bytes, Time 
   for (auto& record : records) {
     Event event;
     std::optional<std::vector<OfferSummary>> offers;
-    if (options_.content_type == wire::ContentType::protobuf) {
-      auto read = read_protobuf_event(record, core_.offer_reading());
-      if (!read) {
-        out.push_back(note(Level::warn, "Undecodable event: " + read.error().message));
-        continue;
-      }
-      event = std::move(read->event);
-      offers = std::move(read->offers);
-    } else if (auto decoded = wire::decode(record, options_.content_type, event); !decoded) {
-      out.push_back(note(Level::warn, "Undecodable event: " + decoded.error().message));
+    auto read = options_.content_type == wire::ContentType::protobuf
+                    ? read_protobuf_event(record, core_.offer_reading())
+                    : read_json_event(record, core_.offer_reading());
+    if (!read) {
+      out.push_back(note(Level::warn, "Undecodable event: " + read.error().message));
       continue;
     }
+    event = std::move(read->event);
+    offers = std::move(read->offers);
     std::string().swap(record);  // its bytes are read: not held while the event is decided
     if (event.type() == Event::SUBSCRIBED) {
       subscribed_ = true;

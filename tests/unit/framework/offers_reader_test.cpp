@@ -9,6 +9,8 @@
 #include <doctest/doctest.h>
 #include <google/protobuf/util/message_differencer.h>
 
+#include "iof/wire/json.hpp"
+
 namespace iof::framework {
 
 namespace {
@@ -146,7 +148,103 @@ void check_same(const std::string& bytes, const OfferReading& reading) {
   }
 }
 
+// JSON: the reader against converting the whole event, results and error texts alike.
+void check_same_json(const std::string& text, const OfferReading& reading) {
+  const auto read = session::read_json_event(text, reading);
+  session::ReadEvent whole;
+  const auto converted = wire::json::read(text, whole.event);
+  REQUIRE(read.has_value() == converted.has_value());
+  if (!converted.has_value()) {
+    CHECK(read.error().message == converted.error().message);
+    return;
+  }
+  if (whole.event.type() == Event::OFFERS) {
+    whole.offers.emplace();
+    for (const auto& offer : whole.event.offers().offers()) {
+      whole.offers->push_back(reading.summarize(offer));
+    }
+  }
+  whole.event.clear_offers();
+  CHECK(google::protobuf::util::MessageDifferencer::Equals(read->event, whole.event));
+  REQUIRE(read->offers.has_value() == whole.offers.has_value());
+  if (read->offers) {
+    CHECK(*read->offers == *whole.offers);
+  }
+}
+
 }  // namespace
+
+TEST_CASE("offers reader: random JSON OFFERS events read one offer at a time as the whole") {
+  std::mt19937 random(23);
+  std::size_t offers = 0;
+  for (int round = 0; round < 200; ++round) {
+    const OfferReading reading = random_reading(random);
+    const Event event = random_offers(random, static_cast<int>(random() % 12));
+    const std::string text = wire::json::write(event);
+    check_same_json(text, reading);
+    const auto read = session::read_json_event(text, reading);
+    REQUIRE(read.has_value());
+    REQUIRE(read->offers.has_value());
+    offers += read->offers->size();
+  }
+  CHECK(offers > 800);
+}
+
+TEST_CASE("offers reader: JSON shapes the parser does not hand over are read as the whole") {
+  std::mt19937 random(29);
+  const OfferReading reading = random_reading(random);
+  const std::string one = wire::json::write(random_offers(random, 1).offers().offers(0));
+  const std::string two = wire::json::write(random_offers(random, 1).offers().offers(0));
+  const std::vector<std::string> texts{
+      // A lone offer for the list, as stout accepts it.
+      R"({"type":"OFFERS","offers":{"offers":)" + one + "}}",
+      // A null, a string and an empty object among the offers.
+      R"({"type":"OFFERS","offers":{"offers":[)" + one + ",null," + two + "]}}",
+      R"({"type":"OFFERS","offers":{"offers":[)" + one + R"(,"x"]}})",
+      R"({"type":"OFFERS","offers":{"offers":[{}]}})",
+      // Repeated keys on the path, whichever the document keeps.
+      R"({"type":"OFFERS","offers":{"offers":[)" + one + R"(]},"offers":null})",
+      R"({"type":"OFFERS","offers":{"offers":[)" + one + R"(],"offers":[)" + two + "]}}",
+      R"({"offers":null,"type":"OFFERS","offers":{"offers":[)" + two + "]}}",
+      // The same path elsewhere, and arrays within arrays.
+      R"({"type":"HEARTBEAT","update":{"offers":[)" + one + "]}}",
+      R"({"type":"OFFERS","offers":[{"offers":[)" + one + "]}]}",
+      R"({"type":"OFFERS","offers":{"offers":[[)" + one + "]]}}",
+      // Errors before and after the offers in key order, and no offers at all.
+      R"({"type":"NOPE","offers":{"offers":[)" + one + "]}}",
+      R"({"error":{"message":3.5e999},"offers":{"offers":[)" + one + "]}}",
+      R"({"type":"OFFERS","offers":{"offers":[]}})",
+      R"({"type":"OFFERS"})",
+      R"({"type":"OFFERS","offers":null})",
+  };
+  for (const auto& text : texts) {
+    CAPTURE(text);
+    check_same_json(text, reading);
+  }
+  // An offer without its agent id: the whole conversion's message, path and all.
+  Event event = random_offers(random, 3);
+  event.mutable_offers()->mutable_offers(2)->clear_agent_id();
+  const auto read = session::read_json_event(wire::json::write(event), reading);
+  REQUIRE_FALSE(read.has_value());
+  CHECK(read.error().message == "Missing required fields: offers.offers[2].agent_id");
+}
+
+TEST_CASE("offers reader: cut and damaged JSON fails as the whole conversion fails") {
+  std::mt19937 random(31);
+  const OfferReading reading = random_reading(random);
+  const std::string text = wire::json::write(random_offers(random, 2));
+  for (std::size_t cut = 0; cut < text.size(); ++cut) {
+    CAPTURE(cut);
+    check_same_json(text.substr(0, cut), reading);
+  }
+  const std::string alphabet = "{}[],:\"0a-.e ";
+  for (int round = 0; round < 2000; ++round) {
+    std::string damaged = text;
+    damaged[random() % damaged.size()] = alphabet[random() % alphabet.size()];
+    CAPTURE(damaged);
+    check_same_json(damaged, reading);
+  }
+}
 
 TEST_CASE("offers reader: random OFFERS events read one offer at a time as the whole parse") {
   std::mt19937 random(17);

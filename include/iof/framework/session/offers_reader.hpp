@@ -1,9 +1,9 @@
 #pragma once
 
-// Reading a protobuf event without holding an OFFERS event's offers all parsed at once: each
-// offer is parsed on its own and read down to its summary (core/offer_summary.hpp), so that a
-// 50,000-offer event costs its 19 MB of bytes and 50,000 summaries rather than 120 MB of parsed
-// offers. Every other field is parsed as protobuf parses it.
+// Reading an event without holding an OFFERS event's offers all parsed at once: each offer is
+// parsed on its own and read down to its summary (core/offer_summary.hpp), so that a
+// 50,000-offer event costs its bytes and 50,000 summaries rather than 120 MB of parsed offers.
+// Every other field is parsed as a whole-event parse parses it.
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -26,5 +26,10 @@ struct ReadEvent {
 // Fails, as parsing the whole event would, on bytes that are not an Event or on an offer that is
 // not a complete Offer.
 Result<ReadEvent> read_protobuf_event(std::string_view bytes, const OfferReading& reading);
+
+// The same for a JSON event: the offers are taken from the parser one by one. Anything unusual
+// about them (a lone offer for the list, a repeated key, an offer that does not convert) is
+// left to the whole-event conversion, so that results and errors are exactly its own.
+Result<ReadEvent> read_json_event(std::string_view text, const OfferReading& reading);
 
 }  // namespace iof::framework::session
