@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "iof/framework/core/agent_book.hpp"
@@ -91,7 +92,8 @@ class SchedulerState : private PolicyHost {
   Time lead_time() const;
   const Evacuation& evacuation() const { return evacuation_; }
   const Recovery& recovery() const { return recovery_; }
-  const std::map<std::string, KnownAgent>& agents() const { return agent_book_.all(); }
+  // In no particular order.
+  const std::unordered_map<std::string, KnownAgent>& agents() const { return agent_book_.all(); }
   // Our tasks per value of the --spread_by attribute (empty without it).
   SpreadCount spread() const { return count_spread(tasks_, agent_book_); }
   const std::map<std::string, InverseOfferReply>& inverse_offer_replies() const {

@@ -1,6 +1,8 @@
 // The agent book: windows as offers and inverse offers announce them, losses, and forgetting.
 #include "iof/framework/core/agent_book.hpp"
 
+#include <algorithm>
+
 namespace iof::framework {
 
 namespace {
@@ -75,6 +77,7 @@ std::vector<std::string> AgentBook::forget_idle(
       ++it;
     }
   }
+  std::sort(forgotten.begin(), forgotten.end());  // the log names them in a stable order
   return forgotten;
 }
 

@@ -138,7 +138,16 @@ std::string state_json(const SchedulerState& state, Time now) {
   out["crash_backoff"] = crash_backoff_entry(state, now);
 
   json::array agents;
-  for (const auto& [id, known] : state.agents()) {
+  // Listed by id, as an operator reads them.
+  std::vector<const std::pair<const std::string, KnownAgent>*> known_agents;
+  known_agents.reserve(state.agents().size());
+  for (const auto& entry : state.agents()) {
+    known_agents.push_back(&entry);
+  }
+  std::sort(known_agents.begin(), known_agents.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto* entry : known_agents) {
+    const auto& [id, known] = *entry;
     json::object agent;
     agent["id"] = id;
     agent["hostname"] = known.hostname;

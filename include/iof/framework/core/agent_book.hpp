@@ -4,9 +4,9 @@
 // windows, values of the --spread_by attribute, why their tasks were lost. Idle agents are
 // forgotten, so that the book stays as small as the cluster (an agent back from DOWN has a new id).
 #include <functional>
-#include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "iof/framework/core/offer_summary.hpp"
@@ -33,7 +33,8 @@ class AgentBook {
   std::int64_t window_start(const std::string& agent) const;
   // The agent's --spread_by value; none when not known (no --spread_by, or not offered yet).
   std::optional<SpreadValue> spread_value(const std::string& agent) const;
-  const std::map<std::string, KnownAgent>& all() const { return agents_; }
+  // In no particular order.
+  const std::unordered_map<std::string, KnownAgent>& all() const { return agents_; }
 
   // At most once a minute: forgets the agents not named for agent_memory that `keep` does not
   // hold on to, and returns their ids.
@@ -43,7 +44,9 @@ class AgentBook {
  private:
   Time memory_;
   std::string spread_by_;
-  std::map<std::string, KnownAgent> agents_;
+  // Hashed: every offer looks its agent up, and an ordered map of 50k ids costs a dozen
+  // comparisons of long common prefixes per lookup.
+  std::unordered_map<std::string, KnownAgent> agents_;
   Time next_forget_{0};
 };
 
