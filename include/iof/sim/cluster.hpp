@@ -26,7 +26,8 @@ using ConnectionId = std::uint64_t;
 struct Outgoing {
   ConnectionId connection = 0;
   // The event to send on that stream; absent means: close the stream after what came before.
-  std::optional<mesos::v1::scheduler::Event> event;
+  // Shared and read-only: a large OFFERS event is built in a protobuf arena that it keeps.
+  std::shared_ptr<const mesos::v1::scheduler::Event> event;
 };
 
 // With Config::execute: what the model asks the shell's executor to do with a real process.

@@ -107,7 +107,14 @@ void Cluster::State::allocate(Time now) {
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::shuffle(order.begin(), order.end(), random);
 
-    std::map<std::string, Event> batches;
+    // One OFFERS event per framework, built in an arena of its own: an event offering every
+    // agent of a large cluster holds millions of small messages, which the arena allocates in
+    // blocks and frees at once when the last reader lets the event go.
+    struct Batch {
+      std::shared_ptr<google::protobuf::Arena> arena = std::make_shared<google::protobuf::Arena>();
+      Event* event = google::protobuf::Arena::CreateMessage<Event>(arena.get());
+    };
+    std::map<std::string, Batch> batches;
     for (const std::size_t index : order) {
       Agent& agent = agents[index];
       if (!agent.active() || agent.available.empty()) {
@@ -169,7 +176,7 @@ void Cluster::State::allocate(Time now) {
       framework.offers.insert(offer_id);
       best->cpus += text::scalar(best_resources, "cpus");
 
-      Event& batch = batches[framework.id];
+      Event& batch = *batches[framework.id].event;
       batch.set_type(Event::OFFERS);
       v1::Offer& offer = *batch.mutable_offers()->add_offers();
       offer.mutable_id()->set_value(offer_id);
@@ -180,9 +187,7 @@ void Cluster::State::allocate(Time now) {
       for (const auto& attribute : agent.attributes) {
         *offer.add_attributes() = attribute;
       }
-      for (auto& resource : model::offered_format(best_resources, framework, best->role)) {
-        *offer.add_resources() = std::move(resource);
-      }
+      model::add_offered_format(best_resources, framework, best->role, *offer.mutable_resources());
       if (const auto* machine = machine_of(agent)) {
         *offer.mutable_unavailability() = machine->unavailability;
       }
@@ -195,8 +200,9 @@ void Cluster::State::allocate(Time now) {
       offers[offer_id] = model::Offer{framework.id, index, best->role, std::move(best_resources)};
       ++counters.offers_sent;
     }
-    for (auto& [framework_id, event] : batches) {
-      send_to(frameworks.at(framework_id), std::move(event));
+    for (auto& [framework_id, batch] : batches) {
+      send_to(frameworks.at(framework_id),
+              std::shared_ptr<const Event>(std::move(batch.arena), batch.event));
     }
   }
   generate_inverse_offers(now);

@@ -79,13 +79,15 @@ std::string machine_name(const v1::MachineID& id) {
   return id.has_hostname() ? id.hostname() : "(" + id.ip() + ")";
 }
 
-std::vector<v1::Resource> offered_format(const std::vector<v1::Resource>& resources,
-                                         const Framework& framework, const std::string& role) {
+void add_offered_format(const std::vector<v1::Resource>& resources, const Framework& framework,
+                        const std::string& role,
+                        google::protobuf::RepeatedPtrField<v1::Resource>& out) {
   const bool refined = framework.has(v1::FrameworkInfo::Capability::RESERVATION_REFINEMENT);
   const bool multi_role = framework.has(v1::FrameworkInfo::Capability::MULTI_ROLE);
-  std::vector<v1::Resource> out;
-  out.reserve(resources.size());
-  for (v1::Resource resource : resources) {
+  out.Reserve(out.size() + static_cast<int>(resources.size()));
+  for (const v1::Resource& held : resources) {
+    v1::Resource& resource = *out.Add();  // in the event's arena, when it has one
+    resource = held;
     if (refined) {
       if (resource.role() != "*") {
         auto* reservation = resource.add_reservations();
@@ -97,16 +99,14 @@ std::vector<v1::Resource> offered_format(const std::vector<v1::Resource>& resour
     if (multi_role) {
       resource.mutable_allocation_info()->set_role(role);
     }
-    out.push_back(std::move(resource));
   }
-  return out;
 }
 
 }  // namespace model
 
 void Cluster::State::send(ConnectionId connection, Event event) {
   ++counters.events_sent;
-  outbox.push_back({connection, std::move(event)});
+  outbox.push_back({connection, std::make_shared<const Event>(std::move(event))});
 }
 
 void Cluster::State::send_to(const model::Framework& framework, Event event) {
@@ -115,8 +115,16 @@ void Cluster::State::send_to(const model::Framework& framework, Event event) {
   }
 }
 
+void Cluster::State::send_to(const model::Framework& framework,
+                             std::shared_ptr<const Event> event) {
+  if (framework.connected()) {
+    ++counters.events_sent;
+    outbox.push_back({framework.connection, std::move(event)});
+  }
+}
+
 void Cluster::State::close(ConnectionId connection) {
-  outbox.push_back({connection, std::nullopt});
+  outbox.push_back({connection, nullptr});
 }
 
 void Cluster::State::schedule_timer(Time at, model::TimerKind kind, std::string key,

@@ -258,6 +258,7 @@ struct Cluster::State {
   // ---- shared helpers (state.cpp) ----
   void send(ConnectionId connection, Event event);
   void send_to(const model::Framework& framework, Event event);
+  void send_to(const model::Framework& framework, std::shared_ptr<const Event> event);
   void close(ConnectionId connection);
   void schedule_timer(Time at, model::TimerKind kind, std::string key, std::uint64_t generation);
   void request_allocation(Time now);
@@ -381,9 +382,11 @@ Duration from_seconds(double seconds);
 std::string machine_text(const v1::MachineID& id);
 // Machines as the master streams them into text: "host (ip)", "host" or "(ip)".
 std::string machine_name(const v1::MachineID& id);
-// The resources in the format a framework with these capabilities gets them in offers.
-std::vector<v1::Resource> offered_format(const std::vector<v1::Resource>& resources,
-                                         const Framework& framework, const std::string& role);
+// Appends the resources to `out` in the format a framework with these capabilities gets them in
+// offers.
+void add_offered_format(const std::vector<v1::Resource>& resources, const Framework& framework,
+                        const std::string& role,
+                        google::protobuf::RepeatedPtrField<v1::Resource>& out);
 // The state a framework is told in an update the master generates: TASK_LOST for the states
 // only partition-aware frameworks know (status_updates.cpp).
 v1::TaskState for_framework(const Framework& framework, v1::TaskState state);
