@@ -16,19 +16,15 @@ std::optional<TaskBook::Place> TaskBook::find(const std::string& task_id) const 
 
 std::vector<bool> TaskBook::filled_slots(std::uint32_t count) const {
   std::vector<bool> filled(count, false);
-  for (const auto& [agent, sleeper] : sleepers_) {
-    if (sleeper.slot < count) {
-      filled[sleeper.slot] = true;
-    }
+  for (std::uint32_t slot = 0; slot < count && slot < slot_holders_.size(); ++slot) {
+    filled[slot] = slot_holders_[slot] > 0;
   }
   return filled;
 }
 
 std::uint32_t TaskBook::lowest_free_slot() const {
-  // Among size() + 1 slots one is free.
-  const std::vector<bool> filled = filled_slots(static_cast<std::uint32_t>(sleepers_.size() + 1));
-  return static_cast<std::uint32_t>(std::find(filled.begin(), filled.end(), false) -
-                                    filled.begin());
+  const auto free = std::find(slot_holders_.begin(), slot_holders_.end(), 0U);
+  return static_cast<std::uint32_t>(free - slot_holders_.begin());
 }
 
 void TaskBook::restore(const std::map<std::string, Sleeper>& sleepers,
@@ -52,6 +48,7 @@ void TaskBook::clear() {
   unmeasured_.clear();
   replacers_.clear();
   states_.clear();
+  slot_holders_.clear();
   replacements_ = 0;
 }
 
@@ -67,6 +64,9 @@ void TaskBook::unindex(const std::string& agent, const Sleeper& sleeper) {
   unmeasured_.erase(agent);
   if (auto count = states_.find(sleeper.state); count != states_.end() && --count->second == 0) {
     states_.erase(count);
+  }
+  if (sleeper.slot < slot_holders_.size()) {
+    --slot_holders_[sleeper.slot];
   }
   if (!sleeper.replaces.empty()) {
     --replacements_;
@@ -91,6 +91,10 @@ void TaskBook::index(const std::string& agent, const Sleeper& sleeper) {
     }
   }
   ++states_[sleeper.state];
+  if (sleeper.slot >= slot_holders_.size()) {
+    slot_holders_.resize(std::size_t{sleeper.slot} + 1, 0);
+  }
+  ++slot_holders_[sleeper.slot];
   if (!sleeper.replaces.empty()) {
     ++replacements_;
     replacing_.insert(agent);

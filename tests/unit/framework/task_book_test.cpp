@@ -2,6 +2,7 @@
 // the task it replaces; and lookups by task id agree with the maps after every move.
 #include "iof/framework/core/task_book.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <random>
@@ -66,6 +67,17 @@ void check_sleeper_indexes(const TaskBook& book) {
   for (const auto& agent : {"a1", "a2", "a3", "a4", "a5", "a6"}) {
     CHECK(book.being_replaced(agent) == replaced.contains(agent));
   }
+  // Slots: which are held, and the lowest free one.
+  std::vector<bool> filled(book.sleepers().size() + 3, false);
+  for (const auto& [agent, sleeper] : book.sleepers()) {
+    if (sleeper.slot < filled.size()) {
+      filled[sleeper.slot] = true;
+    }
+  }
+  CHECK(book.filled_slots(static_cast<std::uint32_t>(filled.size())) == filled);
+  CHECK(
+      book.lowest_free_slot() ==
+      static_cast<std::uint32_t>(std::find(filled.begin(), filled.end(), false) - filled.begin()));
 }
 
 // Every task in the maps is found by its id where it is, and nothing else is found; the

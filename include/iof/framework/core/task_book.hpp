@@ -123,6 +123,9 @@ class TaskBook {
   std::map<std::string, std::set<std::string>>
       replacers_;  // replaced agent -> replacements' agents
   std::map<v1::TaskState, std::size_t> states_;
+  // How many sleepers hold each slot (two while a restart sorts out a duplicate); a slot past
+  // the end is held by none.
+  std::vector<std::uint32_t> slot_holders_;
   std::size_t replacements_ = 0;
   std::uint64_t windows_learnt_ = 0;
 };
