@@ -48,11 +48,15 @@ std::optional<Time> SchedulerState::ready_at(const Sleeper& task) const {
   return *task.ready_since + evacuation_.min_ready_time;
 }
 
+bool SchedulerState::ready_when_running() const {
+  return evacuation_.min_ready_time == Time{0} && !task_.health_check;
+}
+
 bool SchedulerState::ready(const Sleeper& task) const {
   if (task.state != v1::TASK_RUNNING) {
     return false;
   }
-  if (evacuation_.min_ready_time == Time{0} && !task_.health_check) {
+  if (ready_when_running()) {
     return true;  // RUNNING is ready: also for tasks adopted or restored without an update
   }
   const auto at = ready_at(task);
@@ -60,6 +64,9 @@ bool SchedulerState::ready(const Sleeper& task) const {
 }
 
 std::size_t SchedulerState::ready_tasks() const {
+  if (ready_when_running()) {
+    return tasks_.in_state(v1::TASK_RUNNING);  // counted by the task book, not walked
+  }
   const auto& sleepers = tasks_.sleepers();
   return static_cast<std::size_t>(std::count_if(
       sleepers.begin(), sleepers.end(), [&](const auto& entry) { return ready(entry.second); }));

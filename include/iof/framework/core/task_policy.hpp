@@ -42,6 +42,9 @@ class PolicyHost {
   // --min_ready_time. When it will, if it is RUNNING and healthy but not for that long yet.
   virtual bool ready(const Sleeper& task) const = 0;
   virtual std::optional<Time> ready_at(const Sleeper& task) const = 0;
+  // Whether ready is simply RUNNING (no health check, no --min_ready_time): then no task is ever
+  // RUNNING and not yet ready.
+  virtual bool ready_when_running() const = 0;
   // Tasks that are ready and not being killed.
   virtual std::size_t ready_tasks() const = 0;
 

@@ -72,6 +72,9 @@ void EvacuatePolicy::retire_unready_at_deadline(PolicyHost& host, Decision& deci
 }
 
 void EvacuatePolicy::readiness_due(const PolicyHost& host, std::optional<Time>& next) const {
+  if (host.ready_when_running()) {
+    return;  // no task waits to become ready: nothing to walk the tasks for at every event
+  }
   const auto consider = [&](Time at) {
     if (at > host.now() && (!next || at < *next)) {  // see next_due()
       next = at;
