@@ -3,8 +3,8 @@
 // What the framework keeps of one offer while it decides: everything the policies read, and no
 // more. A parsed mesos::v1::Offer is about 2.6 KB (URL, framework id, every resource with its
 // allocation info); a master offering fifty thousand agents at once would cost the framework
-// 120 MB for the length of one decision. A protobuf OFFERS event is read one offer at a time
-// into these instead (session/offers_reader.cpp), and the decision is the same.
+// 120 MB for the length of one decision. An OFFERS event, protobuf or JSON, is read one offer at
+// a time into these instead (session/offers_reader.cpp), and the decision is the same.
 #include <cstdint>
 #include <optional>
 #include <string>
