@@ -3,10 +3,10 @@
 # framework binary with --num_tasks tasks (5,000) over HTTP, protobuf unless --content_type=json.
 # Prints the time to run every task, the framework's peak and current RSS, mesos-sim's, and the
 # state file's size; exits 1 if the tasks do not all run within --timeout seconds.
-# With --state_file=off the framework runs without one (with it, every change it must keep is
-# written before the calls that depend on it leave).
+# With --state_file=off the framework runs without one (with it, the tasks a call acts on are
+# written before the call leaves). --min_ready_time=D is passed on: readiness-gated tasks.
 # Usage: scripts/bench-scale.sh [--agents=50000] [--num_tasks=5000] [--content_type=protobuf]
-#                               [--state_file=on|off] [--timeout=600]
+#                               [--state_file=on|off] [--min_ready_time=D] [--timeout=600]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,7 @@ num_tasks=5000
 content_type=protobuf
 timeout=600
 state_file=on
+ready_flag=()
 for arg in "$@"; do
   case "$arg" in
     --agents=*) agents=${arg#*=} ;;
@@ -22,6 +23,7 @@ for arg in "$@"; do
     --content_type=*) content_type=${arg#*=} ;;
     --timeout=*) timeout=${arg#*=} ;;
     --state_file=on | --state_file=off) state_file=${arg#*=} ;;
+    --min_ready_time=*) ready_flag=("$arg") ;;
     *)
       echo "bench-scale: unknown argument $arg (see the usage at the top of $0)" >&2
       exit 2
@@ -79,7 +81,7 @@ if [[ "$state_file" == on ]]; then
 fi
 "$build_dir/src/framework/inverse-offer-framework" --master="127.0.0.1:$sim_port" \
   --num_tasks="$num_tasks" --content_type="$content_type" --http_address=127.0.0.1:0 \
-  "${state_flag[@]}" --log_level=warn >"$work/fw.out" 2>"$work/fw.err" &
+  "${state_flag[@]}" "${ready_flag[@]}" --log_level=warn >"$work/fw.out" 2>"$work/fw.err" &
 framework_pid=$!
 fw_port=$(port_from "$work/fw.out" '/metrics')
 started=$(now_ms)

@@ -111,6 +111,7 @@ class SchedulerState : private PolicyHost {
   // Whether this task is ready: RUNNING, healthy if checked, for --min_ready_time.
   bool ready(const Sleeper& task) const override;
   bool ready_when_running() const override;
+  std::optional<Time> next_ready_at() const override;
   // Slots in crash-loop backoff (failures in a row, when they may launch again), by slot.
   const std::map<std::uint32_t, SlotBackoff>& crash_backoffs() const {
     return crash_backoff_.slots();

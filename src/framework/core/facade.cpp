@@ -63,13 +63,38 @@ bool SchedulerState::ready(const Sleeper& task) const {
   return at && now_ >= *at;
 }
 
+namespace {
+
+// The first task of `ready_since` (RUNNING, ready since a time) still waiting out --min_ready_time
+// at `now`: the tail from there on is not ready yet.
+auto first_waiting(const std::set<std::pair<Time, std::string>>& ready_since, Time now,
+                   Time min_ready_time) {
+  return ready_since.lower_bound({now - min_ready_time + Time(1), std::string()});
+}
+
+}  // namespace
+
+std::optional<Time> SchedulerState::next_ready_at() const {
+  if (ready_when_running()) {
+    return std::nullopt;
+  }
+  const auto& ready_since = tasks_.running_ready_since();
+  const auto waiting = first_waiting(ready_since, now_, evacuation_.min_ready_time);
+  if (waiting == ready_since.end()) {
+    return std::nullopt;
+  }
+  return waiting->first + evacuation_.min_ready_time;  // the earliest of those waiting
+}
+
 std::size_t SchedulerState::ready_tasks() const {
   if (ready_when_running()) {
     return tasks_.in_state(v1::TASK_RUNNING);  // counted by the task book, not walked
   }
-  const auto& sleepers = tasks_.sleepers();
-  return static_cast<std::size_t>(std::count_if(
-      sleepers.begin(), sleepers.end(), [&](const auto& entry) { return ready(entry.second); }));
+  // Ready since a time, less those still waiting out --min_ready_time (the few recent ones).
+  const auto& ready_since = tasks_.running_ready_since();
+  const auto waiting = std::distance(first_waiting(ready_since, now_, evacuation_.min_ready_time),
+                                     ready_since.end());
+  return ready_since.size() - static_cast<std::size_t>(waiting);
 }
 
 std::size_t SchedulerState::running_tasks() const {

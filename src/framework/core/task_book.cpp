@@ -49,6 +49,9 @@ void TaskBook::clear() {
   replacers_.clear();
   states_.clear();
   slot_holders_.clear();
+  running_unready_.clear();
+  unmeasured_ready_.clear();
+  ready_since_.clear();
   replacements_ = 0;
 }
 
@@ -62,11 +65,21 @@ void TaskBook::unindex(const std::string& agent, const Sleeper& sleeper) {
   staging_.erase({sleeper.launched_at, agent});
   replacing_.erase(agent);
   unmeasured_.erase(agent);
+  if (sleeper.ready_since) {
+    unmeasured_ready_.erase({*sleeper.ready_since, agent});
+  }
   if (auto count = states_.find(sleeper.state); count != states_.end() && --count->second == 0) {
     states_.erase(count);
   }
   if (sleeper.slot < slot_holders_.size()) {
     --slot_holders_[sleeper.slot];
+  }
+  if (sleeper.state == v1::TASK_RUNNING) {
+    if (sleeper.ready_since) {
+      ready_since_.erase({*sleeper.ready_since, agent});
+    } else {
+      running_unready_.erase(agent);
+    }
   }
   if (!sleeper.replaces.empty()) {
     --replacements_;
@@ -88,6 +101,9 @@ void TaskBook::index(const std::string& agent, const Sleeper& sleeper) {
       staging_.emplace(sleeper.launched_at, agent);
     } else if (sleeper.state == v1::TASK_RUNNING) {
       unmeasured_.insert(agent);
+      if (sleeper.ready_since) {
+        unmeasured_ready_.emplace(*sleeper.ready_since, agent);
+      }
     }
   }
   ++states_[sleeper.state];
@@ -95,6 +111,13 @@ void TaskBook::index(const std::string& agent, const Sleeper& sleeper) {
     slot_holders_.resize(std::size_t{sleeper.slot} + 1, 0);
   }
   ++slot_holders_[sleeper.slot];
+  if (sleeper.state == v1::TASK_RUNNING) {
+    if (sleeper.ready_since) {
+      ready_since_.emplace(*sleeper.ready_since, agent);
+    } else {
+      running_unready_.insert(agent);
+    }
+  }
   if (!sleeper.replaces.empty()) {
     ++replacements_;
     replacing_.insert(agent);
@@ -145,18 +168,24 @@ void TaskBook::set_health(const std::string& task_id, std::optional<bool> health
   if (found == by_task_.end()) {
     return;
   }
-  Sleeper& task = map_of(found->second.migrating).at(found->second.agent);
-  // An update that says nothing of health (a reconciliation answer, a state change) keeps the
-  // last result: checkers report a pass only when health changes, so forgetting it would leave
-  // a healthy task unready for good.
-  if (healthy) {
-    task.healthy = healthy;
-  }
-  const bool ready = task.state == v1::TASK_RUNNING && (!checked || task.healthy.value_or(false));
-  if (!ready) {
-    task.ready_since.reset();
-  } else if (!task.ready_since) {
-    task.ready_since = now;
+  const auto change = [&](Sleeper& task) {
+    // An update that says nothing of health (a reconciliation answer, a state change) keeps the
+    // last result: checkers report a pass only when health changes, so forgetting it would leave
+    // a healthy task unready for good.
+    if (healthy) {
+      task.healthy = healthy;
+    }
+    const bool ready = task.state == v1::TASK_RUNNING && (!checked || task.healthy.value_or(false));
+    if (!ready) {
+      task.ready_since.reset();
+    } else if (!task.ready_since) {
+      task.ready_since = now;
+    }
+  };
+  if (found->second.migrating) {
+    change(migrating_.at(found->second.agent));
+  } else {
+    change_sleeper(found->second.agent, change);
   }
 }
 

@@ -67,6 +67,27 @@ void check_sleeper_indexes(const TaskBook& book) {
   for (const auto& agent : {"a1", "a2", "a3", "a4", "a5", "a6"}) {
     CHECK(book.being_replaced(agent) == replaced.contains(agent));
   }
+  // RUNNING tasks by readiness.
+  std::set<std::string> running_unready;
+  std::set<std::pair<Time, std::string>> ready_since;
+  for (const auto& [agent, sleeper] : book.sleepers()) {
+    if (sleeper.state == mesos::v1::TASK_RUNNING) {
+      if (sleeper.ready_since) {
+        ready_since.emplace(*sleeper.ready_since, agent);
+      } else {
+        running_unready.insert(agent);
+      }
+    }
+  }
+  CHECK(book.running_unready() == running_unready);
+  std::set<std::pair<Time, std::string>> unmeasured_ready;
+  for (const auto& agent : unmeasured) {
+    if (const auto& since = book.sleepers().at(agent).ready_since) {
+      unmeasured_ready.emplace(*since, agent);
+    }
+  }
+  CHECK(book.running_unmeasured_by_ready() == unmeasured_ready);
+  CHECK(book.running_ready_since() == ready_since);
   // Slots: which are held, and the lowest free one.
   std::vector<bool> filled(book.sleepers().size() + 3, false);
   for (const auto& [agent, sleeper] : book.sleepers()) {
@@ -212,8 +233,8 @@ TEST_CASE("task book: a state file naming one task on two agents is refused") {
 }
 
 TEST_CASE("task book: the sleepers' indexes follow any sequence of changes") {
-  // Random launches, moves, keeps, state and window changes and removals over six agents; after
-  // each, the indexes must match the sleepers recomputed from scratch.
+  // Random launches, moves, keeps, state, health and window changes and removals over six agents;
+  // after each, the indexes must match the sleepers recomputed from scratch.
   std::mt19937 random(17);
   TaskBook book;
   const std::vector<std::string> agents{"a1", "a2", "a3", "a4", "a5", "a6"};
@@ -221,7 +242,7 @@ TEST_CASE("task book: the sleepers' indexes follow any sequence of changes") {
   for (int step = 0; step < 3000; ++step) {
     const std::string agent = any_agent();
     const std::string task_id = "t" + std::to_string(random() % 9);
-    switch (random() % 9) {
+    switch (random() % 10) {
       case 0:
       case 1:
         book.launch(agent, task(task_id, random() % 2 ? any_agent() : ""));
@@ -248,6 +269,12 @@ TEST_CASE("task book: the sleepers' indexes follow any sequence of changes") {
       case 7:
         book.remove_sleeper(agent);
         break;
+      case 8: {
+        const auto healthy = random() % 3;
+        book.set_health(task_id, healthy == 0 ? std::nullopt : std::optional<bool>(healthy == 1),
+                        random() % 2 == 0, Time(std::chrono::seconds(step)));
+        break;
+      }
       default:
         book.remove_migrating(agent);
         break;

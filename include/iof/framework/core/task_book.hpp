@@ -37,6 +37,14 @@ class TaskBook {
   // Agents whose sleeper is RUNNING with its launch not yet measured (launched_at is kept until
   // the task is ready):
   const std::set<std::string>& running_unmeasured() const { return unmeasured_; }
+  // Those of them ready since a time, by that time:
+  const std::set<std::pair<Time, std::string>>& running_unmeasured_by_ready() const {
+    return unmeasured_ready_;
+  }
+  // Agents whose sleeper is RUNNING: not yet ready (no health check passed), and ready since a
+  // time, by that time. A task waiting out --min_ready_time is at the end of the second.
+  const std::set<std::string>& running_unready() const { return running_unready_; }
+  const std::set<std::pair<Time, std::string>>& running_ready_since() const { return ready_since_; }
   // Whether a sleeper is the replacement of the task on `agent`.
   bool being_replaced(const std::string& agent) const { return replacers_.contains(agent); }
   // Sleepers in `state`.
@@ -120,12 +128,15 @@ class TaskBook {
   std::set<std::pair<Time, std::string>> staging_;
   std::set<std::string> replacing_;
   std::set<std::string> unmeasured_;
+  std::set<std::pair<Time, std::string>> unmeasured_ready_;
   std::map<std::string, std::set<std::string>>
       replacers_;  // replaced agent -> replacements' agents
   std::map<v1::TaskState, std::size_t> states_;
   // How many sleepers hold each slot (two while a restart sorts out a duplicate); a slot past
   // the end is held by none.
   std::vector<std::uint32_t> slot_holders_;
+  std::set<std::string> running_unready_;
+  std::set<std::pair<Time, std::string>> ready_since_;
   std::size_t replacements_ = 0;
   std::uint64_t windows_learnt_ = 0;
 };

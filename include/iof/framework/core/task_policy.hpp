@@ -45,6 +45,9 @@ class PolicyHost {
   // Whether ready is simply RUNNING (no health check, no --min_ready_time): then no task is ever
   // RUNNING and not yet ready.
   virtual bool ready_when_running() const = 0;
+  // The earliest time a task healthy and waiting out --min_ready_time becomes ready (none: no
+  // task waits so), from the task book's indexes.
+  virtual std::optional<Time> next_ready_at() const = 0;
   // Tasks that are ready and not being killed.
   virtual std::size_t ready_tasks() const = 0;
 

@@ -24,13 +24,26 @@ void EvacuatePolicy::became_ready(PolicyHost& host, const std::string& agent, De
 }
 
 void EvacuatePolicy::note_ready_launches(PolicyHost& host) {
+  const auto measure = [&](const std::string& agent) {
+    // Ready by the clock (--min_ready_time passed) rather than by an update.
+    lead_.launched(host.now() - host.task_book().take_launched_at(agent));
+    host.changed();
+  };
+  if (!host.ready_when_running()) {
+    // This runs at every event: only the tasks ready since long enough are looked at, oldest
+    // first, each measured once (measuring takes it off the index).
+    const auto& by_ready = host.task_book().running_unmeasured_by_ready();
+    while (!by_ready.empty() &&
+           host.ready(host.task_book().sleepers().at(by_ready.begin()->second))) {
+      measure(std::string(by_ready.begin()->second));
+    }
+    return;
+  }
   // Copied: measuring a launch takes it off the index.
   const std::set<std::string> unmeasured = host.task_book().running_unmeasured();
   for (const auto& agent : unmeasured) {
     if (host.ready(host.task_book().sleepers().at(agent))) {
-      // Ready by the clock (--min_ready_time passed) rather than by an update.
-      lead_.launched(host.now() - host.task_book().take_launched_at(agent));
-      host.changed();
+      measure(agent);
     }
   }
 }
@@ -73,23 +86,27 @@ void EvacuatePolicy::retire_unready_at_deadline(PolicyHost& host, Decision& deci
 
 void EvacuatePolicy::readiness_due(const PolicyHost& host, std::optional<Time>& next) const {
   if (host.ready_when_running()) {
-    return;  // no task waits to become ready: nothing to walk the tasks for at every event
+    return;  // no task is ever RUNNING and not ready
   }
   const auto consider = [&](Time at) {
     if (at > host.now() && (!next || at < *next)) {  // see next_due()
       next = at;
     }
   };
+  // This runs at every event: it asks the task book's indexes, not every task. The first task
+  // to become ready, of those healthy and waiting out --min_ready_time:
+  if (const auto at = host.next_ready_at()) {
+    consider(*at);
+  }
+  // A replacement not ready yet is given up on at its old task's deadline.
   const auto& sleepers = host.task_book().sleepers();
-  for (const auto& [agent, task] : sleepers) {
+  for (const auto& agent : host.task_book().replacing()) {
+    const Sleeper& task = sleepers.at(agent);
     if (task.state != v1::TASK_RUNNING || host.ready(task)) {
       continue;
     }
-    if (const auto at = host.ready_at(task)) {
-      consider(*at);  // healthy, waiting out --min_ready_time
-    }
     if (const auto old = sleepers.find(task.replaces.value());
-        !task.replaces.empty() && old != sleepers.end() && old->second.unavailability_start > 0) {
+        old != sleepers.end() && old->second.unavailability_start > 0) {
       consider(deadline_of(old->second.unavailability_start));
     }
   }
