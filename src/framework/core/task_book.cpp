@@ -49,7 +49,6 @@ void TaskBook::clear() {
   replacers_.clear();
   states_.clear();
   slot_holders_.clear();
-  running_unready_.clear();
   unmeasured_ready_.clear();
   ready_since_.clear();
   replacements_ = 0;
@@ -74,12 +73,8 @@ void TaskBook::unindex(const std::string& agent, const Sleeper& sleeper) {
   if (sleeper.slot < slot_holders_.size()) {
     --slot_holders_[sleeper.slot];
   }
-  if (sleeper.state == v1::TASK_RUNNING) {
-    if (sleeper.ready_since) {
-      ready_since_.erase({*sleeper.ready_since, agent});
-    } else {
-      running_unready_.erase(agent);
-    }
+  if (sleeper.state == v1::TASK_RUNNING && sleeper.ready_since) {
+    ready_since_.erase({*sleeper.ready_since, agent});
   }
   if (!sleeper.replaces.empty()) {
     --replacements_;
@@ -111,12 +106,8 @@ void TaskBook::index(const std::string& agent, const Sleeper& sleeper) {
     slot_holders_.resize(std::size_t{sleeper.slot} + 1, 0);
   }
   ++slot_holders_[sleeper.slot];
-  if (sleeper.state == v1::TASK_RUNNING) {
-    if (sleeper.ready_since) {
-      ready_since_.emplace(*sleeper.ready_since, agent);
-    } else {
-      running_unready_.insert(agent);
-    }
+  if (sleeper.state == v1::TASK_RUNNING && sleeper.ready_since) {
+    ready_since_.emplace(*sleeper.ready_since, agent);
   }
   if (!sleeper.replaces.empty()) {
     ++replacements_;

@@ -68,18 +68,12 @@ void check_sleeper_indexes(const TaskBook& book) {
     CHECK(book.being_replaced(agent) == replaced.contains(agent));
   }
   // RUNNING tasks by readiness.
-  std::set<std::string> running_unready;
   std::set<std::pair<Time, std::string>> ready_since;
   for (const auto& [agent, sleeper] : book.sleepers()) {
-    if (sleeper.state == mesos::v1::TASK_RUNNING) {
-      if (sleeper.ready_since) {
-        ready_since.emplace(*sleeper.ready_since, agent);
-      } else {
-        running_unready.insert(agent);
-      }
+    if (sleeper.state == mesos::v1::TASK_RUNNING && sleeper.ready_since) {
+      ready_since.emplace(*sleeper.ready_since, agent);
     }
   }
-  CHECK(book.running_unready() == running_unready);
   std::set<std::pair<Time, std::string>> unmeasured_ready;
   for (const auto& agent : unmeasured) {
     if (const auto& since = book.sleepers().at(agent).ready_since) {

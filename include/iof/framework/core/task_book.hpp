@@ -41,9 +41,8 @@ class TaskBook {
   const std::set<std::pair<Time, std::string>>& running_unmeasured_by_ready() const {
     return unmeasured_ready_;
   }
-  // Agents whose sleeper is RUNNING: not yet ready (no health check passed), and ready since a
-  // time, by that time. A task waiting out --min_ready_time is at the end of the second.
-  const std::set<std::string>& running_unready() const { return running_unready_; }
+  // Agents whose sleeper is RUNNING and ready since a time, by that time. A task waiting out
+  // --min_ready_time is at the end.
   const std::set<std::pair<Time, std::string>>& running_ready_since() const { return ready_since_; }
   // Whether a sleeper is the replacement of the task on `agent`.
   bool being_replaced(const std::string& agent) const { return replacers_.contains(agent); }
@@ -135,7 +134,6 @@ class TaskBook {
   // How many sleepers hold each slot (two while a restart sorts out a duplicate); a slot past
   // the end is held by none.
   std::vector<std::uint32_t> slot_holders_;
-  std::set<std::string> running_unready_;
   std::set<std::pair<Time, std::string>> ready_since_;
   std::size_t replacements_ = 0;
   std::uint64_t windows_learnt_ = 0;
