@@ -10,8 +10,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <sys/resource.h>
+#include <vector>
 
 #include "iof/sim/cluster.hpp"
 #include "iof/wire/codec.hpp"
@@ -43,27 +45,38 @@ int main(int argc, char** argv) {
   config.seed = 1;
   iof::sim::Time now = std::chrono::seconds(1'800'000'000);
 
-  auto start = Clock::now();
-  auto cluster = iof::sim::Cluster::create(config, now);
-  if (!cluster) {
-    std::fprintf(stderr, "%s\n", cluster.error().message.c_str());
-    return 1;
-  }
-  std::printf("agents:                         %zu\n", agents);
-  std::printf("create cluster:                 %8.1f ms\n", ms_since(start));
-
   v1::scheduler::Call subscribe;
   subscribe.set_type(v1::scheduler::Call::SUBSCRIBE);
   subscribe.mutable_subscribe()->mutable_framework_info()->set_user("bench");
   subscribe.mutable_subscribe()->mutable_framework_info()->set_name("bench");
   subscribe.mutable_subscribe()->mutable_framework_info()->set_failover_timeout(3600);
-  cluster->subscribe(subscribe, std::nullopt, now);
-  cluster->take_outbox();
 
-  start = Clock::now();
-  cluster->advance(now);
-  auto outbox = cluster->take_outbox();
-  const double allocation_ms = ms_since(start);
+  // Best of three, each a fresh cluster, as the framework's figure below is: the first run of
+  // either pays for memory the process has never touched.
+  std::optional<iof::sim::Cluster> cluster;
+  std::vector<iof::sim::Outgoing> outbox;
+  double create_ms = 1e300;
+  double allocation_ms = 1e300;
+  for (int run = 0; run < 3; ++run) {
+    outbox.clear();
+    cluster.reset();
+    auto start = Clock::now();
+    auto created = iof::sim::Cluster::create(config, now);
+    if (!created) {
+      std::fprintf(stderr, "%s\n", created.error().message.c_str());
+      return 1;
+    }
+    cluster.emplace(std::move(*created));
+    create_ms = std::min(create_ms, ms_since(start));
+    cluster->subscribe(subscribe, std::nullopt, now);
+    cluster->take_outbox();
+    start = Clock::now();
+    cluster->advance(now);
+    outbox = cluster->take_outbox();
+    allocation_ms = std::min(allocation_ms, ms_since(start));
+  }
+  std::printf("agents:                         %zu\n", agents);
+  std::printf("create cluster:                 %8.1f ms\n", create_ms);
   std::printf("allocation offering every agent: %7.1f ms\n", allocation_ms);
 
   const v1::scheduler::Event* offers = nullptr;
@@ -81,16 +94,20 @@ int main(int argc, char** argv) {
   bool emulator_within = true;
   for (auto type : {iof::wire::ContentType::json, iof::wire::ContentType::protobuf}) {
     const char* name = type == iof::wire::ContentType::json ? "JSON" : "protobuf";
-    start = Clock::now();
-    const std::string record = iof::wire::recordio::encode(iof::wire::encode(*offers, type));
-    const double encode_ms = ms_since(start);
+    std::string record;
+    double encode_ms = 1e300;
+    for (int run = 0; run < 3; ++run) {
+      const auto start = Clock::now();
+      record = iof::wire::recordio::encode(iof::wire::encode(*offers, type));
+      encode_ms = std::min(encode_ms, ms_since(start));
+    }
     std::printf("encode OFFERS as %-9s       %8.1f ms, %zu bytes\n",
                 (std::string(name) + ":").c_str(), encode_ms, record.size());
     // The framework's best of three, each a fresh framework getting this very event.
     double framework_ms = 1e300;
     for (int run = 0; run < 3; ++run) {
       iof::bench::FrameworkDriver driver(type, 500, framework_id);
-      start = Clock::now();
+      const auto start = Clock::now();
       driver.feed(record);
       framework_ms = std::min(framework_ms, ms_since(start));
     }
@@ -109,7 +126,7 @@ int main(int argc, char** argv) {
     *decline.mutable_decline()->add_offer_ids() = offer.id();
   }
   decline.mutable_decline()->mutable_filters()->set_refuse_seconds(600);
-  start = Clock::now();
+  auto start = Clock::now();
   cluster->handle(decline, now);
   std::printf("decline every offer (600 s):    %8.1f ms\n", ms_since(start));
 
