@@ -13,6 +13,8 @@
 #include "iof/wire/base64.hpp"
 #include "iof/wire/json.hpp"
 
+#include "json_plan.hpp"
+
 namespace iof::wire::json {
 namespace {
 
@@ -49,12 +51,6 @@ void lay_out_digits(std::string_view digits, int exponent, std::string& out) {
   }
 }
 
-void append_integer(auto value, std::string& out) {
-  char buffer[24];
-  const auto end = std::to_chars(std::begin(buffer), std::end(buffer), value).ptr;
-  out.append(buffer, end);
-}
-
 // Whether a character of a JSON string must be escaped.
 constexpr std::array<bool, 256> escaped_characters = [] {
   std::array<bool, 256> table{};
@@ -64,50 +60,6 @@ constexpr std::array<bool, 256> escaped_characters = [] {
   table['\\'] = true;
   return table;
 }();
-
-// How one field is written, worked out from its descriptor once.
-struct FieldPlan {
-  const FieldDescriptor* field;
-  std::string key;  // the quoted name and its colon
-  FieldDescriptor::CppType cpp_type;
-  bool repeated;
-  bool map;
-  bool bytes;
-  // Written even when unset: an explicit default, as stout does, unless deprecated.
-  bool written_when_unset;
-};
-
-FieldPlan plan_field(const FieldDescriptor& field) {
-  FieldPlan plan{
-      &field,
-      {},
-      field.cpp_type(),
-      field.is_repeated(),
-      field.is_map(),
-      field.type() == FieldDescriptor::TYPE_BYTES,
-      !field.is_repeated() && field.has_default_value() && !field.options().deprecated()};
-  append_quoted(field.name(), plan.key);
-  plan.key += ':';
-  return plan;
-}
-
-// A message type's fields in output order. Worked out once per type and order: walking the
-// descriptor, sorting names and escaping keys for every message of a 50,000-offer event cost
-// more than writing the values.
-const std::vector<FieldPlan>& plan_of(const Descriptor& descriptor, KeyOrder order) {
-  thread_local std::unordered_map<const Descriptor*, std::vector<FieldPlan>> plans[2];
-  auto [found, inserted] = plans[order == KeyOrder::sorted ? 1 : 0].try_emplace(&descriptor);
-  if (inserted) {
-    for (int i = 0; i < descriptor.field_count(); ++i) {
-      found->second.push_back(plan_field(*descriptor.field(i)));
-    }
-    if (order == KeyOrder::sorted) {
-      std::sort(found->second.begin(), found->second.end(),
-                [](const auto& a, const auto& b) { return a.field->name() < b.field->name(); });
-    }
-  }
-  return found->second;
-}
 
 void write_message(const Message& message, KeyOrder order, std::string& out);
 
@@ -156,7 +108,7 @@ void write_value(const Message& message, const Reflection& r, const FieldPlan& p
       std::string scratch;
       const auto& text = repeated ? r.GetRepeatedStringReference(message, field, index, &scratch)
                                   : r.GetStringReference(message, field, &scratch);
-      if (plan.bytes) {
+      if (plan.type == FieldDescriptor::TYPE_BYTES) {
         append_quoted(base64::encode(text), out);
       } else {
         append_quoted(text, out);
@@ -209,7 +161,7 @@ void write_message(const Message& message, KeyOrder order, std::string& out) {
   const Reflection& reflection = *message.GetReflection();
   out += '{';
   bool first = true;
-  for (const auto& plan : plan_of(*message.GetDescriptor(), order)) {
+  for (const auto& plan : plan_of(*message.GetDescriptor(), order).fields) {
     const int size = plan.repeated ? reflection.FieldSize(message, plan.field) : 0;
     if (plan.repeated ? size == 0
                       : !plan.written_when_unset && !reflection.HasField(message, plan.field)) {
@@ -321,13 +273,28 @@ void append_quoted(std::string_view text, std::string& out) {
   out += '"';
 }
 
+void write_by_reflection(const Message& message, KeyOrder order, std::string& out) {
+  write_message(message, order, out);
+}
+
 void write_to(const Message& message, KeyOrder order, std::string& out) {
+  // Serialising and reading the bytes back field by field is several times quicker than asking
+  // reflection about every declared field; reflection stays for what the bytes cannot tell
+  // plainly (an enum value the type does not know, kept among unknown fields).
+  std::string serialized;
+  const bool serialized_ok = message.SerializePartialToString(&serialized);
+  // JSON runs to about twice the binary size. Reserving that at once spares growing a large
+  // output by copies; pages reserved and never written cost nothing.
+  out.reserve(out.size() + 3 * serialized.size());
+  if (serialized_ok && write_from_wire(*message.GetDescriptor(), serialized, order, out)) {
+    return;
+  }
   write_message(message, order, out);
 }
 
 std::string write(const Message& message, KeyOrder order) {
   std::string out;
-  write_message(message, order, out);
+  write_to(message, order, out);
   return out;
 }
 

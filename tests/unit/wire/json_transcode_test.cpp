@@ -1,0 +1,236 @@
+// The JSON writer reads a message's binary serialization instead of asking reflection about
+// every field. Both ways must write the very same bytes: on random messages of every kind the
+// scheduler API carries, and on messages protobuf keeps unknown fields for.
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+
+#include <doctest/doctest.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+
+#include "iof/wire/json.hpp"
+
+#include "json_plan.hpp"
+#include "mesos/v1/mesos.pb.h"
+#include "mesos/v1/scheduler/scheduler.pb.h"
+
+namespace {
+
+namespace json = iof::wire::json;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+class RandomFiller {
+ public:
+  explicit RandomFiller(std::uint64_t seed) : random_(seed) {}
+
+  void fill(Message& message, int depth) {
+    const auto& descriptor = *message.GetDescriptor();
+    const auto& reflection = *message.GetReflection();
+    for (int i = 0; i < descriptor.field_count(); ++i) {
+      const FieldDescriptor& field = *descriptor.field(i);
+      // Deep messages are left mostly empty, so that the whole stays small.
+      if (chance(depth > 3 ? 0.1 : 0.45)) {
+        continue;
+      }
+      if (field.is_repeated()) {
+        const int count = static_cast<int>(random_() % 4);
+        for (int n = 0; n < count; ++n) {
+          add(message, reflection, field, depth);
+          if (field.is_map()) {
+            // A parsed map has each key once; Mesos maps are keyed by strings.
+            Message& entry = *reflection.MutableRepeatedMessage(&message, &field, n);
+            entry.GetReflection()->SetString(&entry, field.message_type()->map_key(),
+                                             "key" + std::to_string(n) + text());
+          }
+        }
+      } else {
+        set(message, reflection, field, depth);
+      }
+    }
+  }
+
+ private:
+  bool chance(double probability) {
+    return std::uniform_real_distribution<>()(random_) > probability;
+  }
+
+  std::string text() {
+    static const std::string alphabet = "ab*/:\"\\\n\t\x01\x1f\x7f é-_0";
+    std::string out;
+    const std::size_t length = random_() % 12;
+    for (std::size_t i = 0; i < length; ++i) {
+      out += alphabet[random_() % alphabet.size()];
+    }
+    return out;
+  }
+
+  double real() {
+    switch (random_() % 8) {
+      case 0:
+        return std::numeric_limits<double>::quiet_NaN();
+      case 1:
+        return -std::numeric_limits<double>::infinity();
+      case 2:
+        return -0.0;
+      case 3:
+        return 1e22;
+      case 4:
+        return 1.5e-7;
+      default:
+        return std::uniform_real_distribution<>(-1e6, 1e6)(random_);
+    }
+  }
+
+  std::uint64_t integer() {
+    switch (random_() % 4) {
+      case 0:
+        return 0;
+      case 1:
+        return ~std::uint64_t{0};  // all bits: -1 for the signed types
+      case 2:
+        return std::uint64_t{1} << 63;
+      default:
+        return random_() % 100000;
+    }
+  }
+
+  const google::protobuf::EnumValueDescriptor* enum_value(const FieldDescriptor& field) {
+    const auto& type = *field.enum_type();
+    return type.value(static_cast<int>(random_() % static_cast<std::uint64_t>(type.value_count())));
+  }
+
+  void set(Message& m, const google::protobuf::Reflection& r, const FieldDescriptor& f, int depth) {
+    switch (f.cpp_type()) {
+      case FieldDescriptor::CPPTYPE_INT32:
+        r.SetInt32(&m, &f, static_cast<std::int32_t>(integer()));
+        break;
+      case FieldDescriptor::CPPTYPE_INT64:
+        r.SetInt64(&m, &f, static_cast<std::int64_t>(integer()));
+        break;
+      case FieldDescriptor::CPPTYPE_UINT32:
+        r.SetUInt32(&m, &f, static_cast<std::uint32_t>(integer()));
+        break;
+      case FieldDescriptor::CPPTYPE_UINT64:
+        r.SetUInt64(&m, &f, integer());
+        break;
+      case FieldDescriptor::CPPTYPE_DOUBLE:
+        r.SetDouble(&m, &f, real());
+        break;
+      case FieldDescriptor::CPPTYPE_FLOAT:
+        r.SetFloat(&m, &f, static_cast<float>(real()));
+        break;
+      case FieldDescriptor::CPPTYPE_BOOL:
+        r.SetBool(&m, &f, random_() % 2 == 0);
+        break;
+      case FieldDescriptor::CPPTYPE_ENUM:
+        r.SetEnum(&m, &f, enum_value(f));
+        break;
+      case FieldDescriptor::CPPTYPE_STRING:
+        r.SetString(&m, &f, text());
+        break;
+      case FieldDescriptor::CPPTYPE_MESSAGE:
+        fill(*r.MutableMessage(&m, &f), depth + 1);
+        break;
+    }
+  }
+
+  void add(Message& m, const google::protobuf::Reflection& r, const FieldDescriptor& f, int depth) {
+    switch (f.cpp_type()) {
+      case FieldDescriptor::CPPTYPE_INT32:
+        r.AddInt32(&m, &f, static_cast<std::int32_t>(integer()));
+        break;
+      case FieldDescriptor::CPPTYPE_INT64:
+        r.AddInt64(&m, &f, static_cast<std::int64_t>(integer()));
+        break;
+      case FieldDescriptor::CPPTYPE_UINT32:
+        r.AddUInt32(&m, &f, static_cast<std::uint32_t>(integer()));
+        break;
+      case FieldDescriptor::CPPTYPE_UINT64:
+        r.AddUInt64(&m, &f, integer());
+        break;
+      case FieldDescriptor::CPPTYPE_DOUBLE:
+        r.AddDouble(&m, &f, real());
+        break;
+      case FieldDescriptor::CPPTYPE_FLOAT:
+        r.AddFloat(&m, &f, static_cast<float>(real()));
+        break;
+      case FieldDescriptor::CPPTYPE_BOOL:
+        r.AddBool(&m, &f, random_() % 2 == 0);
+        break;
+      case FieldDescriptor::CPPTYPE_ENUM:
+        r.AddEnum(&m, &f, enum_value(f));
+        break;
+      case FieldDescriptor::CPPTYPE_STRING:
+        r.AddString(&m, &f, text());
+        break;
+      case FieldDescriptor::CPPTYPE_MESSAGE:
+        fill(*r.AddMessage(&m, &f), depth + 1);
+        break;
+    }
+  }
+
+  std::mt19937_64 random_;
+};
+
+std::string by_reflection(const Message& message, json::KeyOrder order) {
+  std::string out;
+  json::write_by_reflection(message, order, out);
+  return out;
+}
+
+template <typename Type>
+void check_random(std::uint64_t seeds) {
+  for (std::uint64_t seed = 0; seed < seeds; ++seed) {
+    Type message;
+    RandomFiller(seed).fill(message, 0);
+    for (const auto order : {json::KeyOrder::declaration, json::KeyOrder::sorted}) {
+      INFO(Type::descriptor()->name(), " seed ", seed);
+      REQUIRE(json::write(message, order) == by_reflection(message, order));
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the JSON of random messages read from their bytes is the JSON reflection writes") {
+  check_random<mesos::v1::scheduler::Event>(300);
+  check_random<mesos::v1::scheduler::Call>(300);
+  check_random<mesos::v1::Offer>(300);
+  check_random<mesos::v1::TaskInfo>(300);
+  check_random<mesos::v1::FrameworkInfo>(300);  // a map of messages
+  check_random<mesos::v1::Resource>(300);       // a map of scalars
+}
+
+TEST_CASE("the bytes path is taken, and refuses what it cannot read") {
+  mesos::v1::Offer offer;
+  RandomFiller(7).fill(offer, 0);
+  const std::string bytes = offer.SerializePartialAsString();
+  std::string out = "prefix";
+  REQUIRE(json::write_from_wire(*offer.GetDescriptor(), bytes, json::KeyOrder::declaration, out));
+  CHECK(out == "prefix" + by_reflection(offer, json::KeyOrder::declaration));
+  for (std::size_t cut = 1; cut < bytes.size(); cut += 7) {
+    out = "prefix";
+    if (!json::write_from_wire(*offer.GetDescriptor(), bytes.substr(0, cut),
+                               json::KeyOrder::declaration, out)) {
+      CHECK(out == "prefix");
+    }
+  }
+}
+
+TEST_CASE("unknown fields and unknown enum values read from a newer master are left out") {
+  mesos::v1::TaskStatus status;
+  status.mutable_task_id()->set_value("t");
+  status.set_state(mesos::v1::TASK_RUNNING);
+  std::string bytes = status.SerializeAsString();
+  bytes += std::string("\xa0\x1f\x05", 3);  // field 500, varint 5: unknown to TaskStatus
+  bytes += std::string("\x10\x63", 2);      // field 2 (state), value 99: no such TaskState
+  mesos::v1::TaskStatus parsed;
+  REQUIRE(parsed.ParseFromString(bytes));
+  REQUIRE(parsed.state() == mesos::v1::TASK_RUNNING);
+  CHECK(json::write(parsed) == by_reflection(parsed, json::KeyOrder::declaration));
+  CHECK(json::write(parsed).find("99") == std::string::npos);
+  CHECK(json::write(parsed).find("500") == std::string::npos);
+}
