@@ -15,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include "iof/common/memory.hpp"
 #include "iof/discovery/zk_url.hpp"
 #include "iof/framework/advertise.hpp"
 #include "iof/framework/flags.hpp"
@@ -57,6 +58,7 @@ std::string machine_hostname() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  iof::retain_freed_memory();
   auto parsed = parse_flags(argc, argv);
   if (!parsed.flags) {
     std::fputs(parsed.output.c_str(), parsed.exit_code == 0 ? stdout : stderr);

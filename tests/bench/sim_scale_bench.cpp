@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <vector>
 
+#include "iof/common/memory.hpp"
 #include "iof/sim/cluster.hpp"
 #include "iof/wire/codec.hpp"
 #include "iof/wire/recordio.hpp"
@@ -39,6 +40,7 @@ long max_rss_mib() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  iof::retain_freed_memory();  // as the framework and mesos-sim do
   const std::size_t agents = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 10000;
   iof::sim::Config config;
   config.agents = agents;

@@ -4,9 +4,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "iof/common/memory.hpp"
+
 #include "flags.hpp"
 
 int main(int argc, char** argv) {
+  iof::retain_freed_memory();
   auto flags = iof::sim::parse_flags(argc, argv);
   if (!flags.options) {
     std::fputs(flags.output.c_str(), flags.exit_code == 0 ? stdout : stderr);

@@ -23,6 +23,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "iof/common/memory.hpp"
 #include "iof/framework/state_file.hpp"
 
 #include "cluster_events.hpp"
@@ -91,6 +92,7 @@ void print_row(const Row& row) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  iof::retain_freed_memory();  // as the framework and mesos-sim do
   CLI::App app{"decide_bench: decode + decide + encode against the raw protobuf parse rate"};
   std::vector<std::size_t> sizes{1000, 5000, 10000, 50000};
   std::uint32_t tasks = 500;
