@@ -87,15 +87,6 @@ std::unique_ptr<Cluster::State> base_state(Config config, Time now) {
   return state;
 }
 
-void index_agent(Cluster::State& s, std::size_t index) {
-  const model::Agent& agent = s.agents[index];
-  v1::MachineID machine;
-  machine.set_hostname(agent.hostname);
-  machine.set_ip(agent.ip);
-  s.agent_by_id[agent.id] = index;
-  s.agents_by_machine[model::machine_key(machine)].push_back(index);
-}
-
 }  // namespace
 
 Result<Cluster> Cluster::create(Config config, Time now) {
@@ -120,8 +111,7 @@ Result<Cluster> Cluster::create(Config config, Time now) {
     agent.available = agent.total;
     agent.registered_at = now;
     agent.pings_from = now;
-    state->agents.push_back(std::move(agent));
-    index_agent(*state, state->agents.size() - 1);
+    state->add_agent(std::move(agent));
   }
   state->registry_changed = true;
   return Cluster(std::move(state));

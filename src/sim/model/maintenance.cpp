@@ -209,9 +209,7 @@ Result<void> Cluster::stop_maintenance(const std::vector<v1::MachineID>& machine
       agent.available = old.total;
       agent.registered_at = now;
       agent.pings_from = now;
-      s.agent_by_id[agent.id] = s.agents.size();
-      s.agents_by_machine[key].push_back(s.agents.size());
-      s.agents.push_back(std::move(agent));
+      s.add_agent(std::move(agent));
     }
   }
   auto& windows = *s.schedule.mutable_windows();

@@ -140,13 +140,7 @@ Result<Cluster> Cluster::recover(Config config, const registry::Registry& regist
     if (entry.has_drain_started()) {
       agent.drain_started = Time(entry.drain_started());
     }
-    v1::MachineID machine;
-    machine.set_hostname(agent.hostname);
-    machine.set_ip(agent.ip);
-    const std::size_t index = s.agents.size();
-    s.agent_by_id[agent.id] = index;
-    s.agents_by_machine[model::machine_key(machine)].push_back(index);
-    s.agents.push_back(std::move(agent));
+    s.add_agent(std::move(agent));
   }
   for (const auto& entry : registry.frameworks()) {
     const std::string& id = entry.info().id().value();

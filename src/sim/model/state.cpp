@@ -187,21 +187,27 @@ std::optional<std::size_t> Cluster::State::agent(const std::string& agent_id) co
   return found->second;
 }
 
-v1::URL Cluster::State::agent_url(const model::Agent& agent) const {
-  v1::URL url;
-  url.set_scheme("http");
-  url.mutable_address()->set_hostname(agent.hostname);
-  url.mutable_address()->set_ip(agent.ip);
-  url.mutable_address()->set_port(5051);
-  url.set_path("/slave(1)");
-  return url;
+void Cluster::State::add_agent(model::Agent agent) {
+  v1::MachineID machine;
+  machine.set_hostname(agent.hostname);
+  machine.set_ip(agent.ip);
+  agent.machine = model::machine_key(machine);
+  agent.url.set_scheme("http");
+  agent.url.mutable_address()->set_hostname(agent.hostname);
+  agent.url.mutable_address()->set_ip(agent.ip);
+  agent.url.mutable_address()->set_port(5051);
+  agent.url.set_path("/slave(1)");
+  const std::size_t index = agents.size();
+  agent_by_id[agent.id] = index;
+  agents_by_machine[agent.machine].push_back(index);
+  agents.push_back(std::move(agent));
 }
 
 const model::Machine* Cluster::State::machine_of(const model::Agent& agent) const {
-  v1::MachineID id;
-  id.set_hostname(agent.hostname);
-  id.set_ip(agent.ip);
-  auto found = machines.find(model::machine_key(id));
+  if (machines.empty()) {
+    return nullptr;
+  }
+  auto found = machines.find(agent.machine);
   return found == machines.end() ? nullptr : &found->second;
 }
 

@@ -44,6 +44,10 @@ struct Agent {
   std::string hostname;
   std::string ip;
   std::uint64_t ordinal = 0;  // N in agentN
+  // Worked out once when the agent joins (Cluster::State::add_agent): offering 50,000 agents
+  // rebuilt both for every offer.
+  std::string machine;  // its machine's key in `machines` and `agents_by_machine`
+  v1::URL url;          // the agent's libprocess URL, as offers carry it
   std::vector<v1::Resource> total;
   std::vector<v1::Attribute> attributes;  // --agent_attributes
   std::vector<v1::Resource> available;    // neither offered nor used by a task
@@ -269,7 +273,8 @@ struct Cluster::State {
   void add_framework_metrics(std::map<std::string, double>& metrics) const;
   model::Task* task(const std::string& framework_id, const std::string& task_id);
   std::optional<std::size_t> agent(const std::string& agent_id) const;
-  v1::URL agent_url(const model::Agent& agent) const;
+  // Registers a new agent: its machine and URL, and the indexes by id and by machine.
+  void add_agent(model::Agent agent);
   const model::Machine* machine_of(const model::Agent& agent) const;
   void changed() { registry_changed = true; }
 
