@@ -17,6 +17,17 @@ namespace iof::framework {
 
 using namespace session_support;
 
+namespace {
+
+// Starts `session` and reads it a SUBSCRIBED event: what it delivers to be handled.
+Deliver start_and_subscribe(Session& session) {
+  const auto stream = only<OpenStream>(session.start(0s)).stream;
+  session.stream_opened(stream, ok(), 0s);
+  return only<Deliver>(session.stream_data(stream, chunk(subscribed(15)), 0s));
+}
+
+}  // namespace
+
 TEST_CASE("session: the first SUBSCRIBE goes to the first master, with the framework's info") {
   Session session(options(), core());
   const auto open = only<OpenStream>(session.start(0s));
@@ -209,9 +220,7 @@ TEST_CASE("session: a LAUNCH waits for the state file, and a failed write exits 
   auto opts = options();
   opts.persist = true;
   Session session(opts, core());
-  const auto stream = only<OpenStream>(session.start(0s)).stream;
-  session.stream_opened(stream, ok(), 0s);
-  const auto delivered = only<Deliver>(session.stream_data(stream, chunk(subscribed(15)), 0s));
+  const auto delivered = start_and_subscribe(session);
   auto actions = session.handle(delivered.epoch, delivered.event, 0s);
   // The framework id changed the snapshot, but a RECONCILE does nothing a restart must know of:
   // it leaves at once, and the write comes save_delay later.
@@ -240,9 +249,7 @@ TEST_CASE(
   auto opts = options();
   opts.persist = true;
   Session session(opts, core());
-  const auto stream = only<OpenStream>(session.start(0s)).stream;
-  session.stream_opened(stream, ok(), 0s);
-  const auto delivered = only<Deliver>(session.stream_data(stream, chunk(subscribed(15)), 0s));
+  const auto delivered = start_and_subscribe(session);
   for (const auto& call : all<SendCall>(session.handle(delivered.epoch, delivered.event, 0s))) {
     session.call_done(call.id, CallOutcome{202, ""}, 0s);
   }

@@ -74,7 +74,6 @@ class EvacuatePolicy final : public TaskPolicy {
   void left_agent(PolicyHost& host, const std::string& agent, std::optional<Loss> loss);
   // Tasks that must leave their agent and have no replacement yet, earliest window first.
   std::vector<std::string> moves_by_deadline(const PolicyHost& host) const;
-  bool being_replaced(const PolicyHost& host, const std::string& agent) const;
   Time deadline_of(std::int64_t window_start) const { return lead_.deadline_of(window_start); }
   // Whether killing a task before its replacement runs stays within --max_unavailable.
   bool kill_first_allowed(const PolicyHost& host) const;

@@ -94,7 +94,7 @@ Decision EvacuatePolicy::inverse_offers(PolicyHost& host, const Event::InverseOf
       // first, a later deadline never puts an earlier move at risk, so this answer stands.
       const Forecast outlook = compute_forecast(host);
       const bool at_risk = outlook.at_risk_on(agent);
-      if (being_replaced(host, agent)) {
+      if (host.task_book().being_replaced(agent)) {
         reply.reason = "task " + task + " leaves as soon as its replacement runs";
         recheck = std::min(lead_.current(), until_window);
       } else if (evacuation_.max_surge > 0 && host.now() < deadline && !at_risk) {

@@ -26,10 +26,6 @@ bool EvacuatePolicy::move_backs_off(const PolicyHost& host, const Sleeper& task)
   return host.backing_off(task) && host.now() < deadline_of(task.unavailability_start);
 }
 
-bool EvacuatePolicy::being_replaced(const PolicyHost& host, const std::string& agent) const {
-  return host.task_book().being_replaced(agent);
-}
-
 // Tasks that must leave their agent and have no replacement yet, earliest window first. Only the
 // agents with a window are looked at: the task book keeps them.
 std::vector<std::string> EvacuatePolicy::moves_by_deadline(const PolicyHost& host) const {
