@@ -34,6 +34,7 @@ void check_sleeper_indexes(const TaskBook& book) {
   std::set<std::string> windowed;
   std::set<std::pair<Time, std::string>> staging;
   std::set<std::string> replaced;
+  std::map<std::string, std::set<std::string>> replacements_of;
   std::set<std::string> replacing;
   std::set<std::string> unmeasured;
   std::map<mesos::v1::TaskState, std::size_t> states;
@@ -53,6 +54,7 @@ void check_sleeper_indexes(const TaskBook& book) {
       replacing.insert(agent);
       ++replacements;
       replaced.insert(sleeper.replaces.value());
+      replacements_of[sleeper.replaces.value()].insert(agent);
     }
   }
   CHECK(book.windowed() == windowed);
@@ -66,6 +68,8 @@ void check_sleeper_indexes(const TaskBook& book) {
   }
   for (const auto& agent : {"a1", "a2", "a3", "a4", "a5", "a6"}) {
     CHECK(book.being_replaced(agent) == replaced.contains(agent));
+    CHECK(book.replacements_of(agent) ==
+          (replacements_of.contains(agent) ? replacements_of.at(agent) : std::set<std::string>{}));
   }
   // RUNNING tasks by readiness.
   std::set<std::pair<Time, std::string>> ready_since;

@@ -46,6 +46,12 @@ class TaskBook {
   const std::set<std::pair<Time, std::string>>& running_ready_since() const { return ready_since_; }
   // Whether a sleeper is the replacement of the task on `agent`.
   bool being_replaced(const std::string& agent) const { return replacers_.contains(agent); }
+  // The agents of the sleepers replacing the task on `agent`, by agent id; empty when none.
+  const std::set<std::string>& replacements_of(const std::string& agent) const {
+    static const std::set<std::string> none;
+    const auto found = replacers_.find(agent);
+    return found == replacers_.end() ? none : found->second;
+  }
   // Sleepers in `state`.
   std::size_t in_state(v1::TaskState state) const;
   // How many times a sleeper's window became known or changed to another window: the demand for

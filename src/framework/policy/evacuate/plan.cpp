@@ -163,8 +163,11 @@ std::vector<PlannedMove> EvacuatePolicy::planned_moves(const PolicyHost& host) c
       out.push_back(std::move(move));
     }
   }
-  for (const auto& [agent, sleeper] : host.task_book().sleepers()) {
-    if (sleeper.unavailability_start == 0 || !sleeper.replaces.empty()) {
+  // Only the agents with a window, which the task book indexes, have a move to plan.
+  const auto& book = host.task_book();
+  for (const auto& agent : book.windowed()) {
+    const Sleeper& sleeper = book.sleepers().at(agent);
+    if (!sleeper.replaces.empty()) {
       continue;
     }
     PlannedMove move;
@@ -172,12 +175,12 @@ std::vector<PlannedMove> EvacuatePolicy::planned_moves(const PolicyHost& host) c
     move.agent_id = agent;
     move.window_start = sleeper.unavailability_start;
     move.deadline = deadline_of(sleeper.unavailability_start);
-    for (const auto& [other, replacement] : host.task_book().sleepers()) {
-      if (replacement.replaces == agent) {
-        move.status = MoveStatus::replacement_starting;
-        move.replacement_task = replacement.task_id.value();
-        move.replacement_agent = other;
-      }
+    // Of two replacements (a restart can leave a duplicate), the last by agent id is shown.
+    if (const auto& replacements = book.replacements_of(agent); !replacements.empty()) {
+      const std::string& other = *replacements.rbegin();
+      move.status = MoveStatus::replacement_starting;
+      move.replacement_task = book.sleepers().at(other).task_id.value();
+      move.replacement_agent = other;
     }
     if (move.replacement_task.empty()) {
       const auto wait = move_waits_.find(agent);
