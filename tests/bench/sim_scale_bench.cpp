@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   std::vector<iof::sim::Outgoing> outbox;
   double create_ms = 1e300;
   double allocation_ms = 1e300;
+  double first_allocation_ms = 0;  // in memory the process never touched
   for (int run = 0; run < 3; ++run) {
     outbox.clear();
     cluster.reset();
@@ -75,11 +76,16 @@ int main(int argc, char** argv) {
     start = Clock::now();
     cluster->advance(now);
     outbox = cluster->take_outbox();
-    allocation_ms = std::min(allocation_ms, ms_since(start));
+    const double this_allocation_ms = ms_since(start);
+    allocation_ms = std::min(allocation_ms, this_allocation_ms);
+    if (run == 0) {
+      first_allocation_ms = this_allocation_ms;
+    }
   }
   std::printf("agents:                         %zu\n", agents);
   std::printf("create cluster:                 %8.1f ms\n", create_ms);
-  std::printf("allocation offering every agent: %7.1f ms\n", allocation_ms);
+  std::printf("allocation offering every agent: %7.1f ms (the first run: %.1f ms)\n", allocation_ms,
+              first_allocation_ms);
 
   const v1::scheduler::Event* offers = nullptr;
   for (const auto& outgoing : outbox) {
