@@ -50,6 +50,7 @@ class Transcoder {
   bool message(const Descriptor& descriptor, std::string_view bytes, std::string& out);
 
  private:
+  bool fields(const Descriptor& descriptor, std::string_view bytes, std::string& out);
   bool value(const FieldPlan& plan, std::uint64_t number, std::string_view span, std::string& out);
   bool map(const FieldPlan& plan, std::size_t from, std::size_t to, std::string& out);
   static bool default_value(const FieldPlan& plan, std::string& out);
@@ -57,9 +58,22 @@ class Transcoder {
   KeyOrder order_;
   // The occurrences of every message being written, innermost last.
   std::vector<Occurrence> stack_;
+  int depth_ = 0;
 };
 
 bool Transcoder::message(const Descriptor& descriptor, std::string_view bytes, std::string& out) {
+  // Protobuf's own parser refuses nesting past 100; deeper bytes are not ours to read.
+  constexpr int deepest = 100;
+  if (depth_ == deepest) {
+    return false;
+  }
+  ++depth_;
+  const bool written = fields(descriptor, bytes, out);
+  --depth_;
+  return written;
+}
+
+bool Transcoder::fields(const Descriptor& descriptor, std::string_view bytes, std::string& out) {
   const TypePlan& plan = plan_of(descriptor, order_);
   const std::size_t base = stack_.size();
   WireReader reader(bytes);

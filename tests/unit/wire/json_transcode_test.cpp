@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/message.h>
 
 #include "iof/wire/json.hpp"
@@ -233,4 +234,47 @@ TEST_CASE("unknown fields and unknown enum values read from a newer master are l
   CHECK(json::write(parsed) == by_reflection(parsed, json::KeyOrder::declaration));
   CHECK(json::write(parsed).find("99") == std::string::npos);
   CHECK(json::write(parsed).find("500") == std::string::npos);
+}
+
+TEST_CASE("random bytes are read or refused, never past their end") {
+  std::mt19937_64 random(11);
+  const google::protobuf::Descriptor* types[] = {mesos::v1::scheduler::Event::descriptor(),
+                                                 mesos::v1::Offer::descriptor(),
+                                                 mesos::v1::FrameworkInfo::descriptor()};
+  mesos::v1::Offer offer;
+  RandomFiller(3).fill(offer, 0);
+  const std::string valid = offer.SerializePartialAsString();
+  for (int round = 0; round < 3000; ++round) {
+    // Pure noise, or a valid offer with a few bytes changed: deeper into the reader.
+    std::string bytes = valid;
+    if (round % 2 == 0) {
+      bytes.resize(random() % 200);
+      for (auto& byte : bytes) {
+        byte = static_cast<char>(random());
+      }
+    } else {
+      for (int flips = 0; flips < 3; ++flips) {
+        bytes[random() % bytes.size()] = static_cast<char>(random());
+      }
+    }
+    std::string out = "kept";
+    const bool written =
+        json::write_from_wire(*types[round % 3], bytes, json::KeyOrder::declaration, out);
+    CHECK((written ? out.starts_with("kept{") && out.ends_with("}") : out == "kept"));
+  }
+}
+
+TEST_CASE("messages nested past protobuf's limit are left to reflection") {
+  // DescriptorProto nests itself; 150 levels is past the 100 protobuf's parser allows.
+  google::protobuf::DescriptorProto outer;
+  auto* level = &outer;
+  for (int depth = 0; depth < 150; ++depth) {
+    level->set_name("level" + std::to_string(depth));
+    level = level->add_nested_type();
+  }
+  std::string out;
+  CHECK_FALSE(json::write_from_wire(*outer.GetDescriptor(), outer.SerializePartialAsString(),
+                                    json::KeyOrder::declaration, out));
+  CHECK(out.empty());
+  CHECK(json::write(outer) == by_reflection(outer, json::KeyOrder::declaration));
 }
