@@ -22,6 +22,7 @@ namespace {
 namespace json = iof::wire::json;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
+using google::protobuf::Reflection;
 
 class RandomFiller {
  public:
@@ -39,7 +40,7 @@ class RandomFiller {
       if (field.is_repeated()) {
         const int count = static_cast<int>(random_() % 4);
         for (int n = 0; n < count; ++n) {
-          add(message, reflection, field, depth);
+          put(message, reflection, field, depth);
           if (field.is_map()) {
             // A parsed map has each key once; Mesos maps are keyed by strings.
             Message& entry = *reflection.MutableRepeatedMessage(&message, &field, n);
@@ -48,7 +49,7 @@ class RandomFiller {
           }
         }
       } else {
-        set(message, reflection, field, depth);
+        put(message, reflection, field, depth);
       }
     }
   }
@@ -103,72 +104,44 @@ class RandomFiller {
     return type.value(static_cast<int>(random_() % static_cast<std::uint64_t>(type.value_count())));
   }
 
-  void set(Message& m, const google::protobuf::Reflection& r, const FieldDescriptor& f, int depth) {
+  // Sets a singular field, or adds an element to a repeated one: reflection's SetX and AddX
+  // take the same arguments.
+  void put(Message& m, const Reflection& r, const FieldDescriptor& f, int depth) {
+    const bool add = f.is_repeated();
     switch (f.cpp_type()) {
       case FieldDescriptor::CPPTYPE_INT32:
-        r.SetInt32(&m, &f, static_cast<std::int32_t>(integer()));
+        (r.*(add ? &Reflection::AddInt32 : &Reflection::SetInt32))(
+            &m, &f, static_cast<std::int32_t>(integer()));
         break;
       case FieldDescriptor::CPPTYPE_INT64:
-        r.SetInt64(&m, &f, static_cast<std::int64_t>(integer()));
+        (r.*(add ? &Reflection::AddInt64 : &Reflection::SetInt64))(
+            &m, &f, static_cast<std::int64_t>(integer()));
         break;
       case FieldDescriptor::CPPTYPE_UINT32:
-        r.SetUInt32(&m, &f, static_cast<std::uint32_t>(integer()));
+        (r.*(add ? &Reflection::AddUInt32 : &Reflection::SetUInt32))(
+            &m, &f, static_cast<std::uint32_t>(integer()));
         break;
       case FieldDescriptor::CPPTYPE_UINT64:
-        r.SetUInt64(&m, &f, integer());
+        (r.*(add ? &Reflection::AddUInt64 : &Reflection::SetUInt64))(&m, &f, integer());
         break;
       case FieldDescriptor::CPPTYPE_DOUBLE:
-        r.SetDouble(&m, &f, real());
+        (r.*(add ? &Reflection::AddDouble : &Reflection::SetDouble))(&m, &f, real());
         break;
       case FieldDescriptor::CPPTYPE_FLOAT:
-        r.SetFloat(&m, &f, static_cast<float>(real()));
+        (r.*(add ? &Reflection::AddFloat : &Reflection::SetFloat))(&m, &f,
+                                                                   static_cast<float>(real()));
         break;
       case FieldDescriptor::CPPTYPE_BOOL:
-        r.SetBool(&m, &f, random_() % 2 == 0);
+        (r.*(add ? &Reflection::AddBool : &Reflection::SetBool))(&m, &f, random_() % 2 == 0);
         break;
       case FieldDescriptor::CPPTYPE_ENUM:
-        r.SetEnum(&m, &f, enum_value(f));
+        (r.*(add ? &Reflection::AddEnum : &Reflection::SetEnum))(&m, &f, enum_value(f));
         break;
       case FieldDescriptor::CPPTYPE_STRING:
-        r.SetString(&m, &f, text());
+        (r.*(add ? &Reflection::AddString : &Reflection::SetString))(&m, &f, text());
         break;
       case FieldDescriptor::CPPTYPE_MESSAGE:
-        fill(*r.MutableMessage(&m, &f), depth + 1);
-        break;
-    }
-  }
-
-  void add(Message& m, const google::protobuf::Reflection& r, const FieldDescriptor& f, int depth) {
-    switch (f.cpp_type()) {
-      case FieldDescriptor::CPPTYPE_INT32:
-        r.AddInt32(&m, &f, static_cast<std::int32_t>(integer()));
-        break;
-      case FieldDescriptor::CPPTYPE_INT64:
-        r.AddInt64(&m, &f, static_cast<std::int64_t>(integer()));
-        break;
-      case FieldDescriptor::CPPTYPE_UINT32:
-        r.AddUInt32(&m, &f, static_cast<std::uint32_t>(integer()));
-        break;
-      case FieldDescriptor::CPPTYPE_UINT64:
-        r.AddUInt64(&m, &f, integer());
-        break;
-      case FieldDescriptor::CPPTYPE_DOUBLE:
-        r.AddDouble(&m, &f, real());
-        break;
-      case FieldDescriptor::CPPTYPE_FLOAT:
-        r.AddFloat(&m, &f, static_cast<float>(real()));
-        break;
-      case FieldDescriptor::CPPTYPE_BOOL:
-        r.AddBool(&m, &f, random_() % 2 == 0);
-        break;
-      case FieldDescriptor::CPPTYPE_ENUM:
-        r.AddEnum(&m, &f, enum_value(f));
-        break;
-      case FieldDescriptor::CPPTYPE_STRING:
-        r.AddString(&m, &f, text());
-        break;
-      case FieldDescriptor::CPPTYPE_MESSAGE:
-        fill(*r.AddMessage(&m, &f), depth + 1);
+        fill(add ? *r.AddMessage(&m, &f) : *r.MutableMessage(&m, &f), depth + 1);
         break;
     }
   }
