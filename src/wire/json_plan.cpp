@@ -41,6 +41,11 @@ const TypePlan& plan_of(const Descriptor& descriptor, KeyOrder order) {
               [](const auto& a, const auto& b) { return a.field->name() < b.field->name(); });
   }
   // Field numbers of Mesos messages are small; a table indexed by number is the quickest lookup.
+  // A type numbering its fields into the millions gets none, and is written by reflection.
+  constexpr int largest_tabled_number = 1 << 16;
+  if (largest_number > largest_tabled_number) {
+    return plan;
+  }
   plan.position_by_number.assign(static_cast<std::size_t>(largest_number) + 1, -1);
   for (std::size_t position = 0; position < plan.fields.size(); ++position) {
     plan.position_by_number[static_cast<std::size_t>(plan.fields[position].field->number())] =

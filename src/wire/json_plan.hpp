@@ -31,7 +31,9 @@ struct FieldPlan {
 // A message type's fields in output order, and where each field number sits in it.
 struct TypePlan {
   std::vector<FieldPlan> fields;
-  std::vector<int> position_by_number;  // -1 where no field has the number
+  // -1 where no field has the number; empty when the numbers are too large to table, and the
+  // type is then not read from bytes.
+  std::vector<int> position_by_number;
 };
 
 FieldPlan plan_field(const google::protobuf::FieldDescriptor& field);

@@ -75,6 +75,9 @@ bool Transcoder::message(const Descriptor& descriptor, std::string_view bytes, s
 
 bool Transcoder::fields(const Descriptor& descriptor, std::string_view bytes, std::string& out) {
   const TypePlan& plan = plan_of(descriptor, order_);
+  if (plan.position_by_number.empty()) {
+    return false;
+  }
   const std::size_t base = stack_.size();
   WireReader reader(bytes);
   bool in_order = true;

@@ -3,12 +3,14 @@
 // scheduler API carries, and on messages protobuf keeps unknown fields for.
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <random>
 #include <string>
 
 #include <doctest/doctest.h>
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
+#include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/message.h>
 
 #include "iof/wire/json.hpp"
@@ -250,4 +252,28 @@ TEST_CASE("messages nested past protobuf's limit are left to reflection") {
                                     json::KeyOrder::declaration, out));
   CHECK(out.empty());
   CHECK(json::write(outer) == by_reflection(outer, json::KeyOrder::declaration));
+}
+
+TEST_CASE("a type numbering its fields past the table is written by reflection") {
+  google::protobuf::FileDescriptorProto file;
+  file.set_name("large_numbers.proto");
+  file.set_package("probe");
+  auto& type = *file.add_message_type();
+  type.set_name("LargeNumbers");
+  auto& field = *type.add_field();
+  field.set_name("far");
+  field.set_number(100000);
+  field.set_label(google::protobuf::FieldDescriptorProto::LABEL_OPTIONAL);
+  field.set_type(google::protobuf::FieldDescriptorProto::TYPE_INT32);
+  google::protobuf::DescriptorPool pool;
+  const auto* built = pool.BuildFile(file);
+  REQUIRE(built != nullptr);
+  google::protobuf::DynamicMessageFactory factory(&pool);
+  std::unique_ptr<Message> message(factory.GetPrototype(built->message_type(0))->New());
+  message->GetReflection()->SetInt32(message.get(), built->message_type(0)->field(0), 7);
+
+  std::string out;
+  CHECK_FALSE(json::write_from_wire(*message->GetDescriptor(), message->SerializePartialAsString(),
+                                    json::KeyOrder::declaration, out));
+  CHECK(json::write(*message) == R"({"far":7})");
 }
