@@ -120,8 +120,20 @@ exec_agent() {
     --executor_registration_timeout=2mins --no-switch_user "${rest[@]}"
 }
 
+# Whether process $1's environment names a path under directory $2 (read without a fork).
+environment_names() {
+  local entry
+  while IFS= read -r -d '' entry; do
+    [[ $entry == *"$2"/* ]] && return 0
+  done 2>/dev/null <"/proc/$1/environ"
+  return 1
+}
+
 # Processes started by an agent (executors, tasks) run in their own sessions and outlive it:
-# find them by the directory they work in.
+# find them by the directory they work in, or, for a container launch caught before it entered
+# its sandbox (still in the agent's directory, and stopped with a vanished agent), by the sandbox
+# its environment names. Arguments do not count: a vanished agent's --work_dir names the
+# directory, and it must stay stopped, not die.
 reap() {
   local dir
   dir=$(cd "$1" 2>/dev/null && pwd) || return 0
@@ -129,9 +141,9 @@ reap() {
   for round in 1 2 3 4 5; do
     found=0
     for pid in $(ls /proc | grep -E '^[0-9]+$'); do
-      [ "$pid" -eq $$ ] && continue
+      [ "$pid" -eq $$ ] || [ "$pid" -eq $PPID ] || [ "$pid" -eq 1 ] && continue
       cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null) || continue
-      if [ "$cwd" = "$dir" ] || [[ $cwd == "$dir"/* ]]; then
+      if [ "$cwd" = "$dir" ] || [[ $cwd == "$dir"/* ]] || environment_names "$pid" "$dir"; then
         kill -KILL "$pid" 2>/dev/null && found=1
       fi
     done
