@@ -3,44 +3,90 @@
 // fields present cost anything, which on a 50,000-offer event is a fraction of those declared.
 #include <algorithm>
 #include <bit>
+#include <climits>
 #include <cstdint>
 #include <map>
 #include <optional>
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
 #include "iof/wire/base64.hpp"
 
 #include "json_plan.hpp"
-#include "wire_reader.hpp"
 
 namespace iof::wire::json {
 namespace {
 
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
-using wire::WireReader;
-using wire::WireType;
+using google::protobuf::internal::WireFormatLite;
 
 // One field value found in a message.
 struct Occurrence {
   int position;  // of its field in the type's output order
-  std::uint32_t wire_type;
-  std::uint64_t number;
-  std::string_view span;
+  WireFormatLite::WireType wire_type;
+  std::uint64_t number;   // a varint's or fixed-width value
+  std::string_view span;  // a length-delimited value
 };
 
-// The wire type a field of `type` is written with. Types no Mesos message uses (zigzag, fixed
-// width, float, groups) are left to reflection: `value` refuses them.
-WireType wire_type_of(FieldDescriptor::Type type) {
-  switch (type) {
-    case FieldDescriptor::TYPE_DOUBLE:
-      return fixed64;
-    case FieldDescriptor::TYPE_STRING:
-    case FieldDescriptor::TYPE_BYTES:
-    case FieldDescriptor::TYPE_MESSAGE:
-      return length_delimited;
-    default:
-      return varint;
+// Reads a serialization field by field with protobuf's own reader (as the offers reader does),
+// refusing anything malformed or past its end. The bytes must be under 2 GiB.
+class FieldReader {
+ public:
+  explicit FieldReader(std::string_view bytes)
+      : bytes_(bytes),
+        input_(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+               static_cast<int>(bytes.size())) {}
+
+  bool done() const { return input_.CurrentPosition() == static_cast<int>(bytes_.size()); }
+
+  // The next field: its number, and its value in the form its wire type has. Groups (no Mesos
+  // message has one) are refused.
+  bool next(int& field_number, Occurrence& found) {
+    const std::uint32_t tag = input_.ReadTag();
+    field_number = WireFormatLite::GetTagFieldNumber(tag);
+    if (field_number == 0) {
+      return false;
+    }
+    found.wire_type = WireFormatLite::GetTagWireType(tag);
+    switch (found.wire_type) {
+      case WireFormatLite::WIRETYPE_VARINT:
+        return input_.ReadVarint64(&found.number);
+      case WireFormatLite::WIRETYPE_FIXED64:
+        return input_.ReadLittleEndian64(&found.number);
+      case WireFormatLite::WIRETYPE_FIXED32: {
+        std::uint32_t value = 0;
+        const bool read = input_.ReadLittleEndian32(&value);
+        found.number = value;
+        return read;
+      }
+      case WireFormatLite::WIRETYPE_LENGTH_DELIMITED: {
+        std::uint32_t length = 0;
+        if (!input_.ReadVarint32(&length) || length > INT_MAX) {
+          return false;
+        }
+        const auto at = static_cast<std::size_t>(input_.CurrentPosition());
+        if (!input_.Skip(static_cast<int>(length))) {
+          return false;
+        }
+        found.span = bytes_.substr(at, length);
+        return true;
+      }
+      default:
+        return false;
+    }
   }
+
+ private:
+  std::string_view bytes_;
+  google::protobuf::io::CodedInputStream input_;
+};
+
+// The wire type a field of `type` is written with (never packed: a packed field's bytes do not
+// match, and the message is left to reflection).
+WireFormatLite::WireType wire_type_of(FieldDescriptor::Type type) {
+  return WireFormatLite::WireTypeForFieldType(static_cast<WireFormatLite::FieldType>(type));
 }
 
 class Transcoder {
@@ -53,7 +99,7 @@ class Transcoder {
   bool fields(const Descriptor& descriptor, std::string_view bytes, std::string& out);
   bool value(const FieldPlan& plan, std::uint64_t number, std::string_view span, std::string& out);
   bool map(const FieldPlan& plan, std::size_t from, std::size_t to, std::string& out);
-  static bool default_value(const FieldPlan& plan, std::string& out);
+  bool default_value(const FieldPlan& plan, std::string& out);
 
   KeyOrder order_;
   // The occurrences of every message being written, innermost last.
@@ -78,20 +124,19 @@ bool Transcoder::fields(const Descriptor& descriptor, std::string_view bytes, st
   if (plan.position_by_number.empty()) {
     return false;
   }
+  if (bytes.size() > INT_MAX) {
+    return false;
+  }
   const std::size_t base = stack_.size();
-  WireReader reader(bytes);
+  FieldReader reader(bytes);
   bool in_order = true;
   while (!reader.done()) {
-    std::uint64_t tag = 0;
-    Occurrence found{-1, 0, 0, {}};
-    if (!reader.read_varint(tag) || tag >> 3 == 0 || tag >> 3 > 0x1fffffff) {
+    int field_number = 0;
+    Occurrence found{-1, WireFormatLite::WIRETYPE_VARINT, 0, {}};
+    if (!reader.next(field_number, found)) {
       return false;
     }
-    found.wire_type = static_cast<std::uint32_t>(tag & 7);
-    if (!reader.read_value(found.wire_type, found.number, found.span)) {
-      return false;
-    }
-    const auto number = static_cast<std::size_t>(tag >> 3);
+    const auto number = static_cast<std::size_t>(field_number);
     if (number >= plan.position_by_number.size() || plan.position_by_number[number] < 0) {
       continue;  // unknown to this type: reflection does not show it either
     }
@@ -214,10 +259,11 @@ bool Transcoder::value(const FieldPlan& field, std::uint64_t number, std::string
     case FieldDescriptor::TYPE_MESSAGE:
       return message(*field.field->message_type(), span, out);
     default:
-      return false;  // see wire_type_of
+      return false;  // types no Mesos message uses (zigzag, fixed width, float): reflection's
   }
 }
 
+// An unset field's value: its declared default, or a message's empty form.
 bool Transcoder::default_value(const FieldPlan& plan, std::string& out) {
   const FieldDescriptor& field = *plan.field;
   switch (plan.cpp_type) {
@@ -253,7 +299,7 @@ bool Transcoder::default_value(const FieldPlan& plan, std::string& out) {
       }
       return true;
     case FieldDescriptor::CPPTYPE_MESSAGE:
-      return false;  // messages have no explicit default
+      return message(*field.message_type(), {}, out);  // an empty message, its own defaults
   }
   return false;
 }
@@ -274,51 +320,37 @@ bool Transcoder::map(const FieldPlan& field, std::size_t from, std::size_t to, s
   std::map<std::string, std::string> entries;
   for (std::size_t i = from; i < to; ++i) {
     const Occurrence entry = stack_[i];
-    if (entry.wire_type != length_delimited) {
+    if (entry.wire_type != WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
       return false;
     }
-    std::optional<std::pair<std::uint64_t, std::string_view>> key;
-    std::optional<std::pair<std::uint64_t, std::string_view>> value_found;
-    WireReader reader(entry.span);
+    std::optional<Occurrence> key;
+    std::optional<Occurrence> value_found;
+    FieldReader reader(entry.span);
     while (!reader.done()) {
-      std::uint64_t tag = 0;
-      std::uint64_t number = 0;
-      std::string_view span;
-      if (!reader.read_varint(tag) || !reader.read_value(tag & 7, number, span)) {
+      int entry_field = 0;
+      Occurrence found{-1, WireFormatLite::WIRETYPE_VARINT, 0, {}};
+      if (!reader.next(entry_field, found)) {
         return false;
       }
-      const std::uint64_t entry_field = tag >> 3;
       if (entry_field != 1 && entry_field != 2) {
         continue;  // unknown to the entry type
       }
-      if ((tag & 7) != wire_type_of((entry_field == 1 ? key_plan : value_plan)->type)) {
+      if (found.wire_type != wire_type_of((entry_field == 1 ? key_plan : value_plan)->type)) {
         return false;
       }
-      (entry_field == 1 ? key : value_found) = std::pair{number, span};
+      (entry_field == 1 ? key : value_found) = found;
     }
+    // A key is shown bare (a string key as it is), a value as JSON; absent, each is its default.
     std::string key_text;
-    if (!key) {
-      if (key_plan->cpp_type != FieldDescriptor::CPPTYPE_STRING) {
-        key_text = "0";
-        if (key_plan->cpp_type == FieldDescriptor::CPPTYPE_BOOL) {
-          key_text = "false";
-        }
-      }
-    } else if (key_plan->cpp_type == FieldDescriptor::CPPTYPE_STRING) {
-      key_text = key->second;
-    } else if (!value(*key_plan, key->first, key->second, key_text)) {
+    if (key_plan->cpp_type == FieldDescriptor::CPPTYPE_STRING) {
+      key_text = key ? key->span : std::string_view();
+    } else if (key ? !value(*key_plan, key->number, key->span, key_text)
+                   : !default_value(*key_plan, key_text)) {
       return false;
     }
     std::string value_text;
-    if (value_found) {
-      if (!value(*value_plan, value_found->first, value_found->second, value_text)) {
-        return false;
-      }
-    } else if (value_plan->cpp_type == FieldDescriptor::CPPTYPE_MESSAGE) {
-      if (!message(*value_plan->field->message_type(), {}, value_text)) {
-        return false;
-      }
-    } else if (!default_value(*value_plan, value_text)) {
+    if (value_found ? !value(*value_plan, value_found->number, value_found->span, value_text)
+                    : !default_value(*value_plan, value_text)) {
       return false;
     }
     entries[std::move(key_text)] = std::move(value_text);
