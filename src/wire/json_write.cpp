@@ -3,11 +3,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <unordered_map>
 #include <vector>
 
 #include <google/protobuf/descriptor.h>
-#include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/message.h>
 
 #include "iof/wire/base64.hpp"
@@ -18,7 +16,6 @@
 namespace iof::wire::json {
 namespace {
 
-using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;

@@ -204,9 +204,6 @@ void Cluster::State::add_agent(model::Agent agent) {
 }
 
 const model::Machine* Cluster::State::machine_of(const model::Agent& agent) const {
-  if (machines.empty()) {
-    return nullptr;
-  }
   auto found = machines.find(agent.machine);
   return found == machines.end() ? nullptr : &found->second;
 }
