@@ -126,6 +126,22 @@ TEST_CASE("agents idle for ten minutes are forgotten (seed 159)") {
   CHECK(core.state.agents().contains(used));
 }
 
+TEST_CASE("an agent the master removed is forgotten --agent_memory (10 min) after its FAILURE") {
+  Harness core(1);
+  core.after(1s, offers({offer("o1", "a1"), offer("o2", "a2")}));
+  REQUIRE(core.state.sleepers().size() == 1);
+  const std::string used = core.state.sleepers().begin()->first;
+  const std::string removed = used == "a1" ? "a2" : "a1";
+  core.after(1s, update("0", used, v1::TASK_RUNNING));
+  core.tick(5min);
+  core.after(1s, agent_failure(removed));
+  core.tick(9min);
+  CHECK(core.state.agents().contains(removed));  // kept to tell its late TASK_LOSTs apart
+  core.tick(2min);
+  CHECK_FALSE(core.state.agents().contains(removed));
+  CHECK(core.state.agents().contains(used));
+}
+
 TEST_CASE("a LAUNCH whose task was forgotten while it waited is dropped, not sent (seed 94)") {
   using namespace iof::framework;
   namespace session = iof::framework::session;
