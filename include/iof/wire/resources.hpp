@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +59,21 @@ double scalar(const std::vector<mesos::v1::Resource>& resources, std::string_vie
 //   wanted set item is held. A persistent volume is used up by the first want that matches it.
 bool contains(const std::vector<mesos::v1::Resource>& have,
               const std::vector<mesos::v1::Resource>& want);
+
+// A plain scalar asked for: unreserved, unallocated, as a task's cpus, mem and disk are judged.
+struct ScalarWant {
+  std::string_view name;
+  double amount = 0;
+};
+
+// What contains(R, want) answers, R being `offered` with every reservation dropped (Mesos's
+// Resources::toUnreserved()) and `want` the plain scalars listed, without building either side:
+// the wanted names' scalars are merged in place, in Mesos's fixed point. std::nullopt when a
+// resource of a wanted name is anything but a plain scalar (disk info, revocable, shared, a
+// resource provider, unknown fields, another type): contains() must judge that one.
+std::optional<bool> unreserved_contains_scalars(
+    const google::protobuf::RepeatedPtrField<mesos::v1::Resource>& offered,
+    std::span<const ScalarWant> want);
 
 // Resources as Mesos prints a Resources object, each as in validation errors, joined by "; ":
 // "cpus(allocated: *):0.2; mem(allocated: *):32".

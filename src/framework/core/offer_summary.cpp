@@ -18,10 +18,17 @@ OfferSummary OfferReading::summarize(const mesos::v1::Offer& offer) const {
       out.window_duration_ns = offer.unavailability().duration().nanoseconds();
     }
   }
-  out.holds_task =
-      literal_fit ? offer_holds_allocated(offer, task, role) : offer_holds(offer, task);
-  if (out.holds_task) {
-    out.ports = take_ports(offer, task.port_names.size()).value_or(std::vector<std::uint32_t>{});
+  if (literal_fit) {
+    out.holds_task = offer_holds_allocated(offer, task, role);
+    if (out.holds_task) {
+      out.ports = take_ports(offer, task.port_names.size()).value_or(std::vector<std::uint32_t>{});
+    }
+  } else if (offer_holds_scalars(offer, task)) {
+    // offer_holds(), with the ports taken once.
+    if (auto ports = take_ports(offer, task.port_names.size())) {
+      out.holds_task = true;
+      out.ports = std::move(*ports);
+    }
   }
   if (!spread_by.empty()) {
     out.spread = spread_value_of(offer, spread_by);

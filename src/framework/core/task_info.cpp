@@ -57,6 +57,9 @@ void fill_health_check(const HealthCheckSpec& check, const std::vector<std::uint
 
 std::optional<std::vector<std::uint32_t>> take_ports(const v1::Offer& offer, std::size_t count) {
   std::vector<std::uint32_t> out;
+  if (count == 0) {
+    return out;  // nothing to look for in the ranges
+  }
   std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
   for (const auto& resource : offer.resources()) {
     if (resource.name() == "ports" && resource.type() == v1::Value::RANGES) {

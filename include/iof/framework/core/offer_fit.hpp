@@ -31,6 +31,10 @@ inline std::vector<mesos::v1::Resource> unreserved(
 std::vector<mesos::v1::Resource> scalar_resources(const TaskSpec& spec,
                                                   const std::optional<std::string>& role);
 
+// The offer's unreserved resources hold the task's scalars (cpus, mem, and disk when it asks for
+// some).
+bool offer_holds_scalars(const mesos::v1::Offer& offer, const TaskSpec& spec);
+
 // The offer's unreserved resources hold the task's scalars, and its port ranges as many ports as
 // the task names.
 bool offer_holds(const mesos::v1::Offer& offer, const TaskSpec& spec);
