@@ -57,7 +57,7 @@ class EvacuatePolicy final : public TaskPolicy {
   // Why a move has not started: the surge budget is full, or no safe agent was offered.
   enum class MoveWait { surge, no_safe_offer, crash_backoff };
 
-  void note_agent(PolicyHost& host, const OfferSummary& offer);
+  const KnownAgent& note_agent(PolicyHost& host, const OfferSummary& offer);
   // Readiness (readiness.cpp): the task on `agent` is ready; launches ready by the clock; old
   // tasks whose replacement is not ready by their deadline; and when either comes next.
   void became_ready(PolicyHost& host, const std::string& agent, Decision& decision);

@@ -93,38 +93,57 @@ bool preferred(const Candidate& a, const Candidate& b) {
   return a.offer->agent_id < b.offer->agent_id;
 }
 
+// Candidates in preferred order, an agent offered twice in the event counting once (its first
+// acceptable offer).
+void rank(std::vector<Candidate>& candidates) {
+  std::unordered_set<std::string_view> seen;
+  std::erase_if(candidates,
+                [&](const Candidate& c) { return !seen.insert(c.offer->agent_id).second; });
+  for (auto& candidate : candidates) {
+    candidate.scattered = scatter(candidate.offer->agent_id);
+  }
+  std::sort(candidates.begin(), candidates.end(), preferred);
+}
+
 }  // namespace
 
-void EvacuatePolicy::note_agent(PolicyHost& host, const OfferSummary& offer) {
-  host.agent_book().offered(offer, host.now());
+const KnownAgent& EvacuatePolicy::note_agent(PolicyHost& host, const OfferSummary& offer) {
+  const KnownAgent& known = host.agent_book().offered(offer, host.now());
   if (!offer.has_window) {
     vacated_.erase(offer.agent_id);  // its maintenance is over or cancelled
   }
+  return known;
 }
 
 Decision EvacuatePolicy::offers(PolicyHost& host, const std::vector<OfferSummary>& offers) {
   Decision decision;
   const Time lead = lead_.current();
   std::vector<Candidate> candidates;
-  std::unordered_set<std::string_view> candidate_agents;  // an agent offered twice counts once
   for (const auto& offer : offers) {
-    note_agent(host, offer);
+    // The agent's entry, looked up once: with an offer from each of 50k agents, every further
+    // lookup is another trip to memory the caches no longer hold.
+    const KnownAgent& known = note_agent(host, offer);
     const std::string& agent = offer.agent_id;
-    const std::int64_t start = host.agent_book().window_start(agent);
+    const std::int64_t start = known.window_start;
     if (host.task_book().sleepers().contains(agent)) {
       host.learn_window(agent, start, decision);
       continue;
     }
     const bool killing_there = host.kill_retrier().killing_on(agent);
     if (host.task_book().migrating().contains(agent) || vacated_.contains(agent) || killing_there ||
-        candidate_agents.contains(agent) || !offer.holds_task) {
+        !offer.holds_task) {
       continue;
     }
-    candidate_agents.insert(agent);
     candidates.push_back(Candidate{&offer, start, start == 0 || Time(start) >= host.now() + lead,
-                                   host.agent_book().spread_value(agent), scatter(agent)});
+                                   known.spread_value, 0});
   }
-  std::sort(candidates.begin(), candidates.end(), preferred);
+  // Ranking every offer is the costly part of placement, and with every slot filled and no move
+  // due (a cluster's usual state) nothing would be picked: the offers are only declined.
+  if (host.slot_to_fill() || !moves_by_deadline(host).empty()) {
+    rank(candidates);
+  } else {
+    candidates.clear();
+  }
   CandidatePicker picker(candidates);
   std::vector<bool> used(candidates.size(), false);
   SpreadLoad load(host);
