@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,8 @@
 #include <boost/json/value_stack.hpp>
 
 #include "iof/wire/json.hpp"
+
+#include "json_wire.hpp"
 
 namespace iof::wire::json {
 namespace {
@@ -17,8 +20,8 @@ namespace bj = boost::json;
 // Builds a boost::json::value like boost's own parser, except that every floating-point number
 // is converted with std::from_chars: Boost.JSON 1.81 rounds about a third of doubles 1 ULP off,
 // which would change the master's numbers when we write them back. With a diversion, each
-// element of the array at root[outer][inner] is built on a stack of its own and handed over as
-// soon as it is complete, so that the document never holds them all.
+// element of the array at root[outer][inner] goes to a transcoder instead, and its protobuf bytes
+// are handed over as soon as it is complete, so that the document never holds them all.
 class ExactNumberHandler {
  public:
   static constexpr std::size_t max_object_size = bj::object::max_size();
@@ -29,22 +32,33 @@ class ExactNumberHandler {
   bj::value_stack stack;
   bool out_of_range = false;
   Diversion* diversion = nullptr;
+  std::optional<WireTranscoder> wire;  // set with the diversion
 
   bool on_document_begin(bj::error_code&) { return true; }
   bool on_document_end(bj::error_code&) { return true; }
   bool on_object_begin(bj::error_code&) {
     begin_value();
+    if (in_element()) {
+      wire->object_begin();
+    }
     open(Container::object);
     return true;
   }
   bool on_object_end(std::size_t n, bj::error_code&) {
-    target().push_object(n);
+    if (in_element()) {
+      wire->object_end();
+    } else {
+      stack.push_object(n);
+    }
     close();
     return true;
   }
   bool on_array_begin(bj::error_code&) {
     begin_value();
     const bool diverted = at_diverted_path();
+    if (in_element()) {
+      wire->array_begin();
+    }
     open(diverted ? Container::diverted_array : Container::array);
     if (diverted) {
       ++diversion->arrays;
@@ -55,21 +69,32 @@ class ExactNumberHandler {
   bool on_array_end(std::size_t n, bj::error_code&) {
     if (open_.back() == Container::diverted_array) {
       stack.push_array(n - diverted_elements_);  // the elements went to the diversion
+    } else if (in_element()) {
+      wire->array_end();
     } else {
-      target().push_array(n);
+      stack.push_array(n);
     }
     close();
     return true;
   }
   bool on_key_part(bj::string_view s, std::size_t, bj::error_code&) {
-    target().push_chars(s);
+    if (in_element()) {
+      part_.append(s.data(), s.size());
+      return true;
+    }
+    stack.push_chars(s);
     if (tracks_keys()) {
       key_.append(s.data(), s.size());
     }
     return true;
   }
   bool on_key(bj::string_view s, std::size_t, bj::error_code&) {
-    target().push_key(s);
+    if (in_element()) {
+      wire->key(whole(s));
+      part_.clear();
+      return true;
+    }
+    stack.push_key(s);
     if (tracks_keys()) {
       key_.append(s.data(), s.size());
       keys_[open_.size() - 1] = std::move(key_);
@@ -80,12 +105,21 @@ class ExactNumberHandler {
   }
   bool on_string_part(bj::string_view s, std::size_t, bj::error_code&) {
     begin_value();
-    target().push_chars(s);
+    if (in_element()) {
+      part_.append(s.data(), s.size());
+    } else {
+      stack.push_chars(s);
+    }
     return true;
   }
   bool on_string(bj::string_view s, std::size_t, bj::error_code&) {
     begin_value();
-    target().push_string(s);
+    if (in_element()) {
+      wire->string(whole(s));
+      part_.clear();
+    } else {
+      stack.push_string(s);
+    }
     end_scalar();
     return true;
   }
@@ -96,14 +130,14 @@ class ExactNumberHandler {
   bool on_int64(std::int64_t i, bj::string_view, bj::error_code&) {
     number_.clear();
     begin_value();
-    target().push_int64(i);
+    in_element() ? wire->int64(i) : stack.push_int64(i);
     end_scalar();
     return true;
   }
   bool on_uint64(std::uint64_t u, bj::string_view, bj::error_code&) {
     number_.clear();
     begin_value();
-    target().push_uint64(u);
+    in_element() ? wire->uint64(u) : stack.push_uint64(u);
     end_scalar();
     return true;
   }
@@ -119,19 +153,20 @@ class ExactNumberHandler {
     }
     // An underflow keeps Boost's value (zero or a denormal), as strtod would.
     begin_value();
-    target().push_double(ec == std::errc() ? exact : approximate);
+    const double value = ec == std::errc() ? exact : approximate;
+    in_element() ? wire->number(value) : stack.push_double(value);
     end_scalar();
     return true;
   }
   bool on_bool(bool b, bj::error_code&) {
     begin_value();
-    target().push_bool(b);
+    in_element() ? wire->boolean(b) : stack.push_bool(b);
     end_scalar();
     return true;
   }
   bool on_null(bj::error_code&) {
     begin_value();
-    target().push_null();
+    in_element() ? wire->null() : stack.push_null();
     end_scalar();
     return true;
   }
@@ -141,12 +176,20 @@ class ExactNumberHandler {
  private:
   enum class Container { object, array, diverted_array };
 
-  bj::value_stack& target() { return element_depth_ > 0 ? element_ : stack; }
+  bool in_element() const { return element_depth_ > 0; }
+  // A key or string whose last part is `last`: the parts before it, if it came in several.
+  std::string_view whole(bj::string_view last) {
+    if (part_.empty()) {
+      return {last.data(), last.size()};
+    }
+    part_.append(last.data(), last.size());
+    return part_;
+  }
 
   // A value starts (or a string continues): directly in the diverted array, it is an element.
   void begin_value() {
     if (element_depth_ == 0 && in_diverted_array()) {
-      element_.reset();
+      wire->reset();
       element_depth_ = open_.size() + 1;
     }
   }
@@ -189,15 +232,22 @@ class ExactNumberHandler {
     if (element_depth_ != 0 && element_depth_ == open_.size() + 1 && in_diverted_array()) {
       element_depth_ = 0;
       ++diverted_elements_;
-      diversion->take(element_.release());
+      if (diversion->refused) {
+        return;  // the caller converts the whole document instead
+      }
+      if (wire->refused()) {
+        diversion->refused = true;
+      } else {
+        diversion->take(wire->bytes());
+      }
     }
   }
 
   std::string number_;
   std::string key_;
   std::vector<Container> open_;
-  std::string keys_[2];  // the current key of the root object and of the object in it
-  bj::value_stack element_;
+  std::string keys_[2];            // the current key of the root object and of the object in it
+  std::string part_;               // the parts of an element's key or string so far
   std::size_t element_depth_ = 0;  // open_.size() after the element opens; 0 outside one
   std::size_t diverted_elements_ = 0;
   std::size_t outer_keys_ = 0;
@@ -229,7 +279,10 @@ Result<boost::json::value> parse(std::string_view text, Diversion* diversion) {
   options.max_depth = 200;  // the master's JSON nesting limit
   bj::basic_parser<ExactNumberHandler> parser(options);
   parser.handler().stack.reset();
-  parser.handler().diversion = diversion;
+  if (diversion != nullptr && diversion->type != nullptr) {
+    parser.handler().diversion = diversion;
+    parser.handler().wire.emplace(*diversion->type);
+  }
   bj::error_code ec;
   const auto consumed = parser.write_some(false, text.data(), text.size(), ec);
   if (parser.handler().out_of_range)

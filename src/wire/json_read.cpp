@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <limits>
+#include <string_view>
 #include <vector>
 
 #include <google/protobuf/descriptor.h>
@@ -7,6 +8,8 @@
 
 #include "iof/wire/base64.hpp"
 #include "iof/wire/json.hpp"
+
+#include "json_names.hpp"
 
 namespace iof::wire::json {
 namespace {
@@ -87,15 +90,20 @@ class FieldWriter {
   }
 
   Result<void> from_string(const bj::string& text) const {
+    if (field_.type() == FieldDescriptor::TYPE_STRING) {
+      // Copied once, straight into the message.
+      if (repeated()) {
+        reflection_.AddString(&message_, &field_, std::string(text));
+      } else {
+        reflection_.SetString(&message_, &field_, std::string(text));
+      }
+      return {};
+    }
+    if (field_.type() == FieldDescriptor::TYPE_ENUM) {
+      return from_enum_name(text);
+    }
     const std::string value(text.data(), text.size());
     switch (field_.type()) {
-      case FieldDescriptor::TYPE_STRING:
-        if (repeated()) {
-          reflection_.AddString(&message_, &field_, value);
-        } else {
-          reflection_.SetString(&message_, &field_, value);
-        }
-        return {};
       case FieldDescriptor::TYPE_BYTES: {
         auto bytes = base64::decode(value);
         if (!bytes) {
@@ -109,29 +117,31 @@ class FieldWriter {
         }
         return {};
       }
-      case FieldDescriptor::TYPE_ENUM: {
-        const auto* enum_value = field_.enum_type()->FindValueByName(value);
-        if (enum_value == nullptr) {
-          // The master drops names it does not know from optional and repeated fields, so that
-          // newer peers can add values; a required enum cannot be left unset.
-          if (field_.is_required()) {
-            return Error{"Failed to find enum for '" + value + "'"};
-          }
-          return {};
-        }
-        if (repeated()) {
-          reflection_.AddEnum(&message_, &field_, enum_value);
-        } else {
-          reflection_.SetEnum(&message_, &field_, enum_value);
-        }
-        return {};
-      }
       case FieldDescriptor::TYPE_MESSAGE:
       case FieldDescriptor::TYPE_GROUP:
         return not_expecting("string");
       default:
         return from_quoted(value);
     }
+  }
+
+  Result<void> from_enum_name(std::string_view name) const {
+    const auto* named = EnumValuesByName::of(*field_.enum_type()).find(name);
+    const auto* enum_value = named == nullptr ? nullptr : named->item;
+    if (enum_value == nullptr) {
+      // The master drops names it does not know from optional and repeated fields, so that
+      // newer peers can add values; a required enum cannot be left unset.
+      if (field_.is_required()) {
+        return Error{"Failed to find enum for '" + std::string(name) + "'"};
+      }
+      return {};
+    }
+    if (repeated()) {
+      reflection_.AddEnum(&message_, &field_, enum_value);
+    } else {
+      reflection_.SetEnum(&message_, &field_, enum_value);
+    }
+    return {};
   }
 
   // Numbers and booleans may arrive quoted ("5", "true", "Infinity"); the quoted text is read as
@@ -216,23 +226,43 @@ class FieldWriter {
   const google::protobuf::Reflection& reflection_;
 };
 
+Result<void> apply_member(Message& message, const FieldsByName& fields,
+                          const bj::key_value_pair& member) {
+  const auto* field = fields.find(member.key());
+  if (field == nullptr)
+    return {};  // unknown keys are ignored, for forward compatibility
+  return FieldWriter(message, *field->item).apply(member.value());
+}
+
 Result<void> fill(Message& message, const bj::object& object) {
-  // The master walks keys in sorted order, which decides which error is reported first.
+  const auto& descriptor = *message.GetDescriptor();
+  const FieldsByName& fields = FieldsByName::of(descriptor);
+  // Distinct fields come out the same whatever order they are set in, unless two members of a
+  // oneof are given (the last set wins). So without a oneof the keys are walked as they come,
+  // which spares sorting every object of a large event.
+  Result<void> unsorted;
+  if (descriptor.oneof_decl_count() == 0) {
+    for (const auto& member : object) {
+      unsorted = apply_member(message, fields, member);
+      if (!unsorted)
+        break;
+    }
+    if (unsorted)
+      return {};
+  }
+  // The master walks keys in sorted order, which decides which error is reported first. A
+  // member's error depends on its value alone, so walking again in that order finds it.
   std::vector<const bj::key_value_pair*> members;
   members.reserve(object.size());
   for (const auto& member : object)
     members.push_back(&member);
   std::sort(members.begin(), members.end(),
             [](const auto* a, const auto* b) { return a->key() < b->key(); });
-  const auto& descriptor = *message.GetDescriptor();
   for (const auto* member : members) {
-    const auto* field = descriptor.FindFieldByName(std::string(member->key()));
-    if (field == nullptr)
-      continue;  // unknown keys are ignored, for forward compatibility
-    if (auto result = FieldWriter(message, *field).apply(member->value()); !result)
+    if (auto result = apply_member(message, fields, *member); !result)
       return result;
   }
-  return {};
+  return unsorted;
 }
 
 }  // namespace

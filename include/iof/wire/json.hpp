@@ -10,8 +10,9 @@
 #include "iof/common/result.hpp"
 
 namespace google::protobuf {
+class Descriptor;
 class Message;
-}
+}  // namespace google::protobuf
 
 // JSON <-> protobuf exactly as a Mesos master converts them (stout): proto field names, enum
 // names, base64 bytes, bare 64-bit integers, unset fields with explicit defaults written out.
@@ -36,14 +37,18 @@ void append_quoted(std::string_view text, std::string& out);
 // double.
 std::string write_metrics(const std::map<std::string, double>& metrics);
 
-// Elements of the array at root[outer][inner], handed to `take` one at a time as they are
-// parsed instead of being kept in the document (where that array is left empty). When a key on
-// that path is repeated, `repeated_key` says so: elements of every array there were handed over,
-// whichever value the document keeps.
+// Elements of the array at root[outer][inner], each handed to `take` as the protobuf
+// serialization of a `type` message as soon as it is parsed, instead of being kept in the
+// document (where that array is left empty). The bytes live only for the call. An element the
+// transcoder does not convert (json_wire.hpp) sets `refused`, and nothing more is handed over.
+// When a key on that path is repeated, `repeated_key` says so: elements of every array there were
+// handed over, whichever value the document keeps.
 struct Diversion {
   std::string_view outer;
   std::string_view inner;
-  std::function<void(boost::json::value&&)> take;
+  const google::protobuf::Descriptor* type = nullptr;
+  std::function<void(std::string_view)> take;
+  bool refused = false;
   std::size_t arrays = 0;  // arrays found at the path
   bool repeated_key = false;
 };

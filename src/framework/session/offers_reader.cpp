@@ -132,23 +132,26 @@ Result<ReadEvent> read_whole_json_event(std::string_view text, const OfferReadin
 Result<ReadEvent> read_json_event(std::string_view text, const OfferReading& reading) {
   std::vector<OfferSummary> offers;
   v1::Offer offer;  // reused: one converted offer at a time
+  // An offer that does not convert (a required field missing, say) leaves the whole event to the
+  // whole conversion, whose error names the offer by its place in the event.
   bool offers_converted = true;
-  wire::json::Diversion diversion{"offers", "offers", [&](boost::json::value&& element) {
-                                    if (!offers_converted) {
-                                      return;
-                                    }
-                                    offer.Clear();
-                                    if (!wire::json::to_message(element, offer)) {
-                                      offers_converted = false;
-                                      return;
-                                    }
-                                    offers.push_back(reading.summarize(offer));
-                                  }};
+  wire::json::Diversion diversion{
+      "offers", "offers", v1::Offer::descriptor(), [&](std::string_view bytes) {
+        if (!offers_converted) {
+          return;
+        }
+        if (!offer.ParsePartialFromArray(bytes.data(), static_cast<int>(bytes.size())) ||
+            !offer.IsInitialized()) {
+          offers_converted = false;
+          return;
+        }
+        offers.push_back(reading.summarize(offer));
+      }};
   auto document = wire::json::parse(text, &diversion);
   if (!document) {
     return document.error();
   }
-  if (!offers_converted || diversion.arrays > 1 || diversion.repeated_key) {
+  if (!offers_converted || diversion.refused || diversion.arrays > 1 || diversion.repeated_key) {
     return read_whole_json_event(text, reading);
   }
   ReadEvent out;

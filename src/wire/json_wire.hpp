@@ -1,0 +1,90 @@
+// JSON turned into a protobuf serialization as the parser reads it, without a document or
+// reflection in between. Internal to the wire layer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <google/protobuf/descriptor.h>
+
+#include "json_names.hpp"
+
+namespace iof::wire::json {
+
+// Fed the parser's events for one JSON value, writes the serialization of the message of type
+// `type` that to_message() would fill from that value, so that the message's generated parser
+// can read it. It converts the shapes a master writes; anything else is refused, for
+// to_message() to judge: a value that is not an object, a type mismatch, a repeated key, a quoted
+// number, an unknown name for a required enum, a double for an integer field, an array within an
+// array, a map field, a message type with a oneof (whose members to_message() sets in key
+// order), bytes that are not base64. Once refused, the rest of the value is ignored.
+//
+// Lengths of nested messages are written as five-byte varints (padded with continuation bits),
+// patched when the message closes; protobuf's parsers read such lengths as any other.
+class WireTranscoder {
+ public:
+  explicit WireTranscoder(const google::protobuf::Descriptor& type) : type_(type) {}
+
+  // Forgets the previous value; the next event starts a new one.
+  void reset();
+
+  void object_begin();
+  void object_end();
+  void array_begin();
+  void array_end();
+  void key(std::string_view name);
+  void string(std::string_view text);
+  void int64(std::int64_t value);
+  void uint64(std::uint64_t value);
+  void number(double value);
+  void boolean(bool value);
+  void null();
+
+  bool refused() const { return refused_; }
+  // The serialization, once the value has closed and was not refused.
+  std::string_view bytes() const { return out_; }
+
+ private:
+  using FieldDescriptor = google::protobuf::FieldDescriptor;
+
+  enum class Kind { message, array, skipped };
+  struct Frame {
+    Kind kind;
+    const FieldsByName* fields = nullptr;  // message: its type's fields
+    // message: the field the pending key names (nullptr: an unknown key, its value skipped);
+    // array: the repeated field its elements go to.
+    const FieldsByName::Entry* field = nullptr;
+    std::size_t length_at = 0;  // message: where its length goes (none for the outermost)
+    std::size_t seen_from = 0;  // message: its keys' fields in seen_, from here on
+  };
+
+  // The field the next value goes to; nullptr when it is to be skipped.
+  const FieldsByName::Entry* target_entry() const;
+  const FieldDescriptor* target() const;
+  // A scalar value has been written (or skipped): the pending key is spent.
+  void value_done();
+  void refuse() { refused_ = true; }
+  void open_message(const google::protobuf::Descriptor& type, const FieldsByName& fields,
+                    const FieldDescriptor* field);
+
+  void write_tag(const FieldDescriptor& field, int wire_type);
+  void write_varint(std::uint64_t value);
+  void write_fixed32(std::uint32_t value);
+  void write_fixed64(std::uint64_t value);
+  void write_length_delimited(const FieldDescriptor& field, std::string_view bytes);
+  // An integer value for `field`: written as its declared type, refused for another kind.
+  template <typename Integer>
+  void write_integer(Integer value);
+
+  const google::protobuf::Descriptor& type_;
+  std::vector<Frame> frames_;
+  std::vector<const FieldsByName::Entry*> seen_;
+  std::string out_;
+  bool started_ = false;
+  bool refused_ = false;
+};
+
+}  // namespace iof::wire::json
