@@ -42,6 +42,21 @@ const WireTranscoder::FieldDescriptor* WireTranscoder::target() const {
   return entry == nullptr ? nullptr : entry->item;
 }
 
+const WireTranscoder::FieldDescriptor* WireTranscoder::scalar_target() {
+  if (refused_) {
+    return nullptr;
+  }
+  if (!started_) {
+    refuse();  // to_message() wants an object
+    return nullptr;
+  }
+  const FieldDescriptor* field = target();
+  if (field == nullptr) {
+    value_done();  // an unknown key's value, or one within it
+  }
+  return field;
+}
+
 void WireTranscoder::value_done() {
   if (!frames_.empty() && frames_.back().kind == Kind::message) {
     frames_.back().field = nullptr;
@@ -160,16 +175,8 @@ void WireTranscoder::key(std::string_view name) {
 }
 
 void WireTranscoder::string(std::string_view text) {
-  if (refused_) {
-    return;
-  }
-  if (!started_) {
-    refuse();
-    return;
-  }
-  const FieldDescriptor* field = target();
+  const FieldDescriptor* field = scalar_target();
   if (field == nullptr) {
-    value_done();
     return;
   }
   switch (field->type()) {
@@ -207,16 +214,8 @@ void WireTranscoder::string(std::string_view text) {
 
 template <typename Integer>
 void WireTranscoder::write_integer(Integer value) {
-  if (refused_) {
-    return;
-  }
-  if (!started_) {
-    refuse();
-    return;
-  }
-  const FieldDescriptor* field = target();
+  const FieldDescriptor* field = scalar_target();
   if (field == nullptr) {
-    value_done();
     return;
   }
   switch (field->type()) {
@@ -286,30 +285,23 @@ void WireTranscoder::number(double value) {
 }
 
 void WireTranscoder::boolean(bool value) {
-  if (refused_) {
+  const FieldDescriptor* field = scalar_target();
+  if (field == nullptr) {
     return;
   }
-  const FieldDescriptor* field = started_ ? target() : nullptr;
-  if (!started_ || (field != nullptr && field->type() != FieldDescriptor::TYPE_BOOL)) {
+  if (field->type() != FieldDescriptor::TYPE_BOOL) {
     refuse();
     return;
   }
-  if (field != nullptr) {
-    write_tag(*field, WireFormatLite::WIRETYPE_VARINT);
-    write_varint(value ? 1 : 0);
-  }
+  write_tag(*field, WireFormatLite::WIRETYPE_VARINT);
+  write_varint(value ? 1 : 0);
   value_done();
 }
 
 void WireTranscoder::null() {
-  if (refused_) {
-    return;
+  if (scalar_target() != nullptr) {
+    value_done();  // a null sets nothing
   }
-  if (!started_) {
-    refuse();  // to_message() wants an object
-    return;
-  }
-  value_done();  // a null sets nothing
 }
 
 void WireTranscoder::write_tag(const FieldDescriptor& field, int wire_type) {

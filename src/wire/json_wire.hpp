@@ -64,6 +64,9 @@ class WireTranscoder {
   // The field the next value goes to; nullptr when it is to be skipped.
   const FieldsByName::Entry* target_entry() const;
   const FieldDescriptor* target() const;
+  // The field a scalar value goes to; nullptr when nothing is to be written, the value being
+  // refused (no object around it) or skipped (and accounted for).
+  const FieldDescriptor* scalar_target();
   // A scalar value has been written (or skipped): the pending key is spent.
   void value_done();
   void refuse() { refused_ = true; }
