@@ -24,7 +24,6 @@ constexpr std::size_t padded_length_bytes = 5;
 
 void WireTranscoder::reset() {
   frames_.clear();
-  seen_.clear();
   out_.clear();
   started_ = false;
   refused_ = false;
@@ -75,7 +74,7 @@ void WireTranscoder::open_message(const google::protobuf::Descriptor& type,
     length_at = out_.size();
     out_.append(padded_length_bytes, '\0');
   }
-  frames_.push_back({Kind::message, &fields, nullptr, length_at, seen_.size()});
+  frames_.push_back({Kind::message, &fields, nullptr, length_at, 0});
 }
 
 void WireTranscoder::object_begin() {
@@ -111,7 +110,6 @@ void WireTranscoder::object_end() {
   const Frame frame = frames_.back();
   frames_.pop_back();
   if (frame.kind == Kind::message) {
-    seen_.resize(frame.seen_from);
     if (frame.length_at != no_length) {
       const std::size_t length = out_.size() - frame.length_at - padded_length_bytes;
       if (length > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
@@ -165,13 +163,14 @@ void WireTranscoder::key(std::string_view name) {
   if (frame.field == nullptr) {
     return;  // an unknown key: its value is skipped
   }
-  for (std::size_t i = frame.seen_from; i < seen_.size(); ++i) {
-    if (seen_[i] == frame.field) {
-      refuse();  // which of the two the document keeps is to_message()'s business
-      return;
-    }
+  // Mesos types have a few dozen fields at most; a type with more is left to to_message().
+  const int index = frame.field->item->index();
+  const std::uint64_t bit = index < 64 ? std::uint64_t{1} << index : 0;
+  if (bit == 0 || (frame.seen & bit) != 0) {
+    refuse();  // which of two equal keys the document keeps is to_message()'s business
+    return;
   }
-  seen_.push_back(frame.field);
+  frame.seen |= bit;
 }
 
 void WireTranscoder::string(std::string_view text) {

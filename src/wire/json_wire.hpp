@@ -58,7 +58,7 @@ class WireTranscoder {
     // array: the repeated field its elements go to.
     const FieldsByName::Entry* field = nullptr;
     std::size_t length_at = 0;  // message: where its length goes (none for the outermost)
-    std::size_t seen_from = 0;  // message: its keys' fields in seen_, from here on
+    std::uint64_t seen = 0;     // message: its keys' fields so far, a bit per field index
   };
 
   // The field the next value goes to; nullptr when it is to be skipped.
@@ -84,7 +84,6 @@ class WireTranscoder {
 
   const google::protobuf::Descriptor& type_;
   std::vector<Frame> frames_;
-  std::vector<const FieldsByName::Entry*> seen_;
   std::string out_;
   bool started_ = false;
   bool refused_ = false;
