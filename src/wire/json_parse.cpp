@@ -142,14 +142,9 @@ class ExactNumberHandler {
     return true;
   }
   bool on_double(double approximate, bj::string_view s, bj::error_code& error) {
-    // The number's text: `s` alone, unless parts of it came before (then copied together).
-    std::string_view text(s.data(), s.size());
-    if (!number_.empty()) {
-      number_.append(s.data(), s.size());
-      text = number_;
-    }
+    number_.append(s.data(), s.size());
     double exact = approximate;
-    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), exact);
+    const auto [ptr, ec] = std::from_chars(number_.data(), number_.data() + number_.size(), exact);
     number_.clear();
     if (ec == std::errc::result_out_of_range && std::isinf(approximate)) {
       out_of_range = true;
