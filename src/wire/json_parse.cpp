@@ -279,9 +279,9 @@ Result<boost::json::value> parse(std::string_view text, Diversion* diversion) {
   options.max_depth = 200;  // the master's JSON nesting limit
   bj::basic_parser<ExactNumberHandler> parser(options);
   parser.handler().stack.reset();
-  if (diversion != nullptr && diversion->type != nullptr) {
+  if (diversion != nullptr) {
     parser.handler().diversion = diversion;
-    parser.handler().wire.emplace(*diversion->type);
+    parser.handler().wire.emplace(diversion->type);
   }
   bj::error_code ec;
   const auto consumed = parser.write_some(false, text.data(), text.size(), ec);

@@ -90,8 +90,8 @@ void WireTranscoder::object_begin() {
     refuse();  // a second value
     return;
   }
-  if (frames_.back().kind == Kind::skipped || target() == nullptr) {
-    frames_.push_back({Kind::skipped});
+  if (target_entry() == nullptr) {
+    frames_.push_back({Kind::skipped});  // an unknown key's value, or one within it
     return;
   }
   const FieldsByName::Entry& entry = *target_entry();
@@ -134,11 +134,11 @@ void WireTranscoder::array_begin() {
     refuse();  // not an object, or an array within an array
     return;
   }
-  if (frames_.back().kind == Kind::skipped || target() == nullptr) {
-    frames_.push_back({Kind::skipped});
+  const FieldsByName::Entry* entry = target_entry();
+  if (entry == nullptr) {
+    frames_.push_back({Kind::skipped});  // an unknown key's value, or one within it
     return;
   }
-  const FieldsByName::Entry* entry = target_entry();
   if (!entry->item->is_repeated() || entry->item->is_map()) {
     refuse();
     return;
@@ -211,51 +211,47 @@ void WireTranscoder::string(std::string_view text) {
   value_done();
 }
 
-template <typename Integer>
-void WireTranscoder::write_integer(Integer value) {
-  const FieldDescriptor* field = scalar_target();
-  if (field == nullptr) {
-    return;
-  }
-  switch (field->type()) {
+template <typename Number>
+void WireTranscoder::write_number(const FieldDescriptor& field, Number value) {
+  switch (field.type()) {
     case FieldDescriptor::TYPE_DOUBLE:
-      write_tag(*field, WireFormatLite::WIRETYPE_FIXED64);
+      write_tag(field, WireFormatLite::WIRETYPE_FIXED64);
       write_fixed64(std::bit_cast<std::uint64_t>(static_cast<double>(value)));
       break;
     case FieldDescriptor::TYPE_FLOAT:
-      write_tag(*field, WireFormatLite::WIRETYPE_FIXED32);
+      write_tag(field, WireFormatLite::WIRETYPE_FIXED32);
       write_fixed32(std::bit_cast<std::uint32_t>(static_cast<float>(value)));
       break;
     case FieldDescriptor::TYPE_INT64:
     case FieldDescriptor::TYPE_UINT64:
     case FieldDescriptor::TYPE_INT32:
       // An int32 is written sign-extended to 64 bits, as protobuf writes it.
-      write_tag(*field, WireFormatLite::WIRETYPE_VARINT);
-      write_varint(field->type() == FieldDescriptor::TYPE_INT32
+      write_tag(field, WireFormatLite::WIRETYPE_VARINT);
+      write_varint(field.type() == FieldDescriptor::TYPE_INT32
                        ? static_cast<std::uint64_t>(
                              static_cast<std::int64_t>(static_cast<std::int32_t>(value)))
                        : static_cast<std::uint64_t>(value));
       break;
     case FieldDescriptor::TYPE_UINT32:
-      write_tag(*field, WireFormatLite::WIRETYPE_VARINT);
+      write_tag(field, WireFormatLite::WIRETYPE_VARINT);
       write_varint(static_cast<std::uint32_t>(value));
       break;
     case FieldDescriptor::TYPE_SINT64:
-      write_tag(*field, WireFormatLite::WIRETYPE_VARINT);
+      write_tag(field, WireFormatLite::WIRETYPE_VARINT);
       write_varint(WireFormatLite::ZigZagEncode64(static_cast<std::int64_t>(value)));
       break;
     case FieldDescriptor::TYPE_SINT32:
-      write_tag(*field, WireFormatLite::WIRETYPE_VARINT);
+      write_tag(field, WireFormatLite::WIRETYPE_VARINT);
       write_varint(WireFormatLite::ZigZagEncode32(static_cast<std::int32_t>(value)));
       break;
     case FieldDescriptor::TYPE_FIXED64:
     case FieldDescriptor::TYPE_SFIXED64:
-      write_tag(*field, WireFormatLite::WIRETYPE_FIXED64);
+      write_tag(field, WireFormatLite::WIRETYPE_FIXED64);
       write_fixed64(static_cast<std::uint64_t>(value));
       break;
     case FieldDescriptor::TYPE_FIXED32:
     case FieldDescriptor::TYPE_SFIXED32:
-      write_tag(*field, WireFormatLite::WIRETYPE_FIXED32);
+      write_tag(field, WireFormatLite::WIRETYPE_FIXED32);
       write_fixed32(static_cast<std::uint32_t>(value));
       break;
     default:
@@ -266,21 +262,28 @@ void WireTranscoder::write_integer(Integer value) {
 }
 
 void WireTranscoder::int64(std::int64_t value) {
-  write_integer(value);
+  if (const FieldDescriptor* field = scalar_target()) {
+    write_number(*field, value);
+  }
 }
 
 void WireTranscoder::uint64(std::uint64_t value) {
-  write_integer(value);
+  if (const FieldDescriptor* field = scalar_target()) {
+    write_number(*field, value);
+  }
 }
 
 void WireTranscoder::number(double value) {
-  const FieldDescriptor* field = refused_ || !started_ ? nullptr : target();
-  if (field != nullptr && field->type() != FieldDescriptor::TYPE_DOUBLE &&
+  const FieldDescriptor* field = scalar_target();
+  if (field == nullptr) {
+    return;
+  }
+  if (field->type() != FieldDescriptor::TYPE_DOUBLE &&
       field->type() != FieldDescriptor::TYPE_FLOAT) {
     refuse();  // a fraction for an integer field, where static_cast may have no answer
     return;
   }
-  write_integer(value);  // a double for a floating-point field, or skipped
+  write_number(*field, value);
 }
 
 void WireTranscoder::boolean(bool value) {

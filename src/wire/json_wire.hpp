@@ -78,9 +78,10 @@ class WireTranscoder {
   void write_fixed32(std::uint32_t value);
   void write_fixed64(std::uint64_t value);
   void write_length_delimited(const FieldDescriptor& field, std::string_view bytes);
-  // An integer value for `field`: written as its declared type, refused for another kind.
-  template <typename Integer>
-  void write_integer(Integer value);
+  // A number for `field`, converted to its declared type as static_cast converts it; refused
+  // for a field that is not a number.
+  template <typename Number>
+  void write_number(const FieldDescriptor& field, Number value);
 
   const google::protobuf::Descriptor& type_;
   std::vector<Frame> frames_;

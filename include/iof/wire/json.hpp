@@ -46,7 +46,7 @@ std::string write_metrics(const std::map<std::string, double>& metrics);
 struct Diversion {
   std::string_view outer;
   std::string_view inner;
-  const google::protobuf::Descriptor* type = nullptr;
+  const google::protobuf::Descriptor& type;
   std::function<void(std::string_view)> take;
   bool refused = false;
   std::size_t arrays = 0;  // arrays found at the path

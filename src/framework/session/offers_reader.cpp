@@ -136,7 +136,7 @@ Result<ReadEvent> read_json_event(std::string_view text, const OfferReading& rea
   // whole conversion, whose error names the offer by its place in the event.
   bool offers_converted = true;
   wire::json::Diversion diversion{
-      "offers", "offers", v1::Offer::descriptor(), [&](std::string_view bytes) {
+      "offers", "offers", *v1::Offer::descriptor(), [&](std::string_view bytes) {
         if (!offers_converted) {
           return;
         }

@@ -26,7 +26,7 @@ using iof::test::RandomFiller;
 // The element's bytes as the offers reader gets them; nullopt when the transcoder refused it.
 std::optional<std::string> transcode(const Descriptor& type, const std::string& element) {
   std::optional<std::string> bytes;
-  json::Diversion diversion{"a", "b", &type,
+  json::Diversion diversion{"a", "b", type,
                             [&](std::string_view taken) { bytes = std::string(taken); }};
   const auto document = json::parse(R"({"a":{"b":[)" + element + "]}}", &diversion);
   REQUIRE(document.has_value());
