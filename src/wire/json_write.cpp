@@ -289,6 +289,11 @@ void write_to(const Message& message, KeyOrder order, std::string& out) {
   write_message(message, order, out);
 }
 
+bool write_serialized(const google::protobuf::Descriptor& descriptor, std::string_view bytes,
+                      KeyOrder order, std::string& out) {
+  return write_from_wire(descriptor, bytes, order, out);
+}
+
 std::string write(const Message& message, KeyOrder order) {
   std::string out;
   write_to(message, order, out);

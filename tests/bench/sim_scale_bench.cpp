@@ -18,7 +18,6 @@
 #include "iof/common/memory.hpp"
 #include "iof/sim/cluster.hpp"
 #include "iof/wire/codec.hpp"
-#include "iof/wire/recordio.hpp"
 
 #include "decide/framework_driver.hpp"
 
@@ -87,17 +86,17 @@ int main(int argc, char** argv) {
   std::printf("allocation offering every agent: %7.1f ms (the first run: %.1f ms)\n", allocation_ms,
               first_allocation_ms);
 
-  const v1::scheduler::Event* offers = nullptr;
+  const iof::sim::SentEvent* offers = nullptr;
   for (const auto& outgoing : outbox) {
     if (outgoing.event && outgoing.event->type() == v1::scheduler::Event::OFFERS) {
-      offers = &*outgoing.event;
+      offers = outgoing.event.get();
     }
   }
   if (offers == nullptr) {
     std::fprintf(stderr, "no OFFERS event\n");
     return 1;
   }
-  std::printf("offers in one OFFERS event:     %d\n", offers->offers().offers_size());
+  std::printf("offers in one OFFERS event:     %d\n", offers->message().offers().offers_size());
   const std::string framework_id = cluster->master_info().id() + "-0000";
   bool emulator_within = true;
   for (auto type : {iof::wire::ContentType::json, iof::wire::ContentType::protobuf}) {
@@ -106,7 +105,7 @@ int main(int argc, char** argv) {
     double encode_ms = 1e300;
     for (int run = 0; run < 3; ++run) {
       const auto start = Clock::now();
-      record = iof::wire::recordio::encode(iof::wire::encode(*offers, type));
+      record = offers->record(type);  // as mesos-sim's service writes it to a stream
       encode_ms = std::min(encode_ms, ms_since(start));
     }
     std::printf("encode OFFERS as %-9s       %8.1f ms, %zu bytes\n",
@@ -130,7 +129,7 @@ int main(int argc, char** argv) {
   v1::scheduler::Call decline;
   decline.set_type(v1::scheduler::Call::DECLINE);
   decline.mutable_framework_id()->set_value(framework_id);
-  for (const auto& offer : offers->offers().offers()) {
+  for (const auto& offer : offers->message().offers().offers()) {
     *decline.mutable_decline()->add_offer_ids() = offer.id();
   }
   decline.mutable_decline()->mutable_filters()->set_refuse_seconds(600);

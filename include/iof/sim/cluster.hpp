@@ -10,6 +10,7 @@
 #include "iof/common/result.hpp"
 #include "iof/sim/config.hpp"
 #include "iof/sim/registry.pb.h"
+#include "iof/sim/sent_event.hpp"
 
 #include "mesos/v1/maintenance/maintenance.pb.h"
 #include "mesos/v1/scheduler/scheduler.pb.h"
@@ -26,8 +27,7 @@ using ConnectionId = std::uint64_t;
 struct Outgoing {
   ConnectionId connection = 0;
   // The event to send on that stream; absent means: close the stream after what came before.
-  // Shared and read-only: a large OFFERS event is built in a protobuf arena that it keeps.
-  std::shared_ptr<const mesos::v1::scheduler::Event> event;
+  std::shared_ptr<const SentEvent> event;
 };
 
 // With Config::execute: what the model asks the shell's executor to do with a real process.

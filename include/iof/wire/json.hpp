@@ -28,6 +28,11 @@ enum class KeyOrder {
 
 std::string write(const google::protobuf::Message& message, KeyOrder order = KeyOrder::declaration);
 void write_to(const google::protobuf::Message& message, KeyOrder order, std::string& out);
+// Appends the JSON of a message of type `descriptor` given as its protobuf serialization, without
+// building the message. False, with `out` as it was, when the bytes are not a well-formed
+// serialization of that type or hold what only reflection can tell (an unknown enum value).
+bool write_serialized(const google::protobuf::Descriptor& descriptor, std::string_view bytes,
+                      KeyOrder order, std::string& out);
 
 // Doubles the way the master prints them: shortest round-trip digits, ".0" on integral values.
 void append_double(double value, std::string& out);

@@ -108,7 +108,7 @@ Result<Cluster> Cluster::create(Config config, Time now) {
     agent.total =
         state->config.execute ? own_ports(*resources, n, state->config.agents) : *resources;
     agent.attributes = attributes_for(*attributes, n);
-    agent.available = agent.total;
+    agent.available.assign(agent.total, agent.total);
     agent.registered_at = now;
     agent.pings_from = now;
     state->add_agent(std::move(agent));

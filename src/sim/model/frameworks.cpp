@@ -283,7 +283,7 @@ Result<void> Cluster::update_framework(const Call& call, Time now) {
 }
 
 void Cluster::State::deactivate(Framework& framework) {
-  const std::set<std::string> offer_ids = framework.offers;
+  const std::set<std::string> offer_ids(framework.offers.begin(), framework.offers.end());
   for (const auto& offer_id : offer_ids) {
     recover_offer(offer_id, std::nullopt, Time{});
   }

@@ -1,5 +1,6 @@
 // Maintenance as the master does it: the schedule and its validation, machine modes
 // (UP -> DRAINING -> DOWN -> UP), their effects on offers, inverse offers, agents and tasks.
+#include <algorithm>
 #include <arpa/inet.h>
 #include <set>
 
@@ -80,6 +81,12 @@ Result<void> Cluster::update_schedule(const v1::maintenance::Schedule& schedule,
   for (const auto& [id, offer] : s.offers) {
     outstanding.push_back(id);
   }
+  // In the order they were made (ids differ only in their trailing number), not the hash
+  // table's, which changes with its size.
+  std::sort(outstanding.begin(), outstanding.end(), [](const auto& left, const auto& right) {
+    return std::pair(left.size(), std::string_view(left)) <
+           std::pair(right.size(), std::string_view(right));
+  });
   for (const auto& id : outstanding) {
     s.rescind_offer(id);
   }
@@ -206,7 +213,7 @@ Result<void> Cluster::stop_maintenance(const std::vector<v1::MachineID>& machine
       agent.ordinal = old.ordinal;
       agent.total = old.total;
       agent.attributes = old.attributes;
-      agent.available = old.total;
+      agent.available.assign(old.total, agent.total);
       agent.registered_at = now;
       agent.pings_from = now;
       s.add_agent(std::move(agent));

@@ -127,7 +127,9 @@ Result<Cluster> Cluster::recover(Config config, const registry::Registry& regist
                   : entry.unreachable() ? model::AgentState::unreachable
                   : entry.gone()        ? model::AgentState::gone
                                         : model::AgentState::registered;
-    agent.available = agent.registered() ? agent.total : std::vector<v1::Resource>{};
+    if (agent.registered()) {
+      agent.available.assign(agent.total, agent.total);
+    }
     agent.registered_at = Time(entry.registered_at());
     // The restarted master starts pinging its agents afresh.
     agent.pings_from = now;
@@ -192,9 +194,9 @@ Result<Cluster> Cluster::recover(Config config, const registry::Registry& regist
     model::Agent& host = s.agents[*agent];
     host.tasks.insert(key);
     if (!task.resources.empty()) {
-      auto left = wire::text::difference(host.available, task.resources);
+      auto left = wire::text::difference(host.available.resources(), task.resources);
       if (left) {
-        host.available = std::move(*left);
+        host.available.assign(std::move(*left), host.total);
       }
     }
     if (task.health && !task.executed && !task.killing && !model::is_terminal(task.state)) {

@@ -79,34 +79,11 @@ std::string machine_name(const v1::MachineID& id) {
   return id.has_hostname() ? id.hostname() : "(" + id.ip() + ")";
 }
 
-void add_offered_format(const std::vector<v1::Resource>& resources, const Framework& framework,
-                        const std::string& role,
-                        google::protobuf::RepeatedPtrField<v1::Resource>& out) {
-  const bool refined = framework.has(v1::FrameworkInfo::Capability::RESERVATION_REFINEMENT);
-  const bool multi_role = framework.has(v1::FrameworkInfo::Capability::MULTI_ROLE);
-  out.Reserve(out.size() + static_cast<int>(resources.size()));
-  for (const v1::Resource& held : resources) {
-    v1::Resource& resource = *out.Add();  // in the event's arena, when it has one
-    resource = held;
-    if (refined) {
-      if (resource.role() != "*") {
-        auto* reservation = resource.add_reservations();
-        reservation->set_type(v1::Resource::ReservationInfo::STATIC);
-        reservation->set_role(resource.role());
-      }
-      resource.clear_role();
-    }
-    if (multi_role) {
-      resource.mutable_allocation_info()->set_role(role);
-    }
-  }
-}
-
 }  // namespace model
 
 void Cluster::State::send(ConnectionId connection, Event event) {
   ++counters.events_sent;
-  outbox.push_back({connection, std::make_shared<const Event>(std::move(event))});
+  outbox.push_back({connection, std::make_shared<const SentEvent>(std::move(event))});
 }
 
 void Cluster::State::send_to(const model::Framework& framework, Event event) {
@@ -116,7 +93,7 @@ void Cluster::State::send_to(const model::Framework& framework, Event event) {
 }
 
 void Cluster::State::send_to(const model::Framework& framework,
-                             std::shared_ptr<const Event> event) {
+                             std::shared_ptr<const SentEvent> event) {
   if (framework.connected()) {
     ++counters.events_sent;
     outbox.push_back({framework.connection, std::move(event)});
@@ -197,6 +174,8 @@ void Cluster::State::add_agent(model::Agent agent) {
   agent.url.mutable_address()->set_ip(agent.ip);
   agent.url.mutable_address()->set_port(5051);
   agent.url.set_path("/slave(1)");
+  agent.wire =
+      model::agent_wire(agent.id, agent.hostname, agent.url, agent.attributes, agent.total);
   const std::size_t index = agents.size();
   agent_by_id[agent.id] = index;
   agents_by_machine[agent.machine].push_back(index);

@@ -9,14 +9,17 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "iof/sim/cluster.hpp"
 #include "iof/wire/task_state.hpp"
 
+#include "holdings.hpp"
 #include "mesos/v1/allocator/allocator.pb.h"
 #include "mesos/v1/mesos.pb.h"
+#include "offer_wire.hpp"
 
 // The model's data, shared by the files that implement Cluster. Each file owns one concern
 // (frameworks, allocator, tasks, maintenance, views, registry); they meet only here.
@@ -48,9 +51,10 @@ struct Agent {
   // rebuilt both for every offer.
   std::string machine;  // its machine's key in `machines` and `agents_by_machine`
   v1::URL url;          // the agent's libprocess URL, as offers carry it
+  AgentWire wire;       // the parts of its offers that never change, serialized
   std::vector<v1::Resource> total;
   std::vector<v1::Attribute> attributes;  // --agent_attributes
-  std::vector<v1::Resource> available;    // neither offered nor used by a task
+  Holdings available;                     // neither offered nor used by a task
   std::uint64_t version = 0;              // bumped whenever `available` changes
   AgentState state = AgentState::registered;
   Time registered_at{};
@@ -104,7 +108,9 @@ struct Framework {
   std::map<std::string, std::unordered_map<std::size_t, Filter>> filters;  // role -> agent
   std::unordered_map<std::size_t, Time> inverse_filters;                   // agent -> until
   std::unordered_map<std::size_t, std::string> inverse_offers;  // agent -> outstanding id
-  std::set<std::string> offers;
+  // Hashed: a tree of 50,000 offer ids cost a dozen cache misses per offer made. Whoever needs an
+  // order sorts.
+  std::unordered_set<std::string> offers;
   // Scheduler calls taken from this framework, by type (SUBSCRIBE included), as the master's
   // master/frameworks/<name>/<id>/calls/<type> counters.
   std::map<v1::scheduler::Call::Type, std::uint64_t> calls;
@@ -262,7 +268,7 @@ struct Cluster::State {
   // ---- shared helpers (state.cpp) ----
   void send(ConnectionId connection, Event event);
   void send_to(const model::Framework& framework, Event event);
-  void send_to(const model::Framework& framework, std::shared_ptr<const Event> event);
+  void send_to(const model::Framework& framework, std::shared_ptr<const SentEvent> event);
   void close(ConnectionId connection);
   void schedule_timer(Time at, model::TimerKind kind, std::string key, std::uint64_t generation);
   void request_allocation(Time now);
@@ -387,11 +393,6 @@ Duration from_seconds(double seconds);
 std::string machine_text(const v1::MachineID& id);
 // Machines as the master streams them into text: "host (ip)", "host" or "(ip)".
 std::string machine_name(const v1::MachineID& id);
-// Appends the resources to `out` in the format a framework with these capabilities gets them in
-// offers.
-void add_offered_format(const std::vector<v1::Resource>& resources, const Framework& framework,
-                        const std::string& role,
-                        google::protobuf::RepeatedPtrField<v1::Resource>& out);
 // The state a framework is told in an update the master generates: TASK_LOST for the states
 // only partition-aware frameworks know (status_updates.cpp).
 v1::TaskState for_framework(const Framework& framework, v1::TaskState state);

@@ -223,8 +223,10 @@ std::string Cluster::state_json() const {
     for (const auto& key : framework.tasks) {
       used = wire::text::sum(used, s.tasks.at(key).resources);
     }
+    std::vector<std::string> offer_ids(framework.offers.begin(), framework.offers.end());
+    std::sort(offer_ids.begin(), offer_ids.end());
     std::vector<v1::Resource> offered;
-    for (const auto& offer_id : framework.offers) {
+    for (const auto& offer_id : offer_ids) {
       offered = wire::text::sum(offered, s.offers.at(offer_id).resources);
     }
     w.begin_object();
@@ -310,7 +312,7 @@ std::string Cluster::state_json() const {
     }
     w.end_array();
     w.key("offers").begin_array();
-    for (const auto& offer_id : framework.offers) {
+    for (const auto& offer_id : offer_ids) {
       const model::Offer& offer = s.offers.at(offer_id);
       w.begin_object();
       w.key("id").value(offer_id);

@@ -4,7 +4,6 @@
 #include <boost/json/object.hpp>
 
 #include "iof/wire/json.hpp"
-#include "iof/wire/recordio.hpp"
 
 #include "responses.hpp"
 
@@ -152,7 +151,7 @@ void MasterService::flush() {
     if (stream.close_requested) {
       continue;
     }
-    std::string chunk = wire::recordio::encode(wire::encode(*outgoing.event, stream.type));
+    std::string chunk = outgoing.event->record(stream.type);
     if (stream.sink) {
       stream.sink->send(std::move(chunk));
     } else {

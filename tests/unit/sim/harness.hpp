@@ -162,8 +162,8 @@ class Harness {
       if (!outgoing.event) {
         closed_.insert(outgoing.connection);
       }
-      streams_[outgoing.connection].push_back(outgoing.event ? std::optional<Event>(*outgoing.event)
-                                                             : std::nullopt);
+      streams_[outgoing.connection].push_back(
+          outgoing.event ? std::optional<Event>(outgoing.event->message()) : std::nullopt);
     }
   }
 
