@@ -52,8 +52,9 @@ TEST_CASE("execute: an https check passes against the task's TLS service, unveri
 
 TEST_CASE("execute: an https check against a plain HTTP service fails until the kill") {
   Cluster cluster;
-  cluster.launch("plain-web", "exec python3 -m http.server --bind 127.0.0.1 31000 >/dev/null 2>&1",
-                 {}, https_check(31000, 0));
+  // Not 31000: ctest runs the TLS case beside this one, and its server there would answer.
+  cluster.launch("plain-web", "exec python3 -m http.server --bind 127.0.0.1 31007 >/dev/null 2>&1",
+                 {}, https_check(31007, 0));
   CHECK(cluster.next().state() == v1::TASK_STARTING);
   CHECK(cluster.next().state() == v1::TASK_RUNNING);
   std::vector<v1::TaskStatus> updates;
