@@ -32,9 +32,9 @@ bool known(const Agent& agent) {
 
 void Cluster::State::rescind_offers_on(std::size_t index) {
   Agent& agent = agents[index];
-  const std::set<std::string> offer_ids = agent.offers;
-  for (const auto& id : offer_ids) {
-    rescind_offer(id);
+  const std::set<model::OfferNumber> numbers = agent.offers;
+  for (const auto number : numbers) {
+    rescind_offer(number);
   }
   std::vector<std::string> inverse;
   for (const auto& [id, offer] : inverse_offers) {

@@ -107,6 +107,9 @@ void Cluster::State::allocate(Time now) {
     // One OFFERS event per framework, written as bytes offer by offer (see OffersWriter).
     std::map<std::string, model::OffersWriter> batches;
     offers.reserve(offers.size() + agents.size());
+    // Every offer's id, written over the same buffer.
+    const std::string offer_id_prefix = master_info.id() + "-O";
+    std::string offer_id = offer_id_prefix;
     for (std::size_t position = 0; position < order.size(); ++position) {
       // The order is random, so each agent's record, and then its offer bytes, come from cold
       // memory: ask for them a few agents ahead, the record first, so that their misses overlap.
@@ -169,9 +172,9 @@ void Cluster::State::allocate(Time now) {
         continue;
       }
 
-      std::string offer_id;
-      offer_id.reserve(master_info.id().size() + 24);
-      offer_id.append(master_info.id()).append("-O").append(std::to_string(next_offer++));
+      const model::OfferNumber number = next_offer++;
+      offer_id.resize(offer_id_prefix.size());
+      offer_id += std::to_string(number);
       // The agent's total offered: its bytes were worked out when it joined.
       const bool whole = best_takes_all && agent.available.whole();
       double cpus = 0;
@@ -188,8 +191,8 @@ void Cluster::State::allocate(Time now) {
       }
       ++agent.version;
       Framework& framework = *best->framework;
-      agent.offers.insert(offer_id);
-      framework.offers.insert(offer_id);
+      agent.offers.insert(number);
+      framework.offers.insert(number);
       best->cpus += cpus;
 
       auto batch = batches.find(framework.id);
@@ -205,7 +208,7 @@ void Cluster::State::allocate(Time now) {
       if (config.offer_timeout) {
         schedule_timer(now + *config.offer_timeout, model::TimerKind::offer_timeout, offer_id, 0);
       }
-      offers.emplace(std::move(offer_id),
+      offers.emplace(number,
                      model::Offer{framework.id, index, best->role, std::move(best_resources)});
       ++counters.offers_sent;
     }
@@ -279,22 +282,22 @@ void Cluster::State::generate_inverse_offers(Time now) {
   }
 }
 
-void Cluster::State::recover_offer(const std::string& offer_id,
+void Cluster::State::recover_offer(model::OfferNumber number,
                                    const std::optional<v1::Filters>& filters, Time now) {
-  auto found = offers.find(offer_id);
+  auto found = offers.find(number);
   if (found == offers.end()) {
     return;
   }
   model::Offer offer = std::move(found->second);
   offers.erase(found);
   Agent& agent = agents[offer.agent];
-  agent.offers.erase(offer_id);
+  agent.offers.erase(number);
   release(agent, offer.resources);
   Framework* framework = this->framework(offer.framework);
   if (framework == nullptr) {
     return;
   }
-  framework->offers.erase(offer_id);
+  framework->offers.erase(number);
   install_filter(*framework, offer.role, offer.agent, std::move(offer.resources), filters, now);
 }
 
@@ -307,19 +310,19 @@ void Cluster::State::install_filter(Framework& framework, const std::string& rol
   }
 }
 
-void Cluster::State::rescind_offer(const std::string& offer_id) {
-  auto found = offers.find(offer_id);
+void Cluster::State::rescind_offer(model::OfferNumber number) {
+  auto found = offers.find(number);
   if (found == offers.end()) {
     return;
   }
   if (const Framework* framework = this->framework(found->second.framework)) {
     Event event;
     event.set_type(Event::RESCIND);
-    event.mutable_rescind()->mutable_offer_id()->set_value(offer_id);
+    event.mutable_rescind()->mutable_offer_id()->set_value(offer_id(number));
     send_to(*framework, std::move(event));
   }
   ++counters.offers_rescinded;
-  recover_offer(offer_id, std::nullopt, Time{});
+  recover_offer(number, std::nullopt, Time{});
 }
 
 void Cluster::State::remove_inverse_offer(const std::string& id, bool rescind) {
@@ -347,12 +350,12 @@ void Cluster::State::decline(const Call& call, Time now) {
   // Without `filters` the proto default applies: Filters{refuse_seconds: 5}.
   const v1::Filters filters = call.decline().filters();
   for (const auto& id : call.decline().offer_ids()) {
-    auto found = offers.find(id.value());
-    if (found == offers.end() || found->second.framework != call.framework_id().value()) {
+    const auto number = outstanding_offer(id.value());
+    if (!number || offers.at(*number).framework != call.framework_id().value()) {
       continue;  // the master only logs stale ids
     }
     ++counters.offers_declined;
-    recover_offer(id.value(), filters, now);
+    recover_offer(*number, filters, now);
   }
 }
 

@@ -189,8 +189,8 @@ void Cluster::advance(Time now) {
           s.heartbeat(timer.key, timer.generation, now);
           break;
         case model::TimerKind::offer_timeout:
-          if (s.offers.contains(timer.key)) {
-            s.rescind_offer(timer.key);
+          if (const auto number = s.outstanding_offer(timer.key)) {
+            s.rescind_offer(*number);
           } else {
             s.remove_inverse_offer(timer.key, true);
           }

@@ -283,9 +283,9 @@ Result<void> Cluster::update_framework(const Call& call, Time now) {
 }
 
 void Cluster::State::deactivate(Framework& framework) {
-  const std::set<std::string> offer_ids(framework.offers.begin(), framework.offers.end());
-  for (const auto& offer_id : offer_ids) {
-    recover_offer(offer_id, std::nullopt, Time{});
+  const std::set<model::OfferNumber> numbers(framework.offers.begin(), framework.offers.end());
+  for (const auto number : numbers) {
+    recover_offer(number, std::nullopt, Time{});
   }
   std::vector<std::string> inverse;
   for (const auto& [agent, inverse_offer_id] : framework.inverse_offers) {

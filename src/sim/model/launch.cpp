@@ -55,22 +55,26 @@ void Cluster::State::accept(Framework& framework, const Call::Accept& accept, Ti
     }
     ids.push_back(id.value());
   }
+  std::vector<model::OfferNumber> numbers;
   for (const auto& id : ids) {
     if (error) {
       break;
     }
-    auto found = offers.find(id);
-    if (found == offers.end()) {
+    const auto number = outstanding_offer(id);
+    if (!number) {
       error = "Offer " + id + " is no longer valid";
-    } else if (found->second.framework != framework.id) {
-      error = "Offer " + id + " has invalid framework " + found->second.framework +
-              " while framework " + framework.id + " is expected";
+    } else if (const auto& owner = offers.at(*number).framework; owner != framework.id) {
+      error = "Offer " + id + " has invalid framework " + owner + " while framework " +
+              framework.id + " is expected";
+    } else {
+      numbers.push_back(*number);
     }
   }
   if (!error) {
-    const model::Offer& first = offers.at(ids.front());
-    for (const auto& id : ids) {
-      const model::Offer& offer = offers.at(id);
+    const model::Offer& first = offers.at(numbers.front());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const std::string& id = ids[i];
+      const model::Offer& offer = offers.at(numbers[i]);
       if (offer.role != first.role) {
         error = "Aggregated offers must be allocated to the same role. Offer " + id +
                 " uses role '" + offer.role + " but another is using role '" + first.role;
@@ -86,9 +90,9 @@ void Cluster::State::accept(Framework& framework, const Call::Accept& accept, Ti
 
   if (error) {
     for (const auto& id : seen) {
-      auto found = offers.find(id);
-      if (found != offers.end() && found->second.framework == framework.id) {
-        recover_offer(id, std::nullopt, now);
+      const auto number = outstanding_offer(id);
+      if (number && offers.at(*number).framework == framework.id) {
+        recover_offer(*number, std::nullopt, now);
       }
     }
     const auto lost = for_framework(framework, v1::TASK_DROPPED);
@@ -113,14 +117,14 @@ void Cluster::State::accept(Framework& framework, const Call::Accept& accept, Ti
   }
 
   // Take the offers out; what the tasks do not use goes back under the accept's filters.
-  const std::size_t agent_index = offers.at(ids.front()).agent;
-  const std::string role = offers.at(ids.front()).role;
+  const std::size_t agent_index = offers.at(numbers.front()).agent;
+  const std::string role = offers.at(numbers.front()).role;
   std::vector<v1::Resource> remaining;
-  for (const auto& id : ids) {
-    model::Offer offer = std::move(offers.at(id));
-    offers.erase(id);
-    agents[agent_index].offers.erase(id);
-    framework.offers.erase(id);
+  for (const auto number : numbers) {
+    model::Offer offer = std::move(offers.at(number));
+    offers.erase(number);
+    agents[agent_index].offers.erase(number);
+    framework.offers.erase(number);
     remaining = text::sum(remaining, offer.resources);
   }
   ++counters.offers_accepted;

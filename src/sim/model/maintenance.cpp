@@ -77,18 +77,14 @@ Result<void> Cluster::update_schedule(const v1::maintenance::Schedule& schedule,
 
   // Every outstanding offer in the cluster is rescinded: the master visits every machine with an
   // agent when it applies a schedule. They come back at the next allocation.
-  std::vector<std::string> outstanding;
-  for (const auto& [id, offer] : s.offers) {
-    outstanding.push_back(id);
+  std::vector<model::OfferNumber> outstanding;
+  for (const auto& [number, offer] : s.offers) {
+    outstanding.push_back(number);
   }
-  // In the order they were made (ids differ only in their trailing number), not the hash
-  // table's, which changes with its size.
-  std::sort(outstanding.begin(), outstanding.end(), [](const auto& left, const auto& right) {
-    return std::pair(left.size(), std::string_view(left)) <
-           std::pair(right.size(), std::string_view(right));
-  });
-  for (const auto& id : outstanding) {
-    s.rescind_offer(id);
+  // In the order they were made, not the hash table's, which changes with its size.
+  std::sort(outstanding.begin(), outstanding.end());
+  for (const auto number : outstanding) {
+    s.rescind_offer(number);
   }
 
   const auto reset_agents = [&](const std::string& key) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 
 #include "iof/wire/json.hpp"
 
@@ -149,6 +150,28 @@ std::string Cluster::State::uuid_text() {
 model::Framework* Cluster::State::framework(const std::string& id) {
   auto found = frameworks.find(id);
   return found == frameworks.end() ? nullptr : &found->second;
+}
+
+std::string Cluster::State::offer_id(model::OfferNumber number) const {
+  return master_info.id() + "-O" + std::to_string(number);
+}
+
+std::optional<model::OfferNumber> Cluster::State::outstanding_offer(std::string_view id) const {
+  const std::string_view prefix = master_info.id();
+  if (id.size() <= prefix.size() + 2 || id.substr(0, prefix.size()) != prefix ||
+      id.substr(prefix.size(), 2) != "-O") {
+    return std::nullopt;
+  }
+  const std::string_view digits = id.substr(prefix.size() + 2);
+  if (digits.size() > 1 && digits.front() == '0') {
+    return std::nullopt;
+  }
+  model::OfferNumber number = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+  if (error != std::errc() || end != digits.data() + digits.size() || !offers.contains(number)) {
+    return std::nullopt;
+  }
+  return number;
 }
 
 model::Task* Cluster::State::task(const std::string& framework_id, const std::string& task_id) {

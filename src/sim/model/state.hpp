@@ -31,6 +31,10 @@ using v1::scheduler::Event;
 
 namespace model {
 
+// An offer's id is "<master id>-O<number>"; the model keys offers by the number, which spares
+// a 40-byte string, its allocation and its hashing in every book an offer is in.
+using OfferNumber = std::uint64_t;
+
 // A decline filter: offers of at most `resources` on this agent are refused until `expires`.
 struct Filter {
   std::vector<v1::Resource> resources;
@@ -69,7 +73,7 @@ struct Agent {
   bool deactivated = false;
   std::optional<v1::DrainInfo> drain;
   std::optional<Time> drain_started;  // the estimated drain start time
-  std::set<std::string> offers;       // ids of outstanding offers on this agent
+  std::set<OfferNumber> offers;       // outstanding offers on this agent
   std::set<std::string> tasks;        // task keys
   // The latest inverse-offer reply per framework id, for /maintenance/status.
   std::map<std::string, v1::allocator::InverseOfferStatus> statuses;
@@ -110,7 +114,7 @@ struct Framework {
   std::unordered_map<std::size_t, std::string> inverse_offers;  // agent -> outstanding id
   // Hashed: a tree of 50,000 offer ids cost a dozen cache misses per offer made. Whoever needs an
   // order sorts.
-  std::unordered_set<std::string> offers;
+  std::unordered_set<OfferNumber> offers;
   // Scheduler calls taken from this framework, by type (SUBSCRIBE included), as the master's
   // master/frameworks/<name>/<id>/calls/<type> counters.
   std::map<v1::scheduler::Call::Type, std::uint64_t> calls;
@@ -237,7 +241,7 @@ struct Cluster::State {
   std::unordered_map<std::string, std::vector<std::size_t>> agents_by_machine;
   std::map<std::string, model::Framework> frameworks;
   std::map<std::string, v1::FrameworkInfo> removed_frameworks;
-  std::unordered_map<std::string, model::Offer> offers;
+  std::unordered_map<model::OfferNumber, model::Offer> offers;
   std::unordered_map<std::string, model::InverseOffer> inverse_offers;
   std::map<std::string, model::Task> tasks;  // key: framework id + '\n' + task id
   // Tasks of unreachable agents, as the master keeps them for /master/state.
@@ -275,6 +279,11 @@ struct Cluster::State {
   std::string uuid_text();
   std::string uuid_bytes();
   model::Framework* framework(const std::string& id);
+  std::string offer_id(model::OfferNumber number) const;
+  // The number of the outstanding offer with this id, if there is one. Only the id as the master
+  // wrote it names an offer: a number with a leading zero, a sign or another master's prefix
+  // does not, as a string comparison would not match it either.
+  std::optional<model::OfferNumber> outstanding_offer(std::string_view id) const;
   // The master's per-framework metrics (master/frameworks/<name>/<id>/...): the call counters.
   void add_framework_metrics(std::map<std::string, double>& metrics) const;
   model::Task* task(const std::string& framework_id, const std::string& task_id);
@@ -294,13 +303,13 @@ struct Cluster::State {
   void allocate(Time now);
   void generate_inverse_offers(Time now);
   // Takes an offer back: its resources return to the agent, with a decline filter when given.
-  void recover_offer(const std::string& offer_id, const std::optional<v1::Filters>& filters,
+  void recover_offer(model::OfferNumber number, const std::optional<v1::Filters>& filters,
                      Time now);
   // A decline filter for what `framework` leaves unused on `agent`, per the refuse_seconds rules.
   void install_filter(model::Framework& framework, const std::string& role, std::size_t agent,
                       std::vector<v1::Resource> resources,
                       const std::optional<v1::Filters>& filters, Time now);
-  void rescind_offer(const std::string& offer_id);
+  void rescind_offer(model::OfferNumber number);
   void remove_inverse_offer(const std::string& id, bool rescind);
   void release(model::Agent& agent, const std::vector<v1::Resource>& resources);
   void decline(const Call& call, Time now);

@@ -175,8 +175,8 @@ std::string Cluster::state_json() const {
       used = wire::text::sum(used, s.tasks.at(key).resources);
     }
     std::vector<v1::Resource> offered;
-    for (const auto& id : agent.offers) {
-      offered = wire::text::sum(offered, s.offers.at(id).resources);
+    for (const auto number : agent.offers) {
+      offered = wire::text::sum(offered, s.offers.at(number).resources);
     }
     w.begin_object();
     w.key("id").value(agent.id);
@@ -223,11 +223,11 @@ std::string Cluster::state_json() const {
     for (const auto& key : framework.tasks) {
       used = wire::text::sum(used, s.tasks.at(key).resources);
     }
-    std::vector<std::string> offer_ids(framework.offers.begin(), framework.offers.end());
-    std::sort(offer_ids.begin(), offer_ids.end());
+    std::vector<model::OfferNumber> offer_numbers(framework.offers.begin(), framework.offers.end());
+    std::sort(offer_numbers.begin(), offer_numbers.end());
     std::vector<v1::Resource> offered;
-    for (const auto& offer_id : offer_ids) {
-      offered = wire::text::sum(offered, s.offers.at(offer_id).resources);
+    for (const auto number : offer_numbers) {
+      offered = wire::text::sum(offered, s.offers.at(number).resources);
     }
     w.begin_object();
     w.key("id").value(id);
@@ -312,10 +312,10 @@ std::string Cluster::state_json() const {
     }
     w.end_array();
     w.key("offers").begin_array();
-    for (const auto& offer_id : offer_ids) {
-      const model::Offer& offer = s.offers.at(offer_id);
+    for (const auto number : offer_numbers) {
+      const model::Offer& offer = s.offers.at(number);
       w.begin_object();
-      w.key("id").value(offer_id);
+      w.key("id").value(s.offer_id(number));
       w.key("framework_id").value(id);
       w.key("allocation_info").begin_object();
       w.key("role").value(offer.role);

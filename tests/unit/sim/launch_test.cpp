@@ -23,6 +23,38 @@ TEST_CASE("LAUNCH on an offer sends TASK_STARTING from the executor with a 16-by
   CHECK(status.timestamp() == doctest::Approx(static_cast<double>(h.now().count()) / 1e9));
 }
 
+TEST_CASE("an offer is named only by its id as the master wrote it") {
+  // The model keys offers by the number in "<master id>-O<number>"; any other spelling of that
+  // number must name no offer, as a string comparison would not match it.
+  for (const std::string& spelling : {std::string("0"), std::string("+"), std::string(" ")}) {
+    Harness h(one_agent());
+    const auto o = offered(h, framework_info());
+    const std::string id = o.offer.id().value();
+    const auto at = id.rfind("-O") + 2;
+    const std::string mangled = id.substr(0, at) + spelling + id.substr(at);
+    v1::Offer other = o.offer;
+    other.mutable_id()->set_value(mangled);
+    h.handle(decline(o.framework.id, {other}, 600));
+    CHECK(h.cluster().metrics(h.now()).at("master/outstanding_offers") == 1);
+    h.handle(launch(o.framework.id, {mangled}, {command_task("t1", o.offer.agent_id().value())}));
+    const auto status = single_update(h, o.framework);
+    CHECK(status.message().starts_with("Task launched with invalid offers: Offer " + mangled +
+                                       " is no longer valid"));
+    // The offer itself is still outstanding, and still takes the task.
+    h.handle(launch(o.framework.id, {id}, {command_task("t2", o.offer.agent_id().value())}));
+    CHECK(single_update(h, o.framework).state() == v1::TASK_STARTING);
+  }
+  for (const std::string& id :
+       {std::string("other-O0"), std::string("master-O"),
+        std::string("master-O18446744073709551616"), std::string("master")}) {
+    Harness h(one_agent());
+    const auto o = offered(h, framework_info());
+    h.handle(launch(o.framework.id, {id}, {command_task("t1", o.offer.agent_id().value())}));
+    CHECK(single_update(h, o.framework).message().find(id + " is no longer valid") !=
+          std::string::npos);
+  }
+}
+
 TEST_CASE("a LAUNCH on an invalid offer answers TASK_LOST or TASK_DROPPED from the master") {
   const auto check_invalid = [](const v1::FrameworkInfo& info, v1::TaskState expected) {
     Harness h(one_agent());
