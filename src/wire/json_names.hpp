@@ -25,6 +25,9 @@ class NameIndex {
   struct Entry {
     std::string_view name;
     const Item* item = nullptr;
+    // The item's index in its type, kept here: asking the descriptor costs two dependent loads
+    // per key.
+    int index = -1;
     // For a message field: its type's index, once asked for (see nested()).
     mutable const NameIndex* nested = nullptr;
     // For an enum field: its values' index, once asked for (see values()).
@@ -117,7 +120,7 @@ class NameIndex {
       while (slots_[slot].item != nullptr) {
         slot = (slot + 1) & mask_;
       }
-      slots_[slot] = Entry{item->name(), item};
+      slots_[slot] = Entry{item->name(), item, i};
     }
   }
 

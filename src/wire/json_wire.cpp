@@ -74,7 +74,7 @@ void WireTranscoder::open_message(const google::protobuf::Descriptor& type,
     length_at = out_.size();
     out_.append(padded_length_bytes, '\0');
   }
-  frames_.push_back({Kind::message, &fields, nullptr, length_at, 0});
+  push({Kind::message, &fields, nullptr, length_at, 0});
 }
 
 void WireTranscoder::object_begin() {
@@ -91,7 +91,7 @@ void WireTranscoder::object_begin() {
     return;
   }
   if (target_entry() == nullptr) {
-    frames_.push_back({Kind::skipped});  // an unknown key's value, or one within it
+    push({Kind::skipped});  // an unknown key's value, or one within it
     return;
   }
   const FieldsByName::Entry& entry = *target_entry();
@@ -107,18 +107,19 @@ void WireTranscoder::object_end() {
   if (refused_ || frames_.empty()) {
     return;
   }
-  const Frame frame = frames_.back();
+  const Kind kind = frames_.back().kind;
+  const std::size_t length_at = frames_.back().length_at;
   frames_.pop_back();
-  if (frame.kind == Kind::message) {
-    if (frame.length_at != no_length) {
-      const std::size_t length = out_.size() - frame.length_at - padded_length_bytes;
+  if (kind == Kind::message) {
+    if (length_at != no_length) {
+      const std::size_t length = out_.size() - length_at - padded_length_bytes;
       if (length > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
         refuse();
         return;
       }
       for (std::size_t i = 0; i < padded_length_bytes; ++i) {
         const auto low_bits = static_cast<unsigned char>((length >> (7 * i)) & 0x7f);
-        out_[frame.length_at + i] =
+        out_[length_at + i] =
             static_cast<char>(i + 1 < padded_length_bytes ? (low_bits | 0x80) : low_bits);
       }
     }
@@ -136,14 +137,14 @@ void WireTranscoder::array_begin() {
   }
   const FieldsByName::Entry* entry = target_entry();
   if (entry == nullptr) {
-    frames_.push_back({Kind::skipped});  // an unknown key's value, or one within it
+    push({Kind::skipped});  // an unknown key's value, or one within it
     return;
   }
   if (!entry->item->is_repeated() || entry->item->is_map()) {
     refuse();
     return;
   }
-  frames_.push_back({Kind::array, nullptr, entry});
+  push({Kind::array, nullptr, entry});
 }
 
 void WireTranscoder::array_end() {
@@ -164,7 +165,7 @@ void WireTranscoder::key(std::string_view name) {
     return;  // an unknown key: its value is skipped
   }
   // Mesos types have a few dozen fields at most; a type with more is left to to_message().
-  const int index = frame.field->item->index();
+  const int index = frame.field->index;
   const std::uint64_t bit = index < 64 ? std::uint64_t{1} << index : 0;
   if (bit == 0 || (frame.seen & bit) != 0) {
     refuse();  // which of two equal keys the document keeps is to_message()'s business
@@ -312,6 +313,10 @@ void WireTranscoder::write_tag(const FieldDescriptor& field, int wire_type) {
 }
 
 void WireTranscoder::write_varint(std::uint64_t value) {
+  if (value < 0x80) {
+    out_ += static_cast<char>(value);  // most tags and lengths
+    return;
+  }
   char bytes[10];
   std::size_t size = 0;
   while (value >= 0x80) {

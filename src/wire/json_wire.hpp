@@ -2,6 +2,7 @@
 // reflection in between. Internal to the wire layer.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -84,7 +85,35 @@ class WireTranscoder {
   void write_number(const FieldDescriptor& field, Number value);
 
   const google::protobuf::Descriptor& type_;
-  std::vector<Frame> frames_;
+  // The open values, innermost last, in place: a vector's out-of-line growth checks cost more
+  // than the work of a frame. Deeper nesting than any Mesos message has is refused.
+  class FrameStack {
+   public:
+    static constexpr std::size_t deepest = 32;
+    bool empty() const { return size_ == 0; }
+    Frame& back() { return frames_[size_ - 1]; }
+    const Frame& back() const { return frames_[size_ - 1]; }
+    bool push(const Frame& frame) {
+      if (size_ == deepest) {
+        return false;
+      }
+      frames_[size_++] = frame;
+      return true;
+    }
+    void pop_back() { --size_; }
+    void clear() { size_ = 0; }
+
+   private:
+    std::array<Frame, deepest> frames_{};
+    std::size_t size_ = 0;
+  };
+  void push(const Frame& frame) {
+    if (!frames_.push(frame)) {
+      refuse();
+    }
+  }
+
+  FrameStack frames_;
   std::string out_;
   bool started_ = false;
   bool refused_ = false;

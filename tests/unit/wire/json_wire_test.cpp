@@ -223,4 +223,14 @@ TEST_CASE("the transcoder refuses what to_message() judges differently or fails"
     CAPTURE(element);
     CHECK_FALSE(transcode(type, element).has_value());
   }
+  // Nesting: its frames are kept in place, 32 deep at most; deeper goes to to_message().
+  const auto nested = [](int depth) {
+    std::string value = "1";
+    for (int i = 0; i < depth; ++i) {
+      value = R"({"a":)" + value + "}";
+    }
+    return R"(,"nope":)" + value;
+  };
+  CHECK(transcode(type, offer_with(nested(30))).has_value());
+  CHECK_FALSE(transcode(type, offer_with(nested(40))).has_value());
 }
