@@ -108,8 +108,8 @@ void Cluster::State::allocate(Time now) {
     std::map<std::string, model::OffersWriter> batches;
     offers.reserve(offers.size() + agents.size());
     // Every offer's id, written over the same buffer.
-    const std::string offer_id_prefix = master_info.id() + "-O";
-    std::string offer_id = offer_id_prefix;
+    const std::string prefix = offer_id_prefix();
+    std::string offer_id = prefix;
     for (std::size_t position = 0; position < order.size(); ++position) {
       // The order is random, so each agent's record comes from cold memory: ask for it a few
       // agents ahead, so that the misses overlap. (Its offer bytes are not fetched ahead: most
@@ -168,7 +168,7 @@ void Cluster::State::allocate(Time now) {
       }
 
       const model::OfferNumber number = next_offer++;
-      offer_id.resize(offer_id_prefix.size());
+      offer_id.resize(prefix.size());
       offer_id += std::to_string(number);
       // The agent's total offered: its bytes were worked out when it joined.
       const bool whole = best_takes_all && agent.available.whole();
@@ -253,7 +253,7 @@ void Cluster::State::generate_inverse_offers(Time now) {
           }
           framework->inverse_filters.erase(filter);
         }
-        const std::string id = master_info.id() + "-O" + std::to_string(next_offer++);
+        const std::string id = offer_id(next_offer++);
         inverse_offers[id] = model::InverseOffer{framework_id, index};
         framework->inverse_offers[index] = id;
 

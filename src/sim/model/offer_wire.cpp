@@ -1,5 +1,6 @@
 #include "offer_wire.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -103,31 +104,14 @@ bool same_plain(const v1::Resource& left, const v1::Resource& right) {
   if (left.has_scalar() && left.scalar().value() != right.scalar().value()) {
     return false;
   }
-  if (left.has_ranges()) {
-    const auto& a = left.ranges().range();
-    const auto& b = right.ranges().range();
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); ++i) {
-      if (a[i].begin() != b[i].begin() || a[i].end() != b[i].end()) {
-        return false;
-      }
-    }
-  }
-  if (left.has_set()) {
-    const auto& a = left.set().item();
-    const auto& b = right.set().item();
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); ++i) {
-      if (a[i] != b[i]) {
-        return false;
-      }
-    }
-  }
-  return true;
+  const auto same_range = [](const v1::Value::Range& a, const v1::Value::Range& b) {
+    return a.begin() == b.begin() && a.end() == b.end();
+  };
+  return (!left.has_ranges() ||
+          std::equal(left.ranges().range().begin(), left.ranges().range().end(),
+                     right.ranges().range().begin(), right.ranges().range().end(), same_range)) &&
+         (!left.has_set() || std::equal(left.set().item().begin(), left.set().item().end(),
+                                        right.set().item().begin(), right.set().item().end()));
 }
 
 }  // namespace
@@ -260,10 +244,10 @@ void OffersWriter::add(const std::string& offer_id, const AgentWire& agent,
   use_role(role);
   offer_.clear();
   // Offer.id: an OfferID whose only field is its value.
-  std::string id_field;
-  append_length_delimited_tag(v1::OfferID::kValueFieldNumber, offer_id.size(), id_field);
-  append_length_delimited_tag(v1::Offer::kIdFieldNumber, id_field.size() + offer_id.size(), offer_);
-  offer_ += id_field;
+  id_tag_.clear();
+  append_length_delimited_tag(v1::OfferID::kValueFieldNumber, offer_id.size(), id_tag_);
+  append_length_delimited_tag(v1::Offer::kIdFieldNumber, id_tag_.size() + offer_id.size(), offer_);
+  offer_ += id_tag_;
   offer_ += offer_id;
   offer_ += framework_field_;
   offer_ += agent.identity();

@@ -93,6 +93,7 @@ class OffersWriter {
   std::string framework_field_;  // Offer.framework_id, the same in every offer
   std::string event_;            // room for the event's head, then Offers' fields
   std::string offer_;            // the offer being written
+  std::string id_tag_;           // OfferID.value's tag and length, for the offer being written
   // For the role last offered to: Resource.allocation_info and Offer.allocation_info.
   std::string role_;
   std::string resource_allocation_;

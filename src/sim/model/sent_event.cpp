@@ -9,6 +9,8 @@ namespace iof::sim {
 
 using mesos::v1::scheduler::Event;
 
+// Each constructor spends the once_flag of the form it is given, so that only the other form is
+// ever made, and at most once.
 SentEvent::SentEvent(Event message) : type_(message.type()), message_(std::move(message)) {
   std::call_once(message_made_, [] {});
 }
@@ -22,8 +24,9 @@ const Event& SentEvent::message() const {
   std::call_once(message_made_, [this] {
     message_.emplace();
     const std::string_view bytes = protobuf();
-    // The bytes come from the model's own writer, which tests hold to protobuf's serialization
-    // of the same message; a failure here is a bug in that writer, shown rather than hidden.
+    // The bytes come from the model's own writer, which offer_wire_test holds to protobuf's
+    // serialization of the same messages. Should they ever fail to parse, the message keeps its
+    // type alone, and every test that reads an event's contents fails on it.
     if (!message_->ParsePartialFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
       message_->Clear();
       message_->set_type(type_);

@@ -153,16 +153,15 @@ model::Framework* Cluster::State::framework(const std::string& id) {
 }
 
 std::string Cluster::State::offer_id(model::OfferNumber number) const {
-  return master_info.id() + "-O" + std::to_string(number);
+  return offer_id_prefix() + std::to_string(number);
 }
 
 std::optional<model::OfferNumber> Cluster::State::outstanding_offer(std::string_view id) const {
-  const std::string_view prefix = master_info.id();
-  if (id.size() <= prefix.size() + 2 || id.substr(0, prefix.size()) != prefix ||
-      id.substr(prefix.size(), 2) != "-O") {
+  const std::string prefix = offer_id_prefix();
+  if (!id.starts_with(prefix)) {
     return std::nullopt;
   }
-  const std::string_view digits = id.substr(prefix.size() + 2);
+  const std::string_view digits = id.substr(prefix.size());
   if (digits.size() > 1 && digits.front() == '0') {
     return std::nullopt;
   }

@@ -279,6 +279,8 @@ struct Cluster::State {
   std::string uuid_text();
   std::string uuid_bytes();
   model::Framework* framework(const std::string& id);
+  // "<master id>-O": the ids of offers and inverse offers, which share one counter.
+  std::string offer_id_prefix() const { return master_info.id() + "-O"; }
   std::string offer_id(model::OfferNumber number) const;
   // The number of the outstanding offer with this id, if there is one. Only the id as the master
   // wrote it names an offer: a number with a leading zero, a sign or another master's prefix
